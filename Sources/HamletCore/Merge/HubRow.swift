@@ -1,0 +1,106 @@
+/// The hub's version record of one field: which change set its current value.
+public struct FieldVersion: Sendable, Hashable, Codable {
+    /// The `hseq` of the change that set the current value (the field's version).
+    public var hseq: Int64
+    /// The HLC stamp of that change.
+    public var hlc: HLC
+    /// The writers that count as having written the current value: the setter
+    /// first, then nodes that concurrently wrote the same value (rule 4).
+    /// The operator is `NodeID.hub`.
+    public var writers: [String]
+
+    public init(hseq: Int64, hlc: HLC, writers: [String]) {
+        self.hseq = hseq
+        self.hlc = hlc
+        self.writers = writers
+    }
+}
+
+/// The hub's current state of one row, as the merge sees it.
+public struct HubRow: Sendable, Hashable {
+    public var table: String
+    public var id: String
+    /// Every field's current value (a tombstone keeps its last values).
+    public var values: Fields
+    /// Version of each field that has ever been set.
+    public var versions: [String: FieldVersion]
+    /// Tombstoned (by a delete or as the loser of a merge).
+    public var deleted: Bool
+    /// Who deleted it and when, while `deleted`.
+    public var deletion: FieldVersion?
+    /// The survivor this row was merged into.
+    public var mergedInto: String?
+    /// The highest `hseq` that touched the row.
+    public var hseq: Int64
+
+    public init(table: String, id: String, values: Fields, versions: [String: FieldVersion],
+                deleted: Bool = false, deletion: FieldVersion? = nil, mergedInto: String? = nil, hseq: Int64) {
+        self.table = table
+        self.id = id
+        self.values = values
+        self.versions = versions
+        self.deleted = deleted
+        self.deletion = deletion
+        self.mergedInto = mergedInto
+        self.hseq = hseq
+    }
+
+    /// The value of the scope column.
+    public func scope(_ schema: Schema) -> String? { values[schema.scope]?.text }
+}
+
+/// The kinds of conflict an operator reviews.
+public enum ConflictKind: String, Sendable, Codable, CaseIterable {
+    /// Two writers set one `review` field to different values.
+    case field
+    /// A delete met a concurrent edit (either order), or a delete of a referenced row.
+    case delete
+    /// Two live rows hold the same unique value (national ID).
+    case duplicate
+}
+
+/// A conflict the merge decided to open; the store gives it an id.
+public struct ConflictDraft: Sendable, Hashable {
+    public var kind: ConflictKind
+    public var table: String
+    public var row: String
+    /// The field (field conflicts and duplicates).
+    public var field: String?
+    /// The base version the incoming change was made on.
+    public var base: Int64
+    /// The value the incoming change wrote (field conflicts).
+    public var incoming: Value?
+    /// The value the hub held when the change arrived.
+    public var hubValue: Value?
+    /// The version of the hub's value when the change arrived.
+    public var hubVersion: FieldVersion?
+    /// True when the incoming value won provisionally.
+    public var incomingWon: Bool
+    /// The other row (duplicates).
+    public var otherRow: String?
+    /// Why it opened, in English without record values.
+    public var reason: String
+
+    public init(kind: ConflictKind, table: String, row: String, field: String? = nil, base: Int64 = 0,
+                incoming: Value? = nil, hubValue: Value? = nil, hubVersion: FieldVersion? = nil,
+                incomingWon: Bool = false, otherRow: String? = nil, reason: String) {
+        self.kind = kind
+        self.table = table
+        self.row = row
+        self.field = field
+        self.base = base
+        self.incoming = incoming
+        self.hubValue = hubValue
+        self.hubVersion = hubVersion
+        self.incomingWon = incomingWon
+        self.otherRow = otherRow
+        self.reason = reason
+    }
+}
+
+/// A row referenced by a change, as the hub knows it.
+public enum ReferenceState: Sendable, Equatable {
+    case live(birthDate: String?)
+    case deleted(birthDate: String?)
+    case merged(into: String)
+}

@@ -1,0 +1,185 @@
+/// What validation needs to know about a row another row references.
+public struct ReferencedRow: Sendable, Equatable {
+    public var isLive: Bool
+    /// For people: the birth date, used by `not_before_birth_of` checks.
+    public var birthDate: String?
+    public init(isLive: Bool, birthDate: String?) {
+        self.isLive = isLive
+        self.birthDate = birthDate
+    }
+}
+
+/// Pure field and row validation against the schema.
+///
+/// Values are normalised first (spaces trimmed, `x` → `X` in IDs, enum
+/// aliases such as 女/男 mapped), then checked by type, then across fields.
+public struct Validator: Sendable {
+    public let schema: Schema
+
+    public init(schema: Schema = .register) {
+        self.schema = schema
+    }
+
+    /// Chinese and other spellings a clerk may type for enum values.
+    static let enumAliases: [String: String] = [
+        "女": "F", "f": "F", "男": "M", "m": "M",
+        "未婚": "single", "已婚": "married", "离婚": "divorced", "离异": "divorced", "丧偶": "widowed",
+        "常住": "resident", "在册": "resident", "迁出": "moved_out", "迁入": "moved_in",
+        "出生": "birth", "结婚": "marriage", "死亡": "death",
+        "体检": "health_check", "产前": "prenatal", "产后": "postnatal", "儿保": "child_health", "随访": "follow_up",
+        "符合条件": "eligible", "已确认": "confirmed", "已发放": "paid",
+    ]
+
+    /// Turns typed text into a value of the field's storage kind, normalised.
+    /// - Throws: `ValidationIssue` when the text cannot be that type.
+    public func parse(_ raw: String, for field: FieldSchema, table: String) throws(ValidationIssue) -> Value {
+        let t = raw.trimmingSpaces()
+        if t.isEmpty { return .null }
+        switch field.type {
+        case .integer:
+            guard let i = Int64(t) else {
+                throw ValidationIssue(.invalidInteger, table: table, field: field.name, value: raw,
+                                      detail: "is not a whole number", zh: "不是整数")
+            }
+            return .integer(i)
+        case .enum:
+            if let values = field.values, !values.contains(t), let alias = Validator.enumAliases[t], values.contains(alias) {
+                return .text(alias)
+            }
+            return .text(t)
+        case .nationalID:
+            return .text(t.uppercased())
+        default:
+            return .text(t)
+        }
+    }
+
+    /// Checks one value against its field's type and limits.
+    /// - Throws: `ValidationIssue` naming the field, the value and the problem.
+    public func check(_ value: Value, field f: FieldSchema, table: String) throws(ValidationIssue) {
+        func issue(_ c: ValidationIssue.Code, _ en: String, _ zh: String) -> ValidationIssue {
+            ValidationIssue(c, table: table, field: f.name, value: value.description, detail: en, zh: zh)
+        }
+        guard !value.isNull else {
+            if f.required { throw ValidationIssue(.missingField, table: table, field: f.name, value: nil, detail: "is required", zh: "必须填写") }
+            return
+        }
+        if f.type == .integer {
+            guard let i = value.integer else { throw issue(.invalidInteger, "is not a whole number", "不是整数") }
+            if let lo = f.min, i < lo { throw issue(.outOfRange, "is below the minimum \(lo)", "小于最小值 \(lo)") }
+            if let hi = f.max, i > hi { throw issue(.outOfRange, "is above the maximum \(hi)", "大于最大值 \(hi)") }
+            return
+        }
+        guard let s = value.text else { throw issue(.invalidText, "must be text", "必须是文字") }
+        if s.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" || $0.value == 0x7F }) {
+            throw issue(.invalidText, "contains control characters", "含有控制字符")
+        }
+        if s != s.trimmingSpaces() || s.isEmpty {
+            throw issue(.invalidText, "has surrounding spaces or is empty", "首尾有空格或为空")
+        }
+        switch f.type {
+        case .text:
+            if let hi = f.max, s.count > Int(hi) { throw issue(.tooLong, "is longer than \(hi) characters", "超过 \(hi) 个字") }
+        case .integer:
+            break
+        case .date:
+            guard CalendarDate(s) != nil else {
+                throw issue(.invalidDate, "is not a real date (YYYY-MM-DD)", "不是有效日期（格式 YYYY-MM-DD）")
+            }
+        case .enum:
+            let values = f.values ?? []
+            guard values.contains(s) else {
+                throw issue(.invalidEnum, "must be one of \(values.joined(separator: ", "))", "只能是 \(values.joined(separator: "、")) 之一")
+            }
+        case .nationalID:
+            switch NationalID.parse(s) {
+            case .success(let id) where id.text == s: break
+            case .success: throw issue(.invalidNationalID, "must be written with an uppercase X", "末位 X 须大写")
+            case .failure(let box):
+                switch box.problem {
+                case .length: throw issue(.invalidNationalID, "must have 18 characters", "应为18位")
+                case .characters: throw issue(.invalidNationalID, "must be 17 digits and a digit or X", "应为17位数字加1位数字或X")
+                case .region: throw issue(.invalidNationalID, "has an unknown region code (digits 1–2)", "地区码（前2位）不存在")
+                case .birthDate: throw issue(.invalidNationalID, "encodes no real birth date (digits 7–14)", "第7–14位不是有效出生日期")
+                case .checkDigit: throw issue(.invalidNationalID, "has a wrong check digit; check digit 18", "身份证号校验位不正确，请核对第18位")
+                }
+            }
+        case .phone:
+            guard Validator.isPhone(s) else {
+                throw issue(.invalidPhone, "is not a mobile (11 digits starting 1) or landline number", "不是有效的手机号（1开头11位）或固定电话")
+            }
+        case .ref:
+            guard RowID.isValid(s) else { throw issue(.invalidReference, "is not a row id", "不是有效的记录编号") }
+        }
+    }
+
+    /// Mobile: 11 digits starting 13–19. Landline: 0, area code, optional dash, 7–8 digits.
+    public static func isPhone(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        let digit = { (c: UInt8) in c >= 48 && c <= 57 }
+        if u.count == 11, u.allSatisfy(digit), u[0] == 49, u[1] >= 51 { return true }
+        let digits = u.filter { $0 != 45 }
+        let dashes = u.count - digits.count
+        guard dashes <= 1, digits.allSatisfy(digit), u.first == 48, (10...12).contains(digits.count) else { return false }
+        if dashes == 1, let i = u.firstIndex(of: 45), !(3...4).contains(i) { return false }
+        return true
+    }
+
+    /// Checks a whole row (the state after a change) field by field and across fields.
+    ///
+    /// - Parameters:
+    ///   - row: every field of the row after the change (absent = null).
+    ///   - table: the table schema.
+    ///   - checkFields: the fields the change set; type checks run on these, required and cross-field checks on the row.
+    ///   - lookup: the referenced row, or nil when it does not exist.
+    /// - Returns: every issue found, in field order; empty when the row is valid.
+    public func issues(row: Fields, table: TableSchema, checkFields: Set<String>,
+                       lookup: (_ table: String, _ id: String) -> ReferencedRow?) -> [ValidationIssue] {
+        var out: [ValidationIssue] = []
+        for f in table.fields {
+            let v = row[f.name] ?? .null
+            if checkFields.contains(f.name) || (f.required && v.isNull) {
+                do { try check(v, field: f, table: table.name) } catch { out.append(error); continue }
+            }
+            if let cond = f.requiredWhen, v.isNull, cond.allSatisfy({ row[$0.key]?.text == $0.value }) {
+                let when = cond.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+                out.append(ValidationIssue(.missingField, table: table.name, field: f.name, value: nil,
+                                           detail: "is required when \(when)", zh: "当 \(when) 时必须填写"))
+            }
+            if f.type == .ref, checkFields.contains(f.name), let id = v.text, let target = f.references {
+                guard let r = lookup(target, id), r.isLive else {
+                    out.append(ValidationIssue(.missingReference, table: table.name, field: f.name, value: id,
+                                               detail: "names no live \(target) row", zh: "引用的记录不存在或已删除"))
+                    continue
+                }
+                if let dateField = table.fields.first(where: { $0.notBeforeBirthOf == f.name }),
+                   let date = row[dateField.name]?.text, let birth = r.birthDate, date < birth,
+                   CalendarDate(date) != nil {
+                    out.append(ValidationIssue(.beforeBirth, table: table.name, field: dateField.name, value: date,
+                                               detail: "is before the person's birth date", zh: "早于此人的出生日期"))
+                }
+            }
+        }
+        if let oneOf = table.oneOf, oneOf.allSatisfy({ (row[$0] ?? .null).isNull }) {
+            out.append(ValidationIssue(.missingOneOf, table: table.name, field: oneOf.joined(separator: "|"), value: nil,
+                                       detail: "needs one of \(oneOf.joined(separator: ", "))", zh: "至少填写 \(oneOf.joined(separator: "、")) 之一"))
+        }
+        // The national ID encodes the birth date and the sex: they must agree.
+        if let idField = table.fields.first(where: { $0.type == .nationalID }), let idText = row[idField.name]?.text,
+           case .success(let id) = NationalID.parse(idText) {
+            if let bd = row["birth_date"]?.text, CalendarDate(bd) != nil, bd != id.birthDate.description,
+               checkFields.contains("birth_date") || checkFields.contains(idField.name) {
+                out.append(ValidationIssue(.nationalIDBirthDate, table: table.name, field: idField.name, value: idText,
+                                           detail: "digits 7–14 disagree with birth_date",
+                                           zh: "第7–14位与出生日期不符"))
+            }
+            if let sex = row["sex"]?.text, ["F", "M"].contains(sex), sex != id.sex,
+               checkFields.contains("sex") || checkFields.contains(idField.name) {
+                out.append(ValidationIssue(.nationalIDSex, table: table.name, field: idField.name, value: idText,
+                                           detail: "the 17th digit (odd = male) disagrees with sex",
+                                           zh: "第17位（单数为男）与性别不符"))
+            }
+        }
+        return out
+    }
+}
