@@ -190,7 +190,7 @@ public final class ClientSocket {
     }
 
     private func receive(maxCount: Int, deadline: ContinuousClock.Instant) throws -> [UInt8] {
-        var chunk = [UInt8](repeating: 0, count: max(1, maxCount))
+        var chunk = [UInt8](repeating: 0, count: min(max(1, maxCount), 64 * 1024))
         while true {
             let outcome = chunk.withUnsafeMutableBytes { Sys.recv(fd, $0) }
             switch outcome {

@@ -199,6 +199,11 @@ public final class EventLoop: @unchecked Sendable {
         if stopDeadline == nil {
             stopDeadline = ContinuousClock.now.advanced(by: gracePeriod)
         }
+        if phase == .idle {
+            // Not running yet: stop accepting now; `run()` will return at once when it starts.
+            for listener in pendingListeners { Sys.close(listener.fd) }
+            pendingListeners.removeAll()
+        }
         let mustWake = markWakeLocked()
         let mustWait = phase == .running && !isLoopThreadLocked
         lock.unlock()
