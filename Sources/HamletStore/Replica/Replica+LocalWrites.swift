@@ -1,0 +1,146 @@
+import HamletCore
+
+/// The result of one local write.
+public struct LocalWrite: Sendable {
+    public var id: String
+    public var seq: Int64
+}
+
+extension Replica {
+    /// Creates a row in the node's village. Missing fields take their schema default;
+    /// `village` defaults to the node's own.
+    /// - Throws: `ReplicaError` (invalid, out-of-scope, unknown-field) or `StoreError`; nothing is written then.
+    public func insert(table: String, values input: Fields, author: String, wallMillis: Int64,
+                       rng: inout some RandomNumberGenerator) throws -> LocalWrite {
+        let t = try self.table(table)
+        let id = RowID.make(unixMillis: wallMillis, using: &rng)
+        return try connection.transaction {
+            let info = try self.info()
+            var values = input
+            try checkFieldNames(t, values)
+            let scope = schema.scope
+            if values[scope] == nil || values[scope] == .null { values[scope] = .text(info.village) }
+            guard values[scope]?.text == info.village else {
+                throw ReplicaError(.outOfScope, "this node writes only village \(info.village)")
+            }
+            for f in t.fields where values[f.name] == nil {
+                if let d = f.defaultValue { values[f.name] = .text(d) }
+            }
+            values = values.filter { !$0.value.isNull }
+            let issues = validator.issues(row: values, table: t, checkFields: Set(t.fields.map(\.name)),
+                                          lookup: { try? self.localReference($0, $1) ?? nil })
+            guard issues.isEmpty else { throw ReplicaError(.invalid, "invalid \(t.singular)", issues: issues) }
+            try writeVisible(t, id: id, values: values)
+            let seq = try appendChange(t, id: id, op: .put, values: values, bases: values.mapValues { _ in 0 },
+                                       rowBase: 0, author: author, wallMillis: wallMillis, info: info)
+            return LocalWrite(id: id, seq: seq)
+        }
+    }
+
+    /// Sets fields of an existing row (`.null` clears a field).
+    /// - Throws: `ReplicaError` (not-found, invalid, no-change) or `StoreError`; nothing is written then.
+    public func update(table: String, id: String, values input: Fields, author: String, wallMillis: Int64) throws -> LocalWrite {
+        let t = try self.table(table)
+        return try connection.transaction {
+            let info = try self.info()
+            try checkFieldNames(t, input)
+            guard var row = try visibleRow(t, id: id) else {
+                throw ReplicaError(.notFound, "no \(t.singular) \(id) in this replica")
+            }
+            var changes: Fields = [:]
+            for (k, v) in input where (row[k] ?? .null) != v {
+                changes[k] = v
+                row[k] = v.isNull ? nil : v
+            }
+            guard !changes.isEmpty else { throw ReplicaError(.noChange, "nothing to change: the values are already set") }
+            let issues = validator.issues(row: row, table: t, checkFields: Set(changes.keys),
+                                          lookup: { try? self.localReference($0, $1) ?? nil })
+            guard issues.isEmpty else { throw ReplicaError(.invalid, "invalid \(t.singular)", issues: issues) }
+            let (bases, rowBase) = try basesFor(t, id: id, fields: Array(changes.keys), info: info)
+            try writeVisible(t, id: id, values: row)
+            let seq = try appendChange(t, id: id, op: .put, values: changes, bases: bases, rowBase: rowBase,
+                                       author: author, wallMillis: wallMillis, info: info)
+            return LocalWrite(id: id, seq: seq)
+        }
+    }
+
+    /// Deletes a row (a tombstone at the hub). Refused while live rows reference it.
+    /// - Throws: `ReplicaError` (not-found, referenced) or `StoreError`.
+    public func delete(table: String, id: String, author: String, wallMillis: Int64) throws -> LocalWrite {
+        let t = try self.table(table)
+        return try connection.transaction {
+            let info = try self.info()
+            guard try visibleRow(t, id: id) != nil else {
+                throw ReplicaError(.notFound, "no \(t.singular) \(id) in this replica")
+            }
+            var referrers = 0
+            for other in schema.tables {
+                for f in other.referenceFields where f.references == t.name {
+                    referrers += Int(try connection.scalar(
+                        "SELECT count(*) FROM \(SchemaSQL.quote(other.name)) WHERE \(SchemaSQL.quote(f.name)) = ?1",
+                        [.text(id)]).integer ?? 0)
+                }
+            }
+            guard referrers == 0 else {
+                throw ReplicaError(.referenced, "\(referrers) live row(s) refer to this \(t.singular); change or delete them first")
+            }
+            let (_, rowBase) = try basesFor(t, id: id, fields: [], info: info)
+            try connection.run("DELETE FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1", [.text(id)])
+            let seq = try appendChange(t, id: id, op: .delete, values: [:], bases: [:], rowBase: rowBase,
+                                       author: author, wallMillis: wallMillis, info: info)
+            return LocalWrite(id: id, seq: seq)
+        }
+    }
+
+    func checkFieldNames(_ t: TableSchema, _ values: Fields) throws {
+        for k in values.keys where t.field(k) == nil {
+            throw ReplicaError(.unknownField, "\(t.name) has no field \(k)")
+        }
+    }
+
+    /// A referenced row as local validation sees it: live rows of the replica.
+    func localReference(_ table: String, _ id: String) throws -> ReferencedRow? {
+        guard let t = schema.table(named: table), let row = try visibleRow(t, id: id) else {
+            // The hub may have sent a reference to a row this node does not hold (rule 6).
+            if let s = try shadow(table: table, id: id), !s.deleted {
+                return ReferencedRow(isLive: true, birthDate: s.values["birth_date"]?.text)
+            }
+            return nil
+        }
+        return ReferencedRow(isLive: true, birthDate: row["birth_date"]?.text)
+    }
+
+    /// Base versions for an edit: the base of an outstanding edit of the same
+    /// field when there is one (rule 1), else the shadow's version.
+    func basesFor(_ t: TableSchema, id: String, fields: [String], info: ReplicaInfo) throws -> ([String: Int64], Int64) {
+        let s = try shadow(table: t.name, id: id)
+        let pending = try outstanding(table: t.name, id: id, cursor: info.cursor, node: info.node)
+        var bases: [String: Int64] = [:]
+        for f in fields {
+            if let c = pending.last(where: { $0.change.values[f] != nil }), let b = c.change.bases[f] {
+                bases[f] = b
+            } else {
+                bases[f] = s?.versions[f] ?? 0
+            }
+        }
+        let rowBase = pending.first?.change.rowBase ?? s?.hseq ?? 0
+        return (bases, max(rowBase, 0))
+    }
+
+    /// Appends to the change log with the next `seq` and a fresh HLC stamp, persisting both.
+    func appendChange(_ t: TableSchema, id: String, op: ChangeOp, values: Fields, bases: [String: Int64], rowBase: Int64,
+                      author: String, wallMillis: Int64, info: ReplicaInfo) throws -> Int64 {
+        var clock = HybridClock(node: info.node, last: try meta("hlc").flatMap { HLC($0) })
+        let stamp = clock.tick(wallMillis: wallMillis)
+        let seq = info.nextSeq
+        try connection.run("""
+            INSERT INTO _changes (seq, tbl, row_id, op, vals, bases, row_base, hlc, author, epoch, made_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            """, [.integer(seq), .text(t.name), .text(id), .text(op.rawValue), .text(JSONText.encode(values)),
+                  .text(JSONText.encode(bases)), .integer(rowBase), .text(stamp.description), .text(author),
+                  .text(info.epoch), .integer(wallMillis)])
+        try setMeta("hlc", stamp.description)
+        try setMeta("next_seq", String(seq + 1))
+        return seq
+    }
+}

@@ -1,0 +1,102 @@
+import HamletCore
+
+/// One entry of the node's change log.
+public struct ChangeRecord: Sendable, Codable {
+    public var change: Change
+    /// `pending`, `accepted`, `conflicted` or `rejected`.
+    public var state: String
+    public var hseq: Int64?
+    public var code: String?
+    public var message: String?
+    public var conflicts: [Int64]
+    /// Wall-clock time of the edit (milliseconds), for display.
+    public var madeAt: Int64
+}
+
+/// The hub's state of one row as the node last pulled it.
+struct ShadowRow {
+    var values: Fields
+    var versions: [String: Int64]
+    var deleted: Bool
+    var mergedInto: String?
+    var hseq: Int64
+    var gone: Bool
+}
+
+extension Replica {
+    static let changeColumns = "seq, tbl, row_id, op, vals, bases, row_base, hlc, author, epoch, made_at, state, hseq, code, message, conflicts"
+
+    func decodeChange(_ r: Row, node: String) throws -> ChangeRecord {
+        let values = try JSONText.decode(Fields.self, r.text(4))
+        let bases = try JSONText.decode([String: Int64].self, r.text(5))
+        guard let hlc = HLC(r.text(7)), let op = ChangeOp(rawValue: r.text(3)) else {
+            throw StoreError(.corrupt, "change \(r.int(0)) is malformed")
+        }
+        let change = Change(node: node, seq: r.int(0), table: r.text(1), row: r.text(2), op: op, values: values,
+                            bases: bases, rowBase: r.int(6), hlc: hlc, author: r.text(8), epoch: r.text(9))
+        let conflicts = try r.optionalText(15).map { try JSONText.decode([Int64].self, $0) } ?? []
+        return ChangeRecord(change: change, state: r.text(11), hseq: r[12].integer, code: r.optionalText(13),
+                            message: r.optionalText(14), conflicts: conflicts, madeAt: r.int(10))
+    }
+
+    /// Changes still laid over the shadow for one row, in `seq` order: pending,
+    /// or accepted/conflicted at an `hseq` the cursor has not reached (rule 2).
+    func outstanding(table: String, id: String, cursor: Int64, node: String) throws -> [ChangeRecord] {
+        try connection.rows("""
+            SELECT \(Replica.changeColumns) FROM _changes
+            WHERE tbl = ?1 AND row_id = ?2 AND (state = 'pending' OR (state IN ('accepted','conflicted') AND hseq > ?3))
+            ORDER BY seq
+            """, [.text(table), .text(id), .integer(cursor)]).map { try decodeChange($0, node: node) }
+    }
+
+    func shadow(table: String, id: String) throws -> ShadowRow? {
+        guard let r = try connection.row(
+            "SELECT vals, vers, deleted, merged_into, hseq, gone FROM _shadow WHERE tbl = ?1 AND id = ?2",
+            [.text(table), .text(id)]) else { return nil }
+        return ShadowRow(values: try JSONText.decode(Fields.self, r.text(0)),
+                         versions: try JSONText.decode([String: Int64].self, r.text(1)),
+                         deleted: r.int(2) != 0, mergedInto: r.optionalText(3), hseq: r.int(4), gone: r.int(5) != 0)
+    }
+
+    /// The row the clerk sees now (nil when absent or deleted).
+    public func visibleRow(_ t: TableSchema, id: String) throws -> Fields? {
+        guard let r = try connection.row("SELECT \(SchemaSQL.columns(t)) FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1",
+                                         [.text(id)]) else { return nil }
+        var f: Fields = [:]
+        for (i, field) in t.fields.enumerated() where !r[i + 1].isNull { f[field.name] = r[i + 1] }
+        return f
+    }
+
+    /// Recomputes the visible row: the shadow with the outstanding changes re-applied.
+    /// A row that left or was deleted at the hub stays visible while local changes to it are outstanding (rule 3).
+    func rebuildVisible(_ t: TableSchema, id: String, cursor: Int64, node: String) throws {
+        let shadow = try shadow(table: t.name, id: id)
+        let pending = try outstanding(table: t.name, id: id, cursor: cursor, node: node)
+        var values: Fields? = nil
+        if let s = shadow, !s.deleted, !s.gone { values = s.values }
+        for c in pending {
+            switch c.change.op {
+            case .put:
+                var v = values ?? shadow?.values ?? [:]
+                for (k, x) in c.change.values { v[k] = x.isNull ? nil : x }
+                values = v
+            case .delete:
+                values = nil
+            }
+        }
+        if let values {
+            try writeVisible(t, id: id, values: values)
+        } else {
+            try connection.run("DELETE FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1", [.text(id)])
+        }
+        if let s = shadow, s.gone, pending.isEmpty {
+            try connection.run("DELETE FROM _shadow WHERE tbl = ?1 AND id = ?2", [.text(t.name), .text(id)])
+        }
+    }
+
+    func writeVisible(_ t: TableSchema, id: String, values: Fields) throws {
+        var args: [Value] = [.text(id)]
+        for f in t.fields { args.append(values[f.name] ?? .null) }
+        try connection.run(SchemaSQL.upsert(t), args)
+    }
+}

@@ -1,0 +1,92 @@
+import HamletCore
+
+/// Counts for `hamlet status`.
+public struct ReplicaStatus: Sendable, Codable {
+    public var node: String
+    public var village: String
+    public var hub: String?
+    public var pending: Int
+    public var accepted: Int
+    public var conflicted: Int
+    public var rejected: Int
+    public var cursor: Int64
+    public var rows: [String: Int]
+    public var lastSyncAt: Int64?
+    public var lastSyncResult: String?
+    public var verify: String?
+}
+
+/// One row with what `hamlet show` prints: values, hub versions, outstanding edits.
+public struct RowDetail: Sendable {
+    public var table: TableSchema
+    public var id: String
+    public var values: Fields
+    public var versions: [String: Int64]
+    public var outstanding: [ChangeRecord]
+    public var rejected: [ChangeRecord]
+}
+
+extension Replica {
+    /// Live rows of a table, filtered by exact field values, in id (creation) order.
+    /// - Throws: `ReplicaError.unknownField` for a filter on an unknown field.
+    public func list(table name: String, filters: [(String, Value)] = [], limit: Int = 10_000) throws -> [(String, Fields)] {
+        let t = try table(name)
+        var clauses: [String] = []
+        var args: [Value] = []
+        for (i, (k, v)) in filters.enumerated() {
+            guard t.field(k) != nil || k == "id" else { throw ReplicaError(.unknownField, "\(t.name) has no field \(k)") }
+            clauses.append("\(SchemaSQL.quote(k)) = ?\(i + 1)")
+            args.append(v)
+        }
+        args.append(.integer(Int64(limit)))
+        let whereSQL = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
+        let rows = try connection.rows(
+            "SELECT \(SchemaSQL.columns(t)) FROM \(SchemaSQL.quote(t.name))\(whereSQL) ORDER BY id LIMIT ?\(args.count)", args)
+        return rows.map { r in
+            var f: Fields = [:]
+            for (i, field) in t.fields.enumerated() where !r[i + 1].isNull { f[field.name] = r[i + 1] }
+            return (r.text(0), f)
+        }
+    }
+
+    /// Every field of one row, its hub version and the local edits not yet taken in.
+    /// - Throws: `ReplicaError.notFound`.
+    public func detail(table name: String, id: String) throws -> RowDetail {
+        let t = try table(name)
+        let info = try self.info()
+        let visible = try visibleRow(t, id: id)
+        let s = try shadow(table: t.name, id: id)
+        guard visible != nil || s != nil else { throw ReplicaError(.notFound, "no \(t.singular) \(id) in this replica") }
+        let pending = try outstanding(table: t.name, id: id, cursor: info.cursor, node: info.node)
+        let rejected = try connection.rows(
+            "SELECT \(Replica.changeColumns) FROM _changes WHERE tbl = ?1 AND row_id = ?2 AND state = 'rejected' ORDER BY seq",
+            [.text(t.name), .text(id)]).map { try decodeChange($0, node: info.node) }
+        return RowDetail(table: t, id: id, values: visible ?? [:], versions: s?.versions ?? [:],
+                         outstanding: pending, rejected: rejected)
+    }
+
+    /// Pending / accepted / conflicted / rejected counts and the last sync.
+    public func status() throws -> ReplicaStatus {
+        let info = try self.info()
+        var counts: [String: Int] = [:]
+        for r in try connection.rows("SELECT state, count(*) FROM _changes GROUP BY state") {
+            counts[r.text(0)] = Int(r.int(1))
+        }
+        var rows: [String: Int] = [:]
+        for t in schema.tables {
+            rows[t.name] = Int(try connection.scalar("SELECT count(*) FROM \(SchemaSQL.quote(t.name))").integer ?? 0)
+        }
+        return ReplicaStatus(node: info.node, village: info.village, hub: info.hub, pending: counts["pending"] ?? 0,
+                             accepted: counts["accepted"] ?? 0, conflicted: counts["conflicted"] ?? 0,
+                             rejected: counts["rejected"] ?? 0, cursor: info.cursor, rows: rows,
+                             lastSyncAt: info.lastSyncAt, lastSyncResult: info.lastSyncResult, verify: info.verify)
+    }
+
+    /// The change log, newest last; `pendingOnly` keeps changes not yet acknowledged.
+    public func log(pendingOnly: Bool, limit: Int = 1_000_000) throws -> [ChangeRecord] {
+        let node = try info().node
+        let filter = pendingOnly ? "WHERE state = 'pending'" : ""
+        return try connection.rows("SELECT \(Replica.changeColumns) FROM _changes \(filter) ORDER BY seq LIMIT ?1",
+                                   [.integer(Int64(limit))]).map { try decodeChange($0, node: node) }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import HamletCore
+
+extension Replica {
+    /// Pending changes to push, oldest first.
+    public func pendingChanges(limit: Int) throws -> [Change] {
+        let node = try info().node
+        return try connection.rows("SELECT \(Replica.changeColumns) FROM _changes WHERE state = 'pending' ORDER BY seq LIMIT ?1",
+                                   [.integer(Int64(limit))]).map { try decodeChange($0, node: node).change }
+    }
+
+    /// Marks pushed changes from the hub's per-change results, in one transaction.
+    /// A rejected change leaves the overlay at once; an accepted one when the cursor reaches its `hseq`.
+    public func recordResults(_ results: [ChangeResult], wallMillis: Int64) throws {
+        try connection.transaction {
+            let info = try self.info()
+            for r in results {
+                let state: String
+                switch r.status {
+                case .applied: state = "accepted"
+                case .conflict: state = "conflicted"
+                case .rejected: state = "rejected"
+                }
+                let conflicts: Value = r.conflicts.isEmpty ? .null : .text(JSONText.encode(r.conflicts))
+                try connection.run("""
+                    UPDATE _changes SET state = ?2, hseq = ?3, code = ?4, message = ?5, conflicts = ?6, acked_at = ?7
+                    WHERE seq = ?1
+                    """, [.integer(r.seq), .text(state), r.hseq.map { .integer($0) } ?? .null,
+                          r.code.map { .text($0) } ?? .null, r.message.map { .text($0) } ?? .null, conflicts,
+                          .integer(wallMillis)])
+                if r.status == .rejected,
+                   let row = try connection.row("SELECT tbl, row_id FROM _changes WHERE seq = ?1", [.integer(r.seq)]),
+                   let t = schema.table(named: row.text(0)) {
+                    try rebuildVisible(t, id: row.text(1), cursor: info.cursor, node: info.node)
+                }
+            }
+        }
+    }
+
+    /// Applies one page of hub outcomes: shadow rows, the visible rows with
+    /// outstanding edits re-applied, the cursor and the clock, in one transaction.
+    public func applyPage(_ items: [PullItem], cursor: Int64, hubClock: HLC?, wallMillis: Int64) throws {
+        try connection.transaction {
+            let info = try self.info()
+            var touched: [(TableSchema, String)] = []
+            var seen = Set<RowKey>()
+            for item in items {
+                switch item {
+                case .put(let row):
+                    guard let t = schema.table(named: row.table) else { continue }
+                    try connection.run("""
+                        INSERT OR REPLACE INTO _shadow (tbl, id, village, vals, vers, deleted, merged_into, hseq, gone)
+                        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)
+                        """, [.text(t.name), .text(row.id), row.values[schema.scope] ?? .null,
+                              .text(JSONText.encode(row.values)), .text(JSONText.encode(row.versions)),
+                              .integer(row.deleted ? 1 : 0), row.mergedInto.map { .text($0) } ?? .null, .integer(row.hseq)])
+                    if seen.insert(RowKey(t.name, row.id)).inserted { touched.append((t, row.id)) }
+                case .leave(let table, let id, _):
+                    guard let t = schema.table(named: table) else { continue }
+                    try connection.run("UPDATE _shadow SET gone = 1 WHERE tbl = ?1 AND id = ?2", [.text(t.name), .text(id)])
+                    if seen.insert(RowKey(t.name, id)).inserted { touched.append((t, id)) }
+                }
+            }
+            let newCursor = max(cursor, info.cursor)
+            try setMeta("cursor", String(newCursor))
+            // Changes the cursor passed leave the overlay: rebuild their rows too.
+            for r in try connection.rows("""
+                SELECT DISTINCT tbl, row_id FROM _changes
+                WHERE state IN ('accepted','conflicted') AND hseq > ?1 AND hseq <= ?2
+                """, [.integer(info.cursor), .integer(newCursor)]) {
+                if let t = schema.table(named: r.text(0)), seen.insert(RowKey(t.name, r.text(1))).inserted {
+                    touched.append((t, r.text(1)))
+                }
+            }
+            for (t, id) in touched { try rebuildVisible(t, id: id, cursor: newCursor, node: info.node) }
+            if let hubClock {
+                var clock = HybridClock(node: info.node, last: try meta("hlc").flatMap { HLC($0) })
+                clock.observe(hubClock, wallMillis: wallMillis)
+                try setMeta("hlc", clock.last.description)
+            }
+        }
+    }
+
+    /// Records the hub's identity and epoch after a hello.
+    public func setHub(id: String, epoch: String) throws {
+        try connection.transaction {
+            try setMeta("hub_id", id)
+            try setMeta("epoch", epoch)
+        }
+    }
+
+    /// After a hub restore: changes above the hub's last `seq` from this node go back to pending, to be pushed again.
+    /// - Returns: how many changes will be re-pushed.
+    @discardableResult
+    public func requeue(after lastSeq: Int64) throws -> Int {
+        try connection.transaction {
+            try connection.run("""
+                UPDATE _changes SET state = 'pending', hseq = NULL, code = NULL, message = NULL, conflicts = NULL
+                WHERE seq > ?1 AND state IN ('accepted','conflicted')
+                """, [.integer(lastSeq)])
+        }
+    }
+
+    /// Records the outcome of a sync for `status`.
+    public func recordSync(at wallMillis: Int64, result: String, verify: String?) throws {
+        try connection.transaction {
+            try setMeta("last_sync_at", String(wallMillis))
+            try setMeta("last_sync_result", result)
+            if let verify { try setMeta("verify", verify) }
+        }
+    }
+
+    /// The digest of the shadow (the hub's rows of this village as the node holds them).
+    public func digest() throws -> ScopeDigest {
+        var b = DigestBuilder(schema: schema)
+        let s = try connection.statement("SELECT tbl, id, vals, vers, deleted, merged_into, hseq FROM _shadow WHERE gone = 0")
+        try s.bind([])
+        while try s.step() {
+            let r = s.row()
+            b.add(RowState(table: r.text(0), id: r.text(1), values: try JSONText.decode(Fields.self, r.text(2)),
+                           versions: try JSONText.decode([String: Int64].self, r.text(3)), deleted: r.int(4) != 0,
+                           mergedInto: r.optionalText(5), hseq: r.int(6)))
+        }
+        return b.finish()
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import HamletCore
+
+/// What the clerk's command did wrong, as a store-level error for the CLI.
+public struct ReplicaError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case invalid
+        case notFound = "not-found"
+        case referenced
+        case outOfScope = "out-of-scope"
+        case noChange = "no-change"
+        case unknownTable = "unknown-table"
+        case unknownField = "unknown-field"
+    }
+    public var code: Code
+    public var message: String
+    /// Validation issues (code `invalid`), each naming field, value and problem.
+    public var issues: [ValidationIssue]
+
+    public init(_ code: Code, _ message: String, issues: [ValidationIssue] = []) {
+        self.code = code
+        self.message = message
+        self.issues = issues
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}
+
+/// Where a node replica's settings live (the `meta` table).
+public struct ReplicaInfo: Sendable, Codable {
+    public var node: String
+    public var village: String
+    public var hub: String?
+    public var secretFile: String?
+    public var hubID: String?
+    public var epoch: String
+    public var cursor: Int64
+    public var nextSeq: Int64
+    public var lastSyncAt: Int64?
+    public var lastSyncResult: String?
+    public var verify: String?
+}
+
+/// A village node's local replica: the typed register tables the clerk sees,
+/// the hub shadow, and the node's change log, in one SQLite file.
+///
+/// What the clerk sees is the shadow (the hub's state of the village, with
+/// field versions) with the outstanding local changes re-applied (DESIGN
+/// rule 2). Every local write and its change-log entry commit together.
+public final class Replica {
+    /// The file name inside the node's folder.
+    public static let fileName = "replica.sqlite"
+    public static let format = "hamlet-replica/1"
+
+    public let connection: Connection
+    public let schema: Schema
+    public let directory: String
+    let validator: Validator
+
+    init(connection: Connection, schema: Schema, directory: String) {
+        self.connection = connection
+        self.schema = schema
+        self.directory = directory
+        self.validator = Validator(schema: schema)
+    }
+
+    /// The replica file path inside `directory`.
+    public static func path(in directory: String) -> String {
+        (directory as NSString).appendingPathComponent(fileName)
+    }
+
+    /// Creates a new replica in `directory` (created if missing).
+    /// - Throws: `StoreError.exists` when one is already there; `StoreError` otherwise.
+    public static func create(directory: String, node: String, village: String, hub: String?, secretFile: String?,
+                              schema: Schema = .register) throws -> Replica {
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(.io, "cannot create folder \(directory)")
+        }
+        let path = Replica.path(in: directory)
+        guard !fm.fileExists(atPath: path) else { throw StoreError(.exists, "\(path) already exists") }
+        let c = try Connection(path: path)
+        let r = Replica(connection: c, schema: schema, directory: directory)
+        try c.transaction {
+            try r.createTables()
+            let meta: [(String, String?)] = [
+                ("format", format), ("schema_version", String(schema.version)), ("node", node), ("village", village),
+                ("hub", hub), ("secret_file", secretFile), ("epoch", ""), ("cursor", "0"), ("next_seq", "1"), ("hlc", ""),
+            ]
+            for (k, v) in meta { try r.setMeta(k, v) }
+        }
+        return r
+    }
+
+    /// Opens the replica in `directory`.
+    /// - Throws: `StoreError.notFound` when the folder holds none; `.incompatible` for another format.
+    public static func open(directory: String, schema: Schema = .register) throws -> Replica {
+        let path = Replica.path(in: directory)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(.notFound, "no replica in \(directory)")
+        }
+        var options = Connection.Options()
+        options.create = false
+        let c = try Connection(path: path, options: options)
+        let r = Replica(connection: c, schema: schema, directory: directory)
+        guard try r.meta("format") == format else { throw StoreError(.incompatible, "\(path) is not a Hamlet replica") }
+        return r
+    }
+
+    func createTables() throws {
+        let c = connection
+        try c.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        for t in schema.tables {
+            try c.execute(SchemaSQL.createTable(t))
+            for i in SchemaSQL.indexes(t, scope: schema.scope) { try c.execute(i) }
+        }
+        try c.execute("""
+            CREATE TABLE IF NOT EXISTS _shadow (
+              tbl TEXT NOT NULL, id TEXT NOT NULL, village TEXT, vals TEXT NOT NULL, vers TEXT NOT NULL,
+              deleted INTEGER NOT NULL DEFAULT 0, merged_into TEXT, hseq INTEGER NOT NULL,
+              gone INTEGER NOT NULL DEFAULT 0,
+              PRIMARY KEY (tbl, id)) WITHOUT ROWID
+            """)
+        try c.execute("""
+            CREATE TABLE IF NOT EXISTS _changes (
+              seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, row_id TEXT NOT NULL, op TEXT NOT NULL,
+              vals TEXT NOT NULL, bases TEXT NOT NULL, row_base INTEGER NOT NULL, hlc TEXT NOT NULL,
+              author TEXT NOT NULL, epoch TEXT NOT NULL, made_at INTEGER NOT NULL,
+              state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','accepted','conflicted','rejected')),
+              hseq INTEGER, code TEXT, message TEXT, conflicts TEXT, acked_at INTEGER)
+            """)
+        try c.execute("CREATE INDEX IF NOT EXISTS _changes_row ON _changes (tbl, row_id, seq)")
+        try c.execute("CREATE INDEX IF NOT EXISTS _changes_state ON _changes (state, seq)")
+    }
+
+    // MARK: meta
+
+    /// Reads one setting.
+    public func meta(_ key: String) throws -> String? {
+        try connection.row("SELECT value FROM meta WHERE key = ?1", [.text(key)])?.optionalText(0)
+    }
+
+    /// Writes one setting (nil removes it).
+    public func setMeta(_ key: String, _ value: String?) throws {
+        if let value {
+            try connection.run("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", [.text(key), .text(value)])
+        } else {
+            try connection.run("DELETE FROM meta WHERE key = ?1", [.text(key)])
+        }
+    }
+
+    /// The node's identity, hub settings and sync position.
+    public func info() throws -> ReplicaInfo {
+        var all: [String: String] = [:]
+        for r in try connection.rows("SELECT key, value FROM meta") { all[r.text(0)] = r.optionalText(1) }
+        return ReplicaInfo(
+            node: all["node"] ?? "", village: all["village"] ?? "", hub: all["hub"], secretFile: all["secret_file"],
+            hubID: all["hub_id"], epoch: all["epoch"] ?? "", cursor: Int64(all["cursor"] ?? "") ?? 0,
+            nextSeq: Int64(all["next_seq"] ?? "") ?? 1, lastSyncAt: all["last_sync_at"].flatMap { Int64($0) },
+            lastSyncResult: all["last_sync_result"], verify: all["verify"])
+    }
+
+    /// Resolves a table by plural or singular name.
+    /// - Throws: `ReplicaError.unknownTable`.
+    public func table(_ name: String) throws -> TableSchema {
+        guard let t = schema.table(named: name) else {
+            throw ReplicaError(.unknownTable, "no table \(name); tables: \(schema.tables.map(\.name).joined(separator: ", "))")
+        }
+        return t
+    }
+}
+
+@available(*, unavailable, message: "a Replica owns a Connection")
+extension Replica: Sendable {}

@@ -1,0 +1,90 @@
+import CSQLite
+import HamletCore
+
+/// A prepared statement with typed binding. Obtained from `Connection.statement(_:)`,
+/// which caches it; binding replaces every parameter.
+public final class Statement {
+    let handle: OpaquePointer
+    unowned let connection: Connection
+
+    init(_ handle: OpaquePointer, connection: Connection) {
+        self.handle = handle
+        self.connection = connection
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    /// Clears bindings and rewinds.
+    public func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    /// Binds values to `?1…?n` in order.
+    /// - Throws: `StoreError` when the count is wrong or SQLite refuses a value.
+    public func bind(_ values: [Value]) throws {
+        sqlite3_reset(handle)
+        let expected = Int(sqlite3_bind_parameter_count(handle))
+        guard expected == values.count else {
+            throw StoreError(.sqlite, "bind: statement takes \(expected) values, got \(values.count)")
+        }
+        for (i, v) in values.enumerated() {
+            let idx = Int32(i + 1)
+            let rc: Int32
+            switch v {
+            case .null: rc = sqlite3_bind_null(handle, idx)
+            case .integer(let n): rc = sqlite3_bind_int64(handle, idx, n)
+            case .text(let s): rc = sqlite3_bind_text(handle, idx, s, -1, sqliteTransient)
+            }
+            guard rc == SQLITE_OK else { throw connection.error(rc, "bind") }
+        }
+    }
+
+    /// Advances to the next row; false when done.
+    /// - Throws: `StoreError` with SQLite's code (constraint, busy, …); the statement is reset.
+    public func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE { return false }
+        let e = connection.error(rc, "step")
+        sqlite3_reset(handle)
+        throw e
+    }
+
+    /// The number of result columns.
+    public var columnCount: Int { Int(sqlite3_column_count(handle)) }
+
+    /// The value in column `i` of the current row.
+    public func value(_ i: Int) -> Value {
+        let c = Int32(i)
+        switch sqlite3_column_type(handle, c) {
+        case SQLITE_NULL: return .null
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, c))
+        case SQLITE_FLOAT: return .integer(Int64(sqlite3_column_double(handle, c)))
+        default:
+            guard let p = sqlite3_column_text(handle, c) else { return .null }
+            let n = Int(sqlite3_column_bytes(handle, c))
+            return .text(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
+        }
+    }
+
+    /// The current row, every column.
+    public func row() -> Row {
+        Row(values: (0..<columnCount).map(value))
+    }
+}
+
+@available(*, unavailable, message: "a Statement belongs to its Connection")
+extension Statement: Sendable {}
+
+/// One result row: values by column index.
+public struct Row: Sendable {
+    public var values: [Value]
+    public subscript(_ i: Int) -> Value { i < values.count ? values[i] : .null }
+    /// Column `i` as text ("" when null).
+    public func text(_ i: Int) -> String { self[i].text ?? (self[i].integer.map(String.init) ?? "") }
+    /// Column `i` as an integer (0 when null).
+    public func int(_ i: Int) -> Int64 { self[i].integer ?? Int64(self[i].text ?? "") ?? 0 }
+    /// Column `i` as optional text.
+    public func optionalText(_ i: Int) -> String? { self[i].text }
+}
