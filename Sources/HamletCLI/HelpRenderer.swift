@@ -60,7 +60,7 @@ public enum HelpRenderer {
         var optionRows = options(for: chain).map { option -> (String, String) in
             var description = option.help(language)
             if let defaultDescription = option.defaultDescription {
-                description += words.defaultValue(defaultDescription)
+                description = words.appendingDefault(defaultDescription, to: description)
             }
             return (optionLabel(option), description)
         }
@@ -185,7 +185,7 @@ public enum HelpRenderer {
     /// from ``descriptionColumn`` wrapped to the width; a label too long for
     /// its column puts the description on the next line.
     static func table(_ rows: [(label: String, description: String)], width: Int) -> [String] {
-        let column = min(descriptionColumn, max(indent.count + 4, width / 3))
+        let column = min(descriptionColumn, max(indent.count + 4, width - 24))
         let descriptionWidth = max(10, width - column)
         let hanging = String(repeating: " ", count: column)
         var lines: [String] = []
@@ -230,8 +230,19 @@ public enum HelpRenderer {
         var error: String { language == .zh ? "错误：" : "Error: " }
         var usageInError: String { language == .zh ? "用法：" : "Usage: " }
 
-        func defaultValue(_ value: String) -> String {
-            language == .zh ? "（默认：\(value)）" : " (default: \(value))"
+        /// `A count. (default: 1)`; in Chinese the note goes before the
+        /// closing full stop: `数量（默认：1）。`.
+        func appendingDefault(_ value: String, to description: String) -> String {
+            switch language {
+            case .en:
+                return description.isEmpty ? "(default: \(value))" : description + " (default: \(value))"
+            case .zh:
+                let note = "（默认：\(value)）"
+                if description.hasSuffix("。") {
+                    return description.dropLast() + note + "。"
+                }
+                return description + note
+            }
         }
 
         func seeSubcommandHelp(_ helpPath: String) -> String {

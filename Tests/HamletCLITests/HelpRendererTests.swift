@@ -71,7 +71,7 @@ import Testing
         #expect(en.contains("-t, --tag <tag> ..."))
         let zh = HelpRenderer.help(for: ["people", "add"], root: root, language: .zh)
         #expect(zh.contains("参数：\n  <household>             户编号。"))
-        #expect(zh.contains("数量。（默认：1）"))
+        #expect(zh.contains("数量（默认：1）。"))
     }
 
     @Test(arguments: [40, 50, 60, 80, 100])
