@@ -1,0 +1,82 @@
+import HamletCore
+
+/// One page of hub outcomes for a village.
+public struct PullPage: Sendable {
+    public var items: [PullItem]
+    /// The cursor to store with this page.
+    public var cursor: Int64
+    /// The hub's head when the page was read.
+    public var head: Int64
+    /// True when the cursor reached the head.
+    public var done: Bool
+}
+
+extension HubStore {
+    /// The rows of `village` changed after `cursor`, each sent whole with its
+    /// current state, and the rows that left it as `leave`, in `hseq` order.
+    /// Read it inside a read transaction for a consistent page.
+    public func pull(village: String, after cursor: Int64, limit: Int) throws -> PullPage {
+        try connection.transaction(.deferred) {
+            let head = try head()
+            var candidates: [(Int64, PullItem)] = []
+            for t in schema.tables {
+                let rows = try connection.rows("""
+                    SELECT \(SchemaSQL.columns(t, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(t.name))
+                    WHERE \(SchemaSQL.quote(schema.scope)) = ?1 AND _hseq > ?2 ORDER BY _hseq LIMIT ?3
+                    """, [.text(village), .integer(cursor), .integer(Int64(limit + 1))])
+                for r in rows {
+                    let row = decodeRow(t, r)
+                    candidates.append((row.hseq, .put(rowState(row))))
+                }
+            }
+            for r in try connection.rows("""
+                SELECT hseq, tbl, id FROM departures WHERE village = ?1 AND hseq > ?2 ORDER BY hseq LIMIT ?3
+                """, [.text(village), .integer(cursor), .integer(Int64(limit + 1))]) {
+                candidates.append((r.int(0), .leave(table: r.text(1), id: r.text(2), hseq: r.int(0))))
+            }
+            candidates.sort { $0.0 < $1.0 }
+            var items: [PullItem] = []
+            var last = cursor
+            var i = 0
+            // Take whole hseq groups: never split the rows one change touched across pages.
+            while i < candidates.count {
+                let h = candidates[i].0
+                var j = i
+                while j < candidates.count && candidates[j].0 == h { j += 1 }
+                if items.count >= limit && !items.isEmpty { break }
+                items += candidates[i..<j].map(\.1)
+                last = h
+                i = j
+            }
+            let done = i >= candidates.count
+            let newCursor = done ? max(last, head) : last
+            return PullPage(items: items, cursor: newCursor, head: head, done: done)
+        }
+    }
+
+    /// A snapshot page of every row of `village` with id after `afterID`, in
+    /// `(table order, id)` order, for resync. Read inside one read transaction
+    /// across pages for a consistent snapshot.
+    public func snapshot(village: String, table: TableSchema, afterID: String, limit: Int) throws -> [RowState] {
+        try connection.rows("""
+            SELECT \(SchemaSQL.columns(table, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(table.name))
+            WHERE \(SchemaSQL.quote(schema.scope)) = ?1 AND id > ?2 ORDER BY id LIMIT ?3
+            """, [.text(village), .text(afterID), .integer(Int64(limit))]).map { rowState(decodeRow(table, $0)) }
+    }
+
+    /// The digest of the village's rows, comparable with `Replica.digest()`.
+    public func digest(village: String) throws -> ScopeDigest {
+        try connection.transaction(.deferred) {
+            var b = DigestBuilder(schema: schema)
+            for t in schema.tables {
+                let s = try connection.statement("""
+                    SELECT \(SchemaSQL.columns(t, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(t.name))
+                    WHERE \(SchemaSQL.quote(schema.scope)) = ?1
+                    """)
+                try s.bind([.text(village)])
+                while try s.step() { b.add(rowState(decodeRow(t, s.row()))) }
+            }
+            return b.finish()
+        }
+    }
+}

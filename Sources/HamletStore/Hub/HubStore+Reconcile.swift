@@ -1,0 +1,172 @@
+import HamletCore
+
+/// Who is writing a batch into the hub.
+public struct BatchSource: Sendable {
+    public var node: String
+    public var village: String
+    public init(node: String, village: String) {
+        self.node = node
+        self.village = village
+    }
+}
+
+extension HubStore {
+    /// Reconciles one batch from a node in one SQLite transaction and returns a
+    /// result per change. Re-sent changes get their original result; a re-sent
+    /// `(node, seq)` with other content is refused as `seq-reused`; a bad change
+    /// is rejected alone.
+    /// - Throws: `StoreError` when the store fails; the whole batch is rolled back then.
+    public func reconcile(_ changes: [Change], from source: BatchSource, wallMillis: Int64) throws -> [ChangeResult] {
+        try connection.transaction {
+            var head = try head()
+            var clock = HybridClock(node: NodeID.hub, last: try clock())
+            var results: [ChangeResult] = []
+            results.reserveCapacity(changes.count)
+            var mappers: [String: (Int64) -> Int64?] = [:]
+            for change in changes {
+                let hash = change.contentHash
+                if let previous = try previousResult(node: source.node, seq: change.seq, hash: hash) {
+                    results.append(previous)
+                    continue
+                }
+                guard change.node == source.node else {
+                    results.append(try reject(change, hash: hash, Rejection(.invalidChange, "change names another node"), wallMillis))
+                    continue
+                }
+                guard let t = schema.table(named: change.table), t.name == change.table else {
+                    results.append(try reject(change, hash: hash, Rejection(code: ValidationIssue.Code.unknownTable.rawValue,
+                                                                             message: "no table \(change.table)"), wallMillis))
+                    continue
+                }
+                guard RowID.isValid(change.row) else {
+                    results.append(try reject(change, hash: hash, Rejection(.invalidChange, "row id is not a UUID"), wallMillis))
+                    continue
+                }
+                let mapper: (Int64) -> Int64?
+                if let m = mappers[change.epoch] { mapper = m } else {
+                    mapper = try baseMapper(for: change.epoch)
+                    mappers[change.epoch] = mapper
+                }
+                let hseq = head + 1
+                var ctx = MergeContext(
+                    schema: schema, table: t, writerVillage: source.village, hseq: hseq, mapBase: mapper,
+                    reference: { [unowned self] in self.referenceState($0, $1) },
+                    duplicates: { [unowned self] in self.duplicateRows($0, $1, $2, $3) },
+                    referencedBy: { [unowned self] in self.referrers($0, $1) })
+                let current = try row(t, id: change.row)
+                var outcome = Merge.reconcile(change, onto: current, context: ctx)
+                if case .redirect(let survivor) = outcome {
+                    guard let s = try row(t, id: survivor) else {
+                        results.append(try reject(change, hash: hash, Rejection(.unknownRow, "merged row's survivor is missing"), wallMillis))
+                        continue
+                    }
+                    ctx.forceReview = true
+                    outcome = Merge.reconcile(change, onto: s, context: ctx)
+                }
+                switch outcome {
+                case .reject(let r):
+                    results.append(try reject(change, hash: hash, r, wallMillis))
+                case .redirect:
+                    results.append(try reject(change, hash: hash, Rejection(.unknownRow, "merge chain too long"), wallMillis))
+                case .noop:
+                    try appendLog(change, hseq: hseq, hash: hash, wallMillis: wallMillis)
+                    head = hseq
+                    results.append(ChangeResult(seq: change.seq, status: .applied, hseq: hseq))
+                case .apply(let applied):
+                    let ids = try apply(applied, change: change, table: t, previous: current, hseq: hseq)
+                    try appendLog(change, hseq: hseq, hash: hash, wallMillis: wallMillis)
+                    head = hseq
+                    results.append(ChangeResult(seq: change.seq, status: ids.isEmpty ? .applied : .conflict, hseq: hseq, conflicts: ids))
+                }
+                if change.hlc > clock.last { clock.observe(change.hlc, wallMillis: 0) }
+            }
+            try setMeta("hlc", clock.last.description)
+            return results
+        }
+    }
+
+    /// Writes an accepted outcome: the row, revived references, departures, conflicts.
+    /// - Returns: the ids of the conflicts opened.
+    func apply(_ a: MergeOutcome.Applied, change: Change?, table t: TableSchema, previous: HubRow?, hseq: Int64) throws -> [Int64] {
+        if previous != a.row || a.created { try writeRow(t, a.row) }
+        let scope = schema.scope
+        if let old = previous?.values[scope]?.text, let new = a.row.values[scope]?.text, old != new {
+            try connection.run("INSERT INTO departures (hseq, tbl, id, village) VALUES (?1, ?2, ?3, ?4)",
+                               [.integer(hseq), .text(t.name), .text(a.row.id), .text(old)])
+        }
+        for key in a.revive {
+            guard let rt = schema.table(named: key.table), var r = try row(rt, id: key.id) else { continue }
+            r.deleted = false
+            r.deletion = nil
+            r.hseq = hseq
+            try writeRow(rt, r)
+        }
+        var ids: [Int64] = []
+        for c in a.conflicts { ids.append(try openConflict(c, change: change, hseq: hseq)) }
+        return ids
+    }
+
+    /// Stores a conflict the merge opened.
+    func openConflict(_ c: ConflictDraft, change: Change?, hseq: Int64) throws -> Int64 {
+        let village: String
+        if let t = schema.table(named: c.table), let r = try row(t, id: c.row), let v = r.values[schema.scope]?.text {
+            village = v
+        } else {
+            village = ""
+        }
+        try connection.run("""
+            INSERT INTO conflicts (kind, tbl, row_id, field, other_row, village, base, incoming, incoming_node, incoming_seq,
+              incoming_hlc, incoming_author, incoming_hseq, incoming_won, hub_value, hub_version, reason)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+            """, [.text(c.kind.rawValue), .text(c.table), .text(c.row), c.field.map { .text($0) } ?? .null,
+                  c.otherRow.map { .text($0) } ?? .null, .text(village), .integer(c.base),
+                  c.incoming.map { .text(JSONText.encode($0)) } ?? .null,
+                  change.map { .text($0.node) } ?? .null, change.map { .integer($0.seq) } ?? .null,
+                  change.map { .text($0.hlc.description) } ?? .null, change.map { .text($0.author) } ?? .null,
+                  .integer(hseq), .integer(c.incomingWon ? 1 : 0),
+                  c.hubValue.map { .text(JSONText.encode($0)) } ?? .null, VersionCodec.encode(c.hubVersion), .text(c.reason)])
+        return connection.lastInsertRowID
+    }
+
+    func appendLog(_ change: Change, hseq: Int64, hash: String, wallMillis: Int64) throws {
+        let vals = change.op == .put ? JSONText.encode(change.values) : "{}"
+        try connection.run("""
+            INSERT INTO log (hseq, node, seq, tbl, row_id, op, vals, hlc, author, hash, received_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            """, [.integer(hseq), .text(change.node), .integer(change.seq), .text(change.table), .text(change.row),
+                  .text(change.op.rawValue), .text(vals), .text(change.hlc.description), .text(change.author),
+                  .text(hash), .integer(wallMillis)])
+    }
+
+    func reject(_ change: Change, hash: String, _ r: Rejection, _ wallMillis: Int64) throws -> ChangeResult {
+        try connection.run("""
+            INSERT OR IGNORE INTO rejected (node, seq, hash, code, message, body, received_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            """, [.text(change.node), .integer(change.seq), .text(hash), .text(r.code), .text(r.message),
+                  .text(JSONText.encode(change)), .integer(wallMillis)])
+        return ChangeResult(seq: change.seq, status: .rejected, code: r.code, message: r.message)
+    }
+
+    /// The original result of a `(node, seq)` received before, or a `seq-reused`
+    /// refusal when the content differs; nil when it is new.
+    func previousResult(node: String, seq: Int64, hash: String) throws -> ChangeResult? {
+        if let r = try connection.row("SELECT hseq, hash FROM log WHERE node = ?1 AND seq = ?2", [.text(node), .integer(seq)]) {
+            guard r.text(1) == hash else {
+                return ChangeResult(seq: seq, status: .rejected, code: Rejection.Code.seqReused.rawValue,
+                                    message: "seq \(seq) was already used for another change", resent: true)
+            }
+            let hseq = r.int(0)
+            let ids = try connection.rows("SELECT id FROM conflicts WHERE incoming_hseq = ?1 ORDER BY id", [.integer(hseq)]).map { $0.int(0) }
+            return ChangeResult(seq: seq, status: ids.isEmpty ? .applied : .conflict, hseq: hseq, conflicts: ids, resent: true)
+        }
+        if let r = try connection.row("SELECT hash, code, message FROM rejected WHERE node = ?1 AND seq = ?2",
+                                      [.text(node), .integer(seq)]) {
+            guard r.text(0) == hash else {
+                return ChangeResult(seq: seq, status: .rejected, code: Rejection.Code.seqReused.rawValue,
+                                    message: "seq \(seq) was already used for another change", resent: true)
+            }
+            return ChangeResult(seq: seq, status: .rejected, code: r.text(1), message: r.text(2), resent: true)
+        }
+        return nil
+    }
+}

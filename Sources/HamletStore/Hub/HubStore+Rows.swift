@@ -1,0 +1,79 @@
+import HamletCore
+
+extension HubStore {
+    /// Loads a row with its versions and flags.
+    public func row(_ t: TableSchema, id: String) throws -> HubRow? {
+        let extra = HubStore.rowMeta
+        guard let r = try connection.row(
+            "SELECT \(SchemaSQL.columns(t, extra: extra)) FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1", [.text(id)])
+        else { return nil }
+        return decodeRow(t, r)
+    }
+
+    func decodeRow(_ t: TableSchema, _ r: Row) -> HubRow {
+        var values: Fields = [:]
+        for (i, f) in t.fields.enumerated() where !r[i + 1].isNull { values[f.name] = r[i + 1] }
+        let n = t.fields.count + 1
+        return HubRow(table: t.name, id: r.text(0), values: values, versions: VersionCodec.decode(r.text(n)),
+                      deleted: r.int(n + 1) != 0, deletion: VersionCodec.decodeOne(r.optionalText(n + 2)),
+                      mergedInto: r.optionalText(n + 3), hseq: r.int(n + 4))
+    }
+
+    /// Writes a row's full state.
+    func writeRow(_ t: TableSchema, _ row: HubRow) throws {
+        var args: [Value] = [.text(row.id)]
+        for f in t.fields { args.append(row.values[f.name] ?? .null) }
+        args += [.text(VersionCodec.encode(row.versions)), .integer(row.deleted ? 1 : 0), VersionCodec.encode(row.deletion),
+                 row.mergedInto.map { .text($0) } ?? .null, .integer(row.hseq), sortKey(t, row.values)]
+        try connection.run(SchemaSQL.upsert(t, extra: HubStore.rowMeta + ["\"_sort\""]), args)
+    }
+
+    /// The stored sort key (pinyin of the `sort: pinyin` field), computed by the
+    /// hook the hub installs; without one, the text itself.
+    func sortKey(_ t: TableSchema, _ values: Fields) -> Value {
+        guard let f = t.fields.first(where: { $0.sort == "pinyin" }), let s = values[f.name]?.text else { return .null }
+        return .text(HubStore.sortKeyHook?(s) ?? s)
+    }
+
+    /// The wire form of a row.
+    public func rowState(_ row: HubRow) -> RowState {
+        RowState(table: row.table, id: row.id, values: row.values, versions: row.versions.mapValues(\.hseq),
+                 deleted: row.deleted, mergedInto: row.mergedInto, hseq: row.hseq)
+    }
+
+    /// The state of a referenced row, for the merge.
+    func referenceState(_ table: String, _ id: String) -> ReferenceState? {
+        guard let t = schema.table(named: table),
+              let r = try? connection.row("SELECT _deleted, _merged_into, \(t.field("birth_date") != nil ? "birth_date" : "NULL") FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1",
+                                          [.text(id)]) else { return nil }
+        if let m = r.optionalText(1) { return .merged(into: m) }
+        return r.int(0) != 0 ? .deleted(birthDate: r.optionalText(2)) : .live(birthDate: r.optionalText(2))
+    }
+
+    /// Live rows other than `excluding` holding `value` in the unique field.
+    func duplicateRows(_ table: String, _ field: String, _ value: Value, _ excluding: String) -> [String] {
+        guard let t = schema.table(named: table), t.field(field)?.unique == true else { return [] }
+        return (try? connection.rows(
+            "SELECT id FROM \(SchemaSQL.quote(t.name)) WHERE \(SchemaSQL.quote(field)) = ?1 AND _deleted = 0 AND id <> ?2 ORDER BY id",
+            [value, .text(excluding)]).map { $0.text(0) }) ?? []
+    }
+
+    /// Live rows that reference `(table, id)`, as `table:id`.
+    func referrers(_ table: String, _ id: String, limit: Int = 50) -> [String] {
+        var out: [String] = []
+        for other in schema.tables {
+            for f in other.referenceFields where f.references == table {
+                let rows = (try? connection.rows(
+                    "SELECT id FROM \(SchemaSQL.quote(other.name)) WHERE \(SchemaSQL.quote(f.name)) = ?1 AND _deleted = 0 LIMIT ?2",
+                    [.text(id), .integer(Int64(limit))])) ?? []
+                out += rows.map { "\(other.name):\($0.text(0))" }
+            }
+        }
+        return out
+    }
+}
+
+extension HubStore {
+    /// Computes the stored sort key of a name (the hub installs a pinyin transform).
+    nonisolated(unsafe) public static var sortKeyHook: (@Sendable (String) -> String)?
+}

@@ -1,0 +1,257 @@
+import Foundation
+import HamletCore
+
+/// A node registered at the hub.
+public struct NodeRecord: Sendable, Codable {
+    public var id: String
+    public var village: String
+    public var secretHash: String
+    public var addedAt: Int64
+    public var lastSeen: Int64?
+    public var lastAddress: String?
+    public var lastResult: String?
+    public var clockSkewMillis: Int64?
+    /// The highest `seq` the hub holds from this node.
+    public var lastSeq: Int64
+}
+
+/// One epoch of the hub's lineage: a hub started from a backup takes a new
+/// epoch that forks from its parent at `forkHseq` (DESIGN rule 10).
+public struct EpochRecord: Sendable, Codable, Hashable {
+    public var epoch: String
+    public var parent: String?
+    public var forkHseq: Int64
+}
+
+/// The township hub's store (`hub.sqlite`): typed register tables with packed
+/// field versions, the hub change log (one global `hseq`), the received and
+/// rejected changes, conflicts, nodes, and the lineage of epochs.
+///
+/// One writer at a time (SQLite's lock); readers in WAL mode see a consistent
+/// snapshot, so pulls run beside a reconcile.
+public final class HubStore {
+    public static let fileName = "hub.sqlite"
+    public static let format = "hamlet-hub/1"
+    static let rowMeta = ["\"_v\"", "\"_deleted\"", "\"_deletion\"", "\"_merged_into\"", "\"_hseq\""]
+
+    public let connection: Connection
+    public let schema: Schema
+    public let directory: String
+
+    init(connection: Connection, schema: Schema, directory: String) {
+        self.connection = connection
+        self.schema = schema
+        self.directory = directory
+    }
+
+    /// The store path inside a hub folder.
+    public static func path(in directory: String) -> String {
+        (directory as NSString).appendingPathComponent(fileName)
+    }
+
+    /// Creates a hub store with a new identity and first epoch.
+    /// - Throws: `StoreError.exists` when the folder already holds one.
+    public static func create(directory: String, schema: Schema = .register, timeZone: String = "Asia/Shanghai") throws -> HubStore {
+        let fm = FileManager.default
+        do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw StoreError(.io, "cannot create folder \(directory)")
+        }
+        let path = HubStore.path(in: directory)
+        guard !fm.fileExists(atPath: path) else { throw StoreError(.exists, "\(path) already exists") }
+        let c = try Connection(path: path)
+        let h = HubStore(connection: c, schema: schema, directory: directory)
+        var rng = SystemRandomNumberGenerator()
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let hubID = RowID.make(unixMillis: now, using: &rng)
+        let epoch = RowID.make(unixMillis: now, using: &rng)
+        try c.transaction {
+            try h.createTables()
+            try h.setMeta("format", format)
+            try h.setMeta("hub_id", hubID)
+            try h.setMeta("epoch", epoch)
+            try h.setMeta("lineage", JSONText.encode([EpochRecord(epoch: epoch, parent: nil, forkHseq: 0)]))
+            try h.setMeta("hlc", "")
+            try h.setMeta("time_zone", timeZone)
+        }
+        return h
+    }
+
+    /// Opens the hub store in `directory`.
+    /// - Throws: `StoreError.notFound` / `.incompatible`.
+    public static func open(directory: String, schema: Schema = .register, readOnly: Bool = false) throws -> HubStore {
+        let path = HubStore.path(in: directory)
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError(.notFound, "no hub in \(directory)") }
+        var o = Connection.Options()
+        o.create = false
+        o.readOnly = readOnly
+        let c = try Connection(path: path, options: o)
+        let h = HubStore(connection: c, schema: schema, directory: directory)
+        guard try h.meta("format") == format else { throw StoreError(.incompatible, "\(path) is not a Hamlet hub") }
+        return h
+    }
+
+    func createTables() throws {
+        let c = connection
+        try c.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        for t in schema.tables {
+            try c.execute(SchemaSQL.createTable(t, extra: [
+                "_v TEXT NOT NULL DEFAULT ''", "_deleted INTEGER NOT NULL DEFAULT 0", "_deletion TEXT",
+                "_merged_into TEXT", "_hseq INTEGER NOT NULL", "_sort TEXT",
+            ]))
+            for i in SchemaSQL.indexes(t, scope: schema.scope) { try c.execute(i) }
+            try c.execute("CREATE INDEX IF NOT EXISTS \"\(t.name)__scope_hseq\" ON \"\(t.name)\" (\"\(schema.scope)\", _hseq)")
+        }
+        try c.execute("""
+            CREATE TABLE IF NOT EXISTS log (
+              hseq INTEGER PRIMARY KEY, node TEXT NOT NULL, seq INTEGER NOT NULL, tbl TEXT NOT NULL, row_id TEXT NOT NULL,
+              op TEXT NOT NULL, vals TEXT NOT NULL, hlc TEXT NOT NULL, author TEXT NOT NULL, hash TEXT NOT NULL,
+              received_at INTEGER NOT NULL, note TEXT)
+            """)
+        try c.execute("CREATE UNIQUE INDEX IF NOT EXISTS log_node_seq ON log (node, seq)")
+        try c.execute("CREATE INDEX IF NOT EXISTS log_row ON log (tbl, row_id)")
+        try c.execute("""
+            CREATE TABLE IF NOT EXISTS rejected (
+              node TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL,
+              body TEXT NOT NULL, received_at INTEGER NOT NULL, PRIMARY KEY (node, seq)) WITHOUT ROWID
+            """)
+        try c.execute("""
+            CREATE TABLE IF NOT EXISTS departures (
+              hseq INTEGER NOT NULL, tbl TEXT NOT NULL, id TEXT NOT NULL, village TEXT NOT NULL)
+            """)
+        try c.execute("CREATE INDEX IF NOT EXISTS departures_scope ON departures (village, hseq)")
+        try c.execute("""
+            CREATE TABLE IF NOT EXISTS conflicts (
+              id INTEGER PRIMARY KEY, kind TEXT NOT NULL, tbl TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT,
+              other_row TEXT, village TEXT NOT NULL, base INTEGER NOT NULL DEFAULT 0,
+              incoming TEXT, incoming_node TEXT, incoming_seq INTEGER, incoming_hlc TEXT, incoming_author TEXT,
+              incoming_hseq INTEGER, incoming_won INTEGER NOT NULL DEFAULT 0,
+              hub_value TEXT, hub_version TEXT, reason TEXT NOT NULL,
+              status TEXT NOT NULL DEFAULT 'open', resolved_by TEXT, resolved_at INTEGER, resolution TEXT,
+              note TEXT, resolution_hseq INTEGER, details TEXT)
+            """)
+        try c.execute("CREATE INDEX IF NOT EXISTS conflicts_status ON conflicts (status, village)")
+        try c.execute("CREATE INDEX IF NOT EXISTS conflicts_row ON conflicts (tbl, row_id)")
+        try c.execute("CREATE INDEX IF NOT EXISTS conflicts_hseq ON conflicts (incoming_hseq)")
+        try c.execute("""
+            CREATE TABLE IF NOT EXISTS nodes (
+              id TEXT PRIMARY KEY, village TEXT NOT NULL, secret_hash TEXT NOT NULL, added_at INTEGER NOT NULL,
+              last_seen INTEGER, last_address TEXT, last_result TEXT, clock_skew_ms INTEGER)
+            """)
+    }
+
+    // MARK: meta
+
+    /// Reads one setting.
+    public func meta(_ key: String) throws -> String? {
+        try connection.row("SELECT value FROM meta WHERE key = ?1", [.text(key)])?.optionalText(0)
+    }
+
+    /// Writes one setting.
+    public func setMeta(_ key: String, _ value: String) throws {
+        try connection.run("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", [.text(key), .text(value)])
+    }
+
+    /// The hub's identity.
+    public func hubID() throws -> String { try meta("hub_id") ?? "" }
+
+    /// The current epoch.
+    public func epoch() throws -> String { try meta("epoch") ?? "" }
+
+    /// Every epoch this hub descends from, newest last.
+    public func lineage() throws -> [EpochRecord] {
+        try meta("lineage").map { try JSONText.decode([EpochRecord].self, $0) } ?? []
+    }
+
+    /// The highest `hseq` given so far.
+    public func head() throws -> Int64 {
+        try connection.scalar("SELECT coalesce(max(hseq), 0) FROM log").integer ?? 0
+    }
+
+    /// The hub's clock: the latest stamp it has absorbed.
+    public func clock() throws -> HLC? { try meta("hlc").flatMap { HLC($0) } }
+
+    /// Starts a new epoch (the hub was started from a backup): bases from the
+    /// old epoch above `head` no longer fast-forward.
+    public func forkEpoch() throws -> String {
+        try connection.transaction {
+            var rng = SystemRandomNumberGenerator()
+            let e = RowID.make(unixMillis: Int64(Date().timeIntervalSince1970 * 1000), using: &rng)
+            var l = try lineage()
+            l.append(EpochRecord(epoch: e, parent: try epoch(), forkHseq: try head()))
+            try setMeta("lineage", JSONText.encode(l))
+            try setMeta("epoch", e)
+            try connection.run("DELETE FROM meta WHERE key = 'restored'")
+            return e
+        }
+    }
+
+    /// Maps a base version made in `epoch` into this hub's history (rule 10).
+    func baseMapper(for epoch: String) throws -> (Int64) -> Int64? {
+        let current = try self.epoch()
+        if epoch.isEmpty || epoch == current { return { $0 } }
+        let l = try lineage()
+        // The change's epoch is an ancestor: bases up to the fork into the next epoch are shared history.
+        if let i = l.firstIndex(where: { $0.epoch == epoch }), i + 1 < l.count {
+            let fork = l[i + 1].forkHseq
+            return { $0 <= fork ? $0 : nil }
+        }
+        return { $0 == 0 ? 0 : nil }
+    }
+
+    // MARK: nodes
+
+    /// Registers a node for a village with the SHA-256 (hex) of its secret.
+    /// - Throws: `StoreError.exists` when the node id is taken.
+    public func addNode(id: String, village: String, secretHash: String, wallMillis: Int64) throws {
+        try connection.transaction {
+            guard try connection.row("SELECT 1 FROM nodes WHERE id = ?1", [.text(id)]) == nil else {
+                throw StoreError(.exists, "node \(id) is already registered")
+            }
+            try connection.run("INSERT INTO nodes (id, village, secret_hash, added_at) VALUES (?1, ?2, ?3, ?4)",
+                               [.text(id), .text(village), .text(secretHash), .integer(wallMillis)])
+        }
+    }
+
+    /// Replaces a node's secret hash (a lost laptop, a leaked secret).
+    public func setSecret(node: String, secretHash: String) throws {
+        guard try connection.run("UPDATE nodes SET secret_hash = ?2 WHERE id = ?1", [.text(node), .text(secretHash)]) == 1 else {
+            throw StoreError(.notFound, "no node \(node)")
+        }
+    }
+
+    /// One node, or nil.
+    public func node(_ id: String) throws -> NodeRecord? {
+        try nodes().first { $0.id == id }
+    }
+
+    /// Every registered node.
+    public func nodes() throws -> [NodeRecord] {
+        try connection.rows("""
+            SELECT id, village, secret_hash, added_at, last_seen, last_address, last_result, clock_skew_ms,
+              max(coalesce((SELECT max(seq) FROM log WHERE log.node = nodes.id), 0),
+                  coalesce((SELECT max(seq) FROM rejected WHERE rejected.node = nodes.id), 0))
+            FROM nodes ORDER BY village, id
+            """).map {
+            NodeRecord(id: $0.text(0), village: $0.text(1), secretHash: $0.text(2), addedAt: $0.int(3),
+                       lastSeen: $0[4].integer, lastAddress: $0.optionalText(5), lastResult: $0.optionalText(6),
+                       clockSkewMillis: $0[7].integer, lastSeq: $0.int(8))
+        }
+    }
+
+    /// The highest `seq` the hub holds from a node (accepted or rejected).
+    public func lastSeq(node: String) throws -> Int64 {
+        max(try connection.scalar("SELECT coalesce(max(seq), 0) FROM log WHERE node = ?1", [.text(node)]).integer ?? 0,
+            try connection.scalar("SELECT coalesce(max(seq), 0) FROM rejected WHERE node = ?1", [.text(node)]).integer ?? 0)
+    }
+
+    /// Records a session's end for the node health table.
+    public func recordSession(node: String, wallMillis: Int64, address: String, result: String, skewMillis: Int64?) throws {
+        try connection.run("""
+            UPDATE nodes SET last_seen = ?2, last_address = ?3, last_result = ?4, clock_skew_ms = coalesce(?5, clock_skew_ms)
+            WHERE id = ?1
+            """, [.text(node), .integer(wallMillis), .text(address), .text(result), skewMillis.map { .integer($0) } ?? .null])
+    }
+}
+
+@available(*, unavailable, message: "a HubStore owns a Connection")
+extension HubStore: Sendable {}
