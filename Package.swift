@@ -67,8 +67,13 @@ let package = Package(
         .testTarget(name: "HamletHTTPTests", dependencies: ["HamletHTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "HamletCLITests", dependencies: ["HamletCLI"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "HamletHubTests",
+            dependencies: ["HamletHub", "HamletProtocol", "HamletStore", "HamletNet", "HamletCore", "HamletCrypto", "HamletTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "HamletIntegrationTests",
-            dependencies: ["hamlet", "HamletCore", "HamletStore", "HamletProtocol", "HamletTestSupport"],
+            dependencies: ["hamlet", "HamletCore", "HamletStore", "HamletProtocol", "HamletNode", "HamletHub", "HamletNet", "HamletCrypto", "HamletTestSupport"],
             swiftSettings: swiftSettings
         ),
     ],
