@@ -376,7 +376,7 @@ struct SeedBuilder {
             p.marital = "widowed"
             p.marriage = day(in: SeedBuilder.adding(years: 20, to: b)...SeedBuilder.adding(years: 26, to: b))
             p.spouseName = surname(village: male ? nil : favourite) + given(male: !male, birth: b)
-            p.children = rng.int(1...5)
+            p.children = SeedBuilder.year(b) < 1945 ? rng.int(2...5) : rng.int(1...3)
             members = [p]
         case 4:
             // Single adult, never married or divorced.
@@ -426,6 +426,14 @@ struct SeedBuilder {
     // MARK: Rows
 
     mutating func emit(village: String, address: String, members: inout [SeedMember], head: Int) {
+        // Parents do not give a child a name someone in the household already has.
+        for i in members.indices where members[i].mother != nil && members[i].marital == "single" {
+            var tries = 0
+            while tries < 8, members[..<i].contains(where: { $0.given == members[i].given }) {
+                members[i].given = given(male: members[i].male, birth: members[i].birth)
+                tries += 1
+            }
+        }
         let householdID = newID()
         for i in members.indices {
             members[i].id = newID()
@@ -478,7 +486,8 @@ struct SeedBuilder {
         if let d = m.marriage, let spouse = m.spouseName { event(village, m.id, "marriage", d, "与\(spouse)登记结婚") }
         if let mi = m.moveIn { event(village, m.id, "move_in", mi.day, "因婚从\(mi.from)迁入") }
         if let d = m.divorce { event(village, m.id, "divorce", d, rng.chance(80) ? "协议离婚" : "诉讼离婚") }
-        if let mo = m.moveOut { event(village, m.id, "move_out", mo.day, "\(mo.reason)，迁往\(mo.to)") }
+        // Clerks often type an ASCII comma; the CSV files then quote the field.
+        if let mo = m.moveOut { event(village, m.id, "move_out", mo.day, "\(mo.reason)\(rng.chance(20) ? ", " : "，")迁往\(mo.to)") }
         if let d = m.death { event(village, m.id, "death", d, rng.pick(SeedNames.deathCauses)) }
     }
 
@@ -538,7 +547,8 @@ struct SeedBuilder {
                 guard d <= today, rng.chance(85) else { continue }
                 let (s, dia) = pressure()
                 let g = rng.int(46...82)
-                let advice = s >= 140 ? "，建议低盐饮食、按时服药" : "，未见明显异常"
+                // A note on a second line (typed with Enter) when the pressure is high.
+                let advice = s >= 160 ? "，血压偏高\n建议转诊至镇卫生院复查" : s >= 140 ? "，建议低盐饮食、按时服药" : "，未见明显异常"
                 visit(village, m.id, "health_check", d, "老年人体检：血压\(s)/\(dia)，空腹血糖\(g / 10).\(g % 10)\(advice)")
             }
         }
@@ -574,13 +584,13 @@ struct SeedBuilder {
     mutating func benefits(village: String, householdID: String, members: [SeedMember]) {
         for m in members where m.death == nil && SeedBuilder.age(m.birth, on: today) >= 60 {
             // 农村部分计划生育家庭奖励扶助: parents of one child (or, rarely, two daughters).
-            guard m.children == 1 ? rng.chance(65) : (m.children == 2 && rng.chance(10)) else { continue }
+            guard m.children == 1 ? rng.chance(85) : (m.children == 2 && rng.chance(15)) else { continue }
             benefit(village, person: m.id, household: nil, program: "国家奖扶", amount: 96_000)
             if rng.chance(30) { benefit(village, person: m.id, household: nil, program: "省级奖扶", amount: 36_000) }
         }
         // 独生子女父母奖励: a household with exactly one child under 18.
         let minors = members.filter { $0.mother != nil && SeedBuilder.age($0.birth, on: today) < 18 }
-        if minors.count == 1, members.contains(where: { $0.children == 1 && !$0.male }), rng.chance(50) {
+        if minors.count == 1, members.contains(where: { $0.children == 1 && !$0.male }), rng.chance(70) {
             benefit(village, person: nil, household: householdID, program: "独生子女父母奖励", amount: 12_000)
         }
     }
