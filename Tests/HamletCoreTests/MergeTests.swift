@@ -302,6 +302,34 @@ extension MergeOutcome {
         #expect(hub.row(P)?.values[field] == node)
     }
 
+    @Test func aStaleOperatorWriteOnAnLwwFieldIsNotLostSilently() throws {
+        // A node whose clock runs days ahead sets the address; the operator, on the older version, corrects it.
+        var hub = TestHub()
+        hub.seedPerson()
+        hub.push(change("east-1", 2, row: P, ["current_address": .text("外出务工")], base: 1, wall: 9_999_999_999))
+        let a = try #require(hub.push(change(NodeID.hub, row: P, ["current_address": .text("镇政府核实地址")], base: 1, wall: 5_000)).applied)
+        withKnownIssue("QUESTIONABLE (moot if the store makes every operator write compare-and-set, rule 14): an operator write concurrent with a node value loses by HLC, and on an lww field silently; rule 12 says the operator's word sticks") {
+            #expect(hub.row(P)?.values["current_address"] == .text("镇政府核实地址") || !a.conflicts.isEmpty)
+        }
+    }
+
+    @Test func aSelfConsistentChangeIsRejectedWhenAConcurrentWinnerMakesTheRowInconsistent() {
+        var hub = TestHub()
+        hub.seedPerson()
+        let birth = CalendarDate(year: 1990, month: 3, day: 2)!
+        let otherIDSameBirth = NationalID.make(region: 370481, birth: birth, sequence: 124)
+        hub.push(change("east-2", row: P, ["national_id": .text(otherIDSameBirth)], base: 1, wall: 5_000))
+        // east-1 corrects birth date and ID together (consistent), with an earlier stamp: its ID loses provisionally.
+        let newBirth = CalendarDate(year: 1991, month: 1, day: 1)!
+        let idFor1991 = NationalID.make(region: 370481, birth: newBirth, sequence: 122)
+        let out = hub.decide(change("east-1", 2, row: P, ["birth_date": .text("1991-01-01"), "national_id": .text(idFor1991)],
+                                    base: 1, wall: 3_000))
+        withKnownIssue("QUESTIONABLE: cross-field validation runs on the merged row, so a consistent change is rejected (national-id-birth-date-mismatch) because a concurrent value won provisionally; accepting it with the field conflict would show the clerk the real problem") {
+            #expect(out.applied?.conflicts.contains { $0.field == "national_id" } == true)
+        }
+        #expect(out.rejection?.code == "national-id-birth-date-mismatch")
+    }
+
     // MARK: deletes
 
     @Test func deleteArrivingAfterAConcurrentEditIsHeld() throws {
