@@ -1,0 +1,478 @@
+import Foundation
+import HamletCore
+import HamletNet
+import HamletProtocol
+import HamletStore
+
+/// One node's connection: frames lines, decodes them, drives `HubSessionMachine`, and hands store work to the
+/// writer (pushes) or the reader pool (logins, pulls, verifies, resyncs).
+///
+/// At most one message is in flight: while a job runs, reading is paused (the kernel buffers what the node sends)
+/// and later lines wait in the framer; the job's completion resumes. Deadlines are the session's own (checked by
+/// the server's sweeper, which sends `error timeout` before closing); the connection's deadline trails them by
+/// `backstop` in case the peer never reads that error.
+///
+/// `@unchecked Sendable`: every `var` is guarded by `lock` (an `NSLock`); `connection` is thread-safe; the rest
+/// is immutable. Lock order: the session's lock, then the connection's (the loop never calls into a session while
+/// holding a connection's lock).
+final class HubSession: ConnectionHandler, @unchecked Sendable {
+    /// How long the connection's own deadline trails the session's, so the `error timeout` line can be flushed.
+    static let backstop = Duration.seconds(5)
+    /// The deadline while a job (a batch, a page, a snapshot page) runs.
+    static let jobTimeout = Duration.seconds(600)
+    /// A well-formed stored key no secret hashes to, checked for unknown nodes so both paths cost the same.
+    static let decoyStoredKey = String(repeating: "0", count: 64)
+    /// Resync waits until the pending output drops below this before reading the next page.
+    static let resyncOutputThreshold = 1 << 20
+
+    private struct Stats {
+        var pushed = 0
+        var accepted = 0
+        var conflicts = 0
+        var rejected = 0
+        var pulled = 0
+        var resync = false
+    }
+
+    private struct ResyncAborted: Error {
+        var code: ErrorCode
+        var message: String
+    }
+
+    let connection: HamletNet.Connection
+    let context: HubContext
+    let limits: Limits
+    let openedAt = ContinuousClock.now
+
+    private let lock = NSLock()
+    // Guarded by `lock`.
+    private var framer: LineFramer
+    private var machine: HubSessionMachine
+    private var isBusy = false
+    private var isFinished = false
+    private var isReadingPaused = false
+    private var isLineStarted = false
+    private var isShutdownPending = false
+    private var deadline: ContinuousClock.Instant
+    private var outcome: String?
+    private var claimedNode: String?
+    private var node: String?
+    private var village = ""
+    private var skewMillis: Int64?
+    private var stats = Stats()
+
+    init(connection: HamletNet.Connection, context: HubContext) {
+        self.connection = connection
+        self.context = context
+        self.limits = context.limits
+        framer = LineFramer(maxLine: context.limits.maxLine)
+        machine = HubSessionMachine(limits: context.limits)
+        deadline = ContinuousClock.now.advanced(by: .seconds(context.limits.idleTimeout))
+    }
+
+    // MARK: ConnectionHandler (loop thread)
+
+    func connectionOpened(_ connection: HamletNet.Connection) {
+        context.register(self, id: connection.id)
+        lock.lock()
+        setDeadlineLocked(.seconds(limits.idleTimeout))
+        lock.unlock()
+    }
+
+    func received(_ bytes: [UInt8], on connection: HamletNet.Connection) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !isFinished else { return }
+        framer.append(bytes)
+        pumpLocked()
+    }
+
+    func shutdownRequested(on connection: HamletNet.Connection) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !isFinished else { return }
+        if isBusy {
+            isShutdownPending = true
+        } else {
+            failLocked(.shuttingDown, "the hub is stopping; reconnect later")
+        }
+    }
+
+    func connectionClosed(_ connection: HamletNet.Connection, reason: CloseReason) {
+        lock.lock()
+        isFinished = true
+        if outcome == nil {
+            switch reason {
+            case .peerClosed: outcome = "peer-closed"
+            case .reset: outcome = "reset"
+            case .timeout: outcome = "timeout"
+            case .writeOverflow: outcome = "write-overflow"
+            case .closedByHandler: outcome = "closed"
+            case .serverShutdown: outcome = "shutdown"
+            }
+        }
+        let result = outcome ?? "closed"
+        let node = self.node
+        let claimed = claimedNode
+        let skew = skewMillis
+        let stats = self.stats
+        lock.unlock()
+
+        context.unregister(id: connection.id)
+        let shown = (node ?? claimed).map { NodeID.isValid($0) ? $0 : "(invalid)" } ?? "-"
+        let ms = openedAt.duration(to: .now) / .milliseconds(1)
+        var line = "conn=\(connection.id) peer=\(connection.peer) node=\(shown) outcome=\(result)"
+        line += " pushed=\(stats.pushed) accepted=\(stats.accepted) conflicts=\(stats.conflicts)"
+        line += " rejected=\(stats.rejected) pulled=\(stats.pulled) resync=\(stats.resync ? "yes" : "no")"
+        if let skew { line += " skew_ms=\(skew)" }
+        line += " ms=\(Int(ms))"
+        context.logger.log(line)
+        if let node {
+            let address = connection.peer.description
+            let logger = context.logger
+            let id = connection.id
+            context.writer.submit { store in
+                do {
+                    try store.recordSession(node: node, wallMillis: HubSession.wallMillis(), address: address,
+                                            result: result, skewMillis: skew)
+                } catch {
+                    logger.log("conn=\(id) node=\(node) cannot record the session: \(error)")
+                }
+            }
+        }
+    }
+
+    // MARK: Deadlines (sweeper thread)
+
+    /// Sends `error timeout` and closes when the session's deadline has passed.
+    func checkDeadline(now: ContinuousClock.Instant) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !isFinished, now >= deadline else { return }
+        if isBusy {
+            failLocked(.timeout, "the request took too long")
+        } else if isLineStarted {
+            failLocked(.timeout, "a line must arrive within \(limits.readTimeout) s of its first byte")
+        } else {
+            failLocked(.timeout, "no message for \(limits.idleTimeout) s")
+        }
+    }
+
+    // MARK: Pumping lines
+
+    private func setDeadlineLocked(_ duration: Duration) {
+        deadline = ContinuousClock.now.advanced(by: duration)
+        connection.setDeadline(after: duration + HubSession.backstop)
+    }
+
+    /// Takes the next complete line, if no job is running, and dispatches it.
+    private func pumpLocked() {
+        guard !isBusy, !isFinished else { return }
+        let line: [UInt8]?
+        do {
+            line = try framer.next()
+        } catch {
+            failLocked(.lineTooLong, "a line may hold at most \(limits.maxLine) bytes")
+            return
+        }
+        guard let line else {
+            if framer.hasPartialLine && !isLineStarted {
+                isLineStarted = true
+                setDeadlineLocked(.seconds(limits.readTimeout))
+            }
+            if isReadingPaused {
+                isReadingPaused = false
+                connection.resumeReading()
+            }
+            return
+        }
+        isLineStarted = false
+        isBusy = true
+        if !isReadingPaused {
+            isReadingPaused = true
+            connection.pauseReading()
+        }
+        setDeadlineLocked(HubSession.jobTimeout)
+        DispatchQueue.global().async { [self] in handle(line) }
+    }
+
+    /// The current job is done: go idle, or wind down when the server is stopping.
+    private func finishJob() {
+        lock.lock()
+        defer { lock.unlock() }
+        isBusy = false
+        guard !isFinished else { return }
+        if isShutdownPending {
+            failLocked(.shuttingDown, "the hub is stopping; reconnect later")
+            return
+        }
+        isLineStarted = false
+        setDeadlineLocked(.seconds(limits.idleTimeout))
+        pumpLocked()
+    }
+
+    private func send(_ message: HubMessage) {
+        connection.send(Codec.encode(message))
+    }
+
+    private func fail(_ code: ErrorCode, _ message: String, retryAfter: Int? = nil) {
+        lock.lock()
+        defer { lock.unlock() }
+        failLocked(code, message, retryAfter: retryAfter)
+    }
+
+    /// Sends a fatal error, closes after the flush, and records the outcome.
+    private func failLocked(_ code: ErrorCode, _ message: String, retryAfter: Int? = nil) {
+        guard !isFinished else { return }
+        isFinished = true
+        machine.failed()
+        switch code {
+        case .authFailed: outcome = "auth-failed"
+        case .rateLimited: outcome = "rate-limited"
+        case .timeout: outcome = "timeout"
+        case .shuttingDown: outcome = "shutdown"
+        case .unavailable: outcome = "unavailable"
+        case .internal: outcome = "internal"
+        default: outcome = "protocol-error:\(code.rawValue)"
+        }
+        send(.error(code: code, message: message, fatal: true, retryAfter: retryAfter))
+        connection.close(afterFlush: true)
+        connection.setDeadline(after: HubSession.backstop)
+    }
+
+    private func storeFailed(_ error: any Error, during what: String) {
+        // Store errors carry no record values (StoreError messages name tables and SQL, never bound arguments).
+        context.logger.log("conn=\(connection.id) store error during \(what): \(error)")
+        fail(.unavailable, "the hub's store failed during \(what); nothing was committed; retry later")
+    }
+
+    static func wallMillis() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+
+    // MARK: Handling one line (worker threads)
+
+    private func handle(_ line: [UInt8]) {
+        let message: ClientMessage
+        do {
+            message = try Codec.decodeClient(line)
+        } catch {
+            fail(error.code, error.message)
+            return
+        }
+        lock.lock()
+        guard !isFinished else {
+            lock.unlock()
+            return
+        }
+        let action = machine.receive(message, nonce: { Credentials.makeNonce() })
+        if case .hello(let hello) = message, case .sendChallenge = action {
+            claimedNode = hello.node
+            skewMillis = hello.clock.map { $0 - HubSession.wallMillis() }
+        }
+        lock.unlock()
+        perform(action)
+    }
+
+    private func perform(_ action: HubSessionMachine.Action) {
+        switch action {
+        case .sendChallenge(let nonce):
+            if let wait = context.throttle.retryAfter(connection.peer.host) {
+                fail(.rateLimited, "too many failed logins from this address; retry after \(wait) s", retryAfter: wait)
+                return
+            }
+            send(.challenge(nonce: nonce))
+            finishJob()
+        case .verify(let node, let proof, let nonce, let hello):
+            submit(to: context.readers) { [self] store in authenticate(store, node: node, proof: proof, nonce: nonce, hello: hello) }
+        case .push(let node, let batch, let changes):
+            submit(to: context.writer) { [self] store in push(store, node: node, batch: batch, changes: changes) }
+        case .pull(_, let cursor, let limit):
+            submit(to: context.readers) { [self] store in pull(store, cursor: cursor, limit: limit) }
+        case .verifyDigest(_, let digest):
+            submit(to: context.readers) { [self] store in verify(store, digest: digest) }
+        case .resync(let node):
+            submit(to: context.readers) { [self] store in resync(store, node: node) }
+        case .fail(let error, _):
+            fail(error.code, error.message)
+        case .bye:
+            lock.lock()
+            defer { lock.unlock() }
+            guard !isFinished else { return }
+            isFinished = true
+            outcome = "ok"
+            send(.bye)
+            connection.close(afterFlush: true)
+            connection.setDeadline(after: HubSession.backstop)
+        }
+    }
+
+    private func submit(to pool: StorePool, _ job: @escaping StorePool.Job) {
+        if !pool.submit(job) {
+            fail(.shuttingDown, "the hub is stopping; reconnect later")
+        }
+    }
+
+    private func authenticate(_ store: HubStore, node: String, proof: String, nonce: String, hello: ClientMessage.Hello) {
+        let host = connection.peer.host
+        let welcome: (HubMessage.Welcome)?
+        do {
+            welcome = try store.connection.transaction(.deferred) { () throws -> HubMessage.Welcome? in
+                let record = try store.node(node)
+                let valid = Credentials.verify(proof: proof, storedKey: record?.secretHash ?? HubSession.decoyStoredKey,
+                                               nonce: nonce, node: node)
+                guard valid, let record else { return nil }
+                let hubID = try store.hubID()
+                let epoch = try store.epoch()
+                let head = try store.head()
+                var reason: String?
+                if !hello.hub.isEmpty && hello.hub != hubID {
+                    reason = "hub replaced"
+                } else if !hello.epoch.isEmpty && hello.epoch != epoch {
+                    reason = "hub restored from a backup"
+                } else if hello.cursor > head {
+                    reason = "cursor ahead of hub"
+                }
+                return HubMessage.Welcome(hub: hubID, epoch: epoch, head: head, lastSeq: try store.lastSeq(node: node),
+                                          village: record.village, resync: reason != nil, reason: reason, limits: limits,
+                                          clock: try store.clock())
+            }
+        } catch {
+            storeFailed(error, during: "login")
+            return
+        }
+        guard let welcome else {
+            let delay = context.throttle.recordFailure(host)
+            let millis = Int(delay / .milliseconds(1))
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(millis)) { [self] in
+                fail(.authFailed, "unknown node or wrong proof")
+            }
+            return
+        }
+        context.throttle.recordSuccess(host)
+        lock.lock()
+        machine.authenticated()
+        self.node = node
+        village = welcome.village
+        lock.unlock()
+        send(.welcome(welcome))
+        finishJob()
+    }
+
+    private func push(_ store: HubStore, node: String, batch: Int64, changes: [Change]) {
+        lock.lock()
+        let source = BatchSource(node: node, village: village)
+        lock.unlock()
+        let results: [ChangeResult]
+        do {
+            results = try store.reconcile(changes, from: source, wallMillis: HubSession.wallMillis())
+        } catch {
+            storeFailed(error, during: "push")
+            return
+        }
+        lock.lock()
+        stats.pushed += changes.count
+        for result in results {
+            switch result.status {
+            case .applied: stats.accepted += 1
+            case .conflict:
+                stats.accepted += 1
+                stats.conflicts += 1
+            case .rejected: stats.rejected += 1
+            }
+        }
+        lock.unlock()
+        send(.ack(batch: batch, results: results))
+        finishJob()
+    }
+
+    private func pull(_ store: HubStore, cursor: Int64, limit: Int) {
+        lock.lock()
+        let village = self.village
+        lock.unlock()
+        let message: HubMessage
+        let count: Int
+        do {
+            (message, count) = try store.connection.transaction(.deferred) {
+                let page = try store.pull(village: village, after: cursor, limit: limit)
+                return (HubMessage.page(items: page.items, cursor: page.cursor, head: page.head, done: page.done,
+                                        clock: try store.clock()), page.items.count)
+            }
+        } catch {
+            storeFailed(error, during: "pull")
+            return
+        }
+        lock.lock()
+        stats.pulled += count
+        lock.unlock()
+        send(message)
+        finishJob()
+    }
+
+    private func verify(_ store: HubStore, digest: ScopeDigest) {
+        lock.lock()
+        let village = self.village
+        lock.unlock()
+        let hub: ScopeDigest
+        do {
+            hub = try store.digest(village: village)
+        } catch {
+            storeFailed(error, during: "verify")
+            return
+        }
+        let names = Set(hub.tables.keys).union(digest.tables.keys)
+        let mismatched = names.filter { hub.tables[$0] != digest.tables[$0] }.sorted()
+        send(.verified(match: mismatched.isEmpty, tables: mismatched))
+        finishJob()
+    }
+
+    private func resync(_ store: HubStore, node: String) {
+        lock.lock()
+        let village = self.village
+        stats.resync = true
+        lock.unlock()
+        do {
+            try store.connection.transaction(.deferred) {
+                // The first read fixes the snapshot: every page below comes from the same state of the hub.
+                let head = try store.head()
+                send(.snapshotBegin(head: head, epoch: try store.epoch(), hub: try store.hubID()))
+                var count: Int64 = 0
+                for table in store.schema.tables {
+                    var after = ""
+                    while true {
+                        let rows = try store.snapshot(village: village, table: table, afterID: after, limit: limits.pageSize)
+                        guard let last = rows.last else { break }
+                        send(.rows(rows))
+                        count += Int64(rows.count)
+                        after = last.id
+                        try awaitOutput()
+                        if rows.count < limits.pageSize { break }
+                    }
+                }
+                send(.snapshotEnd(head: head, count: count, lastSeq: try store.lastSeq(node: node), clock: try store.clock()))
+            }
+        } catch let aborted as ResyncAborted {
+            fail(aborted.code, aborted.message)
+            return
+        } catch {
+            storeFailed(error, during: "resync")
+            return
+        }
+        finishJob()
+    }
+
+    /// Keeps memory flat while streaming: waits for the node to read, extends the deadline, and stops early when
+    /// the connection closed or the server is stopping.
+    private func awaitOutput() throws {
+        guard connection.waitForOutput(below: HubSession.resyncOutputThreshold, timeout: context.writeTimeout) else {
+            throw ResyncAborted(code: .timeout, message: "the node stopped reading the snapshot")
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        if isShutdownPending {
+            throw ResyncAborted(code: .shuttingDown, message: "the hub is stopping; resync again later")
+        }
+        if isFinished {
+            throw ResyncAborted(code: .timeout, message: "the session ended")
+        }
+        setDeadlineLocked(HubSession.jobTimeout)
+    }
+}
