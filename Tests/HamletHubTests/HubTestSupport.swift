@@ -47,7 +47,9 @@ struct TestNode {
 }
 
 /// A hub folder with three nodes (two in beizhao, one in nanzhuang) and a running `HubServer` on 127.0.0.1:0.
-final class HubFixture {
+///
+/// `@unchecked Sendable`: every stored property is immutable and itself thread-safe (the server, the logger) or a value.
+final class HubFixture: @unchecked Sendable {
     let dir: TempDir
     let logger = LogCollector()
     let server: HubServer
