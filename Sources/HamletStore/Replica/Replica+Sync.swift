@@ -28,7 +28,9 @@ extension Replica {
                     """, [.integer(r.seq), .text(state), r.hseq.map { .integer($0) } ?? .null,
                           r.code.map { .text($0) } ?? .null, r.message.map { .text($0) } ?? .null, conflicts,
                           .integer(wallMillis)])
-                if r.status == .rejected,
+                // A rejected change leaves the overlay now; so does an accepted one whose hseq the cursor
+                // already passed (an ack lost and re-sent after a pull or a resync).
+                if r.status == .rejected || (r.hseq ?? Int64.max) <= info.cursor,
                    let row = try connection.row("SELECT tbl, row_id FROM _changes WHERE seq = ?1", [.integer(r.seq)]),
                    let t = schema.table(named: row.text(0)) {
                     try rebuildVisible(t, id: row.text(1), cursor: info.cursor, node: info.node)

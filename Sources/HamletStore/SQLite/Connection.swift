@@ -53,14 +53,20 @@ public final class Connection {
         try execute("PRAGMA temp_store=MEMORY")
     }
 
+    /// True once `close()` ran: later calls throw instead of touching the freed handle.
+    public private(set) var isClosed = false
+
     deinit {
         cache.removeAll()
-        sqlite3_close_v2(handle)
+        if !isClosed { sqlite3_close_v2(handle) }
     }
 
-    /// Closes cached statements and the handle now (a later use traps in SQLite, so drop the object too).
+    /// Closes cached statements and the handle now (WAL checkpointed and removed when
+    /// this was the file's last connection). Later calls throw `StoreError`.
     public func close() {
         cache.removeAll()
+        if !isClosed { sqlite3_close_v2(handle) }
+        isClosed = true
     }
 
     func error(_ rc: Int32, _ context: String) -> StoreError {
@@ -74,6 +80,7 @@ public final class Connection {
     /// Runs one or more SQL statements that take no parameters (DDL, pragmas).
     /// - Throws: `StoreError`.
     public func execute(_ sql: String) throws {
+        guard !isClosed else { throw StoreError(.sqlite, "the connection to \(path) is closed") }
         var errmsg: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &errmsg)
         if rc != SQLITE_OK {
@@ -87,6 +94,7 @@ public final class Connection {
     /// A prepared statement for `sql`, reused from the cache when it was prepared before.
     /// - Throws: `StoreError` when the SQL does not compile.
     public func statement(_ sql: String) throws -> Statement {
+        guard !isClosed else { throw StoreError(.sqlite, "the connection to \(path) is closed") }
         if let s = cache[sql] {
             s.reset()
             return s
@@ -138,7 +146,7 @@ public final class Connection {
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// True while a transaction is open.
-    public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+    public var inTransaction: Bool { !isClosed && sqlite3_get_autocommit(handle) == 0 }
 
     /// How a transaction takes its lock.
     public enum TransactionKind: String, Sendable {

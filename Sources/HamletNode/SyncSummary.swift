@@ -1,0 +1,53 @@
+/// What one sync did, for the CLI line, `status` and logs. No record values.
+public struct SyncSummary: Sendable, Codable, Hashable {
+    /// Changes sent (re-sent unacknowledged ones included).
+    public var pushed = 0
+    /// Changes the hub applied.
+    public var accepted = 0
+    /// Changes the hub took with a conflict opened for the operator.
+    public var conflicted = 0
+    /// Changes the hub refused (kept in the log, marked rejected).
+    public var rejected = 0
+    /// Rows received in pull pages.
+    public var pulled = 0
+    /// True when the replica was rebuilt from a snapshot.
+    public var resynced = false
+    /// Why it was rebuilt.
+    public var resyncReason: String?
+    /// Rows in the snapshot, when resynced.
+    public var snapshotRows = 0
+    /// Changes re-pushed because the hub had lost them (restored from a backup).
+    public var requeued = 0
+    /// `match`, `mismatch` or `skipped`.
+    public var verify = "skipped"
+    /// The node's cursor after the sync.
+    public var cursor: Int64 = 0
+    /// The hub's head when last seen.
+    public var head: Int64 = 0
+    /// The hub's identity.
+    public var hubID = ""
+    /// Wall time the sync took.
+    public var durationMillis: Int64 = 0
+
+    /// An empty summary.
+    public init() {}
+
+    /// One line in English.
+    public var line: String {
+        var s = "pushed \(pushed) (accepted \(accepted), conflicts \(conflicted), rejected \(rejected)), pulled \(pulled) rows"
+        if requeued > 0 { s += ", re-pushed \(requeued) the hub had lost" }
+        if resynced { s += ", resynced (\(resyncReason ?? "asked"), \(snapshotRows) rows)" }
+        s += ", verify \(verify), cursor \(cursor)/\(head), \(durationMillis) ms"
+        return s
+    }
+
+    /// One line in Chinese.
+    public var lineZH: String {
+        var s = "上传 \(pushed) 条（已接收 \(accepted)，冲突 \(conflicted)，已退回 \(rejected)），下载 \(pulled) 行"
+        if requeued > 0 { s += "，重新上传 \(requeued) 条（中心丢失）" }
+        if resynced { s += "，已重建（\(resyncReason ?? "中心要求")，\(snapshotRows) 行）" }
+        let v = verify == "match" ? "一致" : verify == "mismatch" ? "不一致" : "未核对"
+        s += "，核对\(v)，游标 \(cursor)/\(head)，用时 \(durationMillis) 毫秒"
+        return s
+    }
+}

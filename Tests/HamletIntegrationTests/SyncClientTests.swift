@@ -1,0 +1,548 @@
+import Foundation
+import HamletCore
+import HamletHub
+import HamletNet
+import HamletNode
+import HamletProtocol
+import HamletStore
+import HamletTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// MARK: Fixtures
+
+/// Drops the hub's log lines (tests check state, not logs).
+struct QuietLogger: HubLogger {
+    func log(_ line: String) {}
+}
+
+/// Valid register values for tests.
+enum Register {
+    static func person(_ name: String, village: String, index: Int, sex: String = "F") -> Fields {
+        let birth = CalendarDate(year: 1960 + index % 40, month: 1 + index % 12, day: 1 + index % 28) ?? CalendarDate(year: 1980, month: 1, day: 1)!
+        let sequence = (index * 2 + (sex == "M" ? 1 : 0)) % 1000
+        return ["village": .text(village), "name": .text(name), "sex": .text(sex), "birth_date": .text(birth.description),
+                "national_id": .text(NationalID.make(region: 430521, birth: birth, sequence: sequence))]
+    }
+}
+
+/// A hub store in a temp folder, served by an in-process `HubServer` on a loopback port.
+final class HubFixture {
+    let directory: String
+    private(set) var server: HubServer?
+    private(set) var address: SocketAddress = .loopback()
+    var limits: Limits
+
+    init(directory: String, limits: Limits = .standard) throws {
+        self.directory = directory
+        self.limits = limits
+        if !FileManager.default.fileExists(atPath: HubStore.path(in: directory)) {
+            _ = try HubStore.create(directory: directory)
+        }
+    }
+
+    /// Registers a node and returns its secret.
+    func register(node: String, village: String, secret: String = Credentials.makeSecret()) throws -> String {
+        let store = try HubStore.open(directory: directory)
+        try store.addNode(id: node, village: village, secretHash: Credentials.storedKey(secret: secret) ?? "",
+                          wallMillis: wallMillisNow())
+        return secret
+    }
+
+    func start() throws {
+        let s = try HubServer(configuration: HubServerConfiguration(
+            directory: directory, listen: .loopback(), limits: limits, readers: 2, logger: QuietLogger(),
+            authThrottle: AuthThrottlePolicy(baseDelay: .milliseconds(10), maxDelay: .milliseconds(50), maxFailures: 100,
+                                             window: .seconds(60))))
+        address = try s.start().protocol
+        server = s
+    }
+
+    func stop() {
+        server?.stop(grace: .seconds(2))
+        server = nil
+    }
+
+    /// A fresh read of the hub store.
+    func store() throws -> HubStore { try HubStore.open(directory: directory, readOnly: true) }
+}
+
+/// A node folder with its replica and secret file.
+struct NodeFixture {
+    let node: String
+    let village: String
+    let directory: String
+
+    init(root: TempDir, node: String, village: String, hub: HubFixture, register: Bool = true) throws {
+        self.node = node
+        self.village = village
+        directory = root.file("node-\(node)")
+        let secret = register ? try hub.register(node: node, village: village) : Credentials.makeSecret()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let secretPath = (directory as NSString).appendingPathComponent("node.secret")
+        try (secret + "\n").write(toFile: secretPath, atomically: true, encoding: .utf8)
+        _ = try Replica.create(directory: directory, node: node, village: village, hub: hub.address.description,
+                               secretFile: secretPath)
+    }
+
+    func replica() throws -> Replica { try Replica.open(directory: directory) }
+
+    /// Points the replica at the hub's current address (the port changes when a hub restarts).
+    func point(at hub: HubFixture) throws {
+        try replica().setMeta("hub", hub.address.description)
+    }
+
+    func sync(_ options: SyncOptions = SyncOptions(retries: 0)) throws -> SyncSummary {
+        try SyncClient.sync(directory: directory, options: options)
+    }
+}
+
+/// Every replica's digest equals the hub's digest of its village, and its visible tables equal the hub's live rows.
+func expectConverged(_ nodes: [NodeFixture], hub: HubFixture, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let store = try hub.store()
+    for n in nodes {
+        let r = try n.replica()
+        #expect(try r.digest() == store.digest(village: n.village), "digest of \(n.node)", sourceLocation: sourceLocation)
+        for t in r.schema.tables {
+            var visible: [String: Fields] = [:]
+            for (id, f) in try r.list(table: t.name, limit: 1_000_000) { visible[id] = f }
+            var live: [String: Fields] = [:]
+            for row in try store.snapshot(village: n.village, table: t, afterID: "", limit: 1_000_000) where !row.deleted {
+                live[row.id] = row.values
+            }
+            #expect(visible == live, "visible \(t.name) of \(n.node)", sourceLocation: sourceLocation)
+        }
+        #expect(try r.log(pendingOnly: true).isEmpty, "nothing pending on \(n.node)", sourceLocation: sourceLocation)
+    }
+}
+
+// MARK: A tiny TCP proxy that cuts the connection after some bytes
+
+/// Forwards one loopback port to the hub; each connection is cut (both ends closed) once
+/// `upLimit` bytes went node → hub or `downLimit` bytes went hub → node.
+final class CuttingProxy: @unchecked Sendable {
+    // `lock` guards `upLimit`, `downLimit`, `cuts` and `stopped`.
+    private let lock = NSLock()
+    private var upLimit: Int
+    private var downLimit: Int
+    private var cutCount = 0
+    private var stopped = false
+    private let listener: Int32
+    let port: UInt16
+    let target: UInt16
+
+    init(target: UInt16, upLimit: Int = .max, downLimit: Int = .max) throws {
+        self.target = target
+        self.upLimit = upLimit
+        self.downLimit = downLimit
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw NetError(.bindFailed, "proxy socket") }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var addr = CuttingProxy.loopback(port: 0)
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else { close(fd); throw NetError(.bindFailed, "proxy bind") }
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        listener = fd
+        port = UInt16(bigEndian: addr.sin_port)
+        let t = Thread { [self] in acceptLoop() }
+        t.start()
+    }
+
+    var cuts: Int { lock.withLock { cutCount } }
+
+    func setLimits(up: Int, down: Int) { lock.withLock { upLimit = up; downLimit = down } }
+
+    func stop() {
+        lock.withLock { stopped = true }
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    static func loopback(port: UInt16) -> sockaddr_in {
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_port = port.bigEndian
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return a
+    }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            if lock.withLock({ stopped }) { close(client); return }
+            let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = CuttingProxy.loopback(port: target)
+            let ok = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard ok == 0 else { close(client); close(upstream); continue }
+            let (up, down) = lock.withLock { (upLimit, downLimit) }
+            let pair = Pair(client: client, upstream: upstream)
+            Thread { [self] in pump(from: client, to: upstream, limit: up, pair: pair) }.start()
+            Thread { [self] in pump(from: upstream, to: client, limit: down, pair: pair) }.start()
+        }
+    }
+
+    /// Both descriptors of one proxied connection; closed when both pumps ended.
+    final class Pair: @unchecked Sendable {
+        // `lock` guards `ended`.
+        let lock = NSLock()
+        var ended = 0
+        let client: Int32
+        let upstream: Int32
+        init(client: Int32, upstream: Int32) {
+            self.client = client
+            self.upstream = upstream
+        }
+        func cut() {
+            shutdown(client, Int32(SHUT_RDWR))
+            shutdown(upstream, Int32(SHUT_RDWR))
+        }
+        func end() {
+            let last = lock.withLock { ended += 1; return ended == 2 }
+            if last {
+                close(client)
+                close(upstream)
+            }
+        }
+    }
+
+    private func pump(from: Int32, to: Int32, limit: Int, pair: Pair) {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var total = 0
+        defer { pair.end() }
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(from, $0.baseAddress, $0.count, 0) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { pair.cut(); return }
+            let allowed = min(n, limit - total)
+            var offset = 0
+            while offset < allowed {
+                let w = buffer.withUnsafeBytes { send(to, $0.baseAddress! + offset, allowed - offset, Int32(MSG_NOSIGNAL)) }
+                if w < 0 && errno == EINTR { continue }
+                guard w > 0 else { pair.cut(); return }
+                offset += w
+            }
+            total += allowed
+            if total >= limit {
+                lock.withLock { cutCount += 1 }
+                pair.cut()
+                return
+            }
+        }
+    }
+}
+
+// MARK: Tests
+
+@Suite("Sync client over loopback TCP", .serialized)
+struct SyncClientTests {
+    @Test("two nodes of one village and one of another converge; conflicts appear at the hub")
+    func convergence() throws {
+        let tmp = TempDir("sync-converge")
+        defer { tmp.remove() }
+        let hub = try HubFixture(directory: tmp.file("hub"))
+        try hub.start()
+        defer { hub.stop() }
+        let a1 = try NodeFixture(root: tmp, node: "a1", village: "东村", hub: hub)
+        let a2 = try NodeFixture(root: tmp, node: "a2", village: "东村", hub: hub)
+        let b1 = try NodeFixture(root: tmp, node: "b1", village: "西村", hub: hub)
+        var rng = SystemRandomNumberGenerator()
+        let now = wallMillisNow()
+
+        // a1 registers three people; a2 gets them.
+        var ids: [String] = []
+        do {
+            let r = try a1.replica()
+            for (i, name) in ["王芳", "李娜", "张伟"].enumerated() {
+                ids.append(try r.insert(table: "people", values: Register.person(name, village: "东村", index: i),
+                                        author: "clerk-a1", wallMillis: now + Int64(i), rng: &rng).id)
+            }
+        }
+        let first = try a1.sync()
+        #expect(first.pushed == 3 && first.accepted == 3 && first.rejected == 0)
+        #expect(first.verify == "match")
+        let got = try a2.sync()
+        #expect(got.pulled == 3)
+        #expect(try a2.replica().list(table: "people").count == 3)
+
+        // Offline edits: the same field on two nodes (a review conflict), different fields, a delete, another village.
+        try a1.replica().update(table: "people", id: ids[0], values: ["name": .text("王芳芳")], author: "clerk-a1", wallMillis: now + 100)
+        try a1.replica().update(table: "people", id: ids[1], values: ["phone": .text("13800138000")], author: "clerk-a1",
+                                wallMillis: now + 101)
+        try a2.replica().update(table: "people", id: ids[0], values: ["name": .text("王小芳")], author: "doctor-a2", wallMillis: now + 102)
+        try a2.replica().update(table: "people", id: ids[1], values: ["marital_status": .text("married")], author: "doctor-a2",
+                                wallMillis: now + 103)
+        try a2.replica().delete(table: "people", id: ids[2], author: "doctor-a2", wallMillis: now + 104)
+        _ = try b1.replica().insert(table: "people", values: Register.person("赵敏", village: "西村", index: 7),
+                                    author: "clerk-b1", wallMillis: now + 105, rng: &rng)
+
+        let s2 = try a2.sync()
+        #expect(s2.pushed == 3 && s2.accepted == 3)
+        _ = try b1.sync()
+        let s1 = try a1.sync()
+        #expect(s1.pushed == 2)
+        #expect(s1.conflicted == 1, "the name edited on both nodes")
+        _ = try a2.sync()
+        _ = try b1.sync()
+
+        let store = try hub.store()
+        let conflicts = try store.conflicts()
+        #expect(conflicts.contains { $0.row == ids[0] && $0.field == "name" })
+        #expect(try store.conflicts(village: "西村").isEmpty)
+        try expectConverged([a1, a2, b1], hub: hub)
+        // Edits to different fields of one row both hold.
+        let row = try #require(try a1.replica().list(table: "people", filters: [("id", .text(ids[1]))]).first?.1)
+        #expect(row["phone"] == .text("13800138000") && row["marital_status"] == .text("married"))
+        #expect(try a1.replica().list(table: "people").count == 2)
+        #expect(try b1.replica().list(table: "people").count == 1)
+        let status = try a1.replica().info()
+        #expect(status.lastSyncResult?.contains("pushed") == true)
+        #expect(status.verify == "match")
+    }
+
+    @Test("a change the hub rejects stays in the node's log, marked rejected, and the row shows the hub's value")
+    func rejectedChangeStays() throws {
+        let tmp = TempDir("sync-reject")
+        defer { tmp.remove() }
+        let hub = try HubFixture(directory: tmp.file("hub"))
+        try hub.start()
+        defer { hub.stop() }
+        let a1 = try NodeFixture(root: tmp, node: "a1", village: "东村", hub: hub)
+        var rng = SystemRandomNumberGenerator()
+        let r = try a1.replica()
+        let id = try r.insert(table: "people", values: Register.person("王芳", village: "东村", index: 1), author: "c",
+                              wallMillis: wallMillisNow(), rng: &rng).id
+        _ = try a1.sync()
+        let bad = try r.update(table: "people", id: id, values: ["name": .text("王芳二")], author: "c", wallMillis: wallMillisNow())
+        // Tamper with the stored change so that the hub's validation refuses it (local validation would not let it in).
+        try r.connection.run("UPDATE _changes SET vals = ?2 WHERE seq = ?1", [.integer(bad.seq), .text(#"{"sex":"X"}"#)])
+        try r.connection.run("UPDATE _changes SET bases = ?2 WHERE seq = ?1",
+                             [.integer(bad.seq), .text(#"{"sex":1}"#)])
+        let s = try a1.sync()
+        #expect(s.rejected == 1 && s.pushed == 1)
+        let log = try a1.replica().log(pendingOnly: false)
+        let entry = try #require(log.first { $0.change.seq == bad.seq })
+        #expect(entry.state == "rejected")
+        #expect(entry.code != nil && entry.message != nil)
+        #expect(try a1.replica().list(table: "people").first?.1["name"] == .text("王芳"))
+        // A second sync does not push it again.
+        #expect(try a1.sync().pushed == 0)
+        try expectConverged([a1], hub: hub)
+    }
+
+    @Test("resync rebuilds the replica, keeps unpushed edits and pushes them")
+    func resyncKeepsPendingEdits() throws {
+        let tmp = TempDir("sync-resync")
+        defer { tmp.remove() }
+        let hub = try HubFixture(directory: tmp.file("hub"))
+        try hub.start()
+        defer { hub.stop() }
+        let a1 = try NodeFixture(root: tmp, node: "a1", village: "东村", hub: hub)
+        let a2 = try NodeFixture(root: tmp, node: "a2", village: "东村", hub: hub)
+        var rng = SystemRandomNumberGenerator()
+        var ids: [String] = []
+        for i in 0..<30 {
+            ids.append(try a1.replica().insert(table: "people", values: Register.person("人\(i)", village: "东村", index: i),
+                                               author: "c", wallMillis: wallMillisNow(), rng: &rng).id)
+        }
+        _ = try a1.sync()
+        _ = try a2.sync()
+        // Offline on a2: an edit, an insert, a delete, then an edit of a field a1 also changes.
+        try a2.replica().update(table: "people", id: ids[0], values: ["phone": .text("13900000000")], author: "d", wallMillis: wallMillisNow())
+        let newID = try a2.replica().insert(table: "people", values: Register.person("新人", village: "东村", index: 99),
+                                            author: "d", wallMillis: wallMillisNow(), rng: &rng).id
+        try a2.replica().delete(table: "people", id: ids[5], author: "d", wallMillis: wallMillisNow())
+        try a1.replica().update(table: "people", id: ids[1], values: ["name": .text("改名")], author: "c", wallMillis: wallMillisNow())
+        _ = try a1.sync()
+
+        let pages = Lines()
+        let options = SyncOptions(batchSize: 7, retries: 0, progress: { p in pages.append(p.phase.rawValue) })
+        let s = try SyncClient.resync(directory: a2.directory, options: options)
+        #expect(s.resynced && s.resyncReason == "asked")
+        #expect(s.snapshotRows == 30)
+        #expect(s.pushed == 3 && s.accepted == 3)
+        #expect(s.verify == "match")
+        #expect(pages.all.contains("snapshot"))
+        #expect(!FileManager.default.fileExists(atPath: Replica.path(in: a2.directory) + ".resync"))
+        let r = try a2.replica()
+        #expect(try r.list(table: "people", filters: [("id", .text(newID))]).count == 1)
+        #expect(try r.list(table: "people", filters: [("id", .text(ids[1]))]).first?.1["name"] == .text("改名"))
+        #expect(try r.log(pendingOnly: false).filter { $0.state == "accepted" }.count == 3)
+        _ = try a1.sync()
+        try expectConverged([a1, a2], hub: hub)
+    }
+
+    @Test("a replaced hub (new store, same node registered) makes the node resync and re-push what it lost")
+    func replacedHubForcesResync() throws {
+        let tmp = TempDir("sync-replaced")
+        defer { tmp.remove() }
+        let hub = try HubFixture(directory: tmp.file("hub"))
+        try hub.start()
+        let a1 = try NodeFixture(root: tmp, node: "a1", village: "东村", hub: hub)
+        var rng = SystemRandomNumberGenerator()
+        for i in 0..<5 {
+            _ = try a1.replica().insert(table: "people", values: Register.person("人\(i)", village: "东村", index: i),
+                                        author: "c", wallMillis: wallMillisNow(), rng: &rng)
+        }
+        _ = try a1.sync()
+        hub.stop()
+
+        let secret = try String(contentsOfFile: (a1.directory as NSString).appendingPathComponent("node.secret"), encoding: .utf8)
+        let hub2 = try HubFixture(directory: tmp.file("hub2"))
+        _ = try hub2.register(node: "a1", village: "东村", secret: secret.trimmingCharacters(in: .whitespacesAndNewlines))
+        try hub2.start()
+        defer { hub2.stop() }
+        try a1.point(at: hub2)
+        let s = try a1.sync()
+        #expect(s.resynced)
+        #expect(s.resyncReason == "hub replaced")
+        #expect(s.requeued == 5 && s.pushed == 5)
+        #expect(s.hubID == (try hub2.store().hubID()))
+        #expect(try hub2.store().head() == 5)
+        try expectConverged([a1], hub: hub2)
+        #expect(try a1.sync().resynced == false)
+    }
+
+    @Test("a connection cut mid-push loses nothing; the next sync converges with nothing applied twice",
+          arguments: [(up: 2_000, down: Int.max), (up: Int.max, down: 1_200)])
+    func cutMidPush(limits: (up: Int, down: Int)) throws {
+        let tmp = TempDir("sync-cut")
+        defer { tmp.remove() }
+        let hub = try HubFixture(directory: tmp.file("hub"))
+        try hub.start()
+        defer { hub.stop() }
+        let proxy = try CuttingProxy(target: hub.address.port, upLimit: limits.up, downLimit: limits.down)
+        defer { proxy.stop() }
+        let a1 = try NodeFixture(root: tmp, node: "a1", village: "东村", hub: hub)
+        try a1.replica().setMeta("hub", "127.0.0.1:\(proxy.port)")
+        var rng = SystemRandomNumberGenerator()
+        for i in 0..<40 {
+            _ = try a1.replica().insert(table: "people", values: Register.person("人\(i)", village: "东村", index: i),
+                                        author: "c", wallMillis: wallMillisNow(), rng: &rng)
+        }
+        let options = SyncOptions(batchSize: 4, retries: 0)
+        #expect(throws: SyncError.self) { try a1.sync(options) }
+        #expect(proxy.cuts >= 1)
+        let afterCut = try a1.replica().log(pendingOnly: false)
+        #expect(afterCut.contains { $0.state == "pending" }, "the cut came before the last ack")
+
+        proxy.setLimits(up: .max, down: .max)
+        let s = try a1.sync(options)
+        #expect(s.rejected == 0)
+        let store = try hub.store()
+        #expect(try store.head() == 40, "each change applied once")
+        #expect(try store.lastSeq(node: "a1") == 40)
+        #expect(try a1.replica().log(pendingOnly: false).allSatisfy { $0.state == "accepted" })
+        try expectConverged([a1], hub: hub)
+    }
+
+    @Test("errors map to codes: unreachable, refused, not configured")
+    func errorCodes() throws {
+        let tmp = TempDir("sync-errors")
+        defer { tmp.remove() }
+        let hub = try HubFixture(directory: tmp.file("hub"))
+        try hub.start()
+        let good = try NodeFixture(root: tmp, node: "a1", village: "东村", hub: hub)
+        let stranger = try NodeFixture(root: tmp, node: "zz", village: "东村", hub: hub, register: false)
+        do {
+            _ = try stranger.sync()
+            Issue.record("an unregistered node synced")
+        } catch let e as SyncError {
+            #expect(e.code == .refused && e.hubCode == "auth-failed" && e.exitCode == 77)
+        }
+        try good.replica().setMeta("hub", nil)
+        do {
+            _ = try good.sync()
+            Issue.record("synced without a hub address")
+        } catch let e as SyncError {
+            #expect(e.code == .notConfigured && e.exitCode == 64)
+        }
+        try good.replica().setMeta("hub", hub.address.description)
+        hub.stop()
+        do {
+            _ = try good.sync()
+            Issue.record("synced with the hub stopped")
+        } catch let e as SyncError {
+            #expect(e.code == .unreachable && e.exitCode == 75)
+        }
+        do {
+            _ = try SyncClient.sync(directory: tmp.file("nowhere"), options: SyncOptions(retries: 0))
+            Issue.record("synced without a replica")
+        } catch let e as SyncError {
+            #expect(e.code == .notConfigured)
+        }
+    }
+
+    @Test("watch syncs soon after a local edit and stops when asked")
+    func watchPicksUpEdits() throws {
+        let tmp = TempDir("sync-watch")
+        defer { tmp.remove() }
+        let hub = try HubFixture(directory: tmp.file("hub"))
+        try hub.start()
+        defer { hub.stop() }
+        let a1 = try NodeFixture(root: tmp, node: "a1", village: "东村", hub: hub)
+        let stop = Flag()
+        let lines = Lines()
+        let dir = a1.directory
+        let t = Thread {
+            SyncClient.watch(directory: dir, options: SyncOptions(verify: false), interval: .seconds(600),
+                             shouldStop: { stop.value }, log: { lines.append($0) })
+            stop.done()
+        }
+        t.start()
+        defer { stop.set() }
+        #expect(waitUntil(.seconds(10)) { lines.count >= 1 }, "the first sync runs at once")
+        var rng = SystemRandomNumberGenerator()
+        _ = try a1.replica().insert(table: "people", values: Register.person("王芳", village: "东村", index: 1), author: "c",
+                                    wallMillis: wallMillisNow(), rng: &rng)
+        #expect(waitUntil(.seconds(10)) { (try? hub.store().head()) == 1 }, "the edit reached the hub without waiting the interval")
+        #expect(lines.all.allSatisfy { $0.hasPrefix("sync ok") })
+        stop.set()
+        #expect(waitUntil(.seconds(5)) { stop.finished })
+    }
+}
+
+// MARK: Small thread-safe helpers
+
+final class Flag: @unchecked Sendable {
+    // `lock` guards both flags.
+    private let lock = NSLock()
+    private var raised = false
+    private var ended = false
+    var value: Bool { lock.withLock { raised } }
+    var finished: Bool { lock.withLock { ended } }
+    func set() { lock.withLock { raised = true } }
+    func done() { lock.withLock { ended = true } }
+}
+
+final class Lines: @unchecked Sendable {
+    // `lock` guards `items`.
+    private let lock = NSLock()
+    private var items: [String] = []
+    func append(_ s: String) { lock.withLock { items.append(s) } }
+    var count: Int { lock.withLock { items.count } }
+    var all: [String] { lock.withLock { items } }
+}
+
+/// Polls `condition` every 20 ms until it holds or `timeout` passes.
+func waitUntil(_ timeout: Duration, _ condition: () -> Bool) -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        Thread.sleep(forTimeInterval: 0.02)
+    }
+    return condition()
+}
