@@ -10,6 +10,7 @@ import HamletStore
 final class HubContext: @unchecked Sendable {
     let writer: StorePool
     let readers: StorePool
+    let workers: WorkerPool
     let throttle: AuthThrottle
     let limits: Limits
     let logger: any HubLogger
@@ -20,10 +21,11 @@ final class HubContext: @unchecked Sendable {
     private var sessions: [UInt64: HubSession] = [:]
     private var isStopping = false
 
-    init(writer: StorePool, readers: StorePool, throttle: AuthThrottle, limits: Limits, logger: any HubLogger,
+    init(writer: StorePool, readers: StorePool, workers: WorkerPool, throttle: AuthThrottle, limits: Limits, logger: any HubLogger,
          writeTimeout: Duration) {
         self.writer = writer
         self.readers = readers
+        self.workers = workers
         self.throttle = throttle
         self.limits = limits
         self.logger = logger
@@ -152,7 +154,8 @@ public final class HubServer: @unchecked Sendable {
 
         let writer = StorePool(name: "hamlet-hub-writer", stores: [StoreBox(writerStore)])
         let readers = StorePool(name: "hamlet-hub-reader", stores: readerStores)
-        let context = HubContext(writer: writer, readers: readers, throttle: AuthThrottle(policy: config.authThrottle),
+        let workers = WorkerPool(name: "hamlet-hub-session", threads: max(2, ProcessInfo.processInfo.activeProcessorCount))
+        let context = HubContext(writer: writer, readers: readers, workers: workers, throttle: AuthThrottle(policy: config.authThrottle),
                                  limits: config.limits, logger: config.logger, writeTimeout: config.writeTimeout)
         let loop: EventLoop
         let bound: SocketAddress
@@ -174,6 +177,7 @@ public final class HubServer: @unchecked Sendable {
         } catch {
             writer.drainAndStop()
             readers.drainAndStop()
+            workers.drainAndStop()
             throw error
         }
 
@@ -241,6 +245,7 @@ public final class HubServer: @unchecked Sendable {
 
         loop?.stop(gracePeriod: grace)
         context?.markStopping()
+        context?.workers.drainAndStop()
         context?.writer.drainAndStop()
         context?.readers.drainAndStop()
         context?.logger.log("hub stopped")

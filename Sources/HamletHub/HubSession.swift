@@ -8,7 +8,8 @@ import HamletStore
 /// writer (pushes) or the reader pool (logins, pulls, verifies, resyncs).
 ///
 /// At most one message is in flight: while a job runs, reading is paused (the kernel buffers what the node sends)
-/// and later lines wait in the framer; the job's completion resumes. Deadlines are the session's own (checked by
+/// and later lines wait in the framer; the job's completion resumes. Lines are decoded on the hub's session workers,
+/// never on the event-loop thread. Deadlines are the session's own (checked by
 /// the server's sweeper, which sends `error timeout` before closing); the connection's deadline trails them by
 /// `backstop` in case the peer never reads that error.
 ///
@@ -59,6 +60,8 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
     private var node: String?
     private var village = ""
     private var skewMillis: Int64?
+    /// When a failed login's `auth-failed` reply is due (held back by the throttle).
+    private var authFailureDue: ContinuousClock.Instant?
     private var stats = Stats()
 
     init(connection: HamletNet.Connection, context: HubContext) {
@@ -148,7 +151,12 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
     func checkDeadline(now: ContinuousClock.Instant) {
         lock.lock()
         defer { lock.unlock() }
-        guard !isFinished, now >= deadline else { return }
+        guard !isFinished else { return }
+        if let due = authFailureDue, now >= due {
+            failLocked(.authFailed, "unknown node or wrong proof")
+            return
+        }
+        guard now >= deadline else { return }
         if isBusy {
             failLocked(.timeout, "the request took too long")
         } else if isLineStarted {
@@ -193,7 +201,9 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
             connection.pauseReading()
         }
         setDeadlineLocked(HubSession.jobTimeout)
-        DispatchQueue.global().async { [self] in handle(line) }
+        if !context.workers.submit({ [self] in handle(line) }) {
+            failLocked(.shuttingDown, "the hub is stopping; reconnect later")
+        }
     }
 
     /// The current job is done: go idle, or wind down when the server is stopping.
@@ -341,10 +351,10 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         }
         guard let welcome else {
             let delay = context.throttle.recordFailure(host)
-            let millis = Int(delay / .milliseconds(1))
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(millis)) { [self] in
-                fail(.authFailed, "unknown node or wrong proof")
-            }
+            // The sweeper sends the reply when it is due; no thread waits for it.
+            lock.lock()
+            authFailureDue = ContinuousClock.now.advanced(by: delay)
+            lock.unlock()
             return
         }
         context.throttle.recordSuccess(host)

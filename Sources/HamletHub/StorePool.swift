@@ -101,3 +101,80 @@ final class StorePool: @unchecked Sendable {
         }
     }
 }
+
+/// A fixed set of threads serving one FIFO queue of short, non-blocking jobs (decoding lines, driving sessions).
+///
+/// The hub keeps this off Dispatch's global queues, whose threads an embedding process may hold blocked.
+///
+/// `@unchecked Sendable`: `jobs`, `head`, `isStopping` and `running` are guarded by `condition` (an `NSCondition`).
+final class WorkerPool: @unchecked Sendable {
+    typealias Job = @Sendable () -> Void
+
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var jobs: [Job] = []
+    private var head = 0
+    private var isStopping = false
+    private var running = 0
+
+    /// Starts `threads` threads.
+    /// - Parameters:
+    ///   - name: A thread name prefix, for debuggers.
+    ///   - threads: How many threads.
+    init(name: String, threads: Int) {
+        condition.lock()
+        running = threads
+        condition.unlock()
+        for index in 0..<threads {
+            let thread = Thread { [self] in work() }
+            thread.name = "\(name)-\(index)"
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+    }
+
+    /// Queues a job.
+    /// - Returns: `false` when the pool is stopping and the job was dropped.
+    @discardableResult
+    func submit(_ job: @escaping Job) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !isStopping else { return false }
+        jobs.append(job)
+        condition.signal()
+        return true
+    }
+
+    /// Refuses new jobs, lets the queued ones run, and waits until every thread has exited.
+    func drainAndStop() {
+        condition.lock()
+        isStopping = true
+        condition.broadcast()
+        while running > 0 { condition.wait() }
+        condition.unlock()
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while head == jobs.count && !isStopping { condition.wait() }
+            guard head < jobs.count else {
+                running -= 1
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let job = jobs[head]
+            head += 1
+            if head >= 1024 && head * 2 >= jobs.count {
+                jobs.removeSubrange(0..<head)
+                head = 0
+            } else if head == jobs.count {
+                jobs.removeAll(keepingCapacity: true)
+                head = 0
+            }
+            condition.unlock()
+            job()
+        }
+    }
+}

@@ -160,7 +160,7 @@ struct HubLifecycleTests {
         }
         let elapsed = start.duration(to: .now)
         #expect(failures.value == 0)
-        #expect(elapsed < .seconds(10), "five sessions took \(elapsed)")
+        #expect(elapsed < .seconds(5), "five sessions took \(elapsed)")
         hub.logger.log("measured: 5 sessions beside 500 idle/trickling connections took \(elapsed)")
         print("measured: 5 sessions (login, push 100, pull, bye) beside 500 idle/trickling connections took \(elapsed)")
         #expect(try hub.openStore().head() == 500)
