@@ -74,10 +74,12 @@ extension Replica {
         let pending = try outstanding(table: t.name, id: id, cursor: cursor, node: node)
         var values: Fields? = nil
         if let s = shadow, !s.deleted, !s.gone { values = s.values }
+        // A ghost whose shadow is gone (it left before this node pulled it) keeps its last values (rule 3).
+        let last = shadow == nil && !pending.isEmpty ? try visibleRow(t, id: id) : nil
         for c in pending {
             switch c.change.op {
             case .put:
-                var v = values ?? shadow?.values ?? [:]
+                var v = values ?? shadow?.values ?? last ?? [:]
                 for (k, x) in c.change.values { v[k] = x.isNull ? nil : x }
                 values = v
             case .delete:
