@@ -515,6 +515,46 @@ struct SyncClientTests {
     }
 }
 
+@Suite("Replica rebuild", .serialized)
+struct ReplicaRebuildTests {
+    @Test("a stale .resync file is replaced; cancel leaves the old replica whole; finish swaps in the snapshot and keeps the log")
+    func rebuildSwap() throws {
+        let tmp = TempDir("rebuild")
+        defer { tmp.remove() }
+        let dir = tmp.file("node")
+        var rng = SystemRandomNumberGenerator()
+        var old: Replica? = try Replica.create(directory: dir, node: "a1", village: "东村", hub: nil, secretFile: nil)
+        let mine = try #require(old).insert(table: "people", values: Register.person("王芳", village: "东村", index: 1), author: "c",
+                                             wallMillis: wallMillisNow(), rng: &rng)
+        let resyncPath = Replica.path(in: dir) + ".resync"
+        try Data("not a database".utf8).write(to: URL(fileURLWithPath: resyncPath))
+        let hubRow = RowState(table: "people", id: RowID.make(unixMillis: wallMillisNow(), using: &rng),
+                              values: Register.person("李娜", village: "东村", index: 2), versions: ["name": 3, "village": 3],
+                              deleted: false, mergedInto: nil, hseq: 3)
+
+        let abandoned = try ReplicaRebuild(replica: try #require(old))
+        try abandoned.add([hubRow])
+        abandoned.cancel()
+        #expect(!FileManager.default.fileExists(atPath: resyncPath))
+        #expect(try #require(old).list(table: "people").count == 1)
+
+        let rebuild = try ReplicaRebuild(replica: try #require(old))
+        try rebuild.add([hubRow])
+        let fresh = try rebuild.finish(head: 3, epoch: "e1", hubID: "h1", lastSeq: 0, clock: nil)
+        old = nil
+        let info = try fresh.info()
+        #expect(info.cursor == 3 && info.epoch == "e1" && info.hubID == "h1" && info.nextSeq == mine.seq + 1)
+        #expect(Set(try fresh.list(table: "people").map(\.0)) == [mine.id, hubRow.id])
+        #expect(try fresh.log(pendingOnly: true).map(\.change.seq) == [mine.seq])
+        #expect(!FileManager.default.fileExists(atPath: resyncPath))
+        // rule 11: a hub holding later seqs from this node moves next_seq past them.
+        let again = try ReplicaRebuild(replica: fresh)
+        let bumped = try again.finish(head: 3, epoch: "e1", hubID: "h1", lastSeq: 40, clock: nil)
+        #expect(try bumped.info().nextSeq == 41)
+        #expect(try bumped.list(table: "people").count == 1, "the snapshot was empty; the pending insert stays")
+    }
+}
+
 // MARK: Small thread-safe helpers
 
 final class Flag: @unchecked Sendable {
