@@ -32,6 +32,8 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         var conflicts = 0
         var rejected = 0
         var pulled = 0
+        /// The node's cursor as last known (hello, then each page or snapshot).
+        var cursor: Int64?
         var resync = false
     }
 
@@ -134,10 +136,11 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
             let address = connection.peer.description
             let logger = context.logger
             let id = connection.id
+            let cursor = stats.cursor
             context.writer.submit { store in
                 do {
                     try store.recordSession(node: node, wallMillis: HubSession.wallMillis(), address: address,
-                                            result: result, skewMillis: skew)
+                                            result: result, skewMillis: skew, cursor: cursor)
                 } catch {
                     logger.log("conn=\(id) node=\(node) cannot record the session: \(error)")
                 }
@@ -412,6 +415,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         }
         lock.lock()
         stats.pulled += count
+        if case .page(_, let c, _, _, _) = message { stats.cursor = c }
         lock.unlock()
         send(message)
         finishJob()

@@ -447,3 +447,40 @@ extension HubStore {
         }
     }
 }
+
+extension HubStore {
+    /// Rows of a village changed after `cursor` (what a node at that cursor has not pulled yet).
+    public func waiting(village: String, after cursor: Int64) throws -> Int {
+        var n: Int64 = 0
+        for t in schema.tables {
+            n += try connection.scalar("SELECT count(*) FROM \(SchemaSQL.quote(t.name)) WHERE \(SchemaSQL.quote(schema.scope)) = ?1 AND _hseq > ?2",
+                                       [.text(village), .integer(cursor)]).integer ?? 0
+        }
+        n += try connection.scalar("SELECT count(*) FROM departures WHERE village = ?1 AND hseq > ?2",
+                                   [.text(village), .integer(cursor)]).integer ?? 0
+        return Int(n)
+    }
+
+    /// One log entry by `hseq`.
+    public func logEntry(_ hseq: Int64) throws -> HistoryEntry? {
+        try connection.row("SELECT hseq, node, seq, op, vals, hlc, author, received_at, note FROM log WHERE hseq = ?1",
+                           [.integer(hseq)]).map {
+            HistoryEntry(hseq: $0.int(0), node: $0.text(1), seq: $0.int(2), op: $0.text(3),
+                         values: try JSONText.decode(Fields.self, $0.text(4)), hlc: $0.text(5), author: $0.text(6),
+                         receivedAt: $0.int(7), note: $0.optionalText(8))
+        }
+    }
+
+    /// Rows of a table for export and lists: by pinyin of the name where the table
+    /// has one, else by id; live rows unless `includeDeleted`.
+    public func rows(table name: String, village: String? = nil, includeDeleted: Bool = false) throws -> [HubRow] {
+        guard let t = schema.table(named: name) else { throw OperatorError(code: .notFound, message: "no table \(name)") }
+        var clauses: [String] = []
+        var args: [Value] = []
+        if !includeDeleted { clauses.append("_deleted = 0") }
+        if let village { args.append(.text(village)); clauses.append("\(SchemaSQL.quote(schema.scope)) = ?\(args.count)") }
+        let w = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        return try connection.rows("SELECT \(SchemaSQL.columns(t, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(t.name)) \(w) ORDER BY _sort, id",
+                                   args).map { decodeRow(t, $0) }
+    }
+}

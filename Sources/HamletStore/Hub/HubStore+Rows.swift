@@ -28,11 +28,10 @@ extension HubStore {
         try connection.run(SchemaSQL.upsert(t, extra: HubStore.rowMeta + ["\"_sort\""]), args)
     }
 
-    /// The stored sort key (pinyin of the `sort: pinyin` field), computed by the
-    /// hook the hub installs; without one, the text itself.
+    /// The stored sort key: the pinyin of the table's `sort: pinyin` field.
     func sortKey(_ t: TableSchema, _ values: Fields) -> Value {
         guard let f = t.fields.first(where: { $0.sort == "pinyin" }), let s = values[f.name]?.text else { return .null }
-        return .text(HubStore.sortKeyHook?(s) ?? s)
+        return .text(Pinyin.sortKey(s))
     }
 
     /// The wire form of a row.
@@ -71,9 +70,4 @@ extension HubStore {
         }
         return out
     }
-}
-
-extension HubStore {
-    /// Computes the stored sort key of a name (the hub installs a pinyin transform).
-    nonisolated(unsafe) public static var sortKeyHook: (@Sendable (String) -> String)?
 }

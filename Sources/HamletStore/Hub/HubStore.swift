@@ -13,6 +13,8 @@ public struct NodeRecord: Sendable, Codable {
     public var clockSkewMillis: Int64?
     /// The highest `seq` the hub holds from this node.
     public var lastSeq: Int64
+    /// The node's pull cursor as last seen by the hub.
+    public var cursor: Int64?
 }
 
 /// One epoch of the hub's lineage: a hub started from a backup takes a new
@@ -135,7 +137,7 @@ public final class HubStore {
         try c.execute("""
             CREATE TABLE IF NOT EXISTS nodes (
               id TEXT PRIMARY KEY, village TEXT NOT NULL, secret_hash TEXT NOT NULL, added_at INTEGER NOT NULL,
-              last_seen INTEGER, last_address TEXT, last_result TEXT, clock_skew_ms INTEGER)
+              last_seen INTEGER, last_address TEXT, last_result TEXT, clock_skew_ms INTEGER, cursor INTEGER)
             """)
     }
 
@@ -227,14 +229,14 @@ public final class HubStore {
     /// Every registered node.
     public func nodes() throws -> [NodeRecord] {
         try connection.rows("""
-            SELECT id, village, secret_hash, added_at, last_seen, last_address, last_result, clock_skew_ms,
+            SELECT id, village, secret_hash, added_at, last_seen, last_address, last_result, clock_skew_ms, cursor,
               max(coalesce((SELECT max(seq) FROM log WHERE log.node = nodes.id), 0),
                   coalesce((SELECT max(seq) FROM rejected WHERE rejected.node = nodes.id), 0))
             FROM nodes ORDER BY village, id
             """).map {
             NodeRecord(id: $0.text(0), village: $0.text(1), secretHash: $0.text(2), addedAt: $0.int(3),
                        lastSeen: $0[4].integer, lastAddress: $0.optionalText(5), lastResult: $0.optionalText(6),
-                       clockSkewMillis: $0[7].integer, lastSeq: $0.int(8))
+                       clockSkewMillis: $0[7].integer, lastSeq: $0.int(9), cursor: $0[8].integer)
         }
     }
 
@@ -245,11 +247,14 @@ public final class HubStore {
     }
 
     /// Records a session's end for the node health table.
-    public func recordSession(node: String, wallMillis: Int64, address: String, result: String, skewMillis: Int64?) throws {
+    public func recordSession(node: String, wallMillis: Int64, address: String, result: String, skewMillis: Int64?,
+                              cursor: Int64? = nil) throws {
         try connection.run("""
-            UPDATE nodes SET last_seen = ?2, last_address = ?3, last_result = ?4, clock_skew_ms = coalesce(?5, clock_skew_ms)
+            UPDATE nodes SET last_seen = ?2, last_address = ?3, last_result = ?4, clock_skew_ms = coalesce(?5, clock_skew_ms),
+              cursor = coalesce(?6, cursor)
             WHERE id = ?1
-            """, [.text(node), .integer(wallMillis), .text(address), .text(result), skewMillis.map { .integer($0) } ?? .null])
+            """, [.text(node), .integer(wallMillis), .text(address), .text(result), skewMillis.map { .integer($0) } ?? .null,
+                  cursor.map { .integer($0) } ?? .null])
     }
 }
 

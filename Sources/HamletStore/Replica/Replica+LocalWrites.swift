@@ -10,11 +10,15 @@ extension Replica {
     /// Creates a row in the node's village. Missing fields take their schema default;
     /// `village` defaults to the node's own.
     /// - Throws: `ReplicaError` (invalid, out-of-scope, unknown-field) or `StoreError`; nothing is written then.
-    public func insert(table: String, values input: Fields, author: String, wallMillis: Int64,
+    public func insert(table: String, id given: String? = nil, values input: Fields, author: String, wallMillis: Int64,
                        rng: inout some RandomNumberGenerator) throws -> LocalWrite {
         let t = try self.table(table)
-        let id = RowID.make(unixMillis: wallMillis, using: &rng)
+        let id = given ?? RowID.make(unixMillis: wallMillis, using: &rng)
+        guard RowID.isValid(id) else { throw ReplicaError(.invalid, "id is not a row id (UUID)") }
         return try connection.transaction {
+            if try visibleRow(t, id: id) != nil || shadow(table: t.name, id: id) != nil {
+                throw ReplicaError(.exists, "a \(t.singular) with this id already exists")
+            }
             let info = try self.info()
             var values = input
             try checkFieldNames(t, values)

@@ -11,6 +11,7 @@ public struct ReplicaError: Error, Sendable, CustomStringConvertible {
         case noChange = "no-change"
         case unknownTable = "unknown-table"
         case unknownField = "unknown-field"
+        case exists
     }
     public var code: Code
     public var message: String

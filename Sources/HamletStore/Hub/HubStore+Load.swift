@@ -1,0 +1,40 @@
+import HamletCore
+
+extension HubStore {
+    /// Loads rows straight into the hub as operator changes (synthetic townships
+    /// for load tests, a first import of a township's registers): each row gets
+    /// its own `hseq` and log entry, so it flows to the nodes like any change.
+    /// Rows are written without merge (the caller vouches for them: generated
+    /// or validated); one transaction per call.
+    /// - Returns: the last `hseq` given.
+    @discardableResult
+    public func load(table: String, rows: [(id: String, values: Fields)], action: OperatorAction) throws -> Int64 {
+        guard let t = schema.table(named: table) else { throw StoreError(.notFound, "no table \(table)") }
+        return try connection.transaction {
+            var hseq = try head()
+            var clock = HybridClock(node: NodeID.hub, last: try clock())
+            let logSQL = """
+                INSERT INTO log (hseq, node, seq, tbl, row_id, op, vals, hlc, author, hash, received_at, note)
+                VALUES (?1, ?2, ?1, ?3, ?4, 'load', ?5, ?6, ?7, '', ?8, NULL)
+                """
+            for (id, values) in rows {
+                hseq += 1
+                let stamp = clock.tick(wallMillis: action.wallMillis)
+                let existing = try row(t, id: id)
+                var r = existing ?? HubRow(table: t.name, id: id, values: [:], versions: [:], hseq: hseq)
+                let v = FieldVersion(hseq: hseq, hlc: stamp, writers: [NodeID.hub])
+                for (k, x) in values where !x.isNull {
+                    r.values[k] = x
+                    r.versions[k] = v
+                }
+                r.hseq = hseq
+                try writeRow(t, r)
+                try connection.run(logSQL, [.integer(hseq), .text(NodeID.hub), .text(t.name), .text(id),
+                                            .text(JSONText.encode(values)), .text(stamp.description), .text(action.name),
+                                            .integer(action.wallMillis)])
+            }
+            try setMeta("hlc", clock.last.description)
+            return hseq
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import HamletCLI
+import HamletCore
+
+/// The command tree, built at run time: `add` and `edit` take one subcommand
+/// per table (plural and singular) whose flags are the table's fields.
+enum CommandTree {
+    static func L(_ zh: String, _ en: String) -> Localized { Localized(zh: zh, en: en) }
+
+    static let dir = OptionSpec(long: "dir", valueName: "path", help: L("数据目录（默认 $HAMLET_DIR，再默认当前目录）", "data folder (default $HAMLET_DIR, then the current directory)"))
+    static let json = OptionSpec(long: "json", help: L("输出一个 JSON 文档（格式见 README）", "print one JSON document (format in the README)"))
+    static let author = OptionSpec(long: "author", valueName: "name", help: L("记录修改人（默认系统用户名）", "who makes the change (default: the OS user)"))
+    static let lang = OptionSpec(long: "lang", valueName: "zh|en", help: L("界面语言（默认按 LANG 等环境变量）", "interface language (default: from LANG and friends)"), inherited: true)
+
+    static func fieldOptions(_ t: TableSchema, includeVillage: Bool) -> [OptionSpec] {
+        t.fields.filter { includeVillage || $0.name != "village" }.map { f in
+            var help = "\(f.label.zh)"
+            var en = "\(f.label.en)"
+            switch f.type {
+            case .date: help += "，格式 YYYY-MM-DD"; en += ", YYYY-MM-DD"
+            case .enum: help += "，可选 " + (f.values ?? []).joined(separator: "/"); en += ", one of " + (f.values ?? []).joined(separator: "/")
+            case .nationalID: help += "，18位身份证号"; en += ", 18-character resident ID"
+            case .ref: help += "，\(f.references ?? "") 的编号"; en += ", id of a \(f.references ?? "") row"
+            case .integer: help += "，整数"; en += ", whole number"
+            case .phone: help += "，手机或固定电话"; en += ", mobile or landline"
+            case .text: break
+            }
+            if f.required { help += "（必填）"; en += " (required)" }
+            return OptionSpec(long: f.flagName, valueName: f.flagName, help: L(help, en), defaultDescription: f.defaultValue)
+        }
+    }
+
+    static func perTable(_ schema: Schema, _ make: (TableSchema, String) -> CommandSpec) -> [CommandSpec] {
+        schema.tables.flatMap { [make($0, $0.singular), make($0, $0.name)] }
+    }
+
+    static let tableArgument = ArgumentSpec("table", help: L("表名：households/people/events/visits/benefits（单复数均可）", "table: households, people, events, visits, benefits (singular or plural)"))
+    static let idArgument = ArgumentSpec("id", help: L("记录编号", "row id"))
+
+    static func root(_ schema: Schema) -> CommandSpec {
+        let clerk: [CommandSpec] = [
+            CommandSpec(name: "init", abstract: L("在目录中建立村节点的本地数据库", "create a village node's replica in a folder"),
+                        options: [
+                            OptionSpec(long: "node", valueName: "id", help: L("节点名：小写字母、数字、- 或 _", "node id: lowercase letters, digits, - or _")),
+                            OptionSpec(long: "village", valueName: "name", help: L("本节点服务的村", "the village this node serves")),
+                            OptionSpec(long: "hub", valueName: "host:port", help: L("镇中心地址（可以以后再设）", "hub address (can be set later)")),
+                            OptionSpec(long: "secret-file", valueName: "path", help: L("镇中心发给本节点的密钥文件", "the secret file the hub issued for this node")),
+                            dir, json,
+                        ],
+                        examples: ["hamlet init --node beizhao --village 北赵 --dir ./beizhao"]),
+            CommandSpec(name: "add", abstract: L("新增一条记录，打印新编号", "add a row; prints its id"),
+                        subcommands: perTable(schema) { t, name in
+                            CommandSpec(name: name, abstract: L("新增\(t.label.zh)", "add a \(t.label.en)"),
+                                        options: fieldOptions(t, includeVillage: false) + [dir, author, json])
+                        },
+                        examples: ["hamlet add household --address \"北赵村三组12号\" --phone 13800000000",
+                                   "hamlet add person --name 张丽 --sex F --birth-date 1990-03-02 --national-id 370481199003021224 --household <id>"]),
+            CommandSpec(name: "edit", abstract: L("修改一条记录的字段", "change fields of a row"),
+                        subcommands: perTable(schema) { t, name in
+                            CommandSpec(name: name, abstract: L("修改\(t.label.zh)（传空值清除字段）", "edit a \(t.label.en) (an empty value clears a field)"),
+                                        arguments: [idArgument],
+                                        options: fieldOptions(t, includeVillage: true) + [dir, author, json])
+                        },
+                        examples: ["hamlet edit person <id> --phone 13900000000"]),
+            CommandSpec(name: "delete", abstract: L("删除一条记录", "delete a row"), arguments: [tableArgument, idArgument],
+                        options: [dir, author, json], examples: ["hamlet delete visit <id>"]),
+            CommandSpec(name: "list", abstract: L("列出记录（中文按显示宽度对齐）", "list rows in a table aligned for Chinese text"),
+                        arguments: [tableArgument],
+                        options: [OptionSpec(long: "where", valueName: "field=value", help: L("只列出字段等于该值的记录，可重复", "only rows whose field equals the value; repeatable"), repeatable: true),
+                                  OptionSpec(long: "all", help: L("显示全部字段", "show every field")),
+                                  OptionSpec(long: "limit", valueName: "n", help: L("最多显示条数", "at most this many rows"), defaultDescription: "1000"),
+                                  dir, json],
+                        examples: ["hamlet list people --where name=张丽"]),
+            CommandSpec(name: "show", abstract: L("显示一条记录的每个字段、镇中心版本和待上传的修改", "show every field of a row, its hub version and pending edits"),
+                        arguments: [tableArgument, idArgument], options: [dir, json]),
+            CommandSpec(name: "status", abstract: L("待上传 / 已接收 / 冲突 / 已退回 的数量和最近同步", "pending / accepted / conflicted / rejected counts and the last sync"),
+                        options: [dir, json]),
+            CommandSpec(name: "log", abstract: L("本节点的修改日志", "the node's change log"),
+                        options: [OptionSpec(long: "pending", help: L("只看待上传的", "only changes not yet accepted")), dir, json]),
+            CommandSpec(name: "sync", abstract: L("与镇中心同步：先上传再下载", "sync with the hub: push pending changes, then pull"),
+                        options: [OptionSpec(long: "watch", help: L("持续运行：有网就同步，修改后和每隔几分钟自动同步", "keep running: sync when the hub is reachable, after edits and every few minutes")),
+                                  OptionSpec(long: "interval", valueName: "seconds", help: L("--watch 的定时同步间隔", "--watch periodic interval"), defaultDescription: "300"),
+                                  OptionSpec(long: "no-verify", help: L("不做数据摘要核对", "skip the digest comparison")),
+                                  dir, json]),
+            CommandSpec(name: "resync", abstract: L("从镇中心重建本地数据（保留未上传的修改）", "rebuild the replica from the hub, keeping unpushed edits"), options: [dir, json]),
+            CommandSpec(name: "verify", abstract: L("核对本地数据与镇中心是否一致", "compare the replica with the hub (digest of the village's rows)"), options: [dir, json]),
+            CommandSpec(name: "import", abstract: L("从 CSV 表格导入（逐行校验）", "import a CSV spreadsheet, validated row by row"),
+                        arguments: [tableArgument],
+                        options: [OptionSpec(long: "file", valueName: "path", help: L("CSV 文件（UTF-8，可带 BOM）", "CSV file (UTF-8, with or without BOM)")),
+                                  OptionSpec(long: "dry-run", help: L("只检查，不写入", "check only; write nothing")),
+                                  dir, author, json],
+                        examples: ["hamlet import people --file people.csv --dry-run"]),
+        ]
+        return CommandSpec(
+            name: "hamlet",
+            abstract: L("村级人口与家庭健康台账的离线同步", "offline-first sync of village population and family-health registers"),
+            discussion: L("村节点离线录入，联网时与镇中心同步；镇中心保留每一个冲突供管理员处理。",
+                          "Village nodes work offline and sync with the township hub when online; the hub keeps every conflict for an operator."),
+            options: [lang],
+            subcommands: clerk + [hubTree(schema), seedCommand],
+            examples: ["hamlet init --node beizhao --village 北赵 --dir ./beizhao", "hamlet help add person"])
+    }
+
+    static let seedCommand = CommandSpec(
+        name: "seed", abstract: L("生成可重复的模拟乡镇数据（压力测试用）", "generate a deterministic synthetic township (load tests)"),
+        options: [OptionSpec(long: "villages", valueName: "n", help: L("村数", "number of villages"), defaultDescription: "3"),
+                  OptionSpec(long: "people", valueName: "n", help: L("每村人数", "people per village"), defaultDescription: "100"),
+                  OptionSpec(long: "seed", valueName: "n", help: L("随机种子", "random seed"), defaultDescription: "7"),
+                  OptionSpec(long: "csv", valueName: "folder", help: L("写成 CSV 文件而不是装入镇中心", "write CSV files instead of loading a hub")),
+                  dir, json],
+        examples: ["hamlet seed --dir ./hub --villages 50 --people 3000 --seed 7"])
+
+    static func hubTree(_ schema: Schema) -> CommandSpec {
+        let take = OptionSpec(long: "take", valueName: "village|hub", help: L("采用村节点的值或镇中心的值", "take the village's value or the hub's"))
+        let operatorName = OptionSpec(long: "operator", valueName: "name", help: L("管理员姓名（默认系统用户名）", "operator name (default: the OS user)"))
+        let note = OptionSpec(long: "note", valueName: "text", help: L("处理说明", "a note kept with the resolution"))
+        return CommandSpec(
+            name: "hub", abstract: L("镇中心：初始化、登记节点、服务、处理冲突", "the township hub: set up, register nodes, serve, settle conflicts"),
+            subcommands: [
+                CommandSpec(name: "init", abstract: L("建立镇中心数据库和身份", "create the hub store and identity"),
+                            options: [OptionSpec(long: "time-zone", valueName: "tz", help: L("显示时间用的时区", "time zone for displayed times"), defaultDescription: "Asia/Shanghai"), dir, json]),
+                CommandSpec(name: "add-node", abstract: L("登记村节点并生成它的密钥（只写一次）", "register a village node and write its secret once"),
+                            arguments: [ArgumentSpec("node", help: L("节点名", "node id"))],
+                            options: [OptionSpec(long: "village", valueName: "name", help: L("节点所属的村", "the node's village")),
+                                      OptionSpec(long: "secret-out", valueName: "path", help: L("密钥文件写到哪里（权限 0600）", "where to write the secret (mode 0600)")),
+                                      OptionSpec(long: "rotate", help: L("为已登记的节点换新密钥", "issue a new secret for a registered node")),
+                                      dir, json]),
+                CommandSpec(name: "serve", abstract: L("前台运行镇中心（日志写到 stderr，SIGTERM/Ctrl-C 平稳退出）", "run the hub in the foreground (logs on stderr; clean stop on SIGTERM/SIGINT)"),
+                            options: [OptionSpec(long: "listen", valueName: "host:port", help: L("同步端口", "sync address"), defaultDescription: "127.0.0.1:7420"),
+                                      OptionSpec(long: "web", valueName: "host:port", help: L("管理页面地址", "operator page address"), defaultDescription: "127.0.0.1:7421"),
+                                      OptionSpec(long: "no-web", help: L("不开管理页面", "do not serve the operator page")),
+                                      OptionSpec(long: "token-file", valueName: "path", help: L("管理页面口令文件（非本机地址时必须）", "operator token file (required off loopback)")),
+                                      dir]),
+                CommandSpec(name: "backup", abstract: L("在服务运行时做一致的备份", "take a consistent copy while serving"),
+                            options: [OptionSpec(long: "to", valueName: "folder", help: L("备份目录", "backup folder")), dir, json]),
+                CommandSpec(name: "conflicts", abstract: L("列出待处理的冲突", "list open conflicts"),
+                            options: [OptionSpec(long: "village", valueName: "name", help: L("只看某村", "one village only")),
+                                      OptionSpec(long: "kind", valueName: "field|delete|duplicate", help: L("冲突类型", "conflict kind")),
+                                      OptionSpec(long: "all", help: L("包括已处理的", "include resolved ones")), dir, json]),
+                CommandSpec(name: "conflict", abstract: L("并排显示一个冲突", "show one conflict side by side"),
+                            arguments: [ArgumentSpec("id", help: L("冲突编号", "conflict id"))], options: [dir, json]),
+                CommandSpec(name: "resolve", abstract: L("处理字段冲突或删除冲突", "settle a field or delete conflict"),
+                            arguments: [ArgumentSpec("id", help: L("冲突编号", "conflict id"))],
+                            options: [take, OptionSpec(long: "value", valueName: "field=value", help: L("填一个新值", "set a new value")),
+                                      OptionSpec(long: "keep", help: L("删除冲突：保留记录", "delete conflict: keep the row")),
+                                      OptionSpec(long: "delete", help: L("删除冲突：删除记录", "delete conflict: delete the row")),
+                                      OptionSpec(long: "expect-version", valueName: "hseq", help: L("只有字段版本仍是这个时才处理", "refuse if the field moved past this version")),
+                                      note, operatorName, dir, json]),
+                CommandSpec(name: "merge", abstract: L("合并重复登记的两条记录", "merge the two rows of a duplicate conflict"),
+                            arguments: [ArgumentSpec("id", help: L("冲突编号", "conflict id"))],
+                            options: [OptionSpec(long: "keep", valueName: "row-id", help: L("保留哪条（默认先登记的）", "the row that survives (default: the older)")),
+                                      OptionSpec(long: "field", valueName: "name=row-id", help: L("某字段取哪条记录的值，可重复", "take a field from a row; repeatable"), repeatable: true),
+                                      OptionSpec(long: "dry-run", help: L("只显示两条记录和引用，不合并", "show both rows and their references; change nothing")),
+                                      note, operatorName, dir, json]),
+                CommandSpec(name: "unmerge", abstract: L("撤销合并：两条记录和引用都恢复", "undo a duplicate merge: both rows back, references restored"),
+                            arguments: [ArgumentSpec("id", help: L("冲突编号", "conflict id"))], options: [note, operatorName, dir, json]),
+                CommandSpec(name: "nodes", abstract: L("各村节点：最近同步、结果、待处理冲突、时钟偏差", "every node: last seen, last result, open conflicts, clock skew"),
+                            options: [dir, json]),
+                CommandSpec(name: "history", abstract: L("一条记录的全部修改记录", "every value ever written to a row"),
+                            arguments: [tableArgument, idArgument], options: [dir, json]),
+                CommandSpec(name: "export", abstract: L("导出为 CSV（UTF-8 带 BOM，Excel 可直接打开）", "export as CSV (UTF-8 with BOM, CRLF: opens in Excel)"),
+                            arguments: [tableArgument],
+                            options: [OptionSpec(long: "format", valueName: "csv", help: L("格式", "format"), defaultDescription: "csv"),
+                                      OptionSpec(long: "village", valueName: "name", help: L("只导出某村", "one village only")),
+                                      OptionSpec(long: "deleted", help: L("包括已删除的", "include deleted rows")), dir]),
+            ])
+    }
+}

@@ -1,0 +1,333 @@
+import Foundation
+import HamletCLI
+import HamletCore
+import HamletStore
+
+/// The operator's review commands: conflicts, conflict, resolve, merge, unmerge,
+/// nodes, history, export. Each calls the same HubStore function the web page calls.
+enum OperatorCommands {
+    static func open(_ c: Context) throws -> HubStore { try HubStore.open(directory: c.directory) }
+
+    static func zone(_ h: HubStore) -> String { (try? h.meta("time_zone")) ?? "Asia/Shanghai" }
+
+    static func operatorName(_ c: Context) -> String {
+        c.invocation.value("operator") ?? c.environment["USER"] ?? "operator"
+    }
+
+    static func conflictID(_ c: Context) throws -> Int64 {
+        let raw = try c.argument("id").trimmingCharacters(in: CharacterSet(charactersIn: "#"))
+        guard let id = Int64(raw) else {
+            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "冲突编号是数字，例如 12", en: "conflict ids are numbers, e.g. 12"))
+        }
+        return id
+    }
+
+    static func kindLabel(_ k: ConflictKind, _ c: Context) -> String {
+        switch k {
+        case .field: return c.t("字段冲突", "field")
+        case .delete: return c.t("删除冲突", "delete")
+        case .duplicate: return c.t("重复登记", "duplicate")
+        }
+    }
+
+    static func conflicts(_ c: Context) throws {
+        let h = try open(c)
+        var kind: ConflictKind?
+        if let k = c.invocation.value("kind") {
+            guard let kk = ConflictKind(rawValue: k) else {
+                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--kind 只能是 field、delete 或 duplicate", en: "--kind is field, delete or duplicate"))
+            }
+            kind = kk
+        }
+        let list = try h.conflicts(status: c.invocation.flag("all") ? nil : "open", village: c.invocation.value("village"), kind: kind)
+        if c.json { Output.json(list); return }
+        var t = Table(columns: [Table.Column(header: "#", alignment: .right), Table.Column(header: c.t("类型", "kind")),
+                                Table.Column(header: c.t("村", "village")), Table.Column(header: c.t("表", "table")),
+                                Table.Column(header: c.t("记录", "row")), Table.Column(header: c.t("字段", "field")),
+                                Table.Column(header: c.t("村节点", "from node")), Table.Column(header: c.t("时间", "when")),
+                                Table.Column(header: c.t("状态", "status"))])
+        let z = zone(h)
+        t.rows = list.map { x in
+            [String(x.id), kindLabel(x.kind, c), x.village, x.table, String(x.row.suffix(12)), x.field ?? "",
+             x.incomingNode ?? NodeIDLabel.hub, c.time(x.incomingHLC.flatMap { HLC($0)?.wall }, zone: z),
+             x.status == "open" ? c.t("待处理", "open") : c.t("已处理", "resolved") + " (\(x.resolution ?? ""))"]
+        }
+        Output.out(t.render(maxWidth: max(c.width, 60)))
+        let counts = Dictionary(grouping: list, by: \.kind).mapValues(\.count)
+        Output.out(c.t("共 \(list.count) 个：字段 \(counts[.field] ?? 0)，删除 \(counts[.delete] ?? 0)，重复登记 \(counts[.duplicate] ?? 0)\n",
+                       "\(list.count) conflict(s): field \(counts[.field] ?? 0), delete \(counts[.delete] ?? 0), duplicate \(counts[.duplicate] ?? 0)\n"))
+    }
+
+    /// `who, node, when` of a hub version.
+    static func describe(_ v: FieldVersion?, _ h: HubStore, _ c: Context) -> String {
+        guard let v else { return "-" }
+        let entry = try? h.logEntry(v.hseq)
+        let who = entry?.author ?? "?"
+        let node = v.writers.first ?? "?"
+        return "\(who), \(node), \(c.time(v.hlc.wall, zone: zone(h))), hseq \(v.hseq)"
+    }
+
+    static func conflict(_ c: Context) throws {
+        let h = try open(c)
+        let id = try conflictID(c)
+        guard let x = try h.conflict(id) else {
+            throw CLIError(code: "not-found", exit: .notFound, message: Localized(zh: "没有冲突 #\(id)", en: "no conflict #\(id)"))
+        }
+        if c.json { Output.json(ConflictDetailJSON(conflict: x, base: x.field.flatMap { try? h.value(table: x.table, row: x.row, field: $0, at: x.base) ?? nil })); return }
+        Output.out("#\(x.id) \(kindLabel(x.kind, c)) · \(x.table) \(x.row) · \(x.village) · \(x.status == "open" ? c.t("待处理", "open") : c.t("已处理", "resolved"))\n")
+        Output.out(c.t("原因：", "reason: ") + x.reason + "\n\n")
+        let z = zone(h)
+        switch x.kind {
+        case .field:
+            let field = x.field ?? ""
+            let base = (try? h.value(table: x.table, row: x.row, field: field, at: x.base)) ?? nil
+            let current = try h.row(try tableSchema(h, x.table), id: x.row)
+            var t = Table(columns: [Table.Column(header: c.t("字段", "field")), Table.Column(header: c.t("原值", "base"), maxCells: 24),
+                                    Table.Column(header: c.t("村节点的值", "village value"), maxCells: 24),
+                                    Table.Column(header: c.t("镇中心的值", "hub value"), maxCells: 24)])
+            t.rows = [[field, base?.description ?? "-", x.incoming?.description ?? c.t("（空）", "(empty)"),
+                       x.hubValue?.description ?? c.t("（空）", "(empty)")],
+                      [c.t("谁, 节点, 时间", "who, node, when"), x.base > 0 ? "hseq \(x.base)" : "-",
+                       "\(x.incomingAuthor ?? "?"), \(x.incomingNode ?? "?"), \(c.time(x.incomingHLC.flatMap { HLC($0)?.wall }, zone: z))",
+                       describe(x.hubVersion, h, c)]]
+            Output.out(t.render(maxWidth: max(c.width, 80)))
+            Output.out(c.t("暂时采用：", "provisional winner: ") + (x.incomingWon ? c.t("村节点的值", "village value") : c.t("镇中心的值", "hub value")) + "\n")
+            if let cur = current {
+                Output.out(c.t("当前值：", "current value: ") + (cur.values[field]?.description ?? "") + c.t("（版本 ", " (version ") + String(cur.versions[field]?.hseq ?? 0) + ")\n")
+            }
+            if x.status == "open" {
+                Output.out(c.t("\n处理：hamlet hub resolve \(x.id) --take village|hub 或 --value \(field)=…\n",
+                               "\nresolve: hamlet hub resolve \(x.id) --take village|hub or --value \(field)=…\n"))
+            }
+        case .delete:
+            try showRow(h, x.table, x.row, c)
+            if x.status == "open" {
+                Output.out(c.t("\n处理：hamlet hub resolve \(x.id) --keep 或 --delete\n", "\nresolve: hamlet hub resolve \(x.id) --keep or --delete\n"))
+            }
+        case .duplicate:
+            try showPair(h, x, c)
+            if x.status == "open" {
+                Output.out(c.t("\n合并：hamlet hub merge \(x.id) [--keep <编号>] [--field 字段=<编号> …]\n",
+                               "\nmerge: hamlet hub merge \(x.id) [--keep <row-id>] [--field name=<row-id> …]\n"))
+            }
+        }
+        if x.status != "open" {
+            Output.out(c.t("处理人：", "resolved by: ") + "\(x.resolvedBy ?? "?"), \(c.time(x.resolvedAt, zone: z)), \(x.resolution ?? "")" + (x.note.map { " — \($0)" } ?? "") + "\n")
+        }
+    }
+
+    static func tableSchema(_ h: HubStore, _ name: String) throws -> TableSchema {
+        guard let t = h.schema.table(named: name) else { throw ReplicaError(.unknownTable, "no table \(name)") }
+        return t
+    }
+
+    static func showRow(_ h: HubStore, _ table: String, _ id: String, _ c: Context) throws {
+        let t = try tableSchema(h, table)
+        guard let r = try h.row(t, id: id) else { return }
+        var list = Table(columns: [Table.Column(header: c.t("字段", "field")), Table.Column(header: c.t("值", "value"), maxCells: 40)])
+        list.rows = t.fields.map { [c.chinese ? $0.label.zh : $0.name, r.values[$0.name]?.description ?? ""] }
+        list.rows.append([c.t("状态", "state"), r.deleted ? c.t("已删除", "deleted") : c.t("有效", "live")])
+        Output.out(list.render(maxWidth: max(c.width, 60)))
+    }
+
+    /// Both rows of a duplicate side by side, differing fields marked, and what references each.
+    static func showPair(_ h: HubStore, _ x: ConflictRecord, _ c: Context) throws {
+        let t = try tableSchema(h, x.table)
+        guard let other = x.otherRow, let a = try h.row(t, id: other), let b = try h.row(t, id: x.row) else { return }
+        var list = Table(columns: [Table.Column(header: c.t("字段", "field")), Table.Column(header: "A " + String(a.id.suffix(12)), maxCells: 30),
+                                   Table.Column(header: "B " + String(b.id.suffix(12)), maxCells: 30), Table.Column(header: "")])
+        list.rows = t.fields.map { f in
+            let va = a.values[f.name]?.description ?? ""
+            let vb = b.values[f.name]?.description ?? ""
+            return [c.chinese ? f.label.zh : f.name, va, vb, va == vb ? "" : "≠"]
+        }
+        Output.out(list.render(maxWidth: max(c.width, 80)))
+        for (label, row) in [("A", a), ("B", b)] {
+            let refs = try h.references(to: t.name, id: row.id)
+            Output.out(c.t("\(label) \(row.id) 被 \(refs.count) 条记录引用", "\(label) \(row.id) is referenced by \(refs.count) row(s)"))
+            Output.out(refs.isEmpty ? "\n" : "：" + refs.prefix(10).map { "\($0.0).\($0.2)=\(String($0.1.suffix(12)))" }.joined(separator: ", ") + (refs.count > 10 ? " …" : "") + "\n")
+        }
+    }
+
+    static func resolve(_ c: Context) throws {
+        let h = try open(c)
+        let id = try conflictID(c)
+        let action = OperatorAction(name: operatorName(c), wallMillis: c.now, note: c.invocation.value("note"))
+        let expected = c.invocation.value("expect-version").flatMap { Int64($0) }
+        let hseq: Int64
+        if c.invocation.flag("keep") || c.invocation.flag("delete") {
+            guard c.invocation.flag("keep") != c.invocation.flag("delete") else {
+                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--keep 和 --delete 只能选一个", en: "choose one of --keep and --delete"))
+            }
+            hseq = try h.resolveDelete(id, keep: c.invocation.flag("keep"), action: action)
+        } else if let take = c.invocation.value("take") {
+            guard take == "village" || take == "hub" else {
+                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--take 只能是 village 或 hub", en: "--take is village or hub"))
+            }
+            hseq = try h.resolveField(id, choice: take == "village" ? .village : .hub, expectedVersion: expected, action: action)
+        } else if let v = c.invocation.value("value") {
+            guard let eq = v.firstIndex(of: "="), let x = try h.conflict(id) else {
+                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--value 的格式是 字段=值", en: "--value takes field=value"))
+            }
+            let name = String(v[..<eq]).replacingOccurrences(of: "-", with: "_")
+            guard name == x.field, let f = try tableSchema(h, x.table).field(name) else {
+                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "这个冲突的字段是 \(x.field ?? "-")", en: "this conflict is about field \(x.field ?? "-")"))
+            }
+            let value = try Validator().parse(String(v[v.index(after: eq)...]), for: f, table: x.table)
+            hseq = try h.resolveField(id, choice: .value(value), expectedVersion: expected, action: action)
+        } else {
+            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "请给出 --take village|hub、--value 字段=值、--keep 或 --delete", en: "give --take village|hub, --value field=value, --keep or --delete"))
+        }
+        if c.json { Output.json(["conflict": id, "hseq": hseq]) } else {
+            Output.out(c.t("冲突 #\(id) 已处理（镇中心修改 hseq \(hseq)，下次同步时发到各村）\n",
+                           "conflict #\(id) resolved (hub change hseq \(hseq); nodes get it on their next sync)\n"))
+        }
+    }
+
+    static func merge(_ c: Context) throws {
+        let h = try open(c)
+        let id = try conflictID(c)
+        guard let x = try h.conflict(id), x.kind == .duplicate else {
+            throw CLIError(code: "wrong-kind", exit: .invalidData, message: Localized(zh: "#\(id) 不是重复登记冲突", en: "#\(id) is not a duplicate conflict"))
+        }
+        var fields: [String: String] = [:]
+        for f in c.invocation.values("field") {
+            guard let eq = f.firstIndex(of: "=") else {
+                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--field 的格式是 字段=<编号>", en: "--field takes name=<row-id>"))
+            }
+            fields[String(f[..<eq]).replacingOccurrences(of: "-", with: "_")] = String(f[f.index(after: eq)...])
+        }
+        if !c.json { try showPair(h, x, c) }
+        if c.invocation.flag("dry-run") {
+            Output.out(c.t("（预览，没有合并）\n", "(dry run: nothing merged)\n"))
+            return
+        }
+        let m = try h.mergeDuplicate(id, keep: c.invocation.value("keep"), fieldsFrom: fields,
+                                     action: OperatorAction(name: operatorName(c), wallMillis: c.now, note: c.invocation.value("note")))
+        if c.json { Output.json(m) } else {
+            Output.out(c.t("已合并：保留 \(m.survivor)，\(m.loser) 标记为并入；改了 \(m.survivorBefore.count + m.survivorBeforeEmpty.count) 个字段，改指 \(m.repointed.count) 条引用。撤销：hamlet hub unmerge \(id)\n",
+                           "merged: kept \(m.survivor), \(m.loser) marked merged into it; \(m.survivorBefore.count + m.survivorBeforeEmpty.count) field(s) taken, \(m.repointed.count) reference(s) repointed. Undo: hamlet hub unmerge \(id)\n"))
+        }
+    }
+
+    static func unmerge(_ c: Context) throws {
+        let h = try open(c)
+        let id = try conflictID(c)
+        let m = try h.unmerge(id, action: OperatorAction(name: operatorName(c), wallMillis: c.now, note: c.invocation.value("note")))
+        if c.json { Output.json(m) } else {
+            Output.out(c.t("已撤销合并：\(m.survivor) 和 \(m.loser) 都已恢复，\(m.repointed.count) 条引用已改回；冲突 #\(id) 重新待处理\n",
+                           "unmerged: \(m.survivor) and \(m.loser) both restored, \(m.repointed.count) reference(s) pointed back; conflict #\(id) is open again\n"))
+        }
+    }
+
+    /// `--json` shape of a node's health.
+    struct NodeJSON: Encodable {
+        var node: String
+        var village: String
+        var lastSeen: Int64?
+        var lastResult: String?
+        var lastAddress: String?
+        var waiting: Int?
+        var openConflicts: Int
+        var clockSkewMillis: Int64?
+        var lastSeq: Int64
+        enum CodingKeys: String, CodingKey {
+            case node, village, waiting
+            case lastSeen = "last_seen", lastResult = "last_result", lastAddress = "last_address"
+            case openConflicts = "open_conflicts", clockSkewMillis = "clock_skew_ms", lastSeq = "last_seq"
+        }
+    }
+
+    static func nodes(_ c: Context) throws {
+        let h = try open(c)
+        let z = zone(h)
+        var out: [NodeJSON] = []
+        var openByVillage: [String: Int] = [:]
+        for x in try h.conflicts(status: "open") { openByVillage[x.village, default: 0] += 1 }
+        for n in try h.nodes() {
+            let waiting = try h.waiting(village: n.village, after: n.cursor ?? 0)
+            out.append(NodeJSON(node: n.id, village: n.village, lastSeen: n.lastSeen, lastResult: n.lastResult, lastAddress: n.lastAddress,
+                                waiting: waiting, openConflicts: openByVillage[n.village] ?? 0,
+                                clockSkewMillis: n.clockSkewMillis, lastSeq: n.lastSeq))
+        }
+        if c.json { Output.json(out); return }
+        var t = Table(columns: [Table.Column(header: c.t("节点", "node")), Table.Column(header: c.t("村", "village")),
+                                Table.Column(header: c.t("最近同步", "last seen")), Table.Column(header: c.t("结果", "last result")),
+                                Table.Column(header: c.t("待下载", "waiting"), alignment: .right),
+                                Table.Column(header: c.t("待处理冲突", "open conflicts"), alignment: .right),
+                                Table.Column(header: c.t("时钟偏差", "clock skew"), alignment: .right)])
+        t.rows = out.map { n in
+            [n.node, n.village, n.lastSeen.map { c.time($0, zone: z) } ?? c.t("从未", "never"), n.lastResult ?? "-",
+             n.waiting.map(String.init) ?? "-", String(n.openConflicts), skew(n.clockSkewMillis, c)]
+        }
+        Output.out(t.render(maxWidth: max(c.width, 60)))
+    }
+
+    static func skew(_ ms: Int64?, _ c: Context) -> String {
+        guard let ms else { return "-" }
+        let s = Double(ms) / 1000
+        if abs(s) < 120 { return String(format: "%+.0fs", s) }
+        if abs(s) < 7200 { return String(format: "%+.0fmin", s / 60) }
+        if abs(s) < 172_800 { return String(format: "%+.1fh", s / 3600) }
+        return String(format: c.chinese ? "%+.1f天" : "%+.1fd", s / 86400)
+    }
+
+    static func history(_ c: Context) throws {
+        let h = try open(c)
+        let t = try tableSchema(h, try c.argument("table"))
+        let id = try c.argument("id")
+        let entries = try h.history(table: t.name, id: id)
+        let conflicts = try h.conflicts(status: nil).filter { $0.table == t.name && ($0.row == id || $0.otherRow == id) }
+        if c.json { Output.json(["entries": AnyEncodable(entries), "conflicts": AnyEncodable(conflicts)]); return }
+        guard !entries.isEmpty else {
+            throw CLIError(code: "not-found", exit: .notFound, message: Localized(zh: "镇中心没有这条记录", en: "the hub holds no such row"))
+        }
+        let z = zone(h)
+        var table = Table(columns: [Table.Column(header: "hseq", alignment: .right), Table.Column(header: c.t("时间", "when")),
+                                    Table.Column(header: c.t("节点", "node")), Table.Column(header: c.t("修改人", "who")),
+                                    Table.Column(header: c.t("操作", "op")), Table.Column(header: c.t("写入的值", "values written"), maxCells: 60)])
+        table.rows = entries.map { e in
+            [String(e.hseq), c.time(HLC(e.hlc)?.wall, zone: z), e.node, e.author, e.op,
+             e.values.keys.sorted().map { "\($0)=\(e.values[$0]?.description ?? "")" }.joined(separator: " ") + (e.note.map { " (\($0))" } ?? "")]
+        }
+        Output.out(table.render(maxWidth: max(c.width, 80)))
+        if !conflicts.isEmpty {
+            Output.out(c.t("\n相关冲突：", "\nconflicts: ") + conflicts.map { "#\($0.id) \($0.kind.rawValue) \($0.status)" }.joined(separator: ", ") + "\n")
+        }
+    }
+
+    /// CSV for Excel: UTF-8 with BOM, CRLF, names in pinyin order.
+    static func export(_ c: Context) throws {
+        let h = try open(c)
+        let t = try tableSchema(h, try c.argument("table"))
+        guard (c.invocation.value("format") ?? "csv") == "csv" else {
+            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "目前只支持 --format csv", en: "only --format csv is supported"))
+        }
+        let rows = try h.rows(table: t.name, village: c.invocation.value("village"), includeDeleted: c.invocation.flag("deleted"))
+        Output.out(exportCSV(t, rows))
+    }
+
+    static func exportCSV(_ t: TableSchema, _ rows: [HubRow]) -> String {
+        var out: [[String]] = [["id"] + t.fields.map(\.name)]
+        for r in rows { out.append([r.id] + t.fields.map { r.values[$0.name]?.description ?? "" }) }
+        return CSV.encode(out, bom: true, lineEnding: "\r\n")
+    }
+}
+
+/// The label shown for the hub as a writer.
+enum NodeIDLabel {
+    static let hub = NodeID.hub
+}
+
+/// `--json` shape of one conflict with its base value.
+struct ConflictDetailJSON: Encodable {
+    var conflict: ConflictRecord
+    var base: Value?
+}
+
+/// Erases an Encodable for heterogeneous JSON objects.
+struct AnyEncodable: Encodable {
+    let encodeValue: (any Encoder) throws -> Void
+    init<T: Encodable>(_ v: T) { encodeValue = v.encode }
+    func encode(to encoder: any Encoder) throws { try encodeValue(encoder) }
+}

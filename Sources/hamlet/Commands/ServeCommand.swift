@@ -1,0 +1,51 @@
+import Foundation
+import HamletCLI
+import HamletHub
+import HamletNet
+
+/// `hamlet hub serve`: the sync port and the operator page, in the foreground.
+enum ServeCommand {
+    static func serve(_ c: Context) throws {
+        let listen = try address(c.invocation.value("listen") ?? "127.0.0.1:7420", c)
+        var web: SocketAddress? = c.invocation.flag("no-web") ? nil : try address(c.invocation.value("web") ?? "127.0.0.1:7421", c)
+        var token: String?
+        if let path = c.invocation.value("token-file") {
+            guard let t = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), t.count >= 16 else {
+                throw CLIError(code: "invalid-token", exit: .usage, message: Localized(zh: "口令文件读不到或太短（至少16个字符）", en: "the token file is unreadable or shorter than 16 characters"))
+            }
+            token = t
+        }
+        if let w = web, !w.isLoopback, token == nil {
+            throw CLIError(code: "token-required", exit: .usage,
+                           message: Localized(zh: "管理页面绑定到非本机地址时必须用 --token-file 设置口令", en: "the operator page needs --token-file when it listens beyond loopback"))
+        }
+        if web != nil && !WebConsole.isAvailable { web = nil }
+        let directory = c.directory
+        let language = c.language
+        let config = HubServerConfiguration(
+            directory: directory, listen: listen, web: web,
+            webHandlerFactory: web == nil ? nil : WebConsole.factory(directory: directory, token: token, language: language),
+            logger: StandardErrorLogger())
+        let server = try HubServer(configuration: config)
+        let bound = try server.start()
+        Output.out("listening \(bound.protocol)\n")
+        if let w = bound.web { Output.out("web http://\(w)/\n") }
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        let sources = [SIGTERM, SIGINT].map { sig -> any DispatchSourceSignal in
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { server.stop(grace: .seconds(10)) }
+            s.resume()
+            return s
+        }
+        server.wait()
+        _ = sources
+        Output.err(c.t("镇中心已停止\n", "hub stopped\n"))
+    }
+
+    static func address(_ text: String, _ c: Context) throws -> SocketAddress {
+        do { return try SocketAddress(parsing: text) } catch {
+            throw CLIError(code: "invalid-address", exit: .usage, message: Localized(zh: "地址格式应为 host:port，例如 127.0.0.1:7420", en: "addresses are host:port, e.g. 127.0.0.1:7420"))
+        }
+    }
+}
