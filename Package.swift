@@ -11,6 +11,7 @@ let package = Package(
     name: "Hamlet",
     products: [
         .executable(name: "hamlet", targets: ["hamlet"]),
+        .executable(name: "hamlet-bench", targets: ["hamlet-bench"]),
     ],
     targets: [
         // System SQLite (libsqlite3-dev) with a shim for what Swift cannot import.
@@ -56,6 +57,14 @@ let package = Package(
         .executableTarget(
             name: "hamlet",
             dependencies: ["HamletCLI", "HamletCore", "HamletStore", "HamletProtocol", "HamletNode", "HamletHub", "HamletNet", "HamletCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        // SQLite's session extension, for the benchmark's changeset-apply peer.
+        .systemLibrary(name: "CSQLiteSession"),
+        // `scripts/bench`: figures beside the raw SQLite ceiling, release build.
+        .executableTarget(
+            name: "hamlet-bench",
+            dependencies: ["CSQLiteSession", "HamletCore", "HamletStore", "HamletProtocol", "HamletNode", "HamletHub", "HamletNet", "HamletCrypto"],
             swiftSettings: swiftSettings
         ),
         .target(name: "HamletTestSupport", dependencies: ["HamletCore"], path: "Tests/HamletTestSupport", swiftSettings: swiftSettings),

@@ -1,0 +1,1 @@
+print("hamlet-bench: not written yet")
