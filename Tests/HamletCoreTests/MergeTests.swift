@@ -52,6 +52,8 @@ private struct TestHub {
     var hseq: Int64 = 0
     var mapBase: (Int64) -> Int64? = { $0 }
     var conflicts: [ConflictDraft] = []
+    /// (hseq, row, village left), as the store's departures table records transfers.
+    var departures: [(Int64, RowKey, String)] = []
 
     func row(_ id: String, _ table: String = "people") -> HubRow? { rows[RowKey(table, id)] }
 
@@ -78,6 +80,8 @@ private struct TestHub {
                 }.map { "\($0.table):\($0.id)" }.sorted()
             })
         ctx.forceReview = forceReview
+        let departures = self.departures
+        ctx.villageAt = { t, id, h in departures.first { $0.1 == RowKey(t, id) && $0.0 > h }?.2 }
         return ctx
     }
 
@@ -99,7 +103,11 @@ private struct TestHub {
     mutating func record(_ out: MergeOutcome) {
         guard case .apply(let a) = out else { return }
         hseq += 1
-        rows[RowKey(a.row.table, a.row.id)] = a.row
+        let key = RowKey(a.row.table, a.row.id)
+        if let old = rows[key]?.values["village"]?.text, let new = a.row.values["village"]?.text, old != new {
+            departures.append((hseq, key, old))
+        }
+        rows[key] = a.row
         for k in a.revive {
             rows[k]?.deleted = false
             rows[k]?.deletion = nil
@@ -439,7 +447,7 @@ extension MergeOutcome {
     @Test func aNodeOfAnotherVillageCannotTouchARowItNeverOwnedWithRowBaseZero() {
         var hub = TestHub()
         hub.seedPerson()
-        withKnownIssue("BUG: Merge.reconcile's movedSinceBase treats rowBase 0 (or any base below the village field's version, which creation sets) as 'owned before a transfer', so any node passes the scope check") {
+        do {
             #expect(hub.decide(change("west-1", row: P, ["phone": .text("13900000001")], base: 0, wall: 2_000)).rejection?.code == "out-of-scope")
             #expect(hub.decide(change("west-1", row: P, ["village": .text(west)], base: 0, wall: 9_000)).rejection != nil)
             #expect(hub.decide(change("west-1", row: P, op: .delete, rowBase: 0, wall: 2_000)).rejection?.code == "out-of-scope")
@@ -467,7 +475,7 @@ extension MergeOutcome {
         hub.push(change("east-1", 2, row: P, ["village": .text(west)], base: 1, wall: 2_000))
         // The clerk picked the wrong village and corrects it before syncing: same base (rule 1), owned at the base.
         let out = hub.decide(change("east-1", 3, row: P, ["village": .text("北村")], base: 1, wall: 2_001))
-        withKnownIssue("QUESTIONABLE: Merge.reconcile rejects not-owner when the owning node re-edits its own transfer, although rule 7 judges ownership at the base; a concurrent transfer by another node of the same village is accepted instead") {
+        do {
             #expect(out.rejection == nil)
         }
     }
@@ -541,7 +549,7 @@ extension MergeOutcome {
         early["date"] = .text("1980-01-01")
         #expect(hub.decide(change("east-2", table: "events", row: rid(7), early, wall: 2_001)).rejection?.code == "date-before-birth")
         let out = hub.decide(change("east-1", 3, table: "events", row: E, ["date": .text("1980-01-01")], base: 2, wall: 2_002))
-        withKnownIssue("BUG: Validator.issues checks not_before_birth_of only when the reference changed, so a date-only update before the birth date is accepted") {
+        do {
             #expect(out.rejection?.code == "date-before-birth")
         }
     }
@@ -626,7 +634,7 @@ extension MergeOutcome {
         write.row = P
         let a = try #require(hub.decide(write, forceReview: true).applied)
         #expect(a.conflicts.contains { $0.kind == .field && $0.field == "household" })
-        withKnownIssue("BUG: with forceReview, update() drops `revive` but keeps the 'deleted row was referenced: row revived' delete conflict from resolveReferences") {
+        do {
             #expect(a.conflicts.allSatisfy { $0.kind != .delete } || a.revive == [RowKey("households", H)])
         }
     }
@@ -637,7 +645,7 @@ extension MergeOutcome {
         hub.seedPerson(P2)
         hub.mergeAway(P2, into: P)
         let out = hub.decide(change("west-1", row: P2, ["phone": .text("13900000009")], base: 2, wall: 9_000))
-        withKnownIssue("BUG: reconcile redirects before its scope check and the forced review skips scope, so any village can open conflicts on another village's survivor") {
+        do {
             #expect(out.rejection?.code == "out-of-scope")
         }
     }
@@ -808,7 +816,7 @@ extension MergeOutcome {
         for x in [a, b, c] { hub1.push(x) }
         for x in [b, a, c] { hub2.push(x) }
         #expect(hub1.row(P)?.values["current_address"] == .text("县城幸福路1号"))
-        withKnownIssue("BUG: the equal-value branch of Merge.update appends the writer but keeps the older stamp, so a later comparison is made against the earlier of two equal writes") {
+        do {
             #expect(hub2.row(P)?.values["current_address"] == .text("县城幸福路1号"))
         }
     }

@@ -45,6 +45,9 @@ public struct MergeContext {
     public var referencedBy: (_ table: String, _ id: String) -> [String]
     /// When set, every differing value is a review conflict the hub wins (writes to a merged-away row, rule 9).
     public var forceReview: Bool = false
+    /// The village a row belonged to at a version (`hseq`), from the hub's record of
+    /// transfers; nil means "the row's current village". Scope is judged at the base (rule 7).
+    public var villageAt: (_ table: String, _ id: String, _ hseq: Int64) -> String? = { _, _, _ in nil }
 
     public init(schema: Schema, table: TableSchema, writerVillage: String?, hseq: Int64,
                 mapBase: @escaping (Int64) -> Int64? = { $0 },
@@ -131,22 +134,20 @@ public enum Merge {
         guard let cur = current else {
             return create(change, context: ctx, writer: writer, validator: validator)
         }
-        if let survivor = cur.mergedInto, !ctx.forceReview {
-            return change.op == .delete ? .noop : .redirect(survivor: survivor)
-        }
 
-        // Scope is judged at the base (rule 7): a row transferred away after the
-        // node's base still takes the node's earlier edits.
+        // Scope is judged at the base (rule 7): the row must have been in the
+        // node's village at the version the node last saw, so an edit made
+        // before a transfer is not lost to it, and a node never touches a row
+        // its village never held. A base this hub does not know counts as now.
         if let village = ctx.writerVillage, !ctx.forceReview {
-            let inScopeNow = cur.scope(ctx.schema) == village
-            let movedSinceBase = (cur.versions[scope]?.hseq ?? 0) > (ctx.mapBase(change.rowBase) ?? Int64.max)
-            guard inScopeNow || movedSinceBase else {
+            let base = ctx.mapBase(change.rowBase)
+            let owner = base.flatMap { ctx.villageAt(cur.table, cur.id, $0) } ?? cur.scope(ctx.schema)
+            guard owner == village else {
                 return .reject(Rejection(.outOfScope, "row belongs to another village"))
             }
-            if change.op == .put, let newVillage = change.values[scope], newVillage != cur.values[scope], !inScopeNow,
-               isFastForward(field: scope, change: change, current: cur, writer: writer, ctx: ctx) {
-                return .reject(Rejection(.notOwner, "only the owning village may transfer a row"))
-            }
+        }
+        if let survivor = cur.mergedInto, !ctx.forceReview {
+            return change.op == .delete ? .noop : .redirect(survivor: survivor)
         }
 
         switch change.op {
@@ -200,8 +201,8 @@ public enum Merge {
         let newVersion = FieldVersion(hseq: ctx.hseq, hlc: change.hlc, writers: [writer])
         var values = change.values
         var revive: [RowKey] = []
-        if let r = resolveReferences(&values, changed: Set(values.keys), row: cur.id, ctx: ctx,
-                                     revive: &revive, conflicts: &conflicts) {
+        if !ctx.forceReview, let r = resolveReferences(&values, changed: Set(values.keys), row: cur.id, ctx: ctx,
+                                                        revive: &revive, conflicts: &conflicts) {
             return .reject(r)
         }
         for name in values.keys.sorted() {
@@ -219,8 +220,10 @@ public enum Merge {
             }
             // Concurrent with another writer.
             if incoming == hubValue {
-                if var v = version, !v.writers.contains(writer), !ctx.forceReview {
-                    v.writers.append(writer)
+                if var v = version, !ctx.forceReview, !v.writers.contains(writer) || change.hlc > v.hlc {
+                    if !v.writers.contains(writer) { v.writers.append(writer) }
+                    // The later stamp stays the field's stamp, so later lww comparisons do not depend on arrival order.
+                    if change.hlc > v.hlc { v.hlc = change.hlc }
                     row.versions[name] = v
                 }
                 continue

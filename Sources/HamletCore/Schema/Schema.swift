@@ -190,6 +190,14 @@ extension Schema {
                         throw SchemaError(message: "\(t.name).\(f.name) references an unknown table")
                     }
                 }
+                for (k, v) in f.requiredWhen ?? [:] {
+                    guard let other = t.field(k) else {
+                        throw SchemaError(message: "\(t.name).\(f.name): required_when names unknown field \(k)")
+                    }
+                    if let values = other.values, !values.contains(v) {
+                        throw SchemaError(message: "\(t.name).\(f.name): required_when value is not one of \(k)'s values")
+                    }
+                }
                 if let p = f.notBeforeBirthOf, t.field(p)?.type != .ref {
                     throw SchemaError(message: "\(t.name).\(f.name): not_before_birth_of names no reference")
                 }

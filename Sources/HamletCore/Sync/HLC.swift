@@ -33,7 +33,8 @@ public struct HLC: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     /// Parses the text form.
     public init?(_ text: String) {
         let parts = text.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, let w = Int64(parts[0]), let c = Int64(parts[1]), w >= 0, c >= 0 else { return nil }
+        guard parts.count == 3, let w = Int64(parts[0]), let c = Int64(parts[1]), (0...999_999_999_999_999).contains(w),
+              (0...999_999).contains(c) else { return nil }
         self.init(wall: w, counter: c, node: String(parts[2]))
     }
 

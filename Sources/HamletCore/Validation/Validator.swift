@@ -21,13 +21,15 @@ public struct Validator: Sendable {
     }
 
     /// Chinese and other spellings a clerk may type for enum values.
-    static let enumAliases: [String: String] = [
-        "女": "F", "f": "F", "男": "M", "m": "M",
-        "未婚": "single", "已婚": "married", "离婚": "divorced", "离异": "divorced", "丧偶": "widowed",
-        "常住": "resident", "在册": "resident", "迁出": "moved_out", "迁入": "moved_in",
-        "出生": "birth", "结婚": "marriage", "死亡": "death",
-        "体检": "health_check", "产前": "prenatal", "产后": "postnatal", "儿保": "child_health", "随访": "follow_up",
-        "符合条件": "eligible", "已确认": "confirmed", "已发放": "paid",
+    /// Each alias lists its candidates; the first one the field allows is taken
+    /// (迁出 is `moved_out` for residence and `move_out` for an event's kind).
+    static let enumAliases: [String: [String]] = [
+        "女": ["F"], "f": ["F"], "男": ["M"], "m": ["M"],
+        "未婚": ["single"], "已婚": ["married"], "离婚": ["divorced", "divorce"], "离异": ["divorced", "divorce"], "丧偶": ["widowed"],
+        "常住": ["resident"], "在册": ["resident"], "迁出": ["moved_out", "move_out"], "迁入": ["moved_in", "move_in"],
+        "出生": ["birth"], "结婚": ["marriage", "married"], "死亡": ["death"],
+        "体检": ["health_check"], "产前": ["prenatal"], "产后": ["postnatal"], "儿保": ["child_health"], "随访": ["follow_up"],
+        "符合条件": ["eligible"], "已确认": ["confirmed"], "已发放": ["paid"],
     ]
 
     /// Turns typed text into a value of the field's storage kind, normalised.
@@ -43,7 +45,8 @@ public struct Validator: Sendable {
             }
             return .integer(i)
         case .enum:
-            if let values = field.values, !values.contains(t), let alias = Validator.enumAliases[t], values.contains(alias) {
+            if let values = field.values, !values.contains(t),
+               let alias = Validator.enumAliases[t]?.first(where: { values.contains($0) }) {
                 return .text(alias)
             }
             return .text(t)
@@ -146,14 +149,18 @@ public struct Validator: Sendable {
                 out.append(ValidationIssue(.missingField, table: table.name, field: f.name, value: nil,
                                            detail: "is required when \(when)", zh: "当 \(when) 时必须填写"))
             }
-            if f.type == .ref, checkFields.contains(f.name), let id = v.text, let target = f.references {
-                guard let r = lookup(target, id), r.isLive else {
+            if f.type == .ref, let id = v.text, let target = f.references {
+                let dateField = table.fields.first(where: { $0.notBeforeBirthOf == f.name })
+                let refChanged = checkFields.contains(f.name)
+                let dateChanged = dateField.map { checkFields.contains($0.name) } ?? false
+                guard refChanged || dateChanged else { continue }
+                let r = lookup(target, id)
+                if refChanged, r?.isLive != true {
                     out.append(ValidationIssue(.missingReference, table: table.name, field: f.name, value: id,
                                                detail: "names no live \(target) row", zh: "引用的记录不存在或已删除"))
                     continue
                 }
-                if let dateField = table.fields.first(where: { $0.notBeforeBirthOf == f.name }),
-                   let date = row[dateField.name]?.text, let birth = r.birthDate, date < birth,
+                if let dateField, let r, let date = row[dateField.name]?.text, let birth = r.birthDate, date < birth,
                    CalendarDate(date) != nil {
                     out.append(ValidationIssue(.beforeBirth, table: table.name, field: dateField.name, value: date,
                                                detail: "is before the person's birth date", zh: "早于此人的出生日期"))

@@ -53,6 +53,7 @@ extension HubStore {
                     reference: { [unowned self] in self.referenceState($0, $1) },
                     duplicates: { [unowned self] in self.duplicateRows($0, $1, $2, $3) },
                     referencedBy: { [unowned self] in self.referrers($0, $1) })
+                ctx.villageAt = { [unowned self] in self.village(of: $0, $1, at: $2) }
                 let current = try row(t, id: change.row)
                 var outcome = Merge.reconcile(change, onto: current, context: ctx)
                 if case .redirect(let survivor) = outcome {
@@ -83,6 +84,13 @@ extension HubStore {
             try setMeta("hlc", clock.last.description)
             return results
         }
+    }
+
+    /// The village a row belonged to at `hseq`: the village it left at its first
+    /// transfer after `hseq`, or nil when it has not moved since (its current village).
+    func village(of table: String, _ id: String, at hseq: Int64) -> String? {
+        (try? connection.row("SELECT village FROM departures WHERE tbl = ?1 AND id = ?2 AND hseq > ?3 ORDER BY hseq LIMIT 1",
+                             [.text(table), .text(id), .integer(hseq)]))??.optionalText(0)
     }
 
     /// Writes an accepted outcome: the row, revived references, departures, conflicts.

@@ -121,6 +121,7 @@ public final class HubStore {
               hseq INTEGER NOT NULL, tbl TEXT NOT NULL, id TEXT NOT NULL, village TEXT NOT NULL)
             """)
         try c.execute("CREATE INDEX IF NOT EXISTS departures_scope ON departures (village, hseq)")
+        try c.execute("CREATE INDEX IF NOT EXISTS departures_row ON departures (tbl, id, hseq)")
         try c.execute("""
             CREATE TABLE IF NOT EXISTS conflicts (
               id INTEGER PRIMARY KEY, kind TEXT NOT NULL, tbl TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT,
