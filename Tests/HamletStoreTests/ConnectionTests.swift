@@ -1,0 +1,98 @@
+
+import HamletCore
+import HamletTestSupport
+import Testing
+@testable import HamletStore
+
+@Suite struct ConnectionTests {
+    @Test func transactionCommitsAndRollsBackOnAnyError() throws {
+        let dir = TempDir("conn")
+        defer { dir.remove() }
+        let c = try Connection(path: dir.file("t.sqlite"))
+        try c.execute("CREATE TABLE t (x INTEGER PRIMARY KEY, y TEXT NOT NULL)")
+        try c.transaction { try c.run("INSERT INTO t (x, y) VALUES (?1, ?2)", [.integer(1), .text("一")]) }
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try c.transaction {
+                try c.run("INSERT INTO t (x, y) VALUES (?1, ?2)", [.integer(2), .text("二")])
+                throw Boom()
+            }
+        }
+        #expect(try c.scalar("SELECT count(*) FROM t") == .integer(1))
+        #expect(!c.inTransaction)
+    }
+
+    @Test func nestedTransactionsUseSavepoints() throws {
+        let dir = TempDir("conn")
+        defer { dir.remove() }
+        let c = try Connection(path: dir.file("t.sqlite"))
+        try c.execute("CREATE TABLE t (x INTEGER PRIMARY KEY)")
+        struct Boom: Error {}
+        try c.transaction {
+            try c.run("INSERT INTO t (x) VALUES (1)")
+            try? c.transaction {
+                try c.run("INSERT INTO t (x) VALUES (2)")
+                throw Boom()
+            }
+            try c.run("INSERT INTO t (x) VALUES (3)")
+        }
+        #expect(try c.rows("SELECT x FROM t ORDER BY x").map { $0.int(0) } == [1, 3])
+    }
+
+    @Test func errorsCarryTheSQLiteCodeAndNoBoundValues() throws {
+        let dir = TempDir("conn")
+        defer { dir.remove() }
+        let c = try Connection(path: dir.file("t.sqlite"))
+        try c.execute("CREATE TABLE t (x TEXT PRIMARY KEY)")
+        try c.run("INSERT INTO t (x) VALUES (?1)", [.text("370481199003021224")])
+        do {
+            try c.run("INSERT INTO t (x) VALUES (?1)", [.text("370481199003021224")])
+            Issue.record("expected a constraint error")
+        } catch let e as StoreError {
+            #expect(e.isConstraintViolation)
+            #expect(e.sqliteCode == 1555) // SQLITE_CONSTRAINT_PRIMARYKEY
+            #expect(!e.description.contains("370481199003021224"))
+        }
+        #expect(throws: StoreError.self) { try c.run("SELECT nope FROM t") }
+    }
+
+    @Test func statementsAreCachedAndRebindable() throws {
+        let dir = TempDir("conn")
+        defer { dir.remove() }
+        let c = try Connection(path: dir.file("t.sqlite"))
+        try c.execute("CREATE TABLE t (x INTEGER, y TEXT)")
+        let sql = "INSERT INTO t (x, y) VALUES (?1, ?2)"
+        let a = try c.statement(sql)
+        let b = try c.statement(sql)
+        #expect(a === b)
+        for i in 0..<100 { try c.run(sql, [.integer(Int64(i)), i % 2 == 0 ? .null : .text("张\(i)")]) }
+        #expect(try c.scalar("SELECT count(*) FROM t WHERE y IS NULL") == .integer(50))
+        #expect(throws: StoreError.self) { try c.run(sql, [.integer(1)]) }
+    }
+
+    @Test func walAndBusyTimeoutAreOn() throws {
+        let dir = TempDir("conn")
+        defer { dir.remove() }
+        let c = try Connection(path: dir.file("t.sqlite"))
+        #expect(try c.scalar("PRAGMA journal_mode") == .text("wal"))
+        #expect(try c.scalar("PRAGMA busy_timeout") == .integer(10_000))
+    }
+
+    @Test func openingAMissingFileWithoutCreateFailsCleanly() {
+        var o = Connection.Options()
+        o.create = false
+        #expect(throws: StoreError.self) { try Connection(path: "/nonexistent/dir/x.sqlite", options: o) }
+    }
+}
+
+@Suite struct SchemaSQLTests {
+    @Test func ddlIsTypedAndChecked() {
+        let people = Schema.register.table(named: "people")!
+        let ddl = SchemaSQL.createTable(people)
+        #expect(ddl.contains("\"birth_date\" TEXT"))
+        #expect(ddl.contains("\"sex\" IS NULL OR \"sex\" IN ('F','M')"))
+        let benefits = Schema.register.table(named: "benefits")!
+        #expect(SchemaSQL.createTable(benefits).contains("\"amount\" INTEGER CHECK"))
+        #expect(SchemaSQL.indexes(people, scope: "village").contains { $0.contains("national_id") && !$0.contains("UNIQUE") })
+    }
+}
