@@ -1,0 +1,199 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loopback TCP proxy for fault tests with child processes: nodes are given its
+/// address, it forwards to a target port that can change (a hub restarted on a new
+/// port), and it can cut the next connections after a number of bytes in either
+/// direction, or forward slowly. Plain blocking sockets, two threads per connection.
+public final class TCPProxy: @unchecked Sendable {
+    // `lock` guards every var below.
+    private let lock = NSLock()
+    private var targetPort: UInt16
+    private var plan: [(up: Int, down: Int)] = []
+    private var cutCount = 0
+    private var accepted = 0
+    private var delay: Double = 0
+    private var stopped = false
+    private var live: [Int: Link] = [:]
+    private var nextLink = 0
+    private let listener: Int32
+    /// The port nodes connect to.
+    public let port: UInt16
+
+    /// `127.0.0.1:PORT`.
+    public var address: String { "127.0.0.1:\(port)" }
+
+    /// Listens on a fresh loopback port and forwards to `target`.
+    /// - Throws: `ProcessRunnerError` when the socket cannot be bound.
+    public init(target: UInt16) throws {
+        _ = ignoreSIGPIPE
+        targetPort = target
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ProcessRunnerError("proxy socket: errno \(errno)") }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var addr = TCPProxy.loopback(0)
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else {
+            close(fd)
+            throw ProcessRunnerError("proxy bind: errno \(errno)")
+        }
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        listener = fd
+        port = UInt16(bigEndian: addr.sin_port)
+        let t = Thread { [self] in acceptLoop() }
+        t.start()
+    }
+
+    /// Where new connections go.
+    public var target: UInt16 {
+        get { lock.withLock { targetPort } }
+        set { lock.withLock { targetPort = newValue } }
+    }
+
+    /// The next `connections` connections are cut (both ends shut) once `up` bytes went
+    /// node → hub or `down` bytes went hub → node; later ones are left whole.
+    public func cutNext(_ connections: Int = 1, up: Int = .max, down: Int = .max) {
+        lock.withLock { plan = Array(repeating: (up, down), count: connections) }
+    }
+
+    /// Forward in chunks of at most 1 KiB with this pause before each (nil: full speed).
+    public func throttle(_ pause: Duration?) {
+        lock.withLock { delay = pause?.seconds ?? 0 }
+    }
+
+    /// Connections cut so far.
+    public var cuts: Int { lock.withLock { cutCount } }
+
+    /// Connections accepted so far.
+    public var connections: Int { lock.withLock { accepted } }
+
+    /// Stops accepting and shuts every open connection.
+    public func stop() {
+        let links: [Link] = lock.withLock {
+            stopped = true
+            return Array(live.values)
+        }
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+        for l in links { l.cut() }
+    }
+
+    /// Shuts every open connection (the hub "vanishing"), keeping the listener.
+    public func dropAll() {
+        let links: [Link] = lock.withLock { Array(live.values) }
+        for l in links { l.cut() }
+    }
+
+    deinit { if !stopped { stop() } }
+
+    static func loopback(_ port: UInt16) -> sockaddr_in {
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_port = port.bigEndian
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return a
+    }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            let (target, limits, isStopped): (UInt16, (up: Int, down: Int), Bool) = lock.withLock {
+                accepted += 1
+                let l = plan.isEmpty ? (Int.max, Int.max) : plan.removeFirst()
+                return (targetPort, l, stopped)
+            }
+            if isStopped { close(client); return }
+            let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = TCPProxy.loopback(target)
+            let connected = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard connected == 0 else {
+                // The hub is down: the node sees its connection closed at once.
+                close(upstream)
+                close(client)
+                continue
+            }
+            let link = Link(client: client, upstream: upstream)
+            let key: Int = lock.withLock {
+                nextLink += 1
+                live[nextLink] = link
+                return nextLink
+            }
+            let finish: @Sendable () -> Void = { [weak self] in
+                if link.end() { self?.lock.withLock { _ = self?.live.removeValue(forKey: key) } }
+            }
+            Thread { [self] in pump(client, upstream, limits.up, link); finish() }.start()
+            Thread { [self] in pump(upstream, client, limits.down, link); finish() }.start()
+        }
+    }
+
+    /// One proxied connection; the descriptors close when both pumps ended.
+    final class Link: @unchecked Sendable {
+        // `lock` guards `ended`.
+        private let lock = NSLock()
+        private var ended = 0
+        let client: Int32
+        let upstream: Int32
+        init(client: Int32, upstream: Int32) {
+            self.client = client
+            self.upstream = upstream
+        }
+        func cut() {
+            shutdown(client, Int32(SHUT_RDWR))
+            shutdown(upstream, Int32(SHUT_RDWR))
+        }
+        /// True for the second caller, which closed both descriptors.
+        func end() -> Bool {
+            let last = lock.withLock { ended += 1; return ended == 2 }
+            if last {
+                close(client)
+                close(upstream)
+            }
+            return last
+        }
+    }
+
+    private func pump(_ from: Int32, _ to: Int32, _ limit: Int, _ link: Link) {
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        var total = 0
+        while true {
+            let pause = lock.withLock { delay }
+            let want = pause > 0 ? 1024 : buffer.count
+            let n = buffer.withUnsafeMutableBytes { recv(from, $0.baseAddress, want, 0) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                // EOF: pass the half-close on, so a clean bye still reaches the other side.
+                shutdown(to, Int32(SHUT_WR))
+                return
+            }
+            if pause > 0 { Thread.sleep(forTimeInterval: pause) }
+            let allowed = limit == .max ? n : min(n, limit - total)
+            var offset = 0
+            while offset < allowed {
+                let w = buffer.withUnsafeBytes { send(to, $0.baseAddress! + offset, allowed - offset, Int32(MSG_NOSIGNAL)) }
+                if w < 0 && errno == EINTR { continue }
+                guard w > 0 else { link.cut(); return }
+                offset += w
+            }
+            total += allowed
+            if limit != .max && total >= limit {
+                lock.withLock { cutCount += 1 }
+                link.cut()
+                return
+            }
+        }
+    }
+}
