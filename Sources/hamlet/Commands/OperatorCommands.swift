@@ -1,6 +1,7 @@
 import Foundation
 import HamletCLI
 import HamletCore
+import HamletHub
 import HamletStore
 
 /// The operator's review commands: conflicts, conflict, resolve, merge, unmerge,
@@ -308,9 +309,7 @@ enum OperatorCommands {
     }
 
     static func exportCSV(_ t: TableSchema, _ rows: [HubRow]) -> String {
-        var out: [[String]] = [["id"] + t.fields.map(\.name)]
-        for r in rows { out.append([r.id] + t.fields.map { r.values[$0.name]?.description ?? "" }) }
-        return CSV.encode(out, bom: true, lineEnding: "\r\n")
+        RegisterExport.csv(t, rows)  // shared with the web page's /export/<table>.csv: the same bytes
     }
 }
 

@@ -1,8 +1,16 @@
 import HamletCLI
+import HamletHub
 import HamletNet
 
-/// Hook for the operator web page (filled in when the page exists).
+/// The operator web page served by `hamlet hub serve` (see `OperatorConsole` in HamletHub).
 enum WebConsole {
-    static let isAvailable = false
-    static func factory(directory: String, token: String?, language: Language) -> (@Sendable (Connection) -> any ConnectionHandler)? { nil }
+    static let isAvailable = true
+
+    /// The web connection handler factory for the hub folder, with the operator token (nil on loopback) and the
+    /// CLI's language (`--lang`, then LC_ALL / LC_MESSAGES / LANG / LANGUAGE) as the page's default.
+    static func factory(directory: String, token: String?, language: Language) -> (@Sendable (Connection) -> any ConnectionHandler)? {
+        let console = OperatorConsole(configuration: OperatorConsole.Configuration(
+            directory: directory, token: token, language: language == .zh ? .zh : .en))
+        return console.handlerFactory
+    }
 }

@@ -1,0 +1,261 @@
+import Foundation
+import HamletHTTP
+import HamletNet
+import HamletStore
+
+/// The hub operator's web page: conflict list and detail, one-click resolutions, duplicate merge and unmerge, node
+/// health, a record's history and CSV export, served over HTTP/1.1 on the hub's event loop.
+///
+/// The loop thread only parses bytes; every request runs on one of the console's own worker threads, each owning a
+/// read-write `HubStore` connection on the hub folder (WAL, busy timeout), and the response is sent from there.
+/// Actions call the same `HubStore` functions as the CLI (`resolveField`, `resolveDelete`, `mergeDuplicate`,
+/// `unmerge`), whose transactions make exactly one of two simultaneous operators win.
+///
+/// ```swift
+/// let console = OperatorConsole(configuration: .init(directory: dir))
+/// let config = HubServerConfiguration(directory: dir, listen: .loopback(), web: .loopback(),
+///                                     webHandlerFactory: console.handlerFactory)
+/// ```
+///
+/// `@unchecked Sendable`: `flashes` is guarded by `lock` (an `NSLock`); `workers` is thread-safe; the rest is immutable.
+public final class OperatorConsole: @unchecked Sendable {
+    /// What the console needs: the hub folder, the token, the default language and limits.
+    public struct Configuration: Sendable {
+        /// The hub folder holding `hub.sqlite`.
+        public var directory: String
+        /// The operator token; when set, every request must log in (cookie) or carry `Authorization: Bearer`.
+        /// Without it the page answers only on loopback addresses and loopback host names.
+        public var token: String?
+        /// The language when the request names none (`?lang=` or the language cookie).
+        public var language: ConsoleLanguage
+        /// Request size and header caps.
+        public var limits: HTTPLimits
+        /// Worker threads (each with its own store connection).
+        public var workers: Int
+        /// The operator name used when a form leaves it empty.
+        public var defaultOperator: String
+        /// The wall clock in milliseconds since 1970, recorded with each action.
+        public var wallMillis: @Sendable () -> Int64
+
+        /// Creates a configuration.
+        /// - Parameters:
+        ///   - directory: The hub folder.
+        ///   - token: The operator token, or nil on loopback.
+        ///   - language: The default language; Chinese by default.
+        ///   - limits: HTTP limits; `HTTPLimits()` by default.
+        ///   - workers: Worker threads; 2 by default.
+        ///   - defaultOperator: The operator name when a form gives none; "web operator" by default.
+        ///   - wallMillis: The wall clock; the system clock by default.
+        public init(directory: String, token: String? = nil, language: ConsoleLanguage = .zh, limits: HTTPLimits = HTTPLimits(),
+                    workers: Int = 2, defaultOperator: String = "web operator",
+                    wallMillis: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+            self.directory = directory
+            self.token = token
+            self.language = language
+            self.limits = limits
+            self.workers = workers
+            self.defaultOperator = defaultOperator
+            self.wallMillis = wallMillis
+        }
+    }
+
+    /// The configuration the console was made with.
+    public let configuration: Configuration
+    let security: WebSecurity
+    private let workers: ConsoleWorkers
+    private let lock = NSLock()
+    // Guarded by `lock`: one pending message per session, shown on the next page.
+    private var flashes: [String: WebFlash] = [:]
+
+    /// Creates the console and starts its worker threads; the store is opened by each worker on its first request.
+    /// - Parameter configuration: Folder, token, language, limits.
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+        security = WebSecurity(token: configuration.token)
+        workers = ConsoleWorkers(directory: configuration.directory, threads: max(1, configuration.workers))
+    }
+
+    /// The factory to pass as `HubServerConfiguration.webHandlerFactory`.
+    public var handlerFactory: @Sendable (HamletNet.Connection) -> any ConnectionHandler {
+        { [self] connection in WebConnection(connection: connection, console: self) }
+    }
+
+    /// Stops the worker threads after the queued requests; later requests get 503. Idempotent.
+    public func stop() {
+        workers.drainAndStop()
+    }
+
+    /// Queues a request's work on a worker thread.
+    func submit(_ job: @escaping @Sendable (HubStore?) -> Void) -> Bool {
+        workers.submit(job)
+    }
+
+    /// Runs one request against a store (worker thread). Never throws: every failure is a page.
+    func respond(to request: HTTPRequest, local: SocketAddress?, store: HubStore?) -> HTTPResponse {
+        WebApp(console: self, request: request, local: local, store: store).response()
+    }
+
+    func setFlash(_ flash: WebFlash, session: String) {
+        lock.lock()
+        if flashes.count > 10_000 { flashes.removeAll() }
+        flashes[session] = flash
+        lock.unlock()
+    }
+
+    func takeFlash(session: String) -> WebFlash? {
+        lock.lock()
+        defer { lock.unlock() }
+        return flashes.removeValue(forKey: session)
+    }
+}
+
+/// A one-time message shown at the top of the next page after a POST.
+struct WebFlash: Sendable {
+    var isError: Bool
+    var text: String
+}
+
+/// A few threads, each owning one `HubStore` connection, serving one FIFO queue of request jobs.
+///
+/// `@unchecked Sendable`: `jobs`, `isStopping` and `running` are guarded by `condition` (an `NSCondition`); each store is
+/// created and used by its own thread only.
+final class ConsoleWorkers: @unchecked Sendable {
+    typealias Job = @Sendable (HubStore?) -> Void
+
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var jobs: [Job] = []
+    private var isStopping = false
+    private var running = 0
+
+    init(directory: String, threads: Int) {
+        running = threads
+        for index in 0..<threads {
+            let thread = Thread { [self] in work(directory: directory) }
+            thread.name = "hamlet-web-\(index)"
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+    }
+
+    func submit(_ job: @escaping Job) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !isStopping else { return false }
+        jobs.append(job)
+        condition.signal()
+        return true
+    }
+
+    func drainAndStop() {
+        condition.lock()
+        isStopping = true
+        condition.broadcast()
+        while running > 0 { condition.wait() }
+        condition.unlock()
+    }
+
+    private func work(directory: String) {
+        var store: HubStore?
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !isStopping { condition.wait() }
+            guard !jobs.isEmpty else {
+                running -= 1
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            if store == nil { store = try? HubStore.open(directory: directory) }
+            job(store)
+        }
+    }
+}
+
+/// One web connection: frames requests with `HTTPRequestParser` on the loop thread, runs each on a console worker,
+/// and answers in order (reading pauses while a request is being served, so pipelined requests wait their turn).
+///
+/// `@unchecked Sendable`: `parser`, `busy` and `closing` are guarded by `lock` (an `NSLock`); the rest is immutable.
+final class WebConnection: ConnectionHandler, @unchecked Sendable {
+    private let connection: HamletNet.Connection
+    private let console: OperatorConsole
+    private let lock = NSLock()
+    // Guarded by `lock`.
+    private var parser: HTTPRequestParser
+    private var busy = false
+    private var closing = false
+
+    init(connection: HamletNet.Connection, console: OperatorConsole) {
+        self.connection = connection
+        self.console = console
+        parser = HTTPRequestParser(limits: console.configuration.limits)
+    }
+
+    func connectionOpened(_ connection: HamletNet.Connection) {}
+
+    func received(_ bytes: [UInt8], on connection: HamletNet.Connection) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !closing else { return }
+        parser.append(bytes)
+        if !busy { driveLocked() }
+    }
+
+    func connectionClosed(_ connection: HamletNet.Connection, reason: CloseReason) {
+        lock.lock()
+        closing = true
+        lock.unlock()
+    }
+
+    func shutdownRequested(on connection: HamletNet.Connection) {
+        lock.lock()
+        closing = true
+        let idle = !busy
+        lock.unlock()
+        if idle { connection.close(afterFlush: true) }
+    }
+
+    /// Takes the next complete request, if any, and hands it to a worker. Call with `lock` held.
+    private func driveLocked() {
+        switch parser.next() {
+        case .needMore:
+            return
+        case .failure(let error):
+            closing = true
+            connection.send(HTTPResponse.error(error.status, message: error.message).encode(keepAlive: false))
+            connection.close(afterFlush: true)
+        case .request(let request):
+            busy = true
+            connection.pauseReading()
+            let local = connection.local
+            let accepted = console.submit { [self] store in
+                let response = console.respond(to: request, local: local, store: store)
+                finish(request, response)
+            }
+            if !accepted {
+                closing = true
+                connection.send(HTTPResponse.error(503, message: "the hub is stopping").encode(keepAlive: false))
+                connection.close(afterFlush: true)
+            }
+        }
+    }
+
+    /// Sends a response (worker thread), then serves the next buffered request or resumes reading.
+    private func finish(_ request: HTTPRequest, _ response: HTTPResponse) {
+        lock.lock()
+        defer { lock.unlock() }
+        let keepAlive = request.keepAlive && !closing
+        connection.send(response.encode(keepAlive: keepAlive, includeBody: request.method != "HEAD"))
+        busy = false
+        guard keepAlive else {
+            closing = true
+            connection.close(afterFlush: true)
+            return
+        }
+        connection.setDeadline(after: nil)
+        connection.resumeReading()
+        driveLocked()
+    }
+}

@@ -1,0 +1,329 @@
+import Foundation
+import HamletCore
+import HamletHTTP
+import HamletNet
+import HamletStore
+
+/// One request of the operator page, served on a console worker thread with that thread's store: checks (method,
+/// host, session, token, same-origin, CSRF), routing, actions and pages. Single use; never shared across threads.
+final class WebApp {
+    let console: OperatorConsole
+    let request: HTTPRequest
+    let local: SocketAddress?
+    let store: HubStore?
+    var language: ConsoleLanguage
+    var session = WebSession(id: "", authenticated: false)
+    var setCookies: [String] = []
+    var form: [(String, String)] = []
+    var zone = "Asia/Shanghai"
+    var flash: WebFlash?
+
+    var security: WebSecurity { console.security }
+
+    init(console: OperatorConsole, request: HTTPRequest, local: SocketAddress?, store: HubStore?) {
+        self.console = console
+        self.request = request
+        self.local = local
+        self.store = store
+        language = console.configuration.language
+    }
+
+    /// The response, with any cookies the request set.
+    func response() -> HTTPResponse {
+        var response = route()
+        response.headers += setCookies.map { ("Set-Cookie", $0) }
+        return response
+    }
+
+    func t(_ id: String, _ args: String...) -> String { WebMessages.text(id, language, args) }
+
+    // MARK: - Checks and routing
+
+    private func route() -> HTTPResponse {
+        let method = request.method
+        let cookies = WebSecurity.cookies(request)
+        if let code = request.queryValue("lang"), let chosen = ConsoleLanguage(code: code) {
+            language = chosen
+            setCookies.append(WebSecurity.setCookie(WebSecurity.languageCookie, chosen.rawValue, maxAge: 365 * 86400))
+        } else if let code = cookies[WebSecurity.languageCookie], let chosen = ConsoleLanguage(code: code) {
+            language = chosen
+        }
+        guard method == "GET" || method == "HEAD" || method == "POST" else {
+            var r = errorPage(405, "err.method")
+            r.headers.append(("Allow", "GET, HEAD, POST"))
+            return r
+        }
+        if security.token == nil {
+            // No token: only this machine may use the page, under a loopback host name (no DNS rebinding).
+            if let local, !local.isLoopback { return errorPage(403, "err.loopbackOnly") }
+            if let host = request.header("Host"), !WebSecurity.isLoopbackHost(host) { return errorPage(403, "err.host") }
+        }
+        if let value = cookies[WebSecurity.sessionCookie], let existing = security.session(fromCookie: value) {
+            session = existing
+        } else {
+            startSession(authenticated: false)
+        }
+        var viaBearer = false
+        if let bearer = WebSecurity.bearer(request) {
+            guard security.token != nil, security.checkToken(bearer) else {
+                var r = errorPage(401, "login.wrong")
+                r.headers.append(("WWW-Authenticate", "Bearer realm=\"hamlet\""))
+                return r
+            }
+            viaBearer = true
+        }
+        let authenticated = security.token == nil || session.authenticated || viaBearer
+        let path = request.path
+        if method == "POST" {
+            guard WebSecurity.isSameOrigin(request) else { return errorPage(403, "err.csrf") }
+            guard let body = request.form else { return errorPage(400, "err.badForm") }
+            form = body
+            // A bearer request carries no ambient credential a foreign page could borrow; every browser form must
+            // carry the token made for its session and action.
+            if !viaBearer {
+                guard security.checkCSRF(formValue("csrf"), session: session.id, purpose: path) else {
+                    return errorPage(403, "err.csrf")
+                }
+            }
+        }
+        flash = console.takeFlash(session: session.id)
+        if path == "/login" {
+            if method == "POST" { return login() }
+            return authenticated ? .redirect(to: "/") : loginPage(status: 200, wrong: false)
+        }
+        guard authenticated else { return loginPage(status: 401, wrong: false) }
+        if path == "/logout" {
+            guard method == "POST" else { return errorPage(405, "err.method") }
+            startSession(authenticated: false)
+            return .redirect(to: security.token == nil ? "/" : "/login")
+        }
+        guard let store else { return errorPage(503, "err.store") }
+        zone = ((try? store.meta("time_zone")) ?? nil) ?? "Asia/Shanghai"
+        do {
+            return try routeAuthenticated(store, path: path, post: method == "POST")
+        } catch {
+            return errorPage(503, "err.store")
+        }
+    }
+
+    private func startSession(authenticated: Bool) {
+        session = WebSession(id: security.makeSessionID(), authenticated: authenticated)
+        setCookies.append(WebSecurity.setCookie(WebSecurity.sessionCookie, security.cookieValue(session)))
+    }
+
+    private func routeAuthenticated(_ store: HubStore, path: String, post: Bool) throws -> HTTPResponse {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        switch (post, parts.count) {
+        case (false, 0):
+            return try listPage(store)
+        case (false, 1) where parts[0] == "nodes":
+            return try nodesPage(store)
+        case (false, 1) where parts[0] == "export":
+            return exportPage(store)
+        case (false, 2) where parts[0] == "export" && parts[1].hasSuffix(".csv"):
+            return try exportCSV(store, table: String(parts[1].dropLast(4)))
+        case (false, 2) where parts[0] == "conflicts":
+            guard let id = Int64(parts[1]) else { return errorPage(404, "err.notFound") }
+            return try detailPage(store, id: id)
+        case (false, 3) where parts[0] == "history":
+            return try historyPage(store, table: parts[1], id: parts[2])
+        case (true, 3) where parts[0] == "conflicts":
+            guard let id = Int64(parts[1]) else { return errorPage(404, "err.notFound") }
+            switch parts[2] {
+            case "resolve": return try resolveField(store, id: id)
+            case "decide": return try resolveDelete(store, id: id)
+            case "merge": return try merge(store, id: id)
+            case "unmerge": return try unmerge(store, id: id)
+            default: return errorPage(404, "err.notFound")
+            }
+        default:
+            return errorPage(post ? 404 : 404, "err.notFound")
+        }
+    }
+
+    // MARK: - Form helpers
+
+    func formValue(_ name: String) -> String? { form.first { $0.0 == name }?.1 }
+
+    /// The operator's name: the form field, else the remembered cookie, else the default; remembered for next time.
+    func operatorName() -> String {
+        let typed = (formValue("operator") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if !typed.isEmpty {
+            let name = String(typed.prefix(60))
+            setCookies.append(WebSecurity.setCookie(WebSecurity.operatorCookie, FormCoding.percentEncode(name), maxAge: 365 * 86400))
+            return name
+        }
+        return rememberedOperator()
+    }
+
+    func rememberedOperator() -> String {
+        if let raw = WebSecurity.cookies(request)[WebSecurity.operatorCookie],
+           let name = FormCoding.percentDecode(raw, plusIsSpace: false), !name.isEmpty {
+            return String(name.prefix(60))
+        }
+        return console.configuration.defaultOperator
+    }
+
+    func action() -> OperatorAction {
+        let note = (formValue("note") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return OperatorAction(name: operatorName(), wallMillis: console.configuration.wallMillis(),
+                              note: note.isEmpty ? nil : String(note.prefix(500)))
+    }
+
+    /// A 303 back to the conflict with a flash message.
+    func back(to id: Int64, _ flash: WebFlash) -> HTTPResponse {
+        console.setFlash(flash, session: session.id)
+        return .redirect(to: "/conflicts/\(id)")
+    }
+
+    /// The operator-facing sentence for a refused action, in the page's language, from the conflict's fresh state.
+    func describe(_ error: OperatorError, _ store: HubStore, id: Int64) -> String {
+        switch error.code {
+        case .alreadyResolved:
+            let c = try? store.conflict(id)
+            return t("err.alreadyResolved", c?.resolvedBy ?? "?", time(c?.resolvedAt), resolutionLabel(c?.resolution))
+        case .stale: return t("err.staleShort")
+        case .invalid:
+            return t("err.invalid", error.issues.first?.message(chinese: language == .zh, schema: store.schema) ?? error.message)
+        case .referenced: return t("err.referenced")
+        case .notMerged: return t("err.notMerged")
+        case .wrongKind: return t("err.wrongKind")
+        case .notFound: return t("err.rowNotFound")
+        }
+    }
+
+    // MARK: - Actions (each one HubStore call, the same the CLI makes)
+
+    private func resolveField(_ store: HubStore, id: Int64) throws -> HTTPResponse {
+        guard let c = try store.conflict(id) else { return errorPage(404, "err.noConflict", String(id)) }
+        let choice: FieldChoice
+        switch formValue("choice") {
+        case "village": choice = .village
+        case "hub": choice = .hub
+        case "value":
+            guard let name = c.field, let t = store.schema.table(named: c.table), let f = t.field(name) else {
+                return back(to: id, WebFlash(isError: true, text: self.t("err.wrongKind")))
+            }
+            do {
+                choice = .value(try Validator(schema: store.schema).parse(formValue("value") ?? "", for: f, table: t.name))
+            } catch {
+                return back(to: id, WebFlash(isError: true, text: self.t("err.invalid", error.message(chinese: language == .zh, schema: store.schema))))
+            }
+        default:
+            return errorPage(400, "err.badForm")
+        }
+        let expected = formValue("expect").flatMap { Int64($0) }
+        do {
+            let hseq = try store.resolveField(id, choice: choice, expectedVersion: expected, action: action())
+            return back(to: id, WebFlash(isError: false, text: t("flash.resolved", String(id), String(hseq))))
+        } catch let error as OperatorError {
+            return back(to: id, WebFlash(isError: true, text: describe(error, store, id: id)))
+        }
+    }
+
+    private func resolveDelete(_ store: HubStore, id: Int64) throws -> HTTPResponse {
+        guard try store.conflict(id) != nil else { return errorPage(404, "err.noConflict", String(id)) }
+        let keep: Bool
+        switch formValue("choice") {
+        case "keep": keep = true
+        case "delete": keep = false
+        default: return errorPage(400, "err.badForm")
+        }
+        do {
+            let hseq = try store.resolveDelete(id, keep: keep, action: action())
+            return back(to: id, WebFlash(isError: false, text: t("flash.resolved", String(id), String(hseq))))
+        } catch let error as OperatorError {
+            return back(to: id, WebFlash(isError: true, text: describe(error, store, id: id)))
+        }
+    }
+
+    private func merge(_ store: HubStore, id: Int64) throws -> HTTPResponse {
+        guard try store.conflict(id) != nil else { return errorPage(404, "err.noConflict", String(id)) }
+        var fields: [String: String] = [:]
+        for (name, value) in form where name.hasPrefix("field.") {
+            fields[String(name.dropFirst(6))] = value
+        }
+        let keep = formValue("keep").flatMap { $0.isEmpty ? nil : $0 }
+        do {
+            let m = try store.mergeDuplicate(id, keep: keep, fieldsFrom: fields, action: action())
+            return back(to: id, WebFlash(isError: false, text: t("flash.merged", String(id), short(m.survivor), String(m.repointed.count))))
+        } catch let error as OperatorError {
+            return back(to: id, WebFlash(isError: true, text: describe(error, store, id: id)))
+        }
+    }
+
+    private func unmerge(_ store: HubStore, id: Int64) throws -> HTTPResponse {
+        guard try store.conflict(id) != nil else { return errorPage(404, "err.noConflict", String(id)) }
+        do {
+            let m = try store.unmerge(id, action: action())
+            return back(to: id, WebFlash(isError: false, text: t("flash.unmerged", String(id), String(m.repointed.count))))
+        } catch let error as OperatorError {
+            return back(to: id, WebFlash(isError: true, text: describe(error, store, id: id)))
+        }
+    }
+
+    private func login() -> HTTPResponse {
+        guard security.token != nil else { return .redirect(to: "/") }
+        guard security.checkToken(formValue("token") ?? "") else { return loginPage(status: 401, wrong: true) }
+        // A fresh session id on login, so a session planted before it is worth nothing.
+        startSession(authenticated: true)
+        return .redirect(to: "/")
+    }
+
+    private func exportCSV(_ store: HubStore, table name: String) throws -> HTTPResponse {
+        guard let t = store.schema.table(named: name) else { return errorPage(404, "err.noTable") }
+        let village = request.queryValue("village").flatMap { $0.isEmpty ? nil : $0 }
+        let rows = try store.rows(table: t.name, village: village, includeDeleted: request.queryValue("deleted") == "1")
+        return HTTPResponse(status: 200, headers: [("Content-Type", "text/csv; charset=utf-8"),
+                                                   ("Content-Disposition", "attachment; filename=\"\(t.name).csv\"")]
+                                + HTTPResponse.securityHeaders,
+                            body: Array(RegisterExport.csv(t, rows).utf8))
+    }
+
+    // MARK: - Formatting
+
+    /// Milliseconds since 1970 as `yyyy-MM-dd HH:mm` in the hub's time zone.
+    func time(_ millis: Int64?) -> String {
+        guard let millis, millis > 0 else { return "-" }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: zone) ?? TimeZone(secondsFromGMT: 8 * 3600) ?? .gmt
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: Date(timeIntervalSince1970: Double(millis) / 1000))
+        func two(_ n: Int?) -> String { let s = String(n ?? 0); return s.count < 2 ? "0" + s : s }
+        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute))"
+    }
+
+    func short(_ id: String) -> String { String(id.suffix(8)) }
+
+    func resolutionLabel(_ resolution: String?) -> String {
+        guard let resolution else { return "" }
+        if resolution.hasPrefix("superseded by ") { return t("res.superseded", String(resolution.dropFirst(14))) }
+        return WebMessages.table["res." + resolution] == nil ? resolution : t("res." + resolution)
+    }
+
+    func kindLabel(_ kind: ConflictKind) -> String { t("kind." + kind.rawValue) }
+
+    func tableLabel(_ t: TableSchema) -> String { language == .zh ? t.label.zh : t.label.en }
+
+    func fieldLabel(_ f: FieldSchema) -> String { language == .zh ? f.label.zh : f.label.en }
+
+    func fieldLabel(_ store: HubStore, table: String, field: String?) -> String {
+        guard let field else { return "" }
+        guard let f = store.schema.table(named: table)?.field(field) else { return field }
+        return fieldLabel(f)
+    }
+
+    /// A short human label for a row: its name, address, or first plain fields.
+    func rowLabel(_ t: TableSchema, _ row: HubRow?) -> String {
+        guard let row else { return "" }
+        for name in ["name", "address"] {
+            if let v = row.values[name]?.description, !v.isEmpty { return v }
+        }
+        let plain = t.fields.filter { $0.type != .ref && $0.name != "village" }.prefix(2)
+        return plain.compactMap { row.values[$0.name]?.description }.filter { !$0.isEmpty }.joined(separator: " · ")
+    }
+
+    func rowState(_ row: HubRow) -> String {
+        if let into = row.mergedInto { return t("state.mergedInto", short(into)) }
+        return row.deleted ? t("state.deleted") : t("state.live")
+    }
+}

@@ -1,0 +1,209 @@
+/// The languages the operator page speaks.
+public enum ConsoleLanguage: String, Sendable, Hashable, CaseIterable {
+    /// Simplified Chinese, the township office's language.
+    case zh
+    /// English.
+    case en
+
+    /// Reads `zh`, `zh-CN`, `zh_CN`, `en`, `en-US`, … (case-insensitive).
+    /// - Parameter value: A `?lang=` value or a cookie.
+    /// - Returns: The language, or nil when `value` names neither.
+    public init?(code value: String) {
+        let v = value.lowercased()
+        if v == "zh" || v.hasPrefix("zh-") || v.hasPrefix("zh_") {
+            self = .zh
+        } else if v == "en" || v.hasPrefix("en-") || v.hasPrefix("en_") {
+            self = .en
+        } else {
+            return nil
+        }
+    }
+}
+
+/// The operator page's compiled-in message table: every user-facing sentence, keyed by a stable id, in Chinese and
+/// English. `%1`, `%2`, … are replaced by arguments (already plain text; the page escapes the result).
+///
+/// Foundation's localization does not follow the locale on Linux, so the page never relies on it.
+enum WebMessages {
+    /// id → (zh, en).
+    static let table: [String: (zh: String, en: String)] = [
+        "app.title": ("镇中心管理页面", "Hub operator console"),
+        "nav.conflicts": ("冲突", "Conflicts"),
+        "nav.nodes": ("村节点", "Village nodes"),
+        "nav.export": ("导出", "Export"),
+        "nav.logout": ("退出", "Log out"),
+        "nav.otherLanguage": ("English", "中文"),
+
+        "kind.field": ("字段冲突", "field"),
+        "kind.delete": ("删除冲突", "delete"),
+        "kind.duplicate": ("重复登记", "duplicate"),
+        "status.open": ("待处理", "open"),
+        "status.resolved": ("已处理", "resolved"),
+
+        "list.heading": ("冲突列表", "Conflicts"),
+        "list.openTotal": ("待处理冲突共 %1 个", "%1 open conflict(s)"),
+        "list.village": ("村", "Village"),
+        "list.kind": ("类型", "Kind"),
+        "list.status": ("状态", "Status"),
+        "list.any": ("全部", "All"),
+        "list.openOnly": ("只看待处理", "Open only"),
+        "list.everything": ("全部（含已处理）", "All (with resolved)"),
+        "list.apply": ("筛选", "Filter"),
+        "list.empty": ("没有符合条件的冲突。", "No conflicts match."),
+        "list.truncated": ("只显示前 %1 个。", "Showing the first %1."),
+        "list.open": ("查看", "Open"),
+
+        "col.kind": ("类型", "Kind"),
+        "col.village": ("村", "Village"),
+        "col.table": ("表", "Table"),
+        "col.record": ("记录", "Record"),
+        "col.field": ("字段", "Field"),
+        "col.node": ("村节点", "From node"),
+        "col.when": ("时间", "When"),
+        "col.status": ("状态", "Status"),
+        "col.base": ("原值", "Base"),
+        "col.villageValue": ("村节点的值", "Village value"),
+        "col.hubValue": ("镇中心的值", "Hub value"),
+        "col.who": ("修改人 · 节点 · 时间", "who · node · when"),
+        "col.value": ("值", "Value"),
+
+        "detail.heading": ("冲突 #%1", "Conflict #%1"),
+        "detail.reason": ("原因", "Reason"),
+        "detail.provisional": ("暂时采用", "Provisional winner"),
+        "detail.current": ("当前值", "Current value"),
+        "detail.version": ("版本 %1", "version %1"),
+        "detail.back": ("← 返回冲突列表", "← Back to the list"),
+        "detail.history": ("修改记录", "History"),
+        "detail.row": ("记录", "Row"),
+        "detail.resolvedBy": ("已由 %1 于 %2 处理：%3", "Resolved by %1 at %2: %3"),
+        "detail.noteLabel": ("说明：%1", "Note: %1"),
+        "detail.rowGone": ("这条记录在镇中心已不存在。", "The hub no longer holds this row."),
+        "detail.deleteHint": ("一个村节点删除了这条记录，另一个同时修改了它。请决定保留还是删除。",
+                              "One node deleted this row while another edited it. Decide whether to keep or delete it."),
+
+        "action.operator": ("管理员", "Operator"),
+        "action.note": ("说明（可不填）", "Note (optional)"),
+        "action.takeVillage": ("采用村节点的值", "Take the village value"),
+        "action.takeHub": ("采用镇中心的值", "Take the hub value"),
+        "action.newValue": ("新值", "New value"),
+        "action.useNewValue": ("采用新值", "Use this value"),
+        "action.keep": ("保留这条记录", "Keep the row"),
+        "action.delete": ("删除这条记录", "Delete the row"),
+        "action.merge": ("合并这两条记录", "Merge the two rows"),
+        "action.unmerge": ("撤销合并", "Undo the merge"),
+        "action.resolveHeading": ("处理", "Resolve"),
+
+        "dup.heading": ("两条记录的身份证号相同", "Two rows share a national ID"),
+        "dup.warning": ("合并是最要紧的操作：请先核对两条记录，以及引用它们的每一条记录。合并后另一条记录标记为并入保留的记录，引用它的记录改指保留的记录。合并可以撤销。",
+                        "Merging is the riskiest action: check both rows and every row that references them first. The other row is marked merged into the kept one, and its references are repointed. A merge can be undone."),
+        "dup.survivor": ("保留哪一条", "Keep which row"),
+        "dup.keepThis": ("保留 %1", "Keep %1"),
+        "dup.fieldsHint": ("每个不同的字段选一个值：选中的值就是合并后的值。", "For each field that differs, pick a value: the checked values are what the merged row will hold."),
+        "dup.refs": ("引用记录 %1 的记录：%2 条", "Rows referencing %1: %2"),
+        "dup.refsNone": ("没有记录引用它。", "No row references it."),
+        "dup.differs": ("不同", "differs"),
+        "dup.mergedInfo": ("已合并：保留 %1，%2 已并入；改了 %3 个字段，改指 %4 条引用。",
+                           "Merged: kept %1, %2 merged into it; %3 field(s) taken, %4 reference(s) repointed."),
+        "dup.unmergeHint": ("如果合并错了，撤销后两条记录都会恢复，引用也改回原来的记录。",
+                            "If the merge was a mistake, undoing it restores both rows and points the references back."),
+
+        "flash.resolved": ("冲突 #%1 已处理（镇中心修改 hseq %2，各村节点下次同步时收到）。",
+                           "Conflict #%1 resolved (hub change hseq %2; nodes get it on their next sync)."),
+        "flash.merged": ("冲突 #%1：已合并，保留 %2，改指 %3 条引用。", "Conflict #%1: merged, kept %2, %3 reference(s) repointed."),
+        "flash.unmerged": ("冲突 #%1：已撤销合并，两条记录都已恢复，%2 条引用已改回；冲突重新待处理。",
+                           "Conflict #%1: merge undone, both rows restored, %2 reference(s) pointed back; the conflict is open again."),
+
+        "err.alreadyResolved": ("没有改动：这个冲突已经由 %1 于 %2 处理（%3）。", "Nothing changed: this conflict was already resolved by %1 at %2 (%3)."),
+        "err.stale": ("没有改动：这个字段在您打开页面后又被修改了（版本 %1 → %2）。请看最新的值再处理。",
+                      "Nothing changed: the field changed after you opened this page (version %1 → %2). Look at the new value and decide again."),
+        "err.staleShort": ("没有改动：这个字段在您打开页面后又被修改了。请看最新的值再处理。",
+                           "Nothing changed: the field changed after you opened this page. Look at the new value and decide again."),
+        "err.invalid": ("没有改动：%1", "Nothing changed: %1"),
+        "err.referenced": ("没有改动：还有有效记录引用这条记录，不能删除。请先改指或删除那些记录。",
+                           "Nothing changed: live rows still reference this row, so it cannot be deleted. Repoint or delete them first."),
+        "err.notMerged": ("没有改动：这个冲突不是已合并的重复登记。", "Nothing changed: this conflict is not a merged duplicate."),
+        "err.wrongKind": ("没有改动：这个操作不适用于这类冲突。", "Nothing changed: this action does not apply to this kind of conflict."),
+        "err.rowNotFound": ("没有改动：镇中心找不到相关记录。", "Nothing changed: the hub cannot find the row."),
+        "err.csrf": ("表单已过期，或者不是从本页面提交的。请刷新页面后再试。", "The form has expired or did not come from this page. Reload the page and try again."),
+        "err.badForm": ("表单内容不完整，请刷新页面后再试。", "The form is incomplete. Reload the page and try again."),
+        "err.store": ("镇中心数据库暂时忙或打不开，请稍后再试。", "The hub database is busy or cannot be opened. Try again shortly."),
+        "err.notFound": ("没有这个页面。", "No such page."),
+        "err.noConflict": ("没有冲突 #%1。", "No conflict #%1."),
+        "err.noTable": ("没有这个表。", "No such table."),
+        "err.method": ("不支持这个请求方法。", "This method is not supported here."),
+        "err.host": ("请求的主机名不对。请用本机地址打开管理页面。", "Wrong host name. Open the operator page on this machine's address."),
+        "err.loopbackOnly": ("管理页面没有口令，只能在本机打开。", "The operator page has no token, so it only answers on this machine."),
+
+        "login.heading": ("请输入管理口令", "Enter the operator token"),
+        "login.token": ("口令", "Token"),
+        "login.submit": ("登录", "Log in"),
+        "login.wrong": ("口令不对。", "Wrong token."),
+        "login.hint": ("口令在镇中心启动时用 --token-file 指定。", "The token is the one given to the hub with --token-file."),
+
+        "nodes.heading": ("村节点状态", "Village nodes"),
+        "nodes.node": ("节点", "Node"),
+        "nodes.lastSeen": ("最近同步", "Last seen"),
+        "nodes.lastResult": ("结果", "Last result"),
+        "nodes.address": ("地址", "Address"),
+        "nodes.waiting": ("待下载", "Changes waiting"),
+        "nodes.open": ("待处理冲突", "Open conflicts"),
+        "nodes.skew": ("时钟偏差", "Clock skew"),
+        "nodes.lastSeq": ("最后序号", "Last seq"),
+        "nodes.never": ("从未", "never"),
+        "nodes.empty": ("还没有登记村节点。", "No village nodes are registered yet."),
+
+        "history.heading": ("修改记录：%1 %2", "History: %1 %2"),
+        "history.hseq": ("hseq", "hseq"),
+        "history.when": ("时间", "When"),
+        "history.node": ("节点", "Node"),
+        "history.who": ("修改人", "Who"),
+        "history.op": ("操作", "Operation"),
+        "history.values": ("写入的值", "Values written"),
+        "history.note": ("说明", "Note"),
+        "history.current": ("当前状态", "Current state"),
+        "history.conflicts": ("相关冲突", "Conflicts"),
+        "history.empty": ("镇中心没有这条记录的修改。", "The hub holds no changes for this row."),
+
+        "export.heading": ("导出 CSV", "Export CSV"),
+        "export.hint": ("UTF-8 带 BOM、CRLF 换行，Excel 可直接打开中文；姓名按拼音排序。与 hamlet hub export 的内容相同。",
+                        "UTF-8 with BOM and CRLF, so Excel opens the Chinese correctly; names in pinyin order. The same bytes as hamlet hub export."),
+
+        "state.live": ("有效", "live"),
+        "state.deleted": ("已删除", "deleted"),
+        "state.mergedInto": ("已并入 %1", "merged into %1"),
+        "state.label": ("状态", "State"),
+        "value.empty": ("（空）", "(empty)"),
+        "value.village": ("村节点的值", "village value"),
+        "value.hub": ("镇中心的值", "hub value"),
+
+        "res.take village": ("采用村节点的值", "took the village value"),
+        "res.take hub": ("采用镇中心的值", "took the hub value"),
+        "res.new value": ("采用新值", "set a new value"),
+        "res.keep": ("保留记录", "kept the row"),
+        "res.delete": ("删除记录", "deleted the row"),
+        "res.merge": ("合并", "merged"),
+        "res.unmerged": ("已撤销合并", "merge undone"),
+        "res.superseded": ("随 %1 一并处理", "settled with %1"),
+
+        "footer.zone": ("时间按 %1 显示", "Times shown in %1"),
+    ]
+
+    /// The text of `id` in `language` with `%1`, `%2`, … replaced by `args`; the id itself when it is missing.
+    static func text(_ id: String, _ language: ConsoleLanguage, _ args: [String] = []) -> String {
+        guard let entry = table[id] else { return id }
+        let template = Array(language == .zh ? entry.zh : entry.en)
+        // One pass, so an argument that itself contains `%2` is never expanded.
+        var out = ""
+        var i = 0
+        while i < template.count {
+            if template[i] == "%", i + 1 < template.count, let n = template[i + 1].wholeNumberValue, n >= 1, n <= args.count {
+                out += args[n - 1]
+                i += 2
+            } else {
+                out.append(template[i])
+                i += 1
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,481 @@
+import Foundation
+import HamletCore
+import HamletHTTP
+import HamletStore
+
+/// Escapes untrusted text for HTML element content and quoted attributes.
+@inline(__always)
+func h(_ s: String) -> String { HTML.escape(s) }
+
+extension WebApp {
+    static let css = """
+        *{box-sizing:border-box}
+        body{margin:0;background:#f4f6f9;color:#1c2430;font:15px/1.55 "Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",system-ui,sans-serif}
+        a{color:#1d5fa8}
+        header{background:#1f4e79;color:#fff;padding:.55rem 1.5rem;display:flex;gap:1.6rem;align-items:center;flex-wrap:wrap}
+        header a{color:#fff;text-decoration:none;opacity:.9}
+        header a:hover{opacity:1;text-decoration:underline}
+        header .brand{font-weight:700;font-size:1.05rem;opacity:1}
+        header nav{display:flex;gap:1.2rem;flex:1}
+        header .tools{display:flex;gap:1rem;align-items:center}
+        header form{margin:0}
+        header button{background:transparent;border:1px solid #8fb0d0;padding:.15rem .6rem;font-size:.85rem}
+        main{max-width:1180px;margin:1.2rem auto 2rem;padding:0 1.5rem}
+        h1{font-size:1.35rem;margin:.3rem 0 1rem}
+        h2{font-size:1.08rem;margin:0 0 .7rem}
+        .card{background:#fff;border:1px solid #dce1e8;border-radius:8px;padding:1rem 1.2rem;margin-bottom:1rem}
+        table{border-collapse:collapse;width:100%;background:#fff}
+        th,td{border-bottom:1px solid #e6e9ee;padding:.45rem .6rem;text-align:left;vertical-align:top}
+        th{background:#eef2f7;font-weight:600;font-size:.88rem;color:#384253;white-space:nowrap}
+        td.num,th.num{text-align:right}
+        tr:hover td{background:#fafbfd}
+        td.diff,tr.diff td{background:#fff3cd}
+        td.diff.strong{background:#ffe49a;font-weight:600}
+        .flash{padding:.7rem 1rem;border-radius:6px;margin-bottom:1rem;font-weight:500}
+        .flash.ok{background:#e4f5e9;border:1px solid #9fd4ae;color:#17542a}
+        .flash.error{background:#fdeaea;border:1px solid #f0aaaa;color:#8a1c1c}
+        .counts{display:flex;gap:.8rem;flex-wrap:wrap;margin-bottom:1rem}
+        .count{background:#fff;border:1px solid #dce1e8;border-radius:8px;padding:.6rem 1rem;min-width:8.5rem;text-decoration:none;color:inherit}
+        .count b{display:block;font-size:1.5rem;line-height:1.2}
+        .count.total{background:#1f4e79;color:#fff;border-color:#1f4e79}
+        .badge{display:inline-block;padding:.05rem .55rem;border-radius:999px;font-size:.8rem;white-space:nowrap}
+        .badge.field{background:#e1ecff;color:#1a4f9c}
+        .badge.delete{background:#fde1e1;color:#9b1c1c}
+        .badge.duplicate{background:#fff0c4;color:#7d5200}
+        .badge.open{background:#fff4e0;color:#8a4b00}
+        .badge.resolved{background:#e3f3e7;color:#1b5e2f}
+        button{font:inherit;padding:.4rem .95rem;border-radius:6px;border:1px solid #1f4e79;background:#1f4e79;color:#fff;cursor:pointer}
+        button.secondary{background:#fff;color:#1f4e79}
+        button.danger{background:#b42318;border-color:#b42318}
+        input[type=text],input[type=password],select{font:inherit;padding:.35rem .5rem;border:1px solid #c3cad4;border-radius:6px;background:#fff}
+        label{display:inline-flex;flex-direction:column;gap:.15rem;font-size:.85rem;color:#4a5363}
+        .meta{color:#5d6777;font-size:.85rem}
+        .warning{background:#fff5e6;border:1px solid #f3c37c;padding:.7rem 1rem;border-radius:6px;margin-bottom:1rem}
+        .row{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-end}
+        .grid2{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
+        .value{font-weight:600}
+        .empty{color:#8a93a2;font-style:italic}
+        code,.mono{font-family:"Noto Sans Mono CJK SC",ui-monospace,monospace;font-size:.85em}
+        footer{max-width:1180px;margin:0 auto 2rem;padding:0 1.5rem;color:#7a8392;font-size:.8rem}
+        """
+
+    // MARK: - Layout
+
+    /// The full page: header, flash, content, footer.
+    func layout(_ title: String, _ body: String, status: Int = 200, navigation: Bool = true) -> HTTPResponse {
+        var page = "<!DOCTYPE html>\n<html lang=\"\(language == .zh ? "zh-CN" : "en")\"><head><meta charset=\"utf-8\">"
+        page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        page += "<title>\(h(title)) · \(h(t("app.title")))</title><style>\(WebApp.css)</style></head><body>"
+        page += "<header><a class=\"brand\" href=\"/\">\(h(t("app.title")))</a>"
+        if navigation {
+            page += "<nav><a href=\"/\">\(h(t("nav.conflicts")))</a><a href=\"/nodes\">\(h(t("nav.nodes")))</a>"
+            page += "<a href=\"/export\">\(h(t("nav.export")))</a></nav>"
+        } else {
+            page += "<nav></nav>"
+        }
+        page += "<div class=\"tools\"><a href=\"\(h(languageSwitchURL()))\">\(h(t("nav.otherLanguage")))</a>"
+        if navigation && security.token != nil {
+            page += "<form method=\"post\" action=\"/logout\">\(csrfField("/logout"))<button type=\"submit\">\(h(t("nav.logout")))</button></form>"
+        }
+        page += "</div></header><main>"
+        if let flash {
+            page += "<div class=\"flash \(flash.isError ? "error" : "ok")\" role=\"status\">\(h(flash.text))</div>"
+        }
+        page += body
+        page += "</main><footer>\(h(t("footer.zone", zone)))</footer></body></html>\n"
+        return .html(page, status: status)
+    }
+
+    /// The current page with `lang` switched to the other language.
+    func languageSwitchURL() -> String {
+        let other: ConsoleLanguage = language == .zh ? .en : .zh
+        var path = String(request.target.split(separator: "?", maxSplits: 1).first ?? "/")
+        if !path.hasPrefix("/") || request.method == "POST" { path = "/" }
+        let pairs = request.query.filter { $0.0 != "lang" } + [("lang", other.rawValue)]
+        return path + "?" + FormCoding.encode(pairs)
+    }
+
+    func csrfField(_ action: String) -> String {
+        "<input type=\"hidden\" name=\"csrf\" value=\"\(h(security.csrfToken(session: session.id, purpose: action)))\">"
+    }
+
+    /// Operator name and note inputs shared by every action form.
+    func whoFields() -> String {
+        "<label>\(h(t("action.operator")))<input type=\"text\" name=\"operator\" maxlength=\"60\" value=\"\(h(rememberedOperator()))\"></label>"
+            + "<label>\(h(t("action.note")))<input type=\"text\" name=\"note\" maxlength=\"500\" size=\"32\"></label>"
+    }
+
+    func errorPage(_ status: Int, _ message: String, _ args: String...) -> HTTPResponse {
+        let text = WebMessages.text(message, language, args)
+        let title = "\(status) \(HTTPResponse.reasonPhrase(for: status))"
+        return layout(title, "<h1>\(h(title))</h1><div class=\"card\"><p>\(h(text))</p><p><a href=\"/\">\(h(t("detail.back")))</a></p></div>",
+                      status: status, navigation: status != 401)
+    }
+
+    func loginPage(status: Int, wrong: Bool) -> HTTPResponse {
+        var body = "<h1>\(h(t("login.heading")))</h1><div class=\"card\">"
+        if wrong { body += "<div class=\"flash error\">\(h(t("login.wrong")))</div>" }
+        body += "<form method=\"post\" action=\"/login\" class=\"row\">\(csrfField("/login"))"
+        body += "<label>\(h(t("login.token")))<input type=\"password\" name=\"token\" size=\"40\" autocomplete=\"current-password\" autofocus></label>"
+        body += "<button type=\"submit\">\(h(t("login.submit")))</button></form>"
+        body += "<p class=\"meta\">\(h(t("login.hint")))</p></div>"
+        var r = layout(t("login.heading"), body, status: status, navigation: false)
+        if status == 401 { r.headers.append(("WWW-Authenticate", "Bearer realm=\"hamlet\"")) }
+        return r
+    }
+
+    func valueHTML(_ value: Value?) -> String {
+        guard let value, !value.isNull, !value.description.isEmpty else { return "<span class=\"empty\">\(h(t("value.empty")))</span>" }
+        return h(value.description)
+    }
+
+    func kindBadge(_ kind: ConflictKind) -> String {
+        "<span class=\"badge \(kind.rawValue)\">\(h(kindLabel(kind)))</span>"
+    }
+
+    func statusBadge(_ c: ConflictRecord) -> String {
+        let open = c.status == "open"
+        var s = "<span class=\"badge \(open ? "open" : "resolved")\">\(h(t(open ? "status.open" : "status.resolved")))</span>"
+        if !open, let r = c.resolution { s += " <span class=\"meta\">\(h(resolutionLabel(r)))</span>" }
+        return s
+    }
+
+    func historyURL(_ table: String, _ id: String) -> String {
+        "/history/\(FormCoding.percentEncode(table))/\(FormCoding.percentEncode(id))"
+    }
+
+    // MARK: - Conflict list
+
+    func listPage(_ store: HubStore) throws -> HTTPResponse {
+        let village = request.queryValue("village").flatMap { $0.isEmpty ? nil : $0 }
+        let kind = request.queryValue("kind").flatMap { ConflictKind(rawValue: $0) }
+        let showAll = request.queryValue("status") == "all"
+        let limit = 500
+        let list = try store.conflicts(status: showAll ? nil : "open", village: village, kind: kind, limit: limit + 1)
+        let counts = try store.openConflictCounts(village: village)
+        var villages = Set(try store.nodes().map(\.village))
+        for c in try store.conflicts(status: nil, limit: 100_000) { villages.insert(c.village) }
+        let villageList = villages.sorted { Pinyin.sortKey($0) < Pinyin.sortKey($1) }
+
+        var body = "<h1>\(h(t("list.heading")))</h1><div class=\"counts\">"
+        let total = counts.values.reduce(0, +)
+        body += "<a class=\"count total\" href=\"/\"><b>\(total)</b>\(h(t("list.openTotal", String(total))))</a>"
+        for k in ConflictKind.allCases {
+            var q: [(String, String)] = [("kind", k.rawValue)]
+            if let village { q.insert(("village", village), at: 0) }
+            body += "<a class=\"count\" href=\"/?\(h(FormCoding.encode(q)))\"><b>\(counts[k] ?? 0)</b>\(kindBadge(k))</a>"
+        }
+        body += "</div>"
+
+        body += "<form class=\"card row\" method=\"get\" action=\"/\">"
+        body += "<label>\(h(t("list.village")))<select name=\"village\"><option value=\"\">\(h(t("list.any")))</option>"
+        for v in villageList {
+            body += "<option value=\"\(h(v))\"\(v == village ? " selected" : "")>\(h(v))</option>"
+        }
+        body += "</select></label><label>\(h(t("list.kind")))<select name=\"kind\"><option value=\"\">\(h(t("list.any")))</option>"
+        for k in ConflictKind.allCases {
+            body += "<option value=\"\(k.rawValue)\"\(k == kind ? " selected" : "")>\(h(kindLabel(k)))</option>"
+        }
+        body += "</select></label><label>\(h(t("list.status")))<select name=\"status\">"
+        body += "<option value=\"open\"\(showAll ? "" : " selected")>\(h(t("list.openOnly")))</option>"
+        body += "<option value=\"all\"\(showAll ? " selected" : "")>\(h(t("list.everything")))</option></select></label>"
+        body += "<button type=\"submit\">\(h(t("list.apply")))</button></form>"
+
+        if list.isEmpty {
+            body += "<div class=\"card\">\(h(t("list.empty")))</div>"
+        } else {
+            body += "<table><thead><tr><th class=\"num\">#</th><th>\(h(t("col.kind")))</th><th>\(h(t("col.village")))</th>"
+            body += "<th>\(h(t("col.record")))</th><th>\(h(t("col.field")))</th><th>\(h(t("col.node")))</th>"
+            body += "<th>\(h(t("col.when")))</th><th>\(h(t("col.status")))</th></tr></thead><tbody>"
+            for c in list.prefix(limit) {
+                let schema = store.schema.table(named: c.table)
+                let row = try schema.flatMap { try store.row($0, id: c.row) }
+                let label = schema.map { rowLabel($0, row) } ?? ""
+                let link = "/conflicts/\(c.id)"
+                body += "<tr><td class=\"num\"><a href=\"\(link)\">\(c.id)</a></td><td>\(kindBadge(c.kind))</td><td>\(h(c.village))</td>"
+                body += "<td><a href=\"\(link)\">\(h(label.isEmpty ? short(c.row) : label))</a>"
+                body += " <span class=\"meta\">\(h(schema.map(tableLabel) ?? c.table))</span></td>"
+                body += "<td>\(h(fieldLabel(store, table: c.table, field: c.field)))</td>"
+                body += "<td>\(h(c.incomingNode ?? "-"))</td><td>\(h(time(c.incomingHLC.flatMap { HLC($0)?.wall })))</td>"
+                body += "<td>\(statusBadge(c))</td></tr>"
+            }
+            body += "</tbody></table>"
+            if list.count > limit { body += "<p class=\"meta\">\(h(t("list.truncated", String(limit))))</p>" }
+        }
+        return layout(t("list.heading"), body)
+    }
+
+    // MARK: - Conflict detail
+
+    func detailPage(_ store: HubStore, id: Int64) throws -> HTTPResponse {
+        guard let c = try store.conflict(id) else { return errorPage(404, "err.noConflict", String(id)) }
+        guard let table = store.schema.table(named: c.table) else { return errorPage(404, "err.noTable") }
+        let row = try store.row(table, id: c.row)
+        var body = "<p><a href=\"/\">\(h(t("detail.back")))</a></p>"
+        body += "<h1>\(h(t("detail.heading", String(c.id)))) \(kindBadge(c.kind)) \(statusBadge(c))</h1>"
+        body += "<div class=\"card\"><div class=\"row\" style=\"justify-content:space-between\"><div>"
+        body += "<span class=\"value\">\(h(rowLabel(table, row)))</span> · \(h(tableLabel(table))) · \(h(c.village))"
+        body += " · <a href=\"\(h(historyURL(c.table, c.row)))\">\(h(t("detail.history")))</a> <span class=\"meta mono\">\(h(c.row))</span></div></div>"
+        body += "<div class=\"meta\">\(h(t("detail.reason"))): \(h(c.reason))</div>"
+        if c.status != "open" || c.resolution == "unmerged" {
+            body += "<div class=\"meta\">\(h(t("detail.resolvedBy", c.resolvedBy ?? "?", time(c.resolvedAt), resolutionLabel(c.resolution))))"
+            if let note = c.note { body += " — \(h(t("detail.noteLabel", note)))" }
+            body += "</div>"
+        }
+        body += "</div>"
+        switch c.kind {
+        case .field: body += try fieldConflict(store, c, table, row)
+        case .delete: body += try deleteConflict(store, c, table, row)
+        case .duplicate: body += try duplicateConflict(store, c, table)
+        }
+        return layout(t("detail.heading", String(c.id)), body)
+    }
+
+    /// `who · node · when` of a hub field version.
+    func describeVersion(_ store: HubStore, _ v: FieldVersion?) -> String {
+        guard let v else { return "-" }
+        let who = ((try? store.logEntry(v.hseq)) ?? nil)?.author ?? "?"
+        return "\(who) · \(v.writers.first ?? "?") · \(time(v.hlc.wall)) · hseq \(v.hseq)"
+    }
+
+    private func fieldConflict(_ store: HubStore, _ c: ConflictRecord, _ table: TableSchema, _ row: HubRow?) throws -> String {
+        let field = c.field ?? ""
+        let base = try store.value(table: c.table, row: c.row, field: field, at: c.base)
+        let differs = (c.incoming ?? .null) != (c.hubValue ?? .null)
+        let current = row?.values[field]
+        let version = row?.versions[field]?.hseq ?? 0
+        var s = "<table><thead><tr><th>\(h(t("col.field")))</th><th>\(h(t("col.base")))</th>"
+        s += "<th>\(h(t("col.villageValue")))</th><th>\(h(t("col.hubValue")))</th></tr></thead><tbody>"
+        s += "<tr><td>\(h(fieldLabel(store, table: c.table, field: field)))</td><td>\(valueHTML(base))</td>"
+        s += "<td class=\"\(differs ? "diff strong" : "")\">\(valueHTML(c.incoming))</td>"
+        s += "<td class=\"\(differs ? "diff strong" : "")\">\(valueHTML(c.hubValue))</td></tr>"
+        let villageWho = "\(c.incomingAuthor ?? "?") · \(c.incomingNode ?? "?") · \(time(c.incomingHLC.flatMap { HLC($0)?.wall }))"
+            + " · hseq \(c.incomingHseq)"
+        s += "<tr><td class=\"meta\">\(h(t("col.who")))</td><td class=\"meta\">\(c.base > 0 ? "hseq \(c.base)" : "-")</td>"
+        s += "<td class=\"meta\">\(h(villageWho))</td><td class=\"meta\">\(h(describeVersion(store, c.hubVersion)))</td></tr>"
+        s += "</tbody></table>"
+        s += "<div class=\"card\" style=\"margin-top:1rem\"><div>\(h(t("detail.provisional"))): "
+        s += "<span class=\"value\">\(h(t(c.incomingWon ? "value.village" : "value.hub")))</span></div>"
+        s += "<div>\(h(t("detail.current"))): <span class=\"value\">\(valueHTML(current))</span> <span class=\"meta\">(\(h(t("detail.version", String(version)))))</span></div></div>"
+        if c.status == "open" {
+            let action = "/conflicts/\(c.id)/resolve"
+            s += "<div class=\"card\"><h2>\(h(t("action.resolveHeading")))</h2>"
+            s += "<form method=\"post\" action=\"\(action)\" class=\"row\">\(csrfField(action))"
+            s += "<input type=\"hidden\" name=\"expect\" value=\"\(version)\">\(whoFields())"
+            s += "<button type=\"submit\" name=\"choice\" value=\"village\">\(h(t("action.takeVillage")))：\(h(c.incoming?.description ?? t("value.empty")))</button>"
+            s += "<button type=\"submit\" name=\"choice\" value=\"hub\" class=\"secondary\">\(h(t("action.takeHub")))：\(h(c.hubValue?.description ?? t("value.empty")))</button>"
+            s += "</form><hr style=\"border:none;border-top:1px solid #e6e9ee;margin:1rem 0\">"
+            s += "<form method=\"post\" action=\"\(action)\" class=\"row\">\(csrfField(action))"
+            s += "<input type=\"hidden\" name=\"expect\" value=\"\(version)\"><input type=\"hidden\" name=\"choice\" value=\"value\">"
+            s += "<label>\(h(t("action.newValue")))<input type=\"text\" name=\"value\" size=\"28\" value=\"\(h(current?.description ?? ""))\"></label>"
+            s += whoFields()
+            s += "<button type=\"submit\" class=\"secondary\">\(h(t("action.useNewValue")))</button></form></div>"
+        }
+        if let row { s += rowCard(table, row, highlight: [field]) }
+        return s
+    }
+
+    private func deleteConflict(_ store: HubStore, _ c: ConflictRecord, _ table: TableSchema, _ row: HubRow?) throws -> String {
+        var s = "<div class=\"warning\">\(h(t("detail.deleteHint")))</div>"
+        s += "<table><thead><tr><th></th><th>\(h(t("col.node")))</th><th>\(h(t("col.who")))</th></tr></thead><tbody>"
+        let villageWho = "\(c.incomingAuthor ?? "?") · \(c.incomingNode ?? "?") · \(time(c.incomingHLC.flatMap { HLC($0)?.wall })) · hseq \(c.incomingHseq)"
+        s += "<tr><td>\(h(t("col.villageValue")))</td><td>\(h(c.incomingNode ?? "-"))</td><td class=\"meta\">\(h(villageWho))</td></tr>"
+        if let v = c.hubVersion ?? row?.deletion {
+            s += "<tr><td>\(h(t("col.hubValue")))</td><td>\(h(v.writers.first ?? "-"))</td><td class=\"meta\">\(h(describeVersion(store, v)))</td></tr>"
+        }
+        s += "</tbody></table>"
+        if let row { s += rowCard(table, row, highlight: []) } else { s += "<div class=\"card\">\(h(t("detail.rowGone")))</div>" }
+        if c.status == "open" {
+            let action = "/conflicts/\(c.id)/decide"
+            s += "<div class=\"card\"><h2>\(h(t("action.resolveHeading")))</h2><form method=\"post\" action=\"\(action)\" class=\"row\">"
+            s += csrfField(action) + whoFields()
+            s += "<button type=\"submit\" name=\"choice\" value=\"keep\">\(h(t("action.keep")))</button>"
+            s += "<button type=\"submit\" name=\"choice\" value=\"delete\" class=\"danger\">\(h(t("action.delete")))</button></form></div>"
+        }
+        return s
+    }
+
+    /// Every field of a row, with its state; `highlight` fields marked.
+    func rowCard(_ table: TableSchema, _ row: HubRow, highlight: Set<String>) -> String {
+        var s = "<div class=\"card\"><h2>\(h(t("detail.row"))) <span class=\"meta mono\">\(h(row.id))</span></h2><table><tbody>"
+        for f in table.fields {
+            s += "<tr\(highlight.contains(f.name) ? " class=\"diff\"" : "")><th>\(h(fieldLabel(f)))</th><td>\(fieldValueHTML(f, row.values[f.name]))</td></tr>"
+        }
+        s += "<tr><th>\(h(t("state.label")))</th><td>\(h(rowState(row)))</td></tr></tbody></table></div>"
+        return s
+    }
+
+    /// A value, as a history link when the field references another row.
+    func fieldValueHTML(_ f: FieldSchema, _ value: Value?) -> String {
+        if f.type == .ref, let target = f.references, let id = value?.text, !id.isEmpty {
+            return "<a class=\"mono\" href=\"\(h(historyURL(target, id)))\">\(h(short(id)))</a>"
+        }
+        return valueHTML(value)
+    }
+
+    private func duplicateConflict(_ store: HubStore, _ c: ConflictRecord, _ table: TableSchema) throws -> String {
+        guard let otherID = c.otherRow, let a = try store.row(table, id: otherID), let b = try store.row(table, id: c.row) else {
+            return "<div class=\"card\">\(h(t("detail.rowGone")))</div>"
+        }
+        let open = c.status == "open"
+        let action = "/conflicts/\(c.id)/merge"
+        // The store's default survivor is the row registered first (the smaller id); the checked radios show exactly
+        // what the merged row will hold.
+        let defaultSurvivor = min(a.id, b.id)
+        var s = ""
+        if open {
+            s += "<div class=\"warning\">\(h(t("dup.warning")))</div>"
+            s += "<form method=\"post\" action=\"\(action)\">\(csrfField(action))"
+        }
+        s += "<table><thead><tr><th>\(h(t("col.field")))</th>"
+        for (label, r) in [("A", a), ("B", b)] {
+            s += "<th>\(label) · \(h(r.values["village"]?.description ?? "")) <span class=\"meta mono\">\(h(short(r.id)))</span>"
+            s += " <a class=\"meta\" href=\"\(h(historyURL(table.name, r.id)))\">\(h(t("detail.history")))</a>"
+            if open {
+                s += "<br><label style=\"flex-direction:row;gap:.3rem\"><input type=\"radio\" name=\"keep\" value=\"\(h(r.id))\"\(r.id == defaultSurvivor ? " checked" : "")>"
+                s += "\(h(t("dup.keepThis", label)))</label>"
+            }
+            s += "</th>"
+        }
+        s += "<th></th></tr></thead><tbody>"
+        for f in table.fields {
+            let va = a.values[f.name]
+            let vb = b.values[f.name]
+            let differs = (va ?? .null) != (vb ?? .null)
+            s += "<tr\(differs ? " class=\"diff\"" : "")><th>\(h(fieldLabel(f)))</th>"
+            for (r, v) in [(a, va), (b, vb)] {
+                s += "<td>"
+                if open && differs && f.name != store.schema.scope {
+                    // Default pick mirrors the store: the survivor's value, or the other's when the survivor's is empty.
+                    let survivorValue = defaultSurvivor == a.id ? va : vb
+                    let picked = (survivorValue == nil || survivorValue == .null)
+                        ? (r.id != defaultSurvivor) : (r.id == defaultSurvivor)
+                    s += "<label style=\"flex-direction:row;gap:.35rem;font-size:inherit;color:inherit\"><input type=\"radio\" name=\"field.\(h(f.name))\" value=\"\(h(r.id))\"\(picked ? " checked" : "")>"
+                    s += "\(fieldValueHTML(f, v))</label>"
+                } else {
+                    s += fieldValueHTML(f, v)
+                }
+                s += "</td>"
+            }
+            s += "<td class=\"meta\">\(differs ? h(t("dup.differs")) : "")</td></tr>"
+        }
+        s += "<tr><th>\(h(t("state.label")))</th><td>\(h(rowState(a)))</td><td>\(h(rowState(b)))</td><td></td></tr>"
+        s += "</tbody></table>"
+        if open {
+            s += "<div class=\"card\" style=\"margin-top:1rem\"><p class=\"meta\">\(h(t("dup.fieldsHint")))</p><div class=\"row\">"
+            s += whoFields() + "<button type=\"submit\" class=\"danger\">\(h(t("action.merge")))</button></div></div></form>"
+        }
+        // Everything that references each row: shown before the merge, since the merge repoints it.
+        s += "<div class=\"grid2\" style=\"margin-top:1rem\">"
+        for (label, r) in [("A", a), ("B", b)] {
+            let refs = try store.references(to: table.name, id: r.id)
+            s += "<div class=\"card\"><h2>\(h(t("dup.refs", "\(label) \(short(r.id))", String(refs.count))))</h2>"
+            if refs.isEmpty {
+                s += "<p class=\"meta\">\(h(t("dup.refsNone")))</p>"
+            } else {
+                s += "<table><thead><tr><th>\(h(t("col.table")))</th><th>\(h(t("col.record")))</th><th>\(h(t("col.field")))</th><th>\(h(t("state.label")))</th></tr></thead><tbody>"
+                for (refTable, refID, refField) in refs {
+                    let rt = store.schema.table(named: refTable)
+                    let refRow = try rt.flatMap { try store.row($0, id: refID) }
+                    let text = rt.map { rowLabel($0, refRow) } ?? ""
+                    s += "<tr><td>\(h(rt.map(tableLabel) ?? refTable))</td>"
+                    s += "<td><a href=\"\(h(historyURL(refTable, refID)))\">\(h(text.isEmpty ? short(refID) : text))</a> <span class=\"meta mono\">\(h(short(refID)))</span></td>"
+                    s += "<td>\(h(fieldLabel(store, table: refTable, field: refField)))</td><td>\(h(refRow.map(rowState) ?? ""))</td></tr>"
+                }
+                s += "</tbody></table>"
+            }
+            s += "</div>"
+        }
+        s += "</div>"
+        if c.status == "resolved", c.resolution == "merge" {
+            if let d = c.details, let m = try? JSONDecoder().decode(MergeRecord.self, from: Data(d.utf8)) {
+                s += "<div class=\"card\"><p>\(h(t("dup.mergedInfo", short(m.survivor), short(m.loser), String(m.survivorBefore.count + m.survivorBeforeEmpty.count), String(m.repointed.count))))</p>"
+            } else {
+                s += "<div class=\"card\">"
+            }
+            let undo = "/conflicts/\(c.id)/unmerge"
+            s += "<p class=\"meta\">\(h(t("dup.unmergeHint")))</p>"
+            s += "<form method=\"post\" action=\"\(undo)\" class=\"row\">\(csrfField(undo))\(whoFields())"
+            s += "<button type=\"submit\" class=\"secondary\">\(h(t("action.unmerge")))</button></form></div>"
+        }
+        return s
+    }
+
+    // MARK: - Nodes
+
+    func nodesPage(_ store: HubStore) throws -> HTTPResponse {
+        var openByVillage: [String: Int] = [:]
+        for c in try store.conflicts(status: "open") { openByVillage[c.village, default: 0] += 1 }
+        let nodes = try store.nodes()
+        var body = "<h1>\(h(t("nodes.heading")))</h1>"
+        guard !nodes.isEmpty else { return layout(t("nodes.heading"), body + "<div class=\"card\">\(h(t("nodes.empty")))</div>") }
+        body += "<table><thead><tr><th>\(h(t("nodes.node")))</th><th>\(h(t("col.village")))</th><th>\(h(t("nodes.lastSeen")))</th>"
+        body += "<th>\(h(t("nodes.lastResult")))</th><th class=\"num\">\(h(t("nodes.waiting")))</th><th class=\"num\">\(h(t("nodes.open")))</th>"
+        body += "<th class=\"num\">\(h(t("nodes.skew")))</th><th class=\"num\">\(h(t("nodes.lastSeq")))</th><th>\(h(t("nodes.address")))</th></tr></thead><tbody>"
+        for n in nodes {
+            let waiting = try store.waiting(village: n.village, after: n.cursor ?? 0)
+            let open = openByVillage[n.village] ?? 0
+            var villageQuery = [("village", n.village)]
+            villageQuery.append(("status", "open"))
+            body += "<tr><td class=\"mono\">\(h(n.id))</td><td>\(h(n.village))</td>"
+            body += "<td>\(n.lastSeen == nil ? "<span class=\"empty\">\(h(t("nodes.never")))</span>" : h(time(n.lastSeen)))</td>"
+            body += "<td>\(h(n.lastResult ?? "-"))</td><td class=\"num\">\(waiting)</td>"
+            body += "<td class=\"num\">\(open > 0 ? "<a href=\"/?\(h(FormCoding.encode(villageQuery)))\">\(open)</a>" : "0")</td>"
+            body += "<td class=\"num\">\(h(WebApp.skew(n.clockSkewMillis, chinese: language == .zh)))</td><td class=\"num\">\(n.lastSeq)</td>"
+            body += "<td class=\"meta\">\(h(n.lastAddress ?? ""))</td></tr>"
+        }
+        body += "</tbody></table>"
+        return layout(t("nodes.heading"), body)
+    }
+
+    /// A clock skew as `+3s`, `-12min`, `+1.5h`, `+2.0天`.
+    static func skew(_ ms: Int64?, chinese: Bool) -> String {
+        guard let ms else { return "-" }
+        let s = Double(ms) / 1000
+        if abs(s) < 120 { return String(format: "%+.0fs", s) }
+        if abs(s) < 7200 { return String(format: "%+.0fmin", s / 60) }
+        if abs(s) < 172_800 { return String(format: "%+.1fh", s / 3600) }
+        return String(format: chinese ? "%+.1f天" : "%+.1fd", s / 86400)
+    }
+
+    // MARK: - History
+
+    func historyPage(_ store: HubStore, table name: String, id: String) throws -> HTTPResponse {
+        guard let table = store.schema.table(named: name) else { return errorPage(404, "err.noTable") }
+        let entries = try store.history(table: table.name, id: id)
+        let row = try store.row(table, id: id)
+        let title = t("history.heading", tableLabel(table), row.map { rowLabel(table, $0) } ?? short(id))
+        var body = "<h1>\(h(title))</h1>"
+        guard !entries.isEmpty else { return layout(title, body + "<div class=\"card\">\(h(t("history.empty")))</div>", status: 404) }
+        body += "<table><thead><tr><th class=\"num\">hseq</th><th>\(h(t("history.when")))</th><th>\(h(t("history.node")))</th>"
+        body += "<th>\(h(t("history.who")))</th><th>\(h(t("history.op")))</th><th>\(h(t("history.values")))</th><th>\(h(t("history.note")))</th></tr></thead><tbody>"
+        for e in entries {
+            let values = table.fields.compactMap { f -> String? in
+                guard let v = e.values[f.name] else { return nil }
+                return "<div><span class=\"meta\">\(h(fieldLabel(f)))</span> \(fieldValueHTML(f, v))</div>"
+            }.joined()
+            body += "<tr><td class=\"num\">\(e.hseq)</td><td>\(h(time(HLC(e.hlc)?.wall)))</td><td class=\"mono\">\(h(e.node))</td>"
+            body += "<td>\(h(e.author))</td><td>\(h(e.op))</td><td>\(values)</td><td>\(h(e.note ?? ""))</td></tr>"
+        }
+        body += "</tbody></table>"
+        if let row { body += "<h2 style=\"margin-top:1.2rem\">\(h(t("history.current")))</h2>" + rowCard(table, row, highlight: []) }
+        let related = try store.conflicts(status: nil, limit: 100_000).filter { $0.table == table.name && ($0.row == id || $0.otherRow == id) }
+        if !related.isEmpty {
+            body += "<div class=\"card\"><h2>\(h(t("history.conflicts")))</h2>"
+            body += related.map { "<a href=\"/conflicts/\($0.id)\">#\($0.id)</a> \(kindBadge($0.kind)) \(statusBadge($0))" }.joined(separator: "<br>")
+            body += "</div>"
+        }
+        return layout(title, body)
+    }
+
+    // MARK: - Export
+
+    func exportPage(_ store: HubStore) -> HTTPResponse {
+        var body = "<h1>\(h(t("export.heading")))</h1><div class=\"card\"><p class=\"meta\">\(h(t("export.hint")))</p><ul>"
+        for table in store.schema.tables {
+            body += "<li><a href=\"/export/\(h(FormCoding.percentEncode(table.name))).csv\">\(h(tableLabel(table)))</a> <span class=\"meta mono\">\(h(table.name)).csv</span></li>"
+        }
+        body += "</ul></div>"
+        return layout(t("export.heading"), body)
+    }
+}
