@@ -31,7 +31,7 @@ extension HubStore {
     /// The stored sort key: the pinyin of the table's `sort: pinyin` field.
     func sortKey(_ t: TableSchema, _ values: Fields) -> Value {
         guard let f = t.fields.first(where: { $0.sort == "pinyin" }), let s = values[f.name]?.text else { return .null }
-        return .text(Pinyin.sortKey(s))
+        return .text(sortKeys.key(s))
     }
 
     /// The wire form of a row.

@@ -39,6 +39,7 @@ public final class HubStore {
     public let connection: Connection
     public let schema: Schema
     public let directory: String
+    var sortKeys = SortKeyCache()
 
     init(connection: Connection, schema: Schema, directory: String) {
         self.connection = connection
