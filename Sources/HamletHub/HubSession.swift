@@ -32,6 +32,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         var conflicts = 0
         var rejected = 0
         var pulled = 0
+        var parked = 0
         /// The node's cursor as last known (hello, then each page or snapshot).
         var cursor: Int64?
         var resync = false
@@ -128,7 +129,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         let ms = openedAt.duration(to: .now) / .milliseconds(1)
         var line = "conn=\(connection.id) peer=\(connection.peer) node=\(shown) outcome=\(result)"
         line += " pushed=\(stats.pushed) accepted=\(stats.accepted) conflicts=\(stats.conflicts)"
-        line += " rejected=\(stats.rejected) pulled=\(stats.pulled) resync=\(stats.resync ? "yes" : "no")"
+        line += " rejected=\(stats.rejected) parked=\(stats.parked) pulled=\(stats.pulled) resync=\(stats.resync ? "yes" : "no")"
         if let skew { line += " skew_ms=\(skew)" }
         line += " ms=\(Int(ms))"
         context.logger.log(line)
@@ -390,6 +391,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
                 stats.accepted += 1
                 stats.conflicts += 1
             case .rejected: stats.rejected += 1
+            case .parked: stats.parked += 1
             }
         }
         lock.unlock()

@@ -140,8 +140,9 @@ final class SyncSession {
         let total = try store("counting pending changes") {
             Int(try replica.connection.scalar("SELECT count(*) FROM _changes WHERE state = 'pending'").integer ?? 0)
         }
+        var lastSent: Int64 = 0
         while true {
-            var changes = try store("reading pending changes") { try replica.pendingChanges(limit: size) }
+            var changes = try store("reading pending changes") { try replica.pendingChanges(limit: size, after: lastSent) }
             if changes.isEmpty { return }
             batchCounter += 1
             var line = Codec.encode(ClientMessage.push(batch: batchCounter, changes: changes))
@@ -167,8 +168,10 @@ final class SyncSession {
                 case .applied: summary.accepted += 1
                 case .conflict: summary.conflicted += 1
                 case .rejected: summary.rejected += 1
+                case .parked: summary.parked += 1
                 }
             }
+            lastSent = changes.map(\.seq).max() ?? lastSent
             sent += changes.count
             report(.push, done: sent, total: max(total, sent), since: clock)
         }

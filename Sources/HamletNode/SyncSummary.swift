@@ -8,6 +8,8 @@ public struct SyncSummary: Sendable, Codable, Hashable {
     public var conflicted = 0
     /// Changes the hub refused (kept in the log, marked rejected).
     public var rejected = 0
+    /// Changes the hub holds until the row they name arrives (sent again next sync).
+    public var parked = 0
     /// Rows received in pull pages.
     public var pulled = 0
     /// True when the replica was rebuilt from a snapshot.
@@ -34,7 +36,7 @@ public struct SyncSummary: Sendable, Codable, Hashable {
 
     /// One line in English.
     public var line: String {
-        var s = "pushed \(pushed) (accepted \(accepted), conflicts \(conflicted), rejected \(rejected)), pulled \(pulled) rows"
+        var s = "pushed \(pushed) (accepted \(accepted), conflicts \(conflicted), rejected \(rejected)\(parked > 0 ? ", parked \(parked)" : "")), pulled \(pulled) rows"
         if requeued > 0 { s += ", re-pushed \(requeued) the hub had lost" }
         if resynced { s += ", resynced (\(resyncReason ?? "asked"), \(snapshotRows) rows)" }
         s += ", verify \(verify), cursor \(cursor)/\(head), \(durationMillis) ms"
@@ -43,7 +45,7 @@ public struct SyncSummary: Sendable, Codable, Hashable {
 
     /// One line in Chinese.
     public var lineZH: String {
-        var s = "上传 \(pushed) 条（已接收 \(accepted)，冲突 \(conflicted)，已退回 \(rejected)），下载 \(pulled) 行"
+        var s = "上传 \(pushed) 条（已接收 \(accepted)，冲突 \(conflicted)，已退回 \(rejected)\(parked > 0 ? "，暂存 \(parked)" : "")），下载 \(pulled) 行"
         if requeued > 0 { s += "，重新上传 \(requeued) 条（中心丢失）" }
         if resynced { s += "，已重建（\(resyncReason ?? "中心要求")，\(snapshotRows) 行）" }
         let v = verify == "match" ? "一致" : verify == "mismatch" ? "不一致" : "未核对"

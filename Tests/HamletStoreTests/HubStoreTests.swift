@@ -159,6 +159,33 @@ import Testing
         #expect(try h.row(people, id: person)?.deleted == false)
     }
 
+    @Test func aChangeNamingARowTheHubNeverSawIsParkedThenApplied() throws {
+        let dir = TempDir("hub")
+        defer { dir.remove() }
+        let h = try HubStore.create(directory: dir.path)
+        try h.addNode(id: "east-1", village: "东村", secretHash: String(repeating: "0", count: 64), wallMillis: 0)
+        try h.addNode(id: "east-2", village: "东村", secretHash: String(repeating: "0", count: 64), wallMillis: 0)
+        // After a restore the hub lacks the household east-1 made; east-2 edits it and adds a person in it.
+        let edit = change(east2, 1, "households", hhEast, ["phone": .text("13800000009")], base: 3, wall: 10)
+        var p = personFields("东村", household: hhEast)
+        p["national_id"] = .null
+        let newPerson = change(east2, 2, "people", person, p, wall: 11)
+        let parked = try h.reconcile([edit, newPerson], from: east2, wallMillis: 0)
+        #expect(parked.map(\.status) == [.parked, .parked])
+        #expect(try h.head() == 0)
+        // Re-sent while still waiting: parked again, never applied twice.
+        #expect(try h.reconcile([edit], from: east2, wallMillis: 0).map(\.status) == [.parked])
+        // east-1 re-pushes the household: the parked changes apply behind it.
+        let created = try h.reconcile([change(east, 1, "households", hhEast, ["village": .text("东村"), "address": .text("东村1号")], wall: 1)],
+                                      from: east, wallMillis: 0)
+        #expect(created[0].status == .applied)
+        let households = h.schema.table(named: "households")!
+        #expect(try h.row(households, id: hhEast)?.values["phone"] == .text("13800000009"))
+        #expect(try h.row(h.schema.table(named: "people")!, id: person) != nil)
+        let again = try h.reconcile([edit, newPerson], from: east2, wallMillis: 0)
+        #expect(again.allSatisfy { $0.resent && $0.status != .parked && $0.hseq != nil })
+    }
+
     @Test func pullPagesCoverEveryRowOnceInHseqOrder() throws {
         let dir = TempDir("hub")
         defer { dir.remove() }

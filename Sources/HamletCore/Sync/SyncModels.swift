@@ -72,6 +72,10 @@ public struct ChangeResult: Sendable, Hashable, Codable {
         case conflict
         /// Refused; `code` and `message` say why. The node keeps it, marked rejected.
         case rejected
+        /// Held: it names a row (or a reference) the hub has never seen, possible after the
+        /// hub was restored from a backup. The hub applies it when that row arrives; the
+        /// node keeps it pending and sends it again on its next sync (rule 13).
+        case parked
     }
     public var seq: Int64
     public var status: Status

@@ -18,71 +18,123 @@ extension HubStore {
     /// - Throws: `StoreError` when the store fails; the whole batch is rolled back then.
     public func reconcile(_ changes: [Change], from source: BatchSource, wallMillis: Int64) throws -> [ChangeResult] {
         try connection.transaction {
-            var head = try head()
-            var clock = HybridClock(node: NodeID.hub, last: try clock())
+            var state = BatchState(head: try head(), clock: HybridClock(node: NodeID.hub, last: try clock()), wallMillis: wallMillis)
             var results: [ChangeResult] = []
             results.reserveCapacity(changes.count)
-            var mappers: [String: (Int64) -> Int64?] = [:]
             for change in changes {
                 let hash = change.contentHash
                 if let previous = try previousResult(node: source.node, seq: change.seq, hash: hash) {
                     results.append(previous)
                     continue
                 }
-                guard change.node == source.node else {
-                    results.append(try reject(change, hash: hash, Rejection(.invalidChange, "change names another node"), wallMillis))
-                    continue
-                }
-                guard let t = schema.table(named: change.table), t.name == change.table else {
-                    results.append(try reject(change, hash: hash, Rejection(code: ValidationIssue.Code.unknownTable.rawValue,
-                                                                             message: "no table \(change.table)"), wallMillis))
-                    continue
-                }
-                guard RowID.isValid(change.row) else {
-                    results.append(try reject(change, hash: hash, Rejection(.invalidChange, "row id is not a UUID"), wallMillis))
-                    continue
-                }
-                let mapper: (Int64) -> Int64?
-                if let m = mappers[change.epoch] { mapper = m } else {
-                    mapper = try baseMapper(for: change.epoch)
-                    mappers[change.epoch] = mapper
-                }
-                let hseq = head + 1
-                var ctx = MergeContext(
-                    schema: schema, table: t, writerVillage: source.village, hseq: hseq, mapBase: mapper,
-                    reference: { [unowned self] in self.referenceState($0, $1) },
-                    duplicates: { [unowned self] in self.duplicateRows($0, $1, $2, $3) },
-                    referencedBy: { [unowned self] in self.referrers($0, $1) })
-                ctx.villageAt = { [unowned self] in self.village(of: $0, $1, at: $2) }
-                let current = try row(t, id: change.row)
-                var outcome = Merge.reconcile(change, onto: current, context: ctx)
-                if case .redirect(let survivor) = outcome {
-                    guard let s = try row(t, id: survivor) else {
-                        results.append(try reject(change, hash: hash, Rejection(.unknownRow, "merged row's survivor is missing"), wallMillis))
-                        continue
-                    }
-                    ctx.forceReview = true
-                    outcome = Merge.reconcile(change, onto: s, context: ctx)
-                }
-                switch outcome {
-                case .reject(let r):
-                    results.append(try reject(change, hash: hash, r, wallMillis))
-                case .redirect:
-                    results.append(try reject(change, hash: hash, Rejection(.unknownRow, "merge chain too long"), wallMillis))
-                case .noop:
-                    try appendLog(change, hseq: hseq, hash: hash, wallMillis: wallMillis)
-                    head = hseq
-                    results.append(ChangeResult(seq: change.seq, status: .applied, hseq: hseq))
-                case .apply(let applied):
-                    let ids = try apply(applied, change: change, table: t, previous: current, hseq: hseq)
-                    try appendLog(change, hseq: hseq, hash: hash, wallMillis: wallMillis)
-                    head = hseq
-                    results.append(ChangeResult(seq: change.seq, status: ids.isEmpty ? .applied : .conflict, hseq: hseq, conflicts: ids))
-                }
-                if change.hlc > clock.last { clock.observe(change.hlc, wallMillis: 0) }
+                results.append(try reconcileOne(change, hash: hash, from: source, state: &state))
             }
-            try setMeta("hlc", clock.last.description)
+            try setMeta("hlc", state.clock.last.description)
             return results
+        }
+    }
+
+    /// What a batch carries from one change to the next.
+    struct BatchState {
+        var head: Int64
+        var clock: HybridClock
+        var wallMillis: Int64
+        var mappers: [String: (Int64) -> Int64?] = [:]
+    }
+
+    /// Reconciles one change that the hub has not taken before (or that was parked).
+    func reconcileOne(_ change: Change, hash: String, from source: BatchSource, state: inout BatchState) throws -> ChangeResult {
+        let wallMillis = state.wallMillis
+        guard change.node == source.node else {
+            return try reject(change, hash: hash, Rejection(.invalidChange, "change names another node"), wallMillis)
+        }
+        guard let t = schema.table(named: change.table), t.name == change.table else {
+            return try reject(change, hash: hash, Rejection(code: ValidationIssue.Code.unknownTable.rawValue,
+                                                             message: "no table \(change.table)"), wallMillis)
+        }
+        guard RowID.isValid(change.row) else {
+            return try reject(change, hash: hash, Rejection(.invalidChange, "row id is not a UUID"), wallMillis)
+        }
+        let mapper: (Int64) -> Int64?
+        if let m = state.mappers[change.epoch] { mapper = m } else {
+            mapper = try baseMapper(for: change.epoch)
+            state.mappers[change.epoch] = mapper
+        }
+        let hseq = state.head + 1
+        var ctx = MergeContext(
+            schema: schema, table: t, writerVillage: source.village, hseq: hseq, mapBase: mapper,
+            reference: { [unowned self] in self.referenceState($0, $1) },
+            duplicates: { [unowned self] in self.duplicateRows($0, $1, $2, $3) },
+            referencedBy: { [unowned self] in self.referrers($0, $1) })
+        ctx.villageAt = { [unowned self] in self.village(of: $0, $1, at: $2) }
+        let current = try row(t, id: change.row)
+        var outcome = Merge.reconcile(change, onto: current, context: ctx)
+        if case .redirect(let survivor) = outcome {
+            guard let s = try row(t, id: survivor) else {
+                return try reject(change, hash: hash, Rejection(.unknownRow, "merged row's survivor is missing"), wallMillis)
+            }
+            ctx.forceReview = true
+            outcome = Merge.reconcile(change, onto: s, context: ctx)
+        }
+        if change.hlc > state.clock.last { state.clock.observe(change.hlc, wallMillis: 0) }
+        switch outcome {
+        case .reject(let r):
+            // A change naming a row or a reference the hub has never seen (possible after
+            // a restore) is parked, not rejected, and applied when that row arrives (rule 13).
+            if let waitsFor = waitingFor(change, table: t, current: current, rejection: r) {
+                return try park(change, hash: hash, waitsFor: waitsFor, wallMillis: wallMillis)
+            }
+            return try reject(change, hash: hash, r, wallMillis)
+        case .redirect:
+            return try reject(change, hash: hash, Rejection(.unknownRow, "merge chain too long"), wallMillis)
+        case .noop:
+            try appendLog(change, hseq: hseq, hash: hash, wallMillis: wallMillis)
+            state.head = hseq
+            return ChangeResult(seq: change.seq, status: .applied, hseq: hseq)
+        case .apply(let applied):
+            let ids = try apply(applied, change: change, table: t, previous: current, hseq: hseq)
+            try appendLog(change, hseq: hseq, hash: hash, wallMillis: wallMillis)
+            state.head = hseq
+            if applied.created { try unpark(RowKey(t.name, change.row), state: &state) }
+            return ChangeResult(seq: change.seq, status: ids.isEmpty ? .applied : .conflict, hseq: hseq, conflicts: ids)
+        }
+    }
+
+    /// The row a refused change waits for, when it names one the hub has never seen.
+    func waitingFor(_ change: Change, table t: TableSchema, current: HubRow?, rejection r: Rejection) -> RowKey? {
+        if current == nil, r.code == Rejection.Code.unknownRow.rawValue, change.op == .put {
+            return RowKey(t.name, change.row)
+        }
+        if r.code == ValidationIssue.Code.missingReference.rawValue {
+            for f in t.referenceFields {
+                if let id = change.values[f.name]?.text, let target = f.references, referenceState(target, id) == nil {
+                    return RowKey(target, id)
+                }
+            }
+        }
+        return nil
+    }
+
+    func park(_ change: Change, hash: String, waitsFor: RowKey, wallMillis: Int64) throws -> ChangeResult {
+        try connection.run("""
+            INSERT OR REPLACE INTO parked (node, seq, hash, wait_tbl, wait_id, body, received_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            """, [.text(change.node), .integer(change.seq), .text(hash), .text(waitsFor.table), .text(waitsFor.id),
+                  .text(JSONText.encode(change)), .integer(wallMillis)])
+        return ChangeResult(seq: change.seq, status: .parked, code: Rejection.Code.unknownRow.rawValue,
+                            message: "held until the hub receives the row it names")
+    }
+
+    /// Applies the changes parked for a row that has just arrived, in arrival order.
+    func unpark(_ key: RowKey, state: inout BatchState) throws {
+        let waiting = try connection.rows("""
+            SELECT p.node, p.seq, p.hash, p.body, n.village FROM parked p JOIN nodes n ON n.id = p.node
+            WHERE p.wait_tbl = ?1 AND p.wait_id = ?2 ORDER BY p.received_at, p.node, p.seq
+            """, [.text(key.table), .text(key.id)])
+        for w in waiting {
+            try connection.run("DELETE FROM parked WHERE node = ?1 AND seq = ?2", [w[0], w[1]])
+            let change = try JSONText.decode(Change.self, w.text(3))
+            _ = try reconcileOne(change, hash: w.text(2), from: BatchSource(node: w.text(0), village: w.text(4)), state: &state)
         }
     }
 
@@ -166,6 +218,15 @@ extension HubStore {
             let hseq = r.int(0)
             let ids = try connection.rows("SELECT id FROM conflicts WHERE incoming_hseq = ?1 ORDER BY id", [.integer(hseq)]).map { $0.int(0) }
             return ChangeResult(seq: seq, status: ids.isEmpty ? .applied : .conflict, hseq: hseq, conflicts: ids, resent: true)
+        }
+        if let r = try connection.row("SELECT hash FROM parked WHERE node = ?1 AND seq = ?2", [.text(node), .integer(seq)]) {
+            guard r.text(0) == hash else {
+                return ChangeResult(seq: seq, status: .rejected, code: Rejection.Code.seqReused.rawValue,
+                                    message: "seq \(seq) was already used for another change", resent: true)
+            }
+            // Sent again while parked: take it out and try it afresh.
+            try connection.run("DELETE FROM parked WHERE node = ?1 AND seq = ?2", [.text(node), .integer(seq)])
+            return nil
         }
         if let r = try connection.row("SELECT hash, code, message FROM rejected WHERE node = ?1 AND seq = ?2",
                                       [.text(node), .integer(seq)]) {

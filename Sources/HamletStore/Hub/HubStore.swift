@@ -118,6 +118,12 @@ public final class HubStore {
               body TEXT NOT NULL, received_at INTEGER NOT NULL, PRIMARY KEY (node, seq)) WITHOUT ROWID
             """)
         try c.execute("""
+            CREATE TABLE IF NOT EXISTS parked (
+              node TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, wait_tbl TEXT NOT NULL, wait_id TEXT NOT NULL,
+              body TEXT NOT NULL, received_at INTEGER NOT NULL, PRIMARY KEY (node, seq)) WITHOUT ROWID
+            """)
+        try c.execute("CREATE INDEX IF NOT EXISTS parked_wait ON parked (wait_tbl, wait_id)")
+        try c.execute("""
             CREATE TABLE IF NOT EXISTS departures (
               hseq INTEGER NOT NULL, tbl TEXT NOT NULL, id TEXT NOT NULL, village TEXT NOT NULL)
             """)

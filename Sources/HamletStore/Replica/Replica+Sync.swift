@@ -2,11 +2,11 @@ import Foundation
 import HamletCore
 
 extension Replica {
-    /// Pending changes to push, oldest first.
-    public func pendingChanges(limit: Int) throws -> [Change] {
+    /// Pending changes to push, oldest first, after `seq` (a sync pushes each once).
+    public func pendingChanges(limit: Int, after seq: Int64 = 0) throws -> [Change] {
         let node = try info().node
-        return try connection.rows("SELECT \(Replica.changeColumns) FROM _changes WHERE state = 'pending' ORDER BY seq LIMIT ?1",
-                                   [.integer(Int64(limit))]).map { try decodeChange($0, node: node).change }
+        return try connection.rows("SELECT \(Replica.changeColumns) FROM _changes WHERE state = 'pending' AND seq > ?2 ORDER BY seq LIMIT ?1",
+                                   [.integer(Int64(limit)), .integer(seq)]).map { try decodeChange($0, node: node).change }
     }
 
     /// Marks pushed changes from the hub's per-change results, in one transaction.
@@ -20,6 +20,11 @@ extension Replica {
                 case .applied: state = "accepted"
                 case .conflict: state = "conflicted"
                 case .rejected: state = "rejected"
+                case .parked:
+                    // Still ours to send: stays pending, with the hub's note.
+                    try connection.run("UPDATE _changes SET code = ?2, message = ?3 WHERE seq = ?1 AND state = 'pending'",
+                                       [.integer(r.seq), r.code.map { .text($0) } ?? .null, r.message.map { .text($0) } ?? .null])
+                    continue
                 }
                 let conflicts: Value = r.conflicts.isEmpty ? .null : .text(JSONText.encode(r.conflicts))
                 try connection.run("""
