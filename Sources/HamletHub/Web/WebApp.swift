@@ -319,7 +319,29 @@ final class WebApp {
             if let v = row.values[name]?.description, !v.isEmpty { return v }
         }
         let plain = t.fields.filter { $0.type != .ref && $0.name != "village" }.prefix(2)
-        return plain.compactMap { row.values[$0.name]?.description }.filter { !$0.isEmpty }.joined(separator: " · ")
+        return plain.map { display($0, row.values[$0.name]) }.filter { !$0.isEmpty }.joined(separator: " · ")
+    }
+
+    /// The engine's reason for a conflict, in the page's language (unknown reasons as they are).
+    func reasonText(_ reason: String) -> String {
+        if WebMessages.table["reason." + reason] != nil { return t("reason." + reason) }
+        if reason.hasPrefix("delete of a row that "), let n = reason.dropFirst(21).split(separator: " ").first {
+            return t("reason.references", String(n))
+        }
+        if reason.hasPrefix("two live rows hold the same ") {
+            let field = String(reason.dropFirst(28))
+            let label = store?.schema.tables.lazy.compactMap { $0.field(field) }.first.map(fieldLabel) ?? field
+            return t("reason.same", label)
+        }
+        return reason
+    }
+
+    /// A stored value for display: enum codes named in Chinese on the Chinese page (`F` → `女`).
+    func display(_ f: FieldSchema?, _ value: Value?) -> String {
+        guard let value else { return "" }
+        let text = value.description
+        if language == .zh, f?.type == .enum, let zh = WebMessages.enumZH[text] { return zh }
+        return text
     }
 
     func rowState(_ row: HubRow) -> String {

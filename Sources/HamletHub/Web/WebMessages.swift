@@ -41,7 +41,6 @@ enum WebMessages {
         "status.resolved": ("已处理", "resolved"),
 
         "list.heading": ("冲突列表", "Conflicts"),
-        "list.openTotal": ("待处理冲突共 %1 个", "%1 open conflict(s)"),
         "list.village": ("村", "Village"),
         "list.kind": ("类型", "Kind"),
         "list.status": ("状态", "Status"),
@@ -186,6 +185,26 @@ enum WebMessages {
         "res.superseded": ("随 %1 一并处理", "settled with %1"),
 
         "footer.zone": ("时间按 %1 显示", "Times shown in %1"),
+        "list.openLabel": ("待处理", "open"),
+
+        "reason.concurrent edits of one field": ("两个节点同时修改了同一个字段", "concurrent edits of one field"),
+        "reason.concurrent with an operator's value": ("村节点的修改与管理员设定的值冲突", "concurrent with an operator's value"),
+        "reason.write to a merged-away row": ("写到了已并入其他记录的记录上", "write to a merged-away row"),
+        "reason.edit of a row deleted concurrently: row kept": ("一个节点删除时另一个节点修改了它：记录暂时保留", "edit of a row deleted concurrently: row kept"),
+        "reason.delete concurrent with an edit: row kept": ("删除时另一个节点修改了它：记录暂时保留", "delete concurrent with an edit: row kept"),
+        "reason.a deleted row was referenced by a new change: row revived": ("新的修改引用了已删除的记录：记录已恢复", "a deleted row was referenced by a new change: row revived"),
+        "reason.references": ("删除的记录还有 %1 条有效记录引用：记录暂时保留", "delete of a row that %1 live row(s) reference: row kept"),
+        "reason.same": ("两条有效记录的%1相同", "two live rows hold the same %1"),
+    ]
+
+    /// Chinese names of stored enum codes, for display (the stored value stays the code).
+    static let enumZH: [String: String] = [
+        "F": "女", "M": "男",
+        "single": "未婚", "married": "已婚", "divorced": "离婚", "widowed": "丧偶",
+        "resident": "常住", "moved_out": "迁出", "moved_in": "迁入",
+        "birth": "出生", "marriage": "结婚", "divorce": "离婚", "death": "死亡", "move_out": "迁出", "move_in": "迁入",
+        "health_check": "体检", "prenatal": "产前", "postnatal": "产后", "child_health": "儿保", "follow_up": "随访",
+        "eligible": "符合条件", "confirmed": "已确认", "paid": "已发放",
     ]
 
     /// The text of `id` in `language` with `%1`, `%2`, … replaced by `args`; the id itself when it is missing.

@@ -27,6 +27,8 @@ extension WebApp {
         table{border-collapse:collapse;width:100%;background:#fff}
         th,td{border-bottom:1px solid #e6e9ee;padding:.45rem .6rem;text-align:left;vertical-align:top}
         th{background:#eef2f7;font-weight:600;font-size:.88rem;color:#384253;white-space:nowrap}
+        table.record th{width:11rem}
+        .pair th:first-child{width:9rem}
         td.num,th.num{text-align:right}
         tr:hover td{background:#fafbfd}
         td.diff,tr.diff td{background:#fff3cd}
@@ -124,9 +126,11 @@ extension WebApp {
         return r
     }
 
-    func valueHTML(_ value: Value?) -> String {
+    func valueHTML(_ value: Value?, field: FieldSchema? = nil) -> String {
         guard let value, !value.isNull, !value.description.isEmpty else { return "<span class=\"empty\">\(h(t("value.empty")))</span>" }
-        return h(value.description)
+        let shown = display(field, value)
+        guard shown != value.description else { return h(shown) }
+        return "\(h(shown)) <span class=\"meta mono\">\(h(value.description))</span>"
     }
 
     func kindBadge(_ kind: ConflictKind) -> String {
@@ -159,7 +163,7 @@ extension WebApp {
 
         var body = "<h1>\(h(t("list.heading")))</h1><div class=\"counts\">"
         let total = counts.values.reduce(0, +)
-        body += "<a class=\"count total\" href=\"/\"><b>\(total)</b>\(h(t("list.openTotal", String(total))))</a>"
+        body += "<a class=\"count total\" href=\"/\"><b>\(total)</b>\(h(t("list.openLabel")))</a>"
         for k in ConflictKind.allCases {
             var q: [(String, String)] = [("kind", k.rawValue)]
             if let village { q.insert(("village", village), at: 0) }
@@ -216,7 +220,7 @@ extension WebApp {
         body += "<div class=\"card\"><div class=\"row\" style=\"justify-content:space-between\"><div>"
         body += "<span class=\"value\">\(h(rowLabel(table, row)))</span> · \(h(tableLabel(table))) · \(h(c.village))"
         body += " · <a href=\"\(h(historyURL(c.table, c.row)))\">\(h(t("detail.history")))</a> <span class=\"meta mono\">\(h(c.row))</span></div></div>"
-        body += "<div class=\"meta\">\(h(t("detail.reason"))): \(h(c.reason))</div>"
+        body += "<div class=\"meta\">\(h(t("detail.reason")))：\(h(reasonText(c.reason)))</div>"
         if c.status != "open" || c.resolution == "unmerged" {
             body += "<div class=\"meta\">\(h(t("detail.resolvedBy", c.resolvedBy ?? "?", time(c.resolvedAt), resolutionLabel(c.resolution))))"
             if let note = c.note { body += " — \(h(t("detail.noteLabel", note)))" }
@@ -241,14 +245,15 @@ extension WebApp {
     private func fieldConflict(_ store: HubStore, _ c: ConflictRecord, _ table: TableSchema, _ row: HubRow?) throws -> String {
         let field = c.field ?? ""
         let base = try store.value(table: c.table, row: c.row, field: field, at: c.base)
+        let schemaField = table.field(field)
         let differs = (c.incoming ?? .null) != (c.hubValue ?? .null)
         let current = row?.values[field]
         let version = row?.versions[field]?.hseq ?? 0
         var s = "<table><thead><tr><th>\(h(t("col.field")))</th><th>\(h(t("col.base")))</th>"
         s += "<th>\(h(t("col.villageValue")))</th><th>\(h(t("col.hubValue")))</th></tr></thead><tbody>"
-        s += "<tr><td>\(h(fieldLabel(store, table: c.table, field: field)))</td><td>\(valueHTML(base))</td>"
-        s += "<td class=\"\(differs ? "diff strong" : "")\">\(valueHTML(c.incoming))</td>"
-        s += "<td class=\"\(differs ? "diff strong" : "")\">\(valueHTML(c.hubValue))</td></tr>"
+        s += "<tr><td>\(h(fieldLabel(store, table: c.table, field: field)))</td><td>\(valueHTML(base, field: schemaField))</td>"
+        s += "<td class=\"\(differs ? "diff strong" : "")\">\(valueHTML(c.incoming, field: schemaField))</td>"
+        s += "<td class=\"\(differs ? "diff strong" : "")\">\(valueHTML(c.hubValue, field: schemaField))</td></tr>"
         let villageWho = "\(c.incomingAuthor ?? "?") · \(c.incomingNode ?? "?") · \(time(c.incomingHLC.flatMap { HLC($0)?.wall }))"
             + " · hseq \(c.incomingHseq)"
         s += "<tr><td class=\"meta\">\(h(t("col.who")))</td><td class=\"meta\">\(c.base > 0 ? "hseq \(c.base)" : "-")</td>"
@@ -256,14 +261,14 @@ extension WebApp {
         s += "</tbody></table>"
         s += "<div class=\"card\" style=\"margin-top:1rem\"><div>\(h(t("detail.provisional"))): "
         s += "<span class=\"value\">\(h(t(c.incomingWon ? "value.village" : "value.hub")))</span></div>"
-        s += "<div>\(h(t("detail.current"))): <span class=\"value\">\(valueHTML(current))</span> <span class=\"meta\">(\(h(t("detail.version", String(version)))))</span></div></div>"
+        s += "<div>\(h(t("detail.current"))): <span class=\"value\">\(valueHTML(current, field: schemaField))</span> <span class=\"meta\">(\(h(t("detail.version", String(version)))))</span></div></div>"
         if c.status == "open" {
             let action = "/conflicts/\(c.id)/resolve"
             s += "<div class=\"card\"><h2>\(h(t("action.resolveHeading")))</h2>"
             s += "<form method=\"post\" action=\"\(action)\" class=\"row\">\(csrfField(action))"
             s += "<input type=\"hidden\" name=\"expect\" value=\"\(version)\">\(whoFields())"
-            s += "<button type=\"submit\" name=\"choice\" value=\"village\">\(h(t("action.takeVillage")))：\(h(c.incoming?.description ?? t("value.empty")))</button>"
-            s += "<button type=\"submit\" name=\"choice\" value=\"hub\" class=\"secondary\">\(h(t("action.takeHub")))：\(h(c.hubValue?.description ?? t("value.empty")))</button>"
+            s += "<button type=\"submit\" name=\"choice\" value=\"village\">\(h(t("action.takeVillage")))：\(h(c.incoming.map { display(schemaField, $0) } ?? t("value.empty")))</button>"
+            s += "<button type=\"submit\" name=\"choice\" value=\"hub\" class=\"secondary\">\(h(t("action.takeHub")))：\(h(c.hubValue.map { display(schemaField, $0) } ?? t("value.empty")))</button>"
             s += "</form><hr style=\"border:none;border-top:1px solid #e6e9ee;margin:1rem 0\">"
             s += "<form method=\"post\" action=\"\(action)\" class=\"row\">\(csrfField(action))"
             s += "<input type=\"hidden\" name=\"expect\" value=\"\(version)\"><input type=\"hidden\" name=\"choice\" value=\"value\">"
@@ -297,7 +302,7 @@ extension WebApp {
 
     /// Every field of a row, with its state; `highlight` fields marked.
     func rowCard(_ table: TableSchema, _ row: HubRow, highlight: Set<String>) -> String {
-        var s = "<div class=\"card\"><h2>\(h(t("detail.row"))) <span class=\"meta mono\">\(h(row.id))</span></h2><table><tbody>"
+        var s = "<div class=\"card\"><h2>\(h(t("detail.row"))) <span class=\"meta mono\">\(h(row.id))</span></h2><table class=\"record\"><tbody>"
         for f in table.fields {
             s += "<tr\(highlight.contains(f.name) ? " class=\"diff\"" : "")><th>\(h(fieldLabel(f)))</th><td>\(fieldValueHTML(f, row.values[f.name]))</td></tr>"
         }
@@ -310,7 +315,7 @@ extension WebApp {
         if f.type == .ref, let target = f.references, let id = value?.text, !id.isEmpty {
             return "<a class=\"mono\" href=\"\(h(historyURL(target, id)))\">\(h(short(id)))</a>"
         }
-        return valueHTML(value)
+        return valueHTML(value, field: f)
     }
 
     private func duplicateConflict(_ store: HubStore, _ c: ConflictRecord, _ table: TableSchema) throws -> String {
@@ -327,7 +332,7 @@ extension WebApp {
             s += "<div class=\"warning\">\(h(t("dup.warning")))</div>"
             s += "<form method=\"post\" action=\"\(action)\">\(csrfField(action))"
         }
-        s += "<table><thead><tr><th>\(h(t("col.field")))</th>"
+        s += "<table class=\"pair\"><thead><tr><th>\(h(t("col.field")))</th>"
         for (label, r) in [("A", a), ("B", b)] {
             s += "<th>\(label) · \(h(r.values["village"]?.description ?? "")) <span class=\"meta mono\">\(h(short(r.id)))</span>"
             s += " <a class=\"meta\" href=\"\(h(historyURL(table.name, r.id)))\">\(h(t("detail.history")))</a>"
