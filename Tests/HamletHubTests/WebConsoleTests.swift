@@ -343,6 +343,18 @@ struct WebConsoleTests {
         #expect(try f.scenario.openStore().conflict(f.scenario.deleteConflict)?.resolution == "keep")
     }
 
+    @Test func wrongTokensAreThrottled() throws {
+        let token = "another-operator-token-1234"
+        let f = try WebFixture(token: token)
+        let c = f.client()
+        for _ in 0..<OperatorConsole.maxTokenFailuresPerMinute {
+            #expect(try c.get("/", headers: [("Authorization", "Bearer wrong")]).status == 401)
+        }
+        #expect(try c.get("/", headers: [("Authorization", "Bearer \(token)")]).status == 429, "even the right token waits")
+        let page = try c.get("/")
+        #expect(try c.submit(page, action: "/login", [("token", token)]).status == 429)
+    }
+
     @Test func twoOperatorsAtOnceExactlyOneWins() throws {
         let f = try WebFixture()
         let id = f.scenario.fieldConflict

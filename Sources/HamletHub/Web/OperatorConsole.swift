@@ -66,6 +66,11 @@ public final class OperatorConsole: @unchecked Sendable {
     private let lock = NSLock()
     // Guarded by `lock`: one pending message per session, shown on the next page.
     private var flashes: [String: WebFlash] = [:]
+    // Guarded by `lock`: when recent wrong tokens (login form or Bearer) were presented.
+    private var tokenFailures: [ContinuousClock.Instant] = []
+
+    /// Wrong tokens allowed per minute before every token check is refused for the rest of that minute.
+    static let maxTokenFailuresPerMinute = 10
 
     /// Creates the console and starts its worker threads; the store is opened by each worker on its first request.
     /// - Parameter configuration: Folder, token, language, limits.
@@ -93,6 +98,21 @@ public final class OperatorConsole: @unchecked Sendable {
     /// Runs one request against a store (worker thread). Never throws: every failure is a page.
     func respond(to request: HTTPRequest, local: SocketAddress?, store: HubStore?) -> HTTPResponse {
         WebApp(console: self, request: request, local: local, store: store).response()
+    }
+
+    /// True while too many wrong tokens came in the last minute: the check is refused without looking at the token.
+    func isTokenCheckLocked() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        let cutoff = ContinuousClock.now.advanced(by: .seconds(-60))
+        tokenFailures.removeAll { $0 < cutoff }
+        return tokenFailures.count >= OperatorConsole.maxTokenFailuresPerMinute
+    }
+
+    func recordTokenFailure() {
+        lock.lock()
+        tokenFailures.append(.now)
+        lock.unlock()
     }
 
     func setFlash(_ flash: WebFlash, session: String) {

@@ -65,7 +65,9 @@ final class WebApp {
         }
         var viaBearer = false
         if let bearer = WebSecurity.bearer(request) {
+            guard !console.isTokenCheckLocked() else { return errorPage(429, "login.throttled") }
             guard security.token != nil, security.checkToken(bearer) else {
+                console.recordTokenFailure()
                 var r = errorPage(401, "login.wrong")
                 r.headers.append(("WWW-Authenticate", "Bearer realm=\"hamlet\""))
                 return r
@@ -264,7 +266,11 @@ final class WebApp {
 
     private func login() -> HTTPResponse {
         guard security.token != nil else { return .redirect(to: "/") }
-        guard security.checkToken(formValue("token") ?? "") else { return loginPage(status: 401, wrong: true) }
+        guard !console.isTokenCheckLocked() else { return errorPage(429, "login.throttled") }
+        guard security.checkToken(formValue("token") ?? "") else {
+            console.recordTokenFailure()
+            return loginPage(status: 401, wrong: true)
+        }
         // A fresh session id on login, so a session planted before it is worth nothing.
         startSession(authenticated: true)
         return .redirect(to: "/")

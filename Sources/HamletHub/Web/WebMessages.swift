@@ -137,6 +137,7 @@ enum WebMessages {
         "login.token": ("口令", "Token"),
         "login.submit": ("登录", "Log in"),
         "login.wrong": ("口令不对。", "Wrong token."),
+        "login.throttled": ("口令错误次数太多，请一分钟后再试。", "Too many wrong tokens. Try again in a minute."),
         "login.hint": ("口令在镇中心启动时用 --token-file 指定。", "The token is the one given to the hub with --token-file."),
 
         "nodes.heading": ("村节点状态", "Village nodes"),

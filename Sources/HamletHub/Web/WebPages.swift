@@ -158,7 +158,7 @@ extension WebApp {
         let list = try store.conflicts(status: showAll ? nil : "open", village: village, kind: kind, limit: limit + 1)
         let counts = try store.openConflictCounts(village: village)
         var villages = Set(try store.nodes().map(\.village))
-        for c in try store.conflicts(status: nil, limit: 100_000) { villages.insert(c.village) }
+        for r in try store.connection.rows("SELECT DISTINCT village FROM conflicts") { villages.insert(r.text(0)) }
         let villageList = villages.sorted { Pinyin.sortKey($0) < Pinyin.sortKey($1) }
 
         var body = "<h1>\(h(t("list.heading")))</h1><div class=\"counts\">"
@@ -464,7 +464,9 @@ extension WebApp {
         }
         body += "</tbody></table>"
         if let row { body += "<h2 style=\"margin-top:1.2rem\">\(h(t("history.current")))</h2>" + rowCard(table, row, highlight: []) }
-        let related = try store.conflicts(status: nil, limit: 100_000).filter { $0.table == table.name && ($0.row == id || $0.otherRow == id) }
+        let related = try store.connection.rows(
+            "SELECT id FROM conflicts WHERE tbl = ?1 AND (row_id = ?2 OR other_row = ?2) ORDER BY id", [.text(table.name), .text(id)]
+        ).compactMap { try store.conflict($0.int(0)) }
         if !related.isEmpty {
             body += "<div class=\"card\"><h2>\(h(t("history.conflicts")))</h2>"
             body += related.map { "<a href=\"/conflicts/\($0.id)\">#\($0.id)</a> \(kindBadge($0.kind)) \(statusBadge($0))" }.joined(separator: "<br>")
