@@ -97,6 +97,9 @@ extension WebApp {
         return path + "?" + FormCoding.encode(pairs)
     }
 
+    /// `：` on the Chinese page, `: ` on the English one.
+    var colon: String { language == .zh ? "：" : ": " }
+
     func csrfField(_ action: String) -> String {
         "<input type=\"hidden\" name=\"csrf\" value=\"\(h(security.csrfToken(session: session.id, purpose: action)))\">"
     }
@@ -220,7 +223,7 @@ extension WebApp {
         body += "<div class=\"card\"><div class=\"row\" style=\"justify-content:space-between\"><div>"
         body += "<span class=\"value\">\(h(rowLabel(table, row)))</span> · \(h(tableLabel(table))) · \(h(c.village))"
         body += " · <a href=\"\(h(historyURL(c.table, c.row)))\">\(h(t("detail.history")))</a> <span class=\"meta mono\">\(h(c.row))</span></div></div>"
-        body += "<div class=\"meta\">\(h(t("detail.reason")))：\(h(reasonText(c.reason)))</div>"
+        body += "<div class=\"meta\">\(h(t("detail.reason")))\(colon)\(h(reasonText(c.reason)))</div>"
         if c.status != "open" || c.resolution == "unmerged" {
             body += "<div class=\"meta\">\(h(t("detail.resolvedBy", c.resolvedBy ?? "?", time(c.resolvedAt), resolutionLabel(c.resolution))))"
             if let note = c.note { body += " — \(h(t("detail.noteLabel", note)))" }
@@ -259,16 +262,16 @@ extension WebApp {
         s += "<tr><td class=\"meta\">\(h(t("col.who")))</td><td class=\"meta\">\(c.base > 0 ? "hseq \(c.base)" : "-")</td>"
         s += "<td class=\"meta\">\(h(villageWho))</td><td class=\"meta\">\(h(describeVersion(store, c.hubVersion)))</td></tr>"
         s += "</tbody></table>"
-        s += "<div class=\"card\" style=\"margin-top:1rem\"><div>\(h(t("detail.provisional"))): "
+        s += "<div class=\"card\" style=\"margin-top:1rem\"><div>\(h(t("detail.provisional")))\(colon)"
         s += "<span class=\"value\">\(h(t(c.incomingWon ? "value.village" : "value.hub")))</span></div>"
-        s += "<div>\(h(t("detail.current"))): <span class=\"value\">\(valueHTML(current, field: schemaField))</span> <span class=\"meta\">(\(h(t("detail.version", String(version)))))</span></div></div>"
+        s += "<div>\(h(t("detail.current")))\(colon)<span class=\"value\">\(valueHTML(current, field: schemaField))</span> <span class=\"meta\">(\(h(t("detail.version", String(version)))))</span></div></div>"
         if c.status == "open" {
             let action = "/conflicts/\(c.id)/resolve"
             s += "<div class=\"card\"><h2>\(h(t("action.resolveHeading")))</h2>"
             s += "<form method=\"post\" action=\"\(action)\" class=\"row\">\(csrfField(action))"
             s += "<input type=\"hidden\" name=\"expect\" value=\"\(version)\">\(whoFields())"
-            s += "<button type=\"submit\" name=\"choice\" value=\"village\">\(h(t("action.takeVillage")))：\(h(c.incoming.map { display(schemaField, $0) } ?? t("value.empty")))</button>"
-            s += "<button type=\"submit\" name=\"choice\" value=\"hub\" class=\"secondary\">\(h(t("action.takeHub")))：\(h(c.hubValue.map { display(schemaField, $0) } ?? t("value.empty")))</button>"
+            s += "<button type=\"submit\" name=\"choice\" value=\"village\">\(h(t("action.takeVillage")))\(colon)\(h(c.incoming.map { display(schemaField, $0) } ?? t("value.empty")))</button>"
+            s += "<button type=\"submit\" name=\"choice\" value=\"hub\" class=\"secondary\">\(h(t("action.takeHub")))\(colon)\(h(c.hubValue.map { display(schemaField, $0) } ?? t("value.empty")))</button>"
             s += "</form><hr style=\"border:none;border-top:1px solid #e6e9ee;margin:1rem 0\">"
             s += "<form method=\"post\" action=\"\(action)\" class=\"row\">\(csrfField(action))"
             s += "<input type=\"hidden\" name=\"expect\" value=\"\(version)\"><input type=\"hidden\" name=\"choice\" value=\"value\">"
