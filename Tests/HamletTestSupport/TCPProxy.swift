@@ -15,6 +15,8 @@ public final class TCPProxy: @unchecked Sendable {
     private var cutCount = 0
     private var accepted = 0
     private var delay: Double = 0
+    private var upBytes = 0
+    private var downBytes = 0
     private var stopped = false
     private var live: [Int: Link] = [:]
     private var nextLink = 0
@@ -71,6 +73,9 @@ public final class TCPProxy: @unchecked Sendable {
 
     /// Connections cut so far.
     public var cuts: Int { lock.withLock { cutCount } }
+
+    /// Bytes forwarded node → hub and hub → node so far.
+    public var bytes: (up: Int, down: Int) { lock.withLock { (upBytes, downBytes) } }
 
     /// Connections accepted so far.
     public var connections: Int { lock.withLock { accepted } }
@@ -135,8 +140,8 @@ public final class TCPProxy: @unchecked Sendable {
             let finish: @Sendable () -> Void = { [weak self] in
                 if link.end() { self?.lock.withLock { _ = self?.live.removeValue(forKey: key) } }
             }
-            Thread { [self] in pump(client, upstream, limits.up, link); finish() }.start()
-            Thread { [self] in pump(upstream, client, limits.down, link); finish() }.start()
+            Thread { [self] in pump(client, upstream, limits.up, link, up: true); finish() }.start()
+            Thread { [self] in pump(upstream, client, limits.down, link, up: false); finish() }.start()
         }
     }
 
@@ -166,7 +171,7 @@ public final class TCPProxy: @unchecked Sendable {
         }
     }
 
-    private func pump(_ from: Int32, _ to: Int32, _ limit: Int, _ link: Link) {
+    private func pump(_ from: Int32, _ to: Int32, _ limit: Int, _ link: Link, up: Bool) {
         var buffer = [UInt8](repeating: 0, count: 16384)
         var total = 0
         while true {
@@ -189,6 +194,7 @@ public final class TCPProxy: @unchecked Sendable {
                 offset += w
             }
             total += allowed
+            lock.withLock { if up { upBytes += allowed } else { downBytes += allowed } }
             if limit != .max && total >= limit {
                 lock.withLock { cutCount += 1 }
                 link.cut()
