@@ -82,6 +82,9 @@ final class StorePool: @unchecked Sendable {
             condition.lock()
             while head == jobs.count && !isStopping { condition.wait() }
             guard head < jobs.count else {
+                // Close now, on the owning thread: the last connection to close checkpoints and removes
+                // the WAL, so a stopped hub leaves only hub.sqlite (a backup can be copied over it).
+                box.store.connection.close()
                 running -= 1
                 condition.broadcast()
                 condition.unlock()

@@ -181,6 +181,7 @@ final class ConsoleWorkers: @unchecked Sendable {
             condition.lock()
             while jobs.isEmpty && !isStopping { condition.wait() }
             guard !jobs.isEmpty else {
+                store?.connection.close()
                 running -= 1
                 condition.broadcast()
                 condition.unlock()

@@ -2,6 +2,7 @@ import Foundation
 import HamletCLI
 import HamletHub
 import HamletNet
+import HamletStore
 
 /// `hamlet hub serve`: the sync port and the operator page, in the foreground.
 enum ServeCommand {
@@ -22,14 +23,12 @@ enum ServeCommand {
         if web != nil && !WebConsole.isAvailable { web = nil }
         let directory = c.directory
         let language = c.language
+        let console = web == nil ? nil : WebConsole.make(directory: directory, token: token, language: language)
         let config = HubServerConfiguration(
-            directory: directory, listen: listen, web: web,
-            webHandlerFactory: web == nil ? nil : WebConsole.factory(directory: directory, token: token, language: language),
+            directory: directory, listen: listen, web: web, webHandlerFactory: console?.handlerFactory,
             logger: StandardErrorLogger())
         let server = try HubServer(configuration: config)
-        let bound = try server.start()
-        Output.out("listening \(bound.protocol)\n")
-        if let w = bound.web { Output.out("web http://\(w)/\n") }
+        // Signals are handled before the address is announced, so a stop sent right after "listening" is never lost.
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
         let sources = [SIGTERM, SIGINT].map { sig -> any DispatchSourceSignal in
@@ -38,8 +37,17 @@ enum ServeCommand {
             s.resume()
             return s
         }
+        let bound = try server.start()
+        Output.out("listening \(bound.protocol)\n")
+        if let w = bound.web { Output.out("web http://\(w)/\n") }
         server.wait()
+        console?.stop()
         _ = sources
+        // Every connection is closed by now; this last one folds the WAL into hub.sqlite and removes it.
+        if let last = try? Connection(path: HubStore.path(in: directory)) {
+            try? last.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            last.close()
+        }
         Output.err(c.t("镇中心已停止\n", "hub stopped\n"))
     }
 

@@ -6,11 +6,10 @@ import HamletNet
 enum WebConsole {
     static let isAvailable = true
 
-    /// The web connection handler factory for the hub folder, with the operator token (nil on loopback) and the
+    /// The operator page for the hub folder, with the operator token (nil on loopback) and the
     /// CLI's language (`--lang`, then LC_ALL / LC_MESSAGES / LANG / LANGUAGE) as the page's default.
-    static func factory(directory: String, token: String?, language: Language) -> (@Sendable (Connection) -> any ConnectionHandler)? {
-        let console = OperatorConsole(configuration: OperatorConsole.Configuration(
+    static func make(directory: String, token: String?, language: Language) -> OperatorConsole {
+        OperatorConsole(configuration: OperatorConsole.Configuration(
             directory: directory, token: token, language: language == .zh ? .zh : .en))
-        return console.handlerFactory
     }
 }
