@@ -221,7 +221,7 @@ struct FaultTests {
             let r = server.process.wait(timeout: .seconds(2))
             outcomes.append(r.timedOut ? "hung" : r.signal.map { "signal \($0)" } ?? "exit \(r.status)")
         }
-        withKnownIssue("BUG: hub serve prints 'listening' before it installs its SIGTERM/SIGINT handling (ServeCommand.swift): an early signal is lost or kills it", isIntermittent: true) {
+        do {
             #expect(outcomes.allSatisfy { $0 == "exit 0" }, "\(outcomes)")
         }
     }
