@@ -104,6 +104,35 @@ struct FaultTests {
         #expect(try town.store().rows(table: "people").count == 2_000)
     }
 
+    @Test("two syncs of one node at once (a watcher and the clerk) and local edits during the pull: converged, nothing twice")
+    func concurrentSyncsAndEdits() throws {
+        let town = try ProcTownship("fault-concurrent", nodes: [("bz1", "北赵"), ("bz2", "北赵")])
+        defer { town.finish() }
+        try must(town["bz1"], ["import", "people", "--file", try peopleCSV(town.tmp, count: 1_000)])
+        try must(town["bz2"], ["import", "people", "--file", try peopleCSV(town.tmp, count: 300, prefix: "乙", start: 1_000)])
+        _ = try town.sync("bz1")
+        let bz2 = town["bz2"]
+        let first = try bz2.start(["sync", "--json"])
+        let second = try bz2.start(["sync", "--json"])
+        var added: [String] = []
+        for i in 0..<5 {
+            let r = try bz2.run(Registry.person("新\(i)", birth: "2001-01-0\(i + 1)", sequence: 600 + i))
+            #expect(r.status == 0, "a clerk's edit during a sync is not refused: \(r)")
+            added.append(r.line)
+        }
+        for p in [first, second] {
+            let r = p.wait(timeout: .seconds(60))
+            #expect(r.status == 0, "\(r)")
+        }
+        _ = try town.sync("bz2")
+        _ = try town.sync("bz1")
+        try town.expectConverged()
+        try town.expectExactlyOnce()
+        #expect(try town.store().head() == 1_305)
+        let atHub = Set(try town.store().rows(table: "people").map(\.id))
+        #expect(added.allSatisfy { atHub.contains($0) })
+    }
+
     @Test("sync with the hub down exits 75 quickly, and changes nothing")
     func hubDown() throws {
         let town = try ProcTownship("fault-down", nodes: [("bz1", "北赵")], serve: false)
@@ -204,6 +233,9 @@ struct FaultTests {
             let r = server.process.wait(timeout: .seconds(15))
             #expect(r.status == 0 && r.signal == nil && !r.timedOut, "signal \(sig): \(r)")
             #expect(r.elapsed < .seconds(12), "the grace period bounds the stop")
+            withKnownIssue("BUG: hub serve logs 'hub stopped' twice (HubServer's logger and ServeCommand both print it)") {
+                #expect(r.stderr.components(separatedBy: "\n").filter { $0 == "hub stopped" }.count == 1, "\(r.stderr)")
+            }
         }
         #expect(try hub.run(["hub", "nodes", "--json"]).status == 0, "the store is usable afterwards")
     }
