@@ -253,6 +253,12 @@ struct OperatorCLITests {
         let conflicts = try town.hub.run(["hub", "conflicts", "--kind", "field", "--json"]).decode([ConflictRecord].self)
         try #require(conflicts.count == 3)
 
+        // A village pushing a big batch meanwhile, over a slow link: the operators' writes wait their turn.
+        try must(bz1, ["import", "people", "--file", try peopleCSV(town.tmp, count: 1_500, prefix: "丁")])
+        town.proxy.throttle(.milliseconds(1))
+        let push = try bz1.start(["sync", "--json"])
+        #expect(push.waitForLine(prefix: "push ", in: .stderr, timeout: .seconds(30)) != nil, "the push is under way")
+
         for (round, c) in conflicts.enumerated() {
             let chinese = round == 1
             let env = chinese ? ["LANG": "zh_CN.UTF-8"] : [:]
@@ -280,7 +286,12 @@ struct OperatorCLITests {
                 [.text(NodeID.hub), .text(c.row), .integer(c.incomingHseq)]).integer
             #expect(writes == 1, "one hub change for the resolution")
         }
-        for n in ["bz1", "bz2"] { _ = try town.sync(n) }
+        // (The throttled push outlasts the three rounds.)
+        town.proxy.throttle(nil)
+        let pushed = push.wait(timeout: .seconds(60))
+        #expect(pushed.status == 0, "\(pushed)")
+        for n in ["bz1", "bz2", "bz1"] { _ = try town.sync(n) }
         try town.expectConverged()
+        try town.expectExactlyOnce()
     }
 }
