@@ -338,59 +338,66 @@ struct CLITests {
                                         sequence: i) + (i % 3 == 0 ? ["--phone", "1380000000\(i)"] : []))
         }
         let json = try dir.rows("people")
-        let r = try dir.run(["list", "people"])
-        #expect(r.status == 0)
-        var lines = r.stdout.components(separatedBy: "\n").filter { !$0.isEmpty }
-        let footer = lines.removeLast()
-        #expect(footer == "\(names.count) row(s)")
-        try #require(lines.count == names.count + 2, "\(r.stdout)")
-        // Column starts in cells, from the dash rule under the header.
-        let rule = cellsOf(lines[1])
-        var starts: [Int] = []
-        var ends: [Int] = []
-        for (i, c) in rule.enumerated() {
-            if c == "-" && (i == 0 || rule[i - 1] == " ") { starts.append(i) }
-            if c == "-" && (i == rule.count - 1 || rule[i + 1] == " ") { ends.append(i + 1) }
-        }
-        try #require(starts.count == 7, "id + 6 display columns: \(lines[1])")
-        for line in [lines[0]] + lines.dropFirst(2) {
-            let cells = cellsOf(line)
-            #expect(cells.count <= ends.last ?? 0, "no line is wider than the rule: \(line)")
-            for (k, s) in starts.enumerated() where k > 0 {
-                // Two blank cells before every column: nothing spills over from the left.
-                #expect(s >= 2)
-                if s - 1 < cells.count { #expect(cells[s - 1] == " " && cells[s - 2] == " ", "column \(k) starts at cell \(s): \(line)") }
-                // A column never starts in the middle of a wide character.
-                if s < cells.count { #expect(cells[s] != nil, "column \(k) cuts a wide character: \(line)") }
-            }
-        }
-        // Reading each row back by cell offsets gives its values: the columns are aligned.
-        func field(_ cells: [Character?], _ k: Int) -> String {
-            let lo = starts[k]
-            let hi = min(ends[k], cells.count)
-            guard lo < hi else { return "" }
-            return String(cells[lo..<hi].compactMap { $0 }).trimmingCharacters(in: .whitespaces)
-        }
         let columns = ["name", "sex", "birth_date", "national_id", "residence", "phone"]
-        #expect(columns.enumerated().allSatisfy { field(cellsOf(lines[0]), $0.offset + 1) == $0.element })
-        var seen = Set<String>()
-        for line in lines.dropFirst(2) {
-            let cells = cellsOf(line)
-            let id = field(cells, 0)
-            let values = try #require(json[id], "row id \(id) read at cells \(starts[0])..<\(ends[0])")
-            seen.insert(id)
-            for (k, name) in columns.enumerated() {
-                let shown = field(cells, k + 1)
-                let full = values[name] ?? ""
-                if terminalCells(full) <= 24 {
-                    #expect(shown == full, "\(name) of \(id): shown \(shown) for \(full)")
-                } else {
-                    #expect(shown.hasSuffix("…") && full.hasPrefix(String(shown.dropLast())), "cut with …: \(shown)")
-                    #expect(terminalCells(shown) <= 24)
+        let languages: [(env: [String: String], headers: [String], footer: String)] = [
+            ([:], ["id"] + columns, "\(names.count) row(s)"),
+            (["LANG": "zh_CN.UTF-8"], ["编号", "姓名", "性别", "出生日期", "身份证号", "居住状态", "电话"], "共 \(names.count) 条"),
+        ]
+        for language in languages {
+            let r = try dir.run(["list", "people"], env: language.env)
+            #expect(r.status == 0)
+            var lines = r.stdout.components(separatedBy: "\n").filter { !$0.isEmpty }
+            let footer = lines.removeLast()
+            #expect(footer == language.footer)
+            try #require(lines.count == names.count + 2, "\(r.stdout)")
+            // Column starts in cells, from the dash rule under the header.
+            let rule = cellsOf(lines[1])
+            var starts: [Int] = []
+            var ends: [Int] = []
+            for (i, c) in rule.enumerated() {
+                if c == "-" && (i == 0 || rule[i - 1] == " ") { starts.append(i) }
+                if c == "-" && (i == rule.count - 1 || rule[i + 1] == " ") { ends.append(i + 1) }
+            }
+            try #require(starts.count == 7, "id + 6 display columns: \(lines[1])")
+            for line in [lines[0]] + lines.dropFirst(2) {
+                let cells = cellsOf(line)
+                #expect(cells.count <= ends.last ?? 0, "no line is wider than the rule: \(line)")
+                for (k, s) in starts.enumerated() where k > 0 {
+                    // Two blank cells before every column: nothing spills over from the left.
+                    #expect(s >= 2)
+                    if s - 1 < cells.count { #expect(cells[s - 1] == " " && cells[s - 2] == " ", "column \(k) starts at cell \(s): \(line)") }
+                    // A column never starts in the middle of a wide character.
+                    if s < cells.count { #expect(cells[s] != nil, "column \(k) cuts a wide character: \(line)") }
                 }
             }
+            // Reading each row back by cell offsets gives its values: the columns are aligned.
+            func field(_ cells: [Character?], _ k: Int) -> String {
+                let lo = starts[k]
+                let hi = min(ends[k], cells.count)
+                guard lo < hi else { return "" }
+                return String(cells[lo..<hi].compactMap { $0 }).trimmingCharacters(in: .whitespaces)
+            }
+            #expect((0..<7).map { field(cellsOf(lines[0]), $0) } == language.headers)
+            var seen = Set<String>()
+            for line in lines.dropFirst(2) {
+                let cells = cellsOf(line)
+                let id = field(cells, 0)
+                let values = try #require(json[id], "row id \(id) read at cells \(starts[0])..<\(ends[0])")
+                seen.insert(id)
+                for (k, name) in columns.enumerated() {
+                    let shown = field(cells, k + 1)
+                    let full = values[name] ?? ""
+                    if terminalCells(full) <= 24 {
+                        #expect(shown == full, "\(name) of \(id): shown \(shown) for \(full)")
+                    } else {
+                        #expect(shown.hasSuffix("…") && full.hasPrefix(String(shown.dropLast())), "cut with …: \(shown)")
+                        #expect(terminalCells(shown) <= 24)
+                    }
+                }
+            }
+            #expect(seen == Set(json.keys))
         }
-        #expect(seen == Set(json.keys))
+        #expect(json.values.contains { terminalCells($0["name"] ?? "") > 24 }, "one name is long enough to be cut")
     }
 
     @Test("import people: BOM, CRLF, quoted commas, quotes and line breaks; bad rows reported by line, exit 65; --dry-run writes nothing")
