@@ -66,6 +66,9 @@ final class SyncSession {
         try send(.auth(proof: proof))
         guard case .welcome(let welcome) = try receive("welcome") else { throw unexpected("welcome") }
         limits = welcome.limits
+        guard welcome.village == info.village else {
+            throw SyncError(.refused, "the hub registered this node for another village than the replica's; re-create the replica with the right --village")
+        }
         summary.hubID = welcome.hub
         summary.head = welcome.head
 

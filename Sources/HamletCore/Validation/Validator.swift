@@ -35,7 +35,8 @@ public struct Validator: Sendable {
     /// Turns typed text into a value of the field's storage kind, normalised.
     /// - Throws: `ValidationIssue` when the text cannot be that type.
     public func parse(_ raw: String, for field: FieldSchema, table: String) throws(ValidationIssue) -> Value {
-        let t = raw.trimmingSpaces()
+        // Line breaks typed in a spreadsheet cell (CRLF) are stored as LF.
+        let t = String(raw.trimmingSpaces().map { $0 == "\r\n" ? "\n" : $0 })
         if t.isEmpty { return .null }
         switch field.type {
         case .integer:

@@ -27,7 +27,7 @@ public struct RowDetail: Sendable {
 }
 
 extension Replica {
-    /// Live rows of a table, filtered by exact field values, in id (creation) order.
+    /// Live rows of a table, filtered by exact field values; names in pinyin order, else id (creation) order.
     /// - Throws: `ReplicaError.unknownField` for a filter on an unknown field.
     public func list(table name: String, filters: [(String, Value)] = [], limit: Int = 10_000) throws -> [(String, Fields)] {
         let t = try table(name)
@@ -42,11 +42,16 @@ extension Replica {
         let whereSQL = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
         let rows = try connection.rows(
             "SELECT \(SchemaSQL.columns(t)) FROM \(SchemaSQL.quote(t.name))\(whereSQL) ORDER BY id LIMIT ?\(args.count)", args)
-        return rows.map { r in
+        let out = rows.map { r in
             var f: Fields = [:]
             for (i, field) in t.fields.enumerated() where !r[i + 1].isNull { f[field.name] = r[i + 1] }
             return (r.text(0), f)
         }
+        // Names in pinyin order, as at the hub; rows without a name keep id (creation) order.
+        guard let sortField = t.fields.first(where: { $0.sort == "pinyin" })?.name else { return out }
+        var keys = SortKeyCache()
+        let keyed = out.map { ($0, $0.1[sortField]?.text.map { keys.key($0) } ?? "") }
+        return keyed.sorted { $0.1 == $1.1 ? $0.0.0 < $1.0.0 : $0.1 < $1.1 }.map(\.0)
     }
 
     /// Every field of one row, its hub version and the local edits not yet taken in.

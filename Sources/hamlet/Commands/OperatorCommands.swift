@@ -87,11 +87,15 @@ enum OperatorCommands {
                                     Table.Column(header: c.t("村节点的值", "village value"), maxCells: 24),
                                     Table.Column(header: c.t("镇中心的值", "hub value"), maxCells: 24)])
             t.rows = [[field, base?.description ?? "-", x.incoming?.description ?? c.t("（空）", "(empty)"),
-                       x.hubValue?.description ?? c.t("（空）", "(empty)")],
-                      [c.t("谁, 节点, 时间", "who, node, when"), x.base > 0 ? "hseq \(x.base)" : "-",
-                       "\(x.incomingAuthor ?? "?"), \(x.incomingNode ?? "?"), \(c.time(x.incomingHLC.flatMap { HLC($0)?.wall }, zone: z))",
-                       describe(x.hubVersion, h, c)]]
+                       x.hubValue?.description ?? c.t("（空）", "(empty)")]]
             Output.out(t.render(maxWidth: max(c.width, 80)))
+            // Who wrote each side, from which node and when: whole, never cut.
+            Output.out(KeyValueList(pairs: [
+                (c.t("原值版本", "base version"), x.base > 0 ? "hseq \(x.base)" : "-"),
+                (c.t("村节点的值", "village value"),
+                 "\(x.incomingAuthor ?? "?"), \(x.incomingNode ?? "?"), \(c.time(x.incomingHLC.flatMap { HLC($0)?.wall }, zone: z))"),
+                (c.t("镇中心的值", "hub value"), describe(x.hubVersion, h, c)),
+            ]).render(maxWidth: max(c.width, 80)))
             Output.out(c.t("暂时采用：", "provisional winner: ") + (x.incomingWon ? c.t("村节点的值", "village value") : c.t("镇中心的值", "hub value")) + "\n")
             if let cur = current {
                 Output.out(c.t("当前值：", "current value: ") + (cur.values[field]?.description ?? "") + c.t("（版本 ", " (version ") + String(cur.versions[field]?.hseq ?? 0) + ")\n")

@@ -48,7 +48,6 @@ enum ServeCommand {
             try? last.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             last.close()
         }
-        Output.err(c.t("镇中心已停止\n", "hub stopped\n"))
     }
 
     static func address(_ text: String, _ c: Context) throws -> SocketAddress {
