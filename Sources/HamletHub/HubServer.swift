@@ -144,15 +144,15 @@ public final class HubServer: @unchecked Sendable {
             let epoch = try writerStore.forkEpoch()
             config.logger.log("hub restored from a backup: new epoch \(epoch) (was \(previous)) at hseq \(try writerStore.head()); nodes will resync")
         }
-        var readerStores: [StoreBox] = []
+        var readerStores: [HubStore] = []
         for _ in 0..<config.readers {
-            readerStores.append(StoreBox(try HubStore.open(directory: config.directory, readOnly: true)))
+            readerStores.append(try HubStore.open(directory: config.directory, readOnly: true))
         }
         let hubID = try writerStore.hubID()
         let epoch = try writerStore.epoch()
         let head = try writerStore.head()
 
-        let writer = StorePool(name: "hamlet-hub-writer", stores: [StoreBox(writerStore)])
+        let writer = StorePool(name: "hamlet-hub-writer", stores: [writerStore])
         let readers = StorePool(name: "hamlet-hub-reader", stores: readerStores)
         let workers = WorkerPool(name: "hamlet-hub-session", threads: max(2, ProcessInfo.processInfo.activeProcessorCount))
         let context = HubContext(writer: writer, readers: readers, workers: workers, throttle: AuthThrottle(policy: config.authThrottle),

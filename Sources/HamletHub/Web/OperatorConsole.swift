@@ -62,7 +62,7 @@ public final class OperatorConsole: @unchecked Sendable {
     /// The configuration the console was made with.
     public let configuration: Configuration
     let security: WebSecurity
-    private let workers: ConsoleWorkers
+    private let workers: ThreadPool<HubStore?>
     private let lock = NSLock()
     // Guarded by `lock`: one pending message per session, shown on the next page.
     private var flashes: [String: WebFlash] = [:]
@@ -72,12 +72,16 @@ public final class OperatorConsole: @unchecked Sendable {
     /// Wrong tokens allowed per minute before every token check is refused for the rest of that minute.
     static let maxTokenFailuresPerMinute = 10
 
-    /// Creates the console and starts its worker threads; the store is opened by each worker on its first request.
+    /// Creates the console and starts its worker threads, each with its own connection to the hub folder.
     /// - Parameter configuration: Folder, token, language, limits.
     public init(configuration: Configuration) {
         self.configuration = configuration
         security = WebSecurity(token: configuration.token)
-        workers = ConsoleWorkers(directory: configuration.directory, threads: max(1, configuration.workers))
+        // Each worker thread owns a read-write connection to the hub folder (nil when it cannot be opened:
+        // every request then shows the storage error).
+        workers = ThreadPool(name: "hamlet-web", resources: (0..<max(1, configuration.workers)).map { _ in
+            ResourceBox(try? HubStore.open(directory: configuration.directory))
+        }, finish: { $0?.connection.close() })
     }
 
     /// The factory to pass as `HubServerConfiguration.webHandlerFactory`.
@@ -133,66 +137,6 @@ public final class OperatorConsole: @unchecked Sendable {
 struct WebFlash: Sendable {
     var isError: Bool
     var text: String
-}
-
-/// A few threads, each owning one `HubStore` connection, serving one FIFO queue of request jobs.
-///
-/// `@unchecked Sendable`: `jobs`, `isStopping` and `running` are guarded by `condition` (an `NSCondition`); each store is
-/// created and used by its own thread only.
-final class ConsoleWorkers: @unchecked Sendable {
-    typealias Job = @Sendable (HubStore?) -> Void
-
-    private let condition = NSCondition()
-    // Guarded by `condition`.
-    private var jobs: [Job] = []
-    private var isStopping = false
-    private var running = 0
-
-    init(directory: String, threads: Int) {
-        running = threads
-        for index in 0..<threads {
-            let thread = Thread { [self] in work(directory: directory) }
-            thread.name = "hamlet-web-\(index)"
-            thread.stackSize = 4 << 20
-            thread.start()
-        }
-    }
-
-    func submit(_ job: @escaping Job) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !isStopping else { return false }
-        jobs.append(job)
-        condition.signal()
-        return true
-    }
-
-    func drainAndStop() {
-        condition.lock()
-        isStopping = true
-        condition.broadcast()
-        while running > 0 { condition.wait() }
-        condition.unlock()
-    }
-
-    private func work(directory: String) {
-        var store: HubStore?
-        while true {
-            condition.lock()
-            while jobs.isEmpty && !isStopping { condition.wait() }
-            guard !jobs.isEmpty else {
-                store?.connection.close()
-                running -= 1
-                condition.broadcast()
-                condition.unlock()
-                return
-            }
-            let job = jobs.removeFirst()
-            condition.unlock()
-            if store == nil { store = try? HubStore.open(directory: directory) }
-            job(store)
-        }
-    }
 }
 
 /// One web connection: frames requests with `HTTPRequestParser` on the loop thread, runs each on a console worker,
