@@ -172,6 +172,14 @@ struct FaultTests {
         try must(stranger, Registry.person("陌生"))
         #expect(try stranger.run(["sync"]).status == 77)
         #expect(try town.store().head() == 0, "nothing reached the hub")
+        // The real node with its real secret, but a replica made for another village: refused at login.
+        let misplaced = HamletDir(town.tmp.file("node-misplaced"))
+        try must(misplaced, ["init", "--node", "bz1", "--village", "南赵", "--hub", town.proxy.address,
+                             "--secret-file", town.secretPath("bz1")])
+        let m = try misplaced.run(["sync"])
+        #expect(m.status == 77, "\(m)")
+        #expect(m.stderr.contains("another village"), "\(m.stderr)")
+        #expect(try town.store().head() == 0, "nothing reached the hub")
         // The real node still syncs.
         try must(town["bz1"], Registry.person("张丽"))
         #expect(try town.sync("bz1").accepted == 1)
