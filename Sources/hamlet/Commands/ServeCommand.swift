@@ -40,9 +40,10 @@ enum ServeCommand {
         let bound = try server.start()
         Output.out("listening \(bound.protocol)\n")
         if let w = bound.web { Output.out("web http://\(w)/\n") }
-        server.wait()
+        // `_ = sources` does not keep them alive in a release build: the sources were freed
+        // (and cancelled) right after `resume()`, so SIGTERM/SIGINT were ignored.
+        withExtendedLifetime(sources) { server.wait() }
         console?.stop()
-        _ = sources
         // Every connection is closed by now; this last one folds the WAL into hub.sqlite and removes it.
         if let last = try? Connection(path: HubStore.path(in: directory)) {
             try? last.execute("PRAGMA wal_checkpoint(TRUNCATE)")

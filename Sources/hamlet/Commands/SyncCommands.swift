@@ -68,9 +68,11 @@ enum SyncCommands {
         var o = options(c)
         o.progress = nil
         Output.err(c.t("持续同步中（每 \(interval) 秒，修改后立即）；Ctrl-C 停止\n", "watching: sync every \(interval) s and soon after edits; Ctrl-C stops\n"))
-        SyncClient.watch(directory: c.directory, options: o, interval: .seconds(interval),
-                         shouldStop: { SyncCommands.stopping.load(ordering: .sequentiallyConsistent) },
-                         log: { Output.err($0 + "\n") })
-        _ = sources
+        // withExtendedLifetime: `_ = sources` lets a release build free the sources at once (signals then ignored).
+        withExtendedLifetime(sources) {
+            SyncClient.watch(directory: c.directory, options: o, interval: .seconds(interval),
+                             shouldStop: { SyncCommands.stopping.load(ordering: .sequentiallyConsistent) },
+                             log: { Output.err($0 + "\n") })
+        }
     }
 }
