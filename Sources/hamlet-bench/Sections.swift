@@ -303,7 +303,7 @@ func pullSection(_ c: Config, _ scratch: Scratch) throws -> [Figure] {
     let resyncGen = orderedRows(township([resyncVillage], people: c.resyncPeople, seed: 32, region: 370481))
     try load(hub, resyncGen.rows + resyncGen.heads)
     let resyncRows = resyncGen.rows.count
-    let secrets = try registerNodes(hubDir, [("pull-node", pullVillage), ("resync-node", resyncVillage)])
+    let secrets = try registerNodes(hubDir, [("pull-node", pullVillage), ("pull-wire", pullVillage), ("resync-node", resyncVillage)])
     let (server, address) = try startHub(hubDir)
     defer { server.stop(grace: .seconds(5)) }
 
@@ -320,6 +320,13 @@ func pullSection(_ c: Config, _ scratch: Scratch) throws -> [Figure] {
     var summary = SyncSummary()
     let pullSeconds = try timed { summary = try SyncClient.sync(directory: pullDir, options: SyncOptions(retries: 0, verify: false)) }
     let pullRate = Double(summary.pulled) / pullSeconds
+
+    progress("pull: the same pages over the wire only (decoded, not stored)")
+    let wire = try WireClient(address: address, node: "pull-wire", secret: secrets["pull-wire"] ?? "")
+    var wireItems = 0
+    let wireSeconds = try timed { wireItems = try wire.pullAll(limit: 500) }
+    wire.close()
+    let wireRate = Double(wireItems) / wireSeconds
 
     progress("pull: raw scan of the same rows, encoded as JSON lines")
     var scanned = 0
@@ -363,6 +370,9 @@ func pullSection(_ c: Config, _ scratch: Scratch) throws -> [Figure] {
         Figure(section: "Pull", measure: "node pulls \(fmtCount(summary.pulled)) rows", value: pullRate, unit: "rows/s", shown: fmtRate(pullRate),
                ceiling: scanRate, ceilingShown: fmtRate(scanRate) + " scan+JSON", ratio: pullRate / scanRate, target: "≥ 50% of scan",
                met: pullRate / scanRate >= 0.5, note: "sync without verify, pages of 500, stored in the replica; scan: \(scanned) rows, \(bytes / 1024) KiB of JSON lines"),
+        Figure(section: "Pull", measure: "same pages, wire only (not stored)", value: wireRate, unit: "rows/s", shown: fmtRate(wireRate),
+               ceiling: scanRate, ceilingShown: fmtRate(scanRate) + " scan+JSON", ratio: wireRate / scanRate, target: "", met: nil,
+               note: "the hub's side of the pull: \(wireItems) items in pages of 500, decoded by the client and dropped"),
         Figure(section: "Resync", measure: "\(c.resyncPeople)-person village, time", value: r.seconds, unit: "s", shown: fmtSeconds(r.seconds),
                ceiling: nil, ceilingShown: "", ratio: nil, target: "< 3 s" + resyncTarget, met: c.quick ? nil : r.seconds < 3,
                note: "\(resyncRows) rows; a whole `hamlet resync` process"),

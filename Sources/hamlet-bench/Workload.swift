@@ -175,6 +175,20 @@ final class WireClient {
         return results
     }
 
+    /// Pulls every page after `cursor` without storing anything; returns the items received.
+    func pullAll(limit: Int) throws -> Int {
+        var cursor: Int64 = 0
+        var items = 0
+        while true {
+            try socket.write(Codec.encode(ClientMessage.pull(cursor: cursor, limit: limit)), deadline: .now + .seconds(120))
+            guard case .page(let page, let next, _, let done, _) = try WireClient.receive(socket, maxLine) else { throw BenchError("no page") }
+            items += page.count
+            if done { return items }
+            guard next > cursor else { throw BenchError("a page did not advance the cursor") }
+            cursor = next
+        }
+    }
+
     func close() {
         try? socket.write(Codec.encode(ClientMessage.bye), deadline: .now + .seconds(2))
         socket.close()
