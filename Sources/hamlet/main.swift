@@ -44,4 +44,17 @@ func run() -> Int32 {
     }
 }
 
-exit(run())
+/// For the benchmark: the process's own peak RSS (VmHWM, kB) written to `$HAMLET_PEAK_RSS_FILE` at exit.
+/// (A parent's `wait4` rusage cannot tell: `posix_spawn` shares the parent's memory map until `exec`, and
+/// Linux folds that map's high-water mark into the child's.)
+func reportPeakRSS() {
+    guard let path = environment["HAMLET_PEAK_RSS_FILE"],
+          let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return }
+    let kb = line.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+    FileManager.default.createFile(atPath: path, contents: Data(kb.utf8))
+}
+
+let status = run()
+reportPeakRSS()
+exit(status)

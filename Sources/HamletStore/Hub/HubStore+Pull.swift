@@ -25,8 +25,8 @@ extension HubStore {
                     WHERE \(SchemaSQL.quote(schema.scope)) = ?1 AND _hseq > ?2 ORDER BY _hseq LIMIT ?3
                     """, [.text(village), .integer(cursor), .integer(Int64(limit + 1))])
                 for r in rows {
-                    let row = decodeRow(t, r)
-                    candidates.append((row.hseq, .put(rowState(row))))
+                    let row = decodeRowState(t, r)
+                    candidates.append((row.hseq, .put(row)))
                 }
             }
             for r in try connection.rows("""
@@ -61,7 +61,7 @@ extension HubStore {
         try connection.rows("""
             SELECT \(SchemaSQL.columns(table, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(table.name))
             WHERE \(SchemaSQL.quote(schema.scope)) = ?1 AND id > ?2 ORDER BY id LIMIT ?3
-            """, [.text(village), .text(afterID), .integer(Int64(limit))]).map { rowState(decodeRow(table, $0)) }
+            """, [.text(village), .text(afterID), .integer(Int64(limit))]).map { decodeRowState(table, $0) }
     }
 
     /// The digest of the village's rows, comparable with `Replica.digest()`.
@@ -74,7 +74,7 @@ extension HubStore {
                     WHERE \(SchemaSQL.quote(schema.scope)) = ?1
                     """)
                 try s.bind([.text(village)])
-                while try s.step() { b.add(rowState(decodeRow(t, s.row()))) }
+                while try s.step() { b.add(decodeRowState(t, s.row())) }
             }
             return b.finish()
         }

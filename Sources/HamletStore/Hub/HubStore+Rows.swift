@@ -19,6 +19,15 @@ extension HubStore {
                       mergedInto: r.optionalText(n + 3), hseq: r.int(n + 4))
     }
 
+    /// The wire form of a stored row, reading only the versions' `hseq`s.
+    func decodeRowState(_ t: TableSchema, _ r: Row) -> RowState {
+        var values: Fields = [:]
+        for (i, f) in t.fields.enumerated() where !r[i + 1].isNull { values[f.name] = r[i + 1] }
+        let n = t.fields.count + 1
+        return RowState(table: t.name, id: r.text(0), values: values, versions: VersionCodec.hseqs(r.text(n)),
+                        deleted: r.int(n + 1) != 0, mergedInto: r.optionalText(n + 3), hseq: r.int(n + 4))
+    }
+
     /// Writes a row's full state.
     func writeRow(_ t: TableSchema, _ row: HubRow) throws {
         var args: [Value] = [.text(row.id)]

@@ -29,6 +29,29 @@ enum VersionCodec {
         return out
     }
 
+    /// Only each field's `hseq`, read straight from the bytes (what pulls, snapshots and digests need).
+    static func hseqs(_ text: String) -> [String: Int64] {
+        var out: [String: Int64] = [:]
+        var text = text
+        text.withUTF8 { u in
+            var i = 0
+            let n = u.count
+            while i < n {
+                let nameStart = i
+                while i < n && u[i] != 61 { i += 1 }       // '='
+                guard i < n else { return }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: u[nameStart..<i]), as: UTF8.self)
+                i += 1
+                var h: Int64 = 0
+                while i < n, u[i] >= 48, u[i] <= 57 { h = h * 10 + Int64(u[i] - 48); i += 1 }
+                out[name] = h
+                while i < n && u[i] != 59 { i += 1 }       // ';'
+                i += 1
+            }
+        }
+        return out
+    }
+
     static func encode(_ v: FieldVersion?) -> Value {
         guard let v else { return .null }
         return .text(String(v.hseq) + "," + v.hlc.description + "," + v.writers.joined(separator: "|"))

@@ -79,7 +79,29 @@ extension Replica {
                     touched.append((t, r.text(1)))
                 }
             }
-            for (t, id) in touched { try rebuildVisible(t, id: id, cursor: newCursor, node: info.node) }
+            // Rows with local changes still laid over them are rebuilt from shadow + overlay; the
+            // rest (nearly every row of a pull) are written straight from the page.
+            var overlaid = Set<RowKey>()
+            for r in try connection.rows("""
+                SELECT DISTINCT tbl, row_id FROM _changes
+                WHERE state = 'pending' OR (state IN ('accepted','conflicted') AND hseq > ?1)
+                """, [.integer(newCursor)]) {
+                overlaid.insert(RowKey(r.text(0), r.text(1)))
+            }
+            var direct: [RowKey: RowState] = [:]
+            for case .put(let row) in items { direct[RowKey(row.table, row.id)] = row }
+            for (t, id) in touched {
+                let key = RowKey(t.name, id)
+                if !overlaid.contains(key), let row = direct[key] {
+                    if row.deleted {
+                        try connection.run("DELETE FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1", [.text(id)])
+                    } else {
+                        try writeVisible(t, id: id, values: row.values)
+                    }
+                } else {
+                    try rebuildVisible(t, id: id, cursor: newCursor, node: info.node)
+                }
+            }
             if let hubClock {
                 var clock = HybridClock(node: info.node, last: try meta("hlc").flatMap { HLC($0) })
                 clock.observe(hubClock, wallMillis: wallMillis)
