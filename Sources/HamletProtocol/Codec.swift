@@ -31,12 +31,12 @@ public enum Codec {
 
     /// One line of JSON for a hub message, newline included.
     public static func encode(_ m: HubMessage) -> [UInt8] {
-        line(HubEnvelope(m))
+        FastCodec.encode(m) ?? line(HubEnvelope(m))
     }
 
     /// One line of JSON for a client message, newline included.
     public static func encode(_ m: ClientMessage) -> [UInt8] {
-        line(ClientEnvelope(m))
+        FastCodec.encode(m) ?? line(ClientEnvelope(m))
     }
 
     static func line<T: Encodable>(_ value: T) -> [UInt8] {
@@ -52,13 +52,15 @@ public enum Codec {
     /// Decodes a line (without its newline) from a node.
     /// - Throws: `ProtocolError` with the wire code for the first problem found.
     public static func decodeClient(_ line: [UInt8]) throws(ProtocolError) -> ClientMessage {
-        try decode(ClientEnvelope.self, line).message
+        if let m = FastCodec.decodeClient(line), String(validating: line, as: UTF8.self) != nil { return m }
+        return try decode(ClientEnvelope.self, line).message
     }
 
     /// Decodes a line (without its newline) from the hub.
     /// - Throws: `ProtocolError`.
     public static func decodeHub(_ line: [UInt8]) throws(ProtocolError) -> HubMessage {
-        try decode(HubEnvelope.self, line).message
+        if let m = FastCodec.decodeHub(line), String(validating: line, as: UTF8.self) != nil { return m }
+        return try decode(HubEnvelope.self, line).message
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ line: [UInt8]) throws(ProtocolError) -> T {

@@ -27,8 +27,8 @@ struct DemoTests {
         // Output goes to files, so no pipe can fill up and stall the child.
         let outURL = tmp.appendingPathComponent("stdout")
         let errURL = tmp.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL)
         let err = try FileHandle(forWritingTo: errURL)
 

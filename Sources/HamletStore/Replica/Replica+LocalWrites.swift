@@ -43,6 +43,7 @@ extension Replica {
 
     /// Sets fields of an existing row (`.null` clears a field).
     /// - Throws: `ReplicaError` (not-found, invalid, no-change) or `StoreError`; nothing is written then.
+    @discardableResult
     public func update(table: String, id: String, values input: Fields, author: String, wallMillis: Int64) throws -> LocalWrite {
         let t = try self.table(table)
         return try connection.transaction {
@@ -70,6 +71,7 @@ extension Replica {
 
     /// Deletes a row (a tombstone at the hub). Refused while live rows reference it.
     /// - Throws: `ReplicaError` (not-found, referenced) or `StoreError`.
+    @discardableResult
     public func delete(table: String, id: String, author: String, wallMillis: Int64) throws -> LocalWrite {
         let t = try self.table(table)
         return try connection.transaction {

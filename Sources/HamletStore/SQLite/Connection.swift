@@ -157,6 +157,7 @@ public final class Connection {
     /// Runs `body` in a transaction: commits when it returns, rolls back and
     /// rethrows the first error when it throws. Nested calls use savepoints.
     /// - Throws: whatever `body` throws, or `StoreError` from BEGIN/COMMIT.
+    @discardableResult
     public func transaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
         if inTransaction {
             try execute("SAVEPOINT nested")
