@@ -475,12 +475,14 @@ extension HubStore {
     /// has one, else by id; live rows unless `includeDeleted`.
     public func rows(table name: String, village: String? = nil, includeDeleted: Bool = false) throws -> [HubRow] {
         guard let t = schema.table(named: name) else { throw OperatorError(code: .notFound, message: "no table \(name)") }
+        // A read-only connection cannot fill missing keys: those rows then sort by id after the others.
+        try? fillSortKeys(t)
         var clauses: [String] = []
         var args: [Value] = []
         if !includeDeleted { clauses.append("_deleted = 0") }
         if let village { args.append(.text(village)); clauses.append("\(SchemaSQL.quote(schema.scope)) = ?\(args.count)") }
         let w = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        return try connection.rows("SELECT \(SchemaSQL.columns(t, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(t.name)) \(w) ORDER BY _sort, id",
+        return try connection.rows("SELECT \(SchemaSQL.columns(t, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(t.name)) \(w) ORDER BY _sort IS NULL, _sort, id",
                                    args).map { decodeRow(t, $0) }
     }
 }

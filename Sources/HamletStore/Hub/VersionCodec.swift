@@ -19,12 +19,49 @@ enum VersionCodec {
 
     static func decode(_ text: String) -> [String: FieldVersion] {
         var out: [String: FieldVersion] = [:]
-        for entry in text.split(separator: ";") {
-            guard let eq = entry.firstIndex(of: "=") else { continue }
-            let name = String(entry[..<eq])
-            let parts = entry[entry.index(after: eq)...].split(separator: ",", omittingEmptySubsequences: false)
-            guard parts.count == 3, let h = Int64(parts[0]), let hlc = HLC(String(parts[1])) else { continue }
-            out[name] = FieldVersion(hseq: h, hlc: hlc, writers: parts[2].split(separator: "|").map(String.init))
+        var text = text
+        text.withUTF8 { u in
+            var i = 0
+            let n = u.count
+            func slice(_ a: Int, _ b: Int) -> String {
+                String(decoding: UnsafeBufferPointer(rebasing: u[a..<b]), as: UTF8.self)
+            }
+            while i < n {
+                let nameStart = i
+                while i < n && u[i] != 61 { i += 1 }           // '='
+                guard i < n else { return }
+                let name = slice(nameStart, i)
+                i += 1
+                var h: Int64 = 0
+                while i < n, u[i] >= 48, u[i] <= 57 { h = h * 10 + Int64(u[i] - 48); i += 1 }
+                guard i < n, u[i] == 44 else { return }        // ','
+                i += 1
+                // HLC: wall digits '.' counter digits '.' node
+                var wall: Int64 = 0
+                while i < n, u[i] >= 48, u[i] <= 57 { wall = wall * 10 + Int64(u[i] - 48); i += 1 }
+                guard i < n, u[i] == 46 else { return }
+                i += 1
+                var counter: Int64 = 0
+                while i < n, u[i] >= 48, u[i] <= 57 { counter = counter * 10 + Int64(u[i] - 48); i += 1 }
+                guard i < n, u[i] == 46 else { return }
+                i += 1
+                let nodeStart = i
+                while i < n && u[i] != 44 { i += 1 }
+                let node = slice(nodeStart, i)
+                i += 1
+                var writers: [String] = []
+                var w = i
+                while i <= n {
+                    if i == n || u[i] == 124 || u[i] == 59 {    // '|' or ';'
+                        if i > w { writers.append(slice(w, i)) }
+                        if i == n || u[i] == 59 { break }
+                        w = i + 1
+                    }
+                    i += 1
+                }
+                i += 1
+                out[name] = FieldVersion(hseq: h, hlc: HLC(wall: wall, counter: counter, node: node), writers: writers)
+            }
         }
         return out
     }
