@@ -82,6 +82,9 @@ import Testing
         // Merge: survivor keeps references; unmerge restores both exactly.
         let people = h.schema.table(named: "people")!
         let before = (try h.row(people, id: person)?.values, try h.row(people, id: twin)?.values)
+        #expect(throws: OperatorError.self) {   // the survivor's village is not taken from the other row
+            try h.mergeDuplicate(c.id, keep: person, fieldsFrom: ["village": twin], action: OperatorAction(name: "镇管理员", wallMillis: 4))
+        }
         let m = try h.mergeDuplicate(c.id, keep: person, action: OperatorAction(name: "镇管理员", wallMillis: 5))
         #expect(try h.row(people, id: twin)?.mergedInto == person)
         #expect(throws: OperatorError.self) { try h.mergeDuplicate(c.id, action: OperatorAction(name: "另一人", wallMillis: 6)) }

@@ -330,6 +330,9 @@ extension HubStore {
             guard !survivor.deleted, !loser.deleted else {
                 throw OperatorError(code: .invalid, message: "both rows must be live to merge")
             }
+            if fieldsFrom[schema.scope] != nil {
+                throw OperatorError(code: .invalid, message: "a merge keeps the survivor's \(schema.scope); keep the other row, or transfer the survivor first")
+            }
             var next = survivor
             var before: Fields = [:]
             var beforeEmpty: [String] = []

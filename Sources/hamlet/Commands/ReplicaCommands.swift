@@ -84,6 +84,10 @@ enum ReplicaCommands {
             }
             let name = String(w[..<eq]).replacingOccurrences(of: "-", with: "_")
             let raw = String(w[w.index(after: eq)...])
+            if name == "id" {
+                filters.append(("id", .text(raw)))
+                continue
+            }
             guard let f = t.field(name) else { throw ReplicaError(.unknownField, "\(t.name) has no field \(name)") }
             filters.append((name, try Validator().parse(raw, for: f, table: t.name)))
         }
