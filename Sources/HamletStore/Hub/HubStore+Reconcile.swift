@@ -21,9 +21,10 @@ extension HubStore {
             var state = BatchState(head: try head(), clock: HybridClock(node: NodeID.hub, last: try clock()), wallMillis: wallMillis)
             var results: [ChangeResult] = []
             results.reserveCapacity(changes.count)
+            let known = try receivedSeqs(node: source.node, among: changes)
             for change in changes {
                 let hash = change.contentHash
-                if let previous = try previousResult(node: source.node, seq: change.seq, hash: hash) {
+                if known.contains(change.seq), let previous = try previousResult(node: source.node, seq: change.seq, hash: hash) {
                     results.append(previous)
                     continue
                 }
@@ -205,6 +206,20 @@ extension HubStore {
             """, [.text(change.node), .integer(change.seq), .text(hash), .text(r.code), .text(r.message),
                   .text(JSONText.encode(change)), .integer(wallMillis)])
         return ChangeResult(seq: change.seq, status: .rejected, code: r.code, message: r.message)
+    }
+
+    /// The `seq`s of a batch the hub has received from the node before (accepted, rejected or parked):
+    /// one range read per table instead of three lookups per change.
+    func receivedSeqs(node: String, among changes: [Change]) throws -> Set<Int64> {
+        guard let lo = changes.map(\.seq).min(), let hi = changes.map(\.seq).max() else { return [] }
+        var seen = Set<Int64>()
+        for table in ["log", "rejected", "parked"] {
+            for r in try connection.rows("SELECT seq FROM \(table) WHERE node = ?1 AND seq BETWEEN ?2 AND ?3",
+                                         [.text(node), .integer(lo), .integer(hi)]) {
+                seen.insert(r.int(0))
+            }
+        }
+        return seen
     }
 
     /// The original result of a `(node, seq)` received before, or a `seq-reused`

@@ -34,7 +34,12 @@ extension HubStore {
         for f in t.fields { args.append(row.values[f.name] ?? .null) }
         args += [.text(VersionCodec.encode(row.versions)), .integer(row.deleted ? 1 : 0), VersionCodec.encode(row.deletion),
                  row.mergedInto.map { .text($0) } ?? .null, .integer(row.hseq)]
-        try connection.run(HubStore.upsertSQL(t), args)
+        let sql: String
+        if let cached = upserts[t.name] { sql = cached } else {
+            sql = HubStore.upsertSQL(t)
+            upserts[t.name] = sql
+        }
+        try connection.run(sql, args)
     }
 
     /// Insert or update of a whole row. The pinyin sort key is kept while the name

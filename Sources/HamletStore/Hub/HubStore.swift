@@ -40,6 +40,8 @@ public final class HubStore {
     public let schema: Schema
     public let directory: String
     var sortKeys = SortKeyCache()
+    /// Upsert statements by table, built once.
+    var upserts: [String: String] = [:]
 
     init(connection: Connection, schema: Schema, directory: String) {
         self.connection = connection
