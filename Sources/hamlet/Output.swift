@@ -8,17 +8,20 @@ enum Output {
     static func err(_ s: String) { write(2, s) }
 
     static func write(_ fd: Int32, _ s: String) {
-        var bytes = Array(s.utf8)
+        let bytes = Array(s.utf8)
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { p in Glibc.write(fd, p.baseAddress! + offset, p.count - offset) }
+            let n = bytes.withUnsafeBytes { p -> Int in
+                guard let base = p.baseAddress else { return 0 }
+                return Glibc.write(fd, base + offset, p.count - offset)
+            }
             if n < 0 {
                 if errno == EINTR { continue }
-                return
+                return  // stdout closed (e.g. `| head`): nothing more to say
             }
+            if n == 0 { return }
             offset += n
         }
-        _ = bytes.count
     }
 
     /// One JSON document on stdout: sorted keys, pretty printed, newline-terminated.
