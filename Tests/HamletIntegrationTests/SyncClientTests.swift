@@ -118,133 +118,6 @@ func expectConverged(_ nodes: [NodeFixture], hub: HubFixture, sourceLocation: So
     }
 }
 
-// MARK: A tiny TCP proxy that cuts the connection after some bytes
-
-/// Forwards one loopback port to the hub; each connection is cut (both ends closed) once
-/// `upLimit` bytes went node → hub or `downLimit` bytes went hub → node.
-final class CuttingProxy: @unchecked Sendable {
-    // `lock` guards `upLimit`, `downLimit`, `cuts` and `stopped`.
-    private let lock = NSLock()
-    private var upLimit: Int
-    private var downLimit: Int
-    private var cutCount = 0
-    private var stopped = false
-    private let listener: Int32
-    let port: UInt16
-    let target: UInt16
-
-    init(target: UInt16, upLimit: Int = .max, downLimit: Int = .max) throws {
-        self.target = target
-        self.upLimit = upLimit
-        self.downLimit = downLimit
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw NetError(.bindFailed, "proxy socket") }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var addr = CuttingProxy.loopback(port: 0)
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else { close(fd); throw NetError(.bindFailed, "proxy bind") }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        listener = fd
-        port = UInt16(bigEndian: addr.sin_port)
-        let t = Thread { [self] in acceptLoop() }
-        t.start()
-    }
-
-    var cuts: Int { lock.withLock { cutCount } }
-
-    func setLimits(up: Int, down: Int) { lock.withLock { upLimit = up; downLimit = down } }
-
-    func stop() {
-        lock.withLock { stopped = true }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-    }
-
-    static func loopback(port: UInt16) -> sockaddr_in {
-        var a = sockaddr_in()
-        a.sin_family = sa_family_t(AF_INET)
-        a.sin_port = port.bigEndian
-        a.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return a
-    }
-
-    private func acceptLoop() {
-        while true {
-            let client = accept(listener, nil, nil)
-            if client < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            if lock.withLock({ stopped }) { close(client); return }
-            let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var addr = CuttingProxy.loopback(port: target)
-            let ok = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard ok == 0 else { close(client); close(upstream); continue }
-            let (up, down) = lock.withLock { (upLimit, downLimit) }
-            let pair = Pair(client: client, upstream: upstream)
-            Thread { [self] in pump(from: client, to: upstream, limit: up, pair: pair) }.start()
-            Thread { [self] in pump(from: upstream, to: client, limit: down, pair: pair) }.start()
-        }
-    }
-
-    /// Both descriptors of one proxied connection; closed when both pumps ended.
-    final class Pair: @unchecked Sendable {
-        // `lock` guards `ended`.
-        let lock = NSLock()
-        var ended = 0
-        let client: Int32
-        let upstream: Int32
-        init(client: Int32, upstream: Int32) {
-            self.client = client
-            self.upstream = upstream
-        }
-        func cut() {
-            shutdown(client, Int32(SHUT_RDWR))
-            shutdown(upstream, Int32(SHUT_RDWR))
-        }
-        func end() {
-            let last = lock.withLock { ended += 1; return ended == 2 }
-            if last {
-                close(client)
-                close(upstream)
-            }
-        }
-    }
-
-    private func pump(from: Int32, to: Int32, limit: Int, pair: Pair) {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        var total = 0
-        defer { pair.end() }
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(from, $0.baseAddress, $0.count, 0) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { pair.cut(); return }
-            let allowed = min(n, limit - total)
-            var offset = 0
-            while offset < allowed {
-                let w = buffer.withUnsafeBytes { send(to, $0.baseAddress! + offset, allowed - offset, Int32(MSG_NOSIGNAL)) }
-                if w < 0 && errno == EINTR { continue }
-                guard w > 0 else { pair.cut(); return }
-                offset += w
-            }
-            total += allowed
-            if total >= limit {
-                lock.withLock { cutCount += 1 }
-                pair.cut()
-                return
-            }
-        }
-    }
-}
-
 // MARK: Tests
 
 @Suite("Sync client over loopback TCP", .serialized)
@@ -424,7 +297,8 @@ struct SyncClientTests {
         let hub = try HubFixture(directory: tmp.file("hub"))
         try hub.start()
         defer { hub.stop() }
-        let proxy = try CuttingProxy(target: hub.address.port, upLimit: limits.up, downLimit: limits.down)
+        let proxy = try TCPProxy(target: hub.address.port)
+        proxy.cutNext(1, up: limits.up, down: limits.down)
         defer { proxy.stop() }
         let a1 = try NodeFixture(root: tmp, node: "a1", village: "东村", hub: hub)
         try a1.replica().setMeta("hub", "127.0.0.1:\(proxy.port)")
@@ -439,7 +313,6 @@ struct SyncClientTests {
         let afterCut = try a1.replica().log(pendingOnly: false)
         #expect(afterCut.contains { $0.state == "pending" }, "the cut came before the last ack")
 
-        proxy.setLimits(up: .max, down: .max)
         let s = try a1.sync(options)
         #expect(s.rejected == 0)
         let store = try hub.store()
