@@ -345,7 +345,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
                 } else if hello.cursor > head {
                     reason = "cursor ahead of hub"
                 }
-                return HubMessage.Welcome(hub: hubID, epoch: epoch, head: head, lastSeq: try store.lastSeq(node: node),
+                return HubMessage.Welcome(hub: hubID, epoch: epoch, head: head, lastSeq: record.lastSeq,
                                           village: record.village, resync: reason != nil, reason: reason, limits: limits,
                                           clock: try store.clock())
             }

@@ -160,8 +160,7 @@ extension WebApp {
         let limit = 500
         let list = try store.conflicts(status: showAll ? nil : "open", village: village, kind: kind, limit: limit + 1)
         let counts = try store.openConflictCounts(village: village)
-        var villages = Set(try store.nodes().map(\.village))
-        for r in try store.connection.rows("SELECT DISTINCT village FROM conflicts") { villages.insert(r.text(0)) }
+        let villages = try store.knownVillages()
         let villageList = villages.sorted { Pinyin.sortKey($0) < Pinyin.sortKey($1) }
 
         var body = "<h1>\(h(t("list.heading")))</h1><div class=\"counts\">"

@@ -154,13 +154,18 @@ public final class HubStore {
     // MARK: meta
 
     /// Reads one setting.
-    public func meta(_ key: String) throws -> String? {
-        try connection.row("SELECT value FROM meta WHERE key = ?1", [.text(key)])?.optionalText(0)
-    }
+    public func meta(_ key: String) throws -> String? { try connection.meta(key) }
 
     /// Writes one setting.
-    public func setMeta(_ key: String, _ value: String) throws {
-        try connection.run("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", [.text(key), .text(value)])
+    public func setMeta(_ key: String, _ value: String) throws { try connection.setMeta(key, value) }
+
+    /// Folds the WAL of a stopped hub into `hub.sqlite` and removes it (call once every
+    /// connection of the serving process is closed), so the folder holds one file a
+    /// backup can be copied over.
+    public static func checkpoint(directory: String) {
+        guard let last = try? Connection(path: path(in: directory)) else { return }
+        try? last.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        last.close()
     }
 
     /// The hub's identity.
@@ -233,17 +238,26 @@ public final class HubStore {
 
     /// One node, or nil.
     public func node(_ id: String) throws -> NodeRecord? {
-        try nodes().first { $0.id == id }
+        try nodeRecords(where: "WHERE id = ?1", [.text(id)]).first
     }
 
     /// Every registered node.
     public func nodes() throws -> [NodeRecord] {
+        try nodeRecords(where: "", [])
+    }
+
+    /// The villages that have a node or a conflict, for filters.
+    public func knownVillages() throws -> Set<String> {
+        Set(try connection.rows("SELECT village FROM nodes UNION SELECT village FROM conflicts").map { $0.text(0) })
+    }
+
+    func nodeRecords(where clause: String, _ args: [Value]) throws -> [NodeRecord] {
         try connection.rows("""
             SELECT id, village, secret_hash, added_at, last_seen, last_address, last_result, clock_skew_ms, cursor,
               max(coalesce((SELECT max(seq) FROM log WHERE log.node = nodes.id), 0),
                   coalesce((SELECT max(seq) FROM rejected WHERE rejected.node = nodes.id), 0))
-            FROM nodes ORDER BY village, id
-            """).map {
+            FROM nodes \(clause) ORDER BY village, id
+            """, args).map {
             NodeRecord(id: $0.text(0), village: $0.text(1), secretHash: $0.text(2), addedAt: $0.int(3),
                        lastSeen: $0[4].integer, lastAddress: $0.optionalText(5), lastResult: $0.optionalText(6),
                        clockSkewMillis: $0[7].integer, lastSeq: $0.int(9), cursor: $0[8].integer)

@@ -139,18 +139,10 @@ public final class Replica {
     // MARK: meta
 
     /// Reads one setting.
-    public func meta(_ key: String) throws -> String? {
-        try connection.row("SELECT value FROM meta WHERE key = ?1", [.text(key)])?.optionalText(0)
-    }
+    public func meta(_ key: String) throws -> String? { try connection.meta(key) }
 
     /// Writes one setting (nil removes it).
-    public func setMeta(_ key: String, _ value: String?) throws {
-        if let value {
-            try connection.run("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", [.text(key), .text(value)])
-        } else {
-            try connection.run("DELETE FROM meta WHERE key = ?1", [.text(key)])
-        }
-    }
+    public func setMeta(_ key: String, _ value: String?) throws { try connection.setMeta(key, value) }
 
     /// The node's identity, hub settings and sync position.
     public func info() throws -> ReplicaInfo {

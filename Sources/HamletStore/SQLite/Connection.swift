@@ -210,3 +210,19 @@ public final class Connection {
 
 @available(*, unavailable, message: "a Connection has one owner at a time")
 extension Connection: Sendable {}
+
+extension Connection {
+    /// Reads one setting from the store's `meta (key, value)` table.
+    public func meta(_ key: String) throws -> String? {
+        try row("SELECT value FROM meta WHERE key = ?1", [.text(key)])?.optionalText(0)
+    }
+
+    /// Writes one setting (nil removes it).
+    public func setMeta(_ key: String, _ value: String?) throws {
+        if let value {
+            try run("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", [.text(key), .text(value)])
+        } else {
+            try run("DELETE FROM meta WHERE key = ?1", [.text(key)])
+        }
+    }
+}

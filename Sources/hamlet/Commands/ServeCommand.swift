@@ -44,11 +44,8 @@ enum ServeCommand {
         // (and cancelled) right after `resume()`, so SIGTERM/SIGINT were ignored.
         withExtendedLifetime(sources) { server.wait() }
         console?.stop()
-        // Every connection is closed by now; this last one folds the WAL into hub.sqlite and removes it.
-        if let last = try? Connection(path: HubStore.path(in: directory)) {
-            try? last.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            last.close()
-        }
+        // Every connection is closed by now: fold the WAL into hub.sqlite and remove it.
+        HubStore.checkpoint(directory: directory)
     }
 
     static func address(_ text: String, _ c: Context) throws -> SocketAddress {
