@@ -35,6 +35,12 @@ extension HubStore {
         }
     }
 
+    /// Referenced rows read while reconciling one change (the merge consults them
+    /// twice: to resolve references, then to validate). Lives for one change only.
+    final class ReferenceMemo {
+        var states: [RowKey: ReferenceState?] = [:]
+    }
+
     /// What a batch carries from one change to the next.
     struct BatchState {
         var head: Int64
@@ -62,9 +68,17 @@ extension HubStore {
             state.mappers[change.epoch] = mapper
         }
         let hseq = state.head + 1
+        let references = ReferenceMemo()
         var ctx = MergeContext(
             schema: schema, table: t, writerVillage: source.village, hseq: hseq, mapBase: mapper,
-            reference: { [unowned self] in self.referenceState($0, $1) },
+            reference: { [unowned self] table, id in
+                // The merge asks again while validating: read each referenced row once per change.
+                let key = RowKey(table, id)
+                if let known = references.states[key] { return known }
+                let state = self.referenceState(table, id)
+                references.states[key] = state
+                return state
+            },
             duplicates: { [unowned self] in self.duplicateRows($0, $1, $2, $3) },
             referencedBy: { [unowned self] in self.referrers($0, $1) })
         ctx.villageAt = { [unowned self] in self.village(of: $0, $1, at: $2) }
