@@ -67,7 +67,7 @@ let package = Package(
             dependencies: ["CSQLiteSession", "HamletCore", "HamletStore", "HamletProtocol", "HamletNode", "HamletHub", "HamletNet", "HamletCrypto"],
             swiftSettings: swiftSettings
         ),
-        .target(name: "HamletTestSupport", dependencies: ["HamletCore"], path: "Tests/HamletTestSupport", swiftSettings: swiftSettings),
+        .target(name: "HamletTestSupport", dependencies: ["HamletCore", "HamletStore"], path: "Tests/HamletTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "HamletCryptoTests", dependencies: ["HamletCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "HamletCoreTests", dependencies: ["HamletCore", "HamletTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HamletProtocolTests", dependencies: ["HamletProtocol", "HamletCore"], swiftSettings: swiftSettings),

@@ -329,7 +329,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         let host = connection.peer.host
         let welcome: (HubMessage.Welcome)?
         do {
-            welcome = try store.connection.transaction(.deferred) { () throws -> HubMessage.Welcome? in
+            welcome = try store.read { () throws -> HubMessage.Welcome? in
                 let record = try store.node(node)
                 let valid = Credentials.verify(proof: proof, storedKey: record?.secretHash ?? HubSession.decoyStoredKey,
                                                nonce: nonce, node: node)
@@ -406,7 +406,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         let message: HubMessage
         let count: Int
         do {
-            (message, count) = try store.connection.transaction(.deferred) {
+            (message, count) = try store.read {
                 let page = try store.pull(village: village, after: cursor, limit: limit)
                 return (HubMessage.page(items: page.items, cursor: page.cursor, head: page.head, done: page.done,
                                         clock: try store.clock()), page.items.count)
@@ -446,7 +446,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         stats.resync = true
         lock.unlock()
         do {
-            try store.connection.transaction(.deferred) {
+            try store.read {
                 // The first read fixes the snapshot: every page below comes from the same state of the hub.
                 let head = try store.head()
                 send(.snapshotBegin(head: head, epoch: try store.epoch(), hub: try store.hubID()))

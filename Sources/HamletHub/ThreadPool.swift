@@ -118,7 +118,7 @@ typealias WorkerPool = ThreadPool<Void>
 extension ThreadPool where Resource == HubStore {
     /// A pool over these stores; each is closed on its thread when the pool stops.
     convenience init(name: String, stores: [HubStore]) {
-        self.init(name: name, resources: stores.map(ResourceBox.init), finish: { $0.connection.close() })
+        self.init(name: name, resources: stores.map(ResourceBox.init), finish: { $0.close() })
     }
 }
 

@@ -130,8 +130,7 @@ final class SyncSession {
     }
 
     private func hasAcknowledged(after lastSeq: Int64) throws -> Bool {
-        try replica.connection.row(
-            "SELECT 1 FROM _changes WHERE seq > ?1 AND state IN ('accepted','conflicted') LIMIT 1", [.integer(lastSeq)]) != nil
+        try replica.hasAcknowledged(after: lastSeq)
     }
 
     // MARK: Push
@@ -141,7 +140,7 @@ final class SyncSession {
         var size = max(1, min(options.batchSize, limits.maxBatch))
         var sent = 0
         let total = try store("counting pending changes") {
-            Int(try replica.connection.scalar("SELECT count(*) FROM _changes WHERE state = 'pending'").integer ?? 0)
+            try replica.pendingCount()
         }
         var lastSent: Int64 = 0
         while true {

@@ -17,7 +17,7 @@ import Glibc
 func registerNodes(_ dir: String, _ nodes: [(String, String)]) throws -> [String: String] {
     let hub = try HubStore.open(directory: dir)
     var secrets: [String: String] = [:]
-    try hub.connection.transaction {
+    try hub.write {
         for (id, village) in nodes {
             let secret = Credentials.makeSecret()
             guard let key = Credentials.storedKey(secret: secret) else { throw BenchError("secret") }
@@ -435,7 +435,7 @@ func manyVillagesSection(_ c: Config, _ scratch: Scratch) throws -> [Figure] {
                                         region: 370481), heads: false).rows.prefix(c.changesPerNode)
         var rng = SystemRandomNumberGenerator()
         let wall = Int64(Date().timeIntervalSince1970 * 1000)
-        try replica.connection.transaction {
+        try replica.write {
             for r in rows { _ = try replica.insert(table: r.table, id: r.id, values: r.values, author: "bench", wallMillis: wall, rng: &rng) }
         }
         nodeDirs.append(d)
@@ -540,7 +540,7 @@ func townshipSection(_ c: Config, _ scratch: Scratch) throws -> [Figure] {
         try load(hub, ordered.heads)
         rowCount = ordered.rows.count
     }
-    try hub.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    try hub.checkpointNow()
     let hubBytes = databaseBytes(HubStore.path(in: hubDir))
 
     progress("township: the same rows into plain tables")

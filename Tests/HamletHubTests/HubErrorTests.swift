@@ -241,12 +241,12 @@ struct HubErrorTests {
         let before = try hub.fingerprint()
         // Break the store under the writer: the hub log table disappears.
         let saboteur = try HubStore.open(directory: hub.dir.path)
-        try saboteur.connection.execute("ALTER TABLE log RENAME TO log_hidden")
+        try saboteur.sqliteFile().execute("ALTER TABLE log RENAME TO log_hidden")
         try client.send(.push(batch: 1, changes: (1...3).map { Changes.household(a, seq: Int64($0)) }))
         try client.expectError(.unavailable)
         client.expectClosed()
         #expect(hub.closeLine(of: client)?.contains("outcome=unavailable") == true)
-        try saboteur.connection.execute("ALTER TABLE log_hidden RENAME TO log")
+        try saboteur.sqliteFile().execute("ALTER TABLE log_hidden RENAME TO log")
         #expect(try hub.fingerprint() == before)
         // The hub still serves once the store is whole again.
         let (again, _) = try hub.login("beizhao")

@@ -119,7 +119,7 @@ final class HubFixture: @unchecked Sendable {
     /// A read-only view of the hub's state that bad input must not change: head, rejected, conflicts, clock.
     func fingerprint() throws -> String {
         let store = try HubStore.open(directory: dir.path, readOnly: true)
-        let c = store.connection
+        let c = try store.sqliteFile()
         let rejected = try c.scalar("SELECT count(*) FROM rejected").integer ?? -1
         let conflicts = try c.scalar("SELECT count(*) FROM conflicts").integer ?? -1
         let rows = try c.scalar("SELECT count(*) FROM households").integer ?? -1

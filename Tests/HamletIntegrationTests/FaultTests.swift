@@ -88,7 +88,7 @@ struct FaultTests {
         town.proxy.throttle(nil)
         let headAfterKill = try town.store().head()
         #expect(headAfterKill >= 500 && headAfterKill < 2_000, "the kill came mid-push (hub head \(headAfterKill))")
-        #expect(try town.store().connection.scalar("PRAGMA integrity_check").text == "ok")
+        #expect(try town.store().sqliteFile().scalar("PRAGMA integrity_check").text == "ok")
 
         // Restart at once: the running sync's retry may reach the new hub, or give up with 75.
         try town.startHub()

@@ -121,12 +121,12 @@ final class ProcTownship {
     /// The hub's log holds each (node, seq) once, and as many entries from a node as it has changes.
     func expectExactlyOnce(sourceLocation: SourceLocation = #_sourceLocation) throws {
         let store = try self.store()
-        let twice = try store.connection.rows("SELECT node, seq, count(*) FROM log GROUP BY node, seq HAVING count(*) > 1")
+        let twice = try store.sqliteFile().rows("SELECT node, seq, count(*) FROM log GROUP BY node, seq HAVING count(*) > 1")
         #expect(twice.isEmpty, "a change applied twice", sourceLocation: sourceLocation)
         for (node, dir) in nodes {
             let log = try dir.log()
             let accepted = log.filter { ($0["state"] as? String) != "rejected" }.count
-            let held = try store.connection.scalar("SELECT count(*) FROM log WHERE node = ?1", [.text(node)]).integer ?? -1
+            let held = try store.sqliteFile().scalar("SELECT count(*) FROM log WHERE node = ?1", [.text(node)]).integer ?? -1
             #expect(Int(held) == accepted, "hub log entries from \(node)", sourceLocation: sourceLocation)
             #expect(try store.lastSeq(node: node) == Int64(log.count), "last seq of \(node)", sourceLocation: sourceLocation)
         }
@@ -375,7 +375,7 @@ struct MultiProcessSyncTests {
         #expect(leftovers.isEmpty, "a cleanly stopped hub leaves no WAL: \(leftovers)")
         #expect(try restored.head() == headAtBackup, "the restored hub is at the backup's head")
         #expect(try restored.meta("restored") == "1", "the backup's restored marker survives")
-        restored.connection.close()
+        restored.close()
         // The restored hub takes a new epoch; bz1 re-pushes what it lost and converges.
         try town.startHub()
         let again = try town.sync("bz1")

@@ -281,7 +281,7 @@ struct OperatorCLITests {
             let store = try town.store()
             let record = try #require(try store.conflict(c.id))
             #expect(record.status != "open" && record.resolvedBy == who)
-            let writes = try store.connection.scalar(
+            let writes = try store.sqliteFile().scalar(
                 "SELECT count(*) FROM log WHERE node = ?1 AND tbl = 'people' AND row_id = ?2 AND hseq > ?3",
                 [.text(NodeID.hub), .text(c.row), .integer(c.incomingHseq)]).integer
             #expect(writes == 1, "one hub change for the resolution")

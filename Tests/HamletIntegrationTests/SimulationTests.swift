@@ -357,7 +357,7 @@ struct Simulation {
     static func dump(_ h: HubStore) throws -> [String] {
         var out: [String] = []
         func add(_ sql: String) throws {
-            for r in try h.connection.rows(sql) { out.append(r.values.map(\.description).joined(separator: "|")) }
+            for r in try h.sqliteFile().rows(sql) { out.append(r.values.map(\.description).joined(separator: "|")) }
         }
         for t in h.schema.tables { try add("SELECT * FROM \"\(t.name)\" ORDER BY id") }
         try add("SELECT * FROM log ORDER BY hseq")

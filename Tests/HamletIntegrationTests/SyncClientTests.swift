@@ -201,8 +201,8 @@ struct SyncClientTests {
         _ = try a1.sync()
         let bad = try r.update(table: "people", id: id, values: ["name": .text("王芳二")], author: "c", wallMillis: wallMillisNow())
         // Tamper with the stored change so that the hub's validation refuses it (local validation would not let it in).
-        try r.connection.run("UPDATE _changes SET vals = ?2 WHERE seq = ?1", [.integer(bad.seq), .text(#"{"sex":"X"}"#)])
-        try r.connection.run("UPDATE _changes SET bases = ?2 WHERE seq = ?1",
+        try r.sqliteFile().run("UPDATE _changes SET vals = ?2 WHERE seq = ?1", [.integer(bad.seq), .text(#"{"sex":"X"}"#)])
+        try r.sqliteFile().run("UPDATE _changes SET bases = ?2 WHERE seq = ?1",
                              [.integer(bad.seq), .text(#"{"sex":1}"#)])
         let s = try a1.sync()
         #expect(s.rejected == 1 && s.pushed == 1)

@@ -81,7 +81,7 @@ public final class OperatorConsole: @unchecked Sendable {
         // every request then shows the storage error).
         workers = ThreadPool(name: "hamlet-web", resources: (0..<max(1, configuration.workers)).map { _ in
             ResourceBox(try? HubStore.open(directory: configuration.directory))
-        }, finish: { $0?.connection.close() })
+        }, finish: { $0?.close() })
     }
 
     /// The factory to pass as `HubServerConfiguration.webHandlerFactory`.

@@ -466,9 +466,7 @@ extension WebApp {
         }
         body += "</tbody></table>"
         if let row { body += "<h2 style=\"margin-top:1.2rem\">\(h(t("history.current")))</h2>" + rowCard(table, row, highlight: []) }
-        let related = try store.connection.rows(
-            "SELECT id FROM conflicts WHERE tbl = ?1 AND (row_id = ?2 OR other_row = ?2) ORDER BY id", [.text(table.name), .text(id)]
-        ).compactMap { try store.conflict($0.int(0)) }
+        let related = try store.conflicts(touching: table.name, id: id)
         if !related.isEmpty {
             body += "<div class=\"card\"><h2>\(h(t("history.conflicts")))</h2>"
             body += related.map { "<a href=\"/conflicts/\($0.id)\">#\($0.id)</a> \(kindBadge($0.kind)) \(statusBadge($0))" }.joined(separator: "<br>")

@@ -36,7 +36,7 @@ public final class HubStore {
     public static let format = "hamlet-hub/1"
     static let rowMeta = ["\"_v\"", "\"_deleted\"", "\"_deletion\"", "\"_merged_into\"", "\"_hseq\""]
 
-    public let connection: Connection
+    let connection: Connection
     public let schema: Schema
     public let directory: String
     var sortKeys = SortKeyCache()

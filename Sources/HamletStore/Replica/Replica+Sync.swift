@@ -153,3 +153,26 @@ extension Replica {
         return b.finish()
     }
 }
+
+extension Replica {
+    /// True when a change above `lastSeq` is marked accepted or conflicted: the hub lost
+    /// changes it had acknowledged (a restore), so they must be pushed again.
+    /// - Throws: `StoreError`.
+    public func hasAcknowledged(after lastSeq: Int64) throws -> Bool {
+        try connection.row(
+            "SELECT 1 FROM _changes WHERE seq > ?1 AND state IN ('accepted','conflicted') LIMIT 1", [.integer(lastSeq)]) != nil
+    }
+
+    /// How many changes wait to be pushed.
+    /// - Throws: `StoreError`.
+    public func pendingCount() throws -> Int {
+        Int(try connection.scalar("SELECT count(*) FROM _changes WHERE state = 'pending'").integer ?? 0)
+    }
+
+    /// Runs `body` in one write transaction (an import, a bulk load): every local write inside
+    /// commits together or not at all.
+    /// - Throws: `StoreError`, or what `body` throws; the transaction is rolled back then.
+    public func write<T>(_ body: () throws -> T) throws -> T {
+        try connection.transaction(.immediate, body)
+    }
+}

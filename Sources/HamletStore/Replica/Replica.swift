@@ -53,7 +53,7 @@ public final class Replica {
     public static let fileName = "replica.sqlite"
     public static let format = "hamlet-replica/1"
 
-    public let connection: Connection
+    let connection: Connection
     public let schema: Schema
     public let directory: String
     let validator: Validator

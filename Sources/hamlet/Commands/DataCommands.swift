@@ -61,7 +61,7 @@ enum DataCommands {
         let validator = Validator()
         struct DryRun: Error {}
         do {
-            try r.connection.transaction {
+            try r.write {
                 for (line, fields) in csv.rows {
                     var values: Fields = [:]
                     var failed = false

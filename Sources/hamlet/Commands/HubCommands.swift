@@ -102,7 +102,7 @@ enum HubCommands {
         guard !fm.fileExists(atPath: dest) else {
             throw CLIError(code: "exists", exit: .invalidData, message: Localized(zh: "\(dest) 已存在", en: "\(dest) already exists"))
         }
-        try h.connection.backup(to: dest)
+        try h.backup(to: dest)
         let copy = try HubStore.open(directory: to)
         try copy.setMeta("restored", "1")
         try copy.setMeta("backup_taken_at", String(c.now))
