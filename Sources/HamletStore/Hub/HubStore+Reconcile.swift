@@ -12,22 +12,34 @@ public struct BatchSource: Sendable {
 
 extension HubStore {
     /// Reconciles one batch from a node in one SQLite transaction and returns a
-    /// result per change. Re-sent changes get their original result; a re-sent
-    /// `(node, seq)` with other content is refused as `seq-reused`; a bad change
-    /// is rejected alone.
-    /// - Throws: `StoreError` when the store fails; the whole batch is rolled back then.
+    /// result per change. Every `(node, seq)` is the session's node's: a change naming
+    /// another node is rejected under the sender's `seq`. Re-sent changes get their
+    /// original result; a re-sent `(node, seq)` with other content is refused as
+    /// `seq-reused`; a `seq` below 1 is rejected alone; a bad change is rejected alone.
+    /// - Throws: `SeqGap` when the batch's new `seq`s do not continue the node's received
+    ///   ones in order (nothing applied); `StoreError` when the store fails. The whole
+    ///   batch is rolled back then.
     public func reconcile(_ changes: [Change], from source: BatchSource, wallMillis: Int64) throws -> [ChangeResult] {
         try connection.transaction {
+            if let expected = SeqOrder.gap(in: changes.map(\.seq), highest: try highestSeq(node: source.node)) {
+                throw SeqGap(expected: expected)
+            }
             var state = BatchState(head: try head(), clock: HybridClock(node: NodeID.hub, last: try clock()), wallMillis: wallMillis)
             var results: [ChangeResult] = []
             results.reserveCapacity(changes.count)
-            let known = try receivedSeqs(node: source.node, among: changes)
+            var known = try receivedSeqs(node: source.node, among: changes)
             for change in changes {
+                guard change.seq >= 1 else {
+                    results.append(ChangeResult(seq: change.seq, status: .rejected, code: Rejection.Code.invalidChange.rawValue,
+                                                message: "seq must be 1 or more"))
+                    continue
+                }
                 let hash = change.contentHash
                 if known.contains(change.seq), let previous = try previousResult(node: source.node, seq: change.seq, hash: hash) {
                     results.append(previous)
                     continue
                 }
+                known.insert(change.seq)
                 results.append(try reconcileOne(change, hash: hash, from: source, state: &state))
             }
             try setMeta("hlc", state.clock.last.description)
@@ -53,7 +65,9 @@ extension HubStore {
     func reconcileOne(_ change: Change, hash: String, from source: BatchSource, state: inout BatchState) throws -> ChangeResult {
         let wallMillis = state.wallMillis
         guard change.node == source.node else {
-            return try reject(change, hash: hash, Rejection(.invalidChange, "change names another node"), wallMillis)
+            // Recorded under the sender's seq, never the named node's: no node can spoil another's changes.
+            return try reject(change, hash: hash, Rejection(.invalidChange, "change names another node than the session's"),
+                              wallMillis, node: source.node)
         }
         guard let t = schema.table(named: change.table), t.name == change.table else {
             return try reject(change, hash: hash, Rejection(code: ValidationIssue.Code.unknownTable.rawValue,
@@ -213,11 +227,11 @@ extension HubStore {
                   .text(hash), .integer(wallMillis)])
     }
 
-    func reject(_ change: Change, hash: String, _ r: Rejection, _ wallMillis: Int64) throws -> ChangeResult {
+    func reject(_ change: Change, hash: String, _ r: Rejection, _ wallMillis: Int64, node: String? = nil) throws -> ChangeResult {
         try connection.run("""
             INSERT OR IGNORE INTO rejected (node, seq, hash, code, message, body, received_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-            """, [.text(change.node), .integer(change.seq), .text(hash), .text(r.code), .text(r.message),
+            """, [.text(node ?? change.node), .integer(change.seq), .text(hash), .text(r.code), .text(r.message),
                   .text(JSONText.encode(change)), .integer(wallMillis)])
         return ChangeResult(seq: change.seq, status: .rejected, code: r.code, message: r.message)
     }

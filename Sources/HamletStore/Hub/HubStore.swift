@@ -253,21 +253,40 @@ public final class HubStore {
 
     func nodeRecords(where clause: String, _ args: [Value]) throws -> [NodeRecord] {
         try connection.rows("""
-            SELECT id, village, secret_hash, added_at, last_seen, last_address, last_result, clock_skew_ms, cursor,
-              max(coalesce((SELECT max(seq) FROM log WHERE log.node = nodes.id), 0),
-                  coalesce((SELECT max(seq) FROM rejected WHERE rejected.node = nodes.id), 0))
+            SELECT id, village, secret_hash, added_at, last_seen, last_address, last_result, clock_skew_ms, cursor
             FROM nodes \(clause) ORDER BY village, id
             """, args).map {
             NodeRecord(id: $0.text(0), village: $0.text(1), secretHash: $0.text(2), addedAt: $0.int(3),
                        lastSeen: $0[4].integer, lastAddress: $0.optionalText(5), lastResult: $0.optionalText(6),
-                       clockSkewMillis: $0[7].integer, lastSeq: $0.int(9), cursor: $0[8].integer)
+                       clockSkewMillis: $0[7].integer, lastSeq: try lastSeq(node: $0.text(0)), cursor: $0[8].integer)
         }
     }
 
-    /// The highest `seq` the hub holds from a node (accepted or rejected).
+    /// The highest `seq` the hub holds from a node (accepted, rejected or parked), 0 for none.
+    func highestSeq(node: String) throws -> Int64 {
+        var highest: Int64 = 0
+        for table in ["log", "rejected", "parked"] {
+            highest = max(highest, try connection.scalar("SELECT max(seq) FROM \(table) WHERE node = ?1", [.text(node)]).integer ?? 0)
+        }
+        return highest
+    }
+
+    /// The end of the contiguous prefix `1…n` of `seq`s the hub holds from a node: the node
+    /// re-pushes everything after it (`welcome.last_seq`). Equal to the highest `seq` unless a
+    /// hub before the seq rules accepted a gap.
+    /// - Throws: `StoreError`.
     public func lastSeq(node: String) throws -> Int64 {
-        max(try connection.scalar("SELECT coalesce(max(seq), 0) FROM log WHERE node = ?1", [.text(node)]).integer ?? 0,
-            try connection.scalar("SELECT coalesce(max(seq), 0) FROM rejected WHERE node = ?1", [.text(node)]).integer ?? 0)
+        let highest = try highestSeq(node: node)
+        var count: Int64 = 0
+        for table in ["log", "rejected", "parked"] {
+            count += try connection.scalar("SELECT count(*) FROM \(table) WHERE node = ?1 AND seq >= 1", [.text(node)]).integer ?? 0
+        }
+        if count == highest { return highest }
+        var held = Set<Int64>()
+        for table in ["log", "rejected", "parked"] {
+            for r in try connection.rows("SELECT seq FROM \(table) WHERE node = ?1 AND seq >= 1", [.text(node)]) { held.insert(r.int(0)) }
+        }
+        return SeqOrder.prefix(of: held)
     }
 
     /// Records a session's end for the node health table.

@@ -53,6 +53,12 @@ public final class Connection {
         try execute("PRAGMA temp_store=MEMORY")
     }
 
+    /// Depth of the transactions opened through `transaction(_:_:)` (0: none).
+    private var transactionDepth = 0
+    /// Test-only fault injection: when it returns true for a statement's SQL, preparing
+    /// that statement fails as an I/O error would. Nil in production.
+    package var injectFault: ((String) -> Bool)?
+
     /// True once `close()` ran: later calls throw instead of touching the freed handle.
     public private(set) var isClosed = false
 
@@ -81,6 +87,7 @@ public final class Connection {
     /// - Throws: `StoreError`.
     public func execute(_ sql: String) throws {
         guard !isClosed else { throw StoreError(.sqlite, "the connection to \(path) is closed") }
+        try checkNotAborted()
         var errmsg: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &errmsg)
         if rc != SQLITE_OK {
@@ -95,6 +102,10 @@ public final class Connection {
     /// - Throws: `StoreError` when the SQL does not compile.
     public func statement(_ sql: String) throws -> Statement {
         guard !isClosed else { throw StoreError(.sqlite, "the connection to \(path) is closed") }
+        try checkNotAborted()
+        if let injectFault, injectFault(sql) {
+            throw StoreError(.sqlite, "injected fault", sqliteCode: SQLITE_IOERR)
+        }
         if let s = cache[sql] {
             s.reset()
             return s
@@ -159,19 +170,23 @@ public final class Connection {
     /// - Throws: whatever `body` throws, or `StoreError` from BEGIN/COMMIT.
     @discardableResult
     public func transaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
-        if inTransaction {
+        if transactionDepth > 0 {
             try execute("SAVEPOINT nested")
             do {
                 let result = try body()
                 try execute("RELEASE nested")
                 return result
             } catch {
-                try? execute("ROLLBACK TO nested")
-                try? execute("RELEASE nested")
+                if inTransaction {
+                    try? execute("ROLLBACK TO nested")
+                    try? execute("RELEASE nested")
+                }
                 throw error
             }
         }
         try execute("BEGIN \(kind.rawValue)")
+        transactionDepth = 1
+        defer { transactionDepth = 0 }
         do {
             let result = try body()
             try execute("COMMIT")
@@ -179,6 +194,16 @@ public final class Connection {
         } catch {
             if inTransaction { try? execute("ROLLBACK") }
             throw error
+        }
+    }
+
+    /// Throws when a transaction we opened is no longer open: SQLite rolled it back on its
+    /// own after an error (`sqlite3_get_autocommit`, as GRDB's `checkForAbortedTransaction`),
+    /// so statements would otherwise run, and commit, outside it.
+    /// - Throws: `StoreError.aborted`.
+    func checkNotAborted() throws {
+        if transactionDepth > 0, sqlite3_get_autocommit(handle) != 0 {
+            throw StoreError(.aborted, "SQLite rolled the transaction back on its own; nothing of it was committed")
         }
     }
 

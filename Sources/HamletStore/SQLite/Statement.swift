@@ -48,6 +48,7 @@ public final class Statement {
         if rc == SQLITE_DONE { return false }
         let e = connection.error(rc, "step")
         sqlite3_reset(handle)
+        try connection.checkNotAborted()
         throw e
     }
 

@@ -19,6 +19,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case corrupt
         /// A filesystem operation failed.
         case io
+        /// SQLite rolled a transaction back on its own (I/O error, disk full, a busy
+        /// deadlock): nothing of it was committed, and nothing after it may run in it.
+        case aborted
     }
 
     public var code: Code
