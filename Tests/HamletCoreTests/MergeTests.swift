@@ -54,34 +54,46 @@ private struct TestHub {
     var conflicts: [ConflictDraft] = []
     /// (hseq, row, village left), as the store's departures table records transfers.
     var departures: [(Int64, RowKey, String)] = []
+    /// hseq → (row, values the change that took it wrote), as the store's log.
+    var logged: [Int64: (RowKey, Fields)] = [:]
 
     func row(_ id: String, _ table: String = "people") -> HubRow? { rows[RowKey(table, id)] }
 
-    func context(_ table: String, village: String?, forceReview: Bool = false) -> MergeContext {
-        let rows = self.rows
-        let schema = self.schema
-        var ctx = MergeContext(
-            schema: schema, table: schema.table(named: table)!, writerVillage: village, hseq: hseq + 1,
-            mapBase: mapBase,
-            reference: { t, id in
-                guard let r = rows[RowKey(t, id)] else { return nil }
-                if let s = r.mergedInto { return .merged(into: s) }
-                let birth = r.values["birth_date"]?.text
-                return r.deleted ? .deleted(birthDate: birth) : .live(birthDate: birth)
-            },
-            duplicates: { t, f, v, excluding in
-                rows.values.filter { $0.table == t && $0.id != excluding && !$0.deleted && $0.mergedInto == nil && $0.values[f] == v }
-                    .map(\.id).sorted()
-            },
-            referencedBy: { t, id in
-                rows.values.filter { r in
-                    !r.deleted && r.mergedInto == nil
-                        && schema.table(named: r.table)!.referenceFields.contains { $0.references == t && r.values[$0.name]?.text == id }
-                }.map { "\($0.table):\($0.id)" }.sorted()
-            })
+    /// The merge's reads over the in-memory rows, as the store answers them.
+    struct Reads: MergeReads {
+        let hub: TestHub
+        func reference(_ key: RowKey) throws -> ReferenceState? {
+            guard let r = hub.rows[key] else { return nil }
+            if let s = r.mergedInto { return .merged(into: s) }
+            let birth = r.values["birth_date"]?.text
+            return r.deleted ? .deleted(birthDate: birth) : .live(birthDate: birth)
+        }
+        func row(_ key: RowKey) throws -> HubRow? { hub.rows[key] }
+        func holders(_ key: UniqueValue) throws -> [String] {
+            hub.rows.values.filter { $0.table == key.table && !$0.deleted && $0.mergedInto == nil && $0.values[key.field] == key.value }
+                .map(\.id).sorted()
+        }
+        func referrers(_ key: RowKey) throws -> [String] {
+            hub.rows.values.filter { r in
+                !r.deleted && r.mergedInto == nil
+                    && hub.schema.table(named: r.table)!.referenceFields.contains { $0.references == key.table && r.values[$0.name]?.text == key.id }
+            }.map { "\($0.table):\($0.id)" }.sorted()
+        }
+        func village(of key: RowKey, at hseq: Int64) throws -> String? {
+            hub.departures.first { $0.1 == key && $0.0 > hseq }?.2
+        }
+        func value(of key: RowKey, field: String, setAt hseq: Int64) throws -> Value?? {
+            guard let values = hub.logged[hseq], values.0 == key else { return nil }
+            return .some(values.1[field])
+        }
+    }
+
+    func context(_ c: Change, village: String?, forceReview: Bool = false) -> MergeContext {
+        let t = schema.table(named: c.table)!
+        let facts = try! MergeFacts.gather(for: c, onto: rows[RowKey(c.table, c.row)], table: t, schema: schema,
+                                           mapBase: mapBase, reads: Reads(hub: self))
+        var ctx = MergeContext(schema: schema, table: t, writerVillage: village, hseq: hseq + 1, mapBase: mapBase, facts: facts)
         ctx.forceReview = forceReview
-        let departures = self.departures
-        ctx.villageAt = { t, id, h in departures.first { $0.1 == RowKey(t, id) && $0.0 > h }?.2 }
         return ctx
     }
 
@@ -89,20 +101,21 @@ private struct TestHub {
 
     /// What the merge decides for `c` now, without recording it.
     func decide(_ c: Change, forceReview: Bool = false) -> MergeOutcome {
-        Merge.reconcile(c, onto: rows[RowKey(c.table, c.row)], context: context(c.table, village: village(of: c.node), forceReview: forceReview))
+        Merge.reconcile(c, onto: rows[RowKey(c.table, c.row)], context: context(c, village: village(of: c.node), forceReview: forceReview))
     }
 
     /// Decides and records, as the store would (a redirect is not followed).
     @discardableResult
     mutating func push(_ c: Change) -> MergeOutcome {
         let out = decide(c)
-        record(out)
+        record(out, change: c)
         return out
     }
 
-    mutating func record(_ out: MergeOutcome) {
+    mutating func record(_ out: MergeOutcome, change: Change? = nil) {
         guard case .apply(let a) = out else { return }
         hseq += 1
+        if let change { logged[hseq] = (RowKey(change.table, change.row), change.values) }
         let key = RowKey(a.row.table, a.row.id)
         if let old = rows[key]?.values["village"]?.text, let new = a.row.values["village"]?.text, old != new {
             departures.append((hseq, key, old))
@@ -310,18 +323,22 @@ extension MergeOutcome {
         #expect(hub.row(P)?.values[field] == node)
     }
 
-    @Test func aStaleOperatorWriteOnAnLwwFieldIsNotLostSilently() throws {
+    @Test func aStaleOperatorWriteOnAnLwwFieldIsRefusedNotLostSilently() throws {
         // A node whose clock runs days ahead sets the address; the operator, on the older version, corrects it.
         var hub = TestHub()
         hub.seedPerson()
         hub.push(change("east-1", 2, row: P, ["current_address": .text("外出务工")], base: 1, wall: 9_999_999_999))
-        let a = try #require(hub.push(change(NodeID.hub, row: P, ["current_address": .text("镇政府核实地址")], base: 1, wall: 5_000)).applied)
-        withKnownIssue("QUESTIONABLE (moot if the store makes every operator write compare-and-set, rule 14): an operator write concurrent with a node value loses by HLC, and on an lww field silently; rule 12 says the operator's word sticks") {
-            #expect(hub.row(P)?.values["current_address"] == .text("镇政府核实地址") || !a.conflicts.isEmpty)
-        }
+        let out = hub.push(change(NodeID.hub, row: P, ["current_address": .text("镇政府核实地址")], base: 1, wall: 5_000))
+        // Operator writes are compare-and-set (rule 14): the field moved since it was shown.
+        #expect(out.rejection?.code == "stale")
+        #expect(hub.row(P)?.values["current_address"] == .text("外出务工"), "nothing applied")
+        // Shown the new version, the operator's word sticks.
+        let again = try #require(hub.push(change(NodeID.hub, row: P, ["current_address": .text("镇政府核实地址")], base: 2, wall: 5_001)).applied)
+        #expect(again.conflicts.isEmpty)
+        #expect(hub.row(P)?.values["current_address"] == .text("镇政府核实地址"))
     }
 
-    @Test func aSelfConsistentChangeIsRejectedWhenAConcurrentWinnerMakesTheRowInconsistent() {
+    @Test func aSelfConsistentChangeIsAcceptedWithAReviewWhenAConcurrentWinnerMakesTheRowInconsistent() throws {
         var hub = TestHub()
         hub.seedPerson()
         let birth = CalendarDate(year: 1990, month: 3, day: 2)!
@@ -332,10 +349,16 @@ extension MergeOutcome {
         let idFor1991 = NationalID.make(region: 370481, birth: newBirth, sequence: 122)
         let out = hub.decide(change("east-1", 2, row: P, ["birth_date": .text("1991-01-01"), "national_id": .text(idFor1991)],
                                     base: 1, wall: 3_000))
-        withKnownIssue("QUESTIONABLE: cross-field validation runs on the merged row, so a consistent change is rejected (national-id-birth-date-mismatch) because a concurrent value won provisionally; accepting it with the field conflict would show the clerk the real problem") {
-            #expect(out.applied?.conflicts.contains { $0.field == "national_id" } == true)
-        }
-        #expect(out.rejection?.code == "national-id-birth-date-mismatch")
+        let a = try #require(out.applied, "a self-consistent change is never rejected because a concurrent value won")
+        let c = try #require(a.conflicts.first { $0.field == "national_id" })
+        #expect(c.incoming == .text(idFor1991) && c.hubValue == .text(otherIDSameBirth))
+        #expect(c.reason.contains("national-id-birth-date-mismatch"), "the conflict names the rule: \(c.reason)")
+        // A change inconsistent on its own terms (it saw the ID it contradicts) is still rejected.
+        let bad = hub.decide(change("east-1", 3, row: P, ["birth_date": .text("1991-01-01")], base: 2, wall: 6_000))
+        #expect(bad.rejection?.code == "national-id-birth-date-mismatch")
+        // One that did not see the concurrent ID is kept with a review naming the rule: the operator decides.
+        let blind = try #require(hub.decide(change("east-1", 3, row: P, ["birth_date": .text("1991-01-01")], base: 1, wall: 6_000)).applied)
+        #expect(blind.conflicts.contains { $0.reason.contains("national-id-birth-date-mismatch") })
     }
 
     // MARK: deletes
@@ -821,7 +844,7 @@ extension MergeOutcome {
         }
     }
 
-    @Test func reassertingTheBaseValueDependsOnArrivalOrder() {
+    @Test func reassertingTheBaseValueIsNoChangeInEitherOrder() {
         // A (east-1, the field's last writer) puts the phone it already had; B (east-2) changes it. Both on base 1.
         let a = change("east-1", 2, row: P, ["phone": .text("13812345678")], base: 1, wall: 5_000)
         let b = change("east-2", 1, row: P, ["phone": .text("13900000001")], base: 1, wall: 4_000)
@@ -830,9 +853,8 @@ extension MergeOutcome {
         ab.push(a); ab.push(b)
         ba.push(b); ba.push(a)
         #expect(ab.row(P)?.values["phone"] == .text("13900000001"), "A was a no-op, B fast-forwards")
-        withKnownIssue("QUESTIONABLE: a put that re-asserts the base value is a no-op in one order but a concurrent write that can win by HLC in the other; nodes must send only changed fields, or the merge should treat incoming == value-at-base as no change") {
-            #expect(ba.row(P)?.values["phone"] == .text("13900000001"))
-        }
+        #expect(ba.row(P)?.values["phone"] == .text("13900000001"), "A re-asserts the value at its base: no change")
+        #expect(ba.conflicts.isEmpty && ab.conflicts.isEmpty)
     }
 
     @Test func sameInputsSameOutcome() {

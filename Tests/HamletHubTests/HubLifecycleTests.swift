@@ -140,15 +140,17 @@ struct HubLifecycleTests {
         }
 
         let nodes = ["beizhao", "beizhao-doctor", "nanzhuang", "beizhao", "nanzhuang"]
+        // Seqs continue each node's prefix; two sessions of one node send the same changes (one applies, one is re-sent).
+        var prepared: [String: [Change]] = [:]
+        for n in Set(nodes) { prepared[n] = (1...100).map { Changes.household(hub.node(n), seq: Int64($0)) } }
+        let batches = prepared
         let failures = Atomic(0)
         let start = ContinuousClock.now
         DispatchQueue.concurrentPerform(iterations: nodes.count) { i in
             do {
                 let (client, _) = try hub.login(nodes[i])
                 defer { client.close() }
-                let node = hub.node(nodes[i])
-                let base = Int64(i * 1000)
-                let results = try client.push(1, (1...100).map { Changes.household(node, seq: base + Int64($0)) })
+                let results = try client.push(1, batches[nodes[i]] ?? [])
                 guard results.allSatisfy({ $0.status == .applied }) else { failures.add(1); return }
                 let pulled = try client.pullAll()
                 guard pulled.items.count >= 100 else { failures.add(1); return }
@@ -163,7 +165,7 @@ struct HubLifecycleTests {
         #expect(elapsed < .seconds(5), "five sessions took \(elapsed)")
         hub.logger.log("measured: 5 sessions beside 500 idle/trickling connections took \(elapsed)")
         print("measured: 5 sessions (login, push 100, pull, bye) beside 500 idle/trickling connections took \(elapsed)")
-        #expect(try hub.openStore().head() == 500)
+        #expect(try hub.openStore().head() == 300)
         // The idle ones are still connected; the trickling ones have not completed a line.
         #expect(hub.server.connectionCount == 500)
     }

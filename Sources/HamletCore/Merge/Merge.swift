@@ -7,6 +7,8 @@ public struct Rejection: Error, Sendable, Hashable, Codable {
         case unknownRow = "unknown-row"
         case seqReused = "seq-reused"
         case invalidChange = "invalid-change"
+        /// An operator write made on a version that has moved since (compare-and-set, rule 14).
+        case stale
     }
     public var code: String
     public var message: String
@@ -25,8 +27,9 @@ public struct Rejection: Error, Sendable, Hashable, Codable {
     }
 }
 
-/// Everything the merge needs to know beyond the row itself. The closures read
-/// the hub's state; the merge never writes.
+/// Everything the merge needs to know beyond the row itself: who writes, the `hseq` the
+/// change takes, how its bases map into this hub's history, and the facts the store read
+/// for it (`MergeFacts.gather`). The merge reads nothing else and writes nothing.
 public struct MergeContext {
     public var schema: Schema
     public var table: TableSchema
@@ -37,31 +40,19 @@ public struct MergeContext {
     /// Maps a base from the change's epoch to this hub's history; nil when the
     /// base lies above the common prefix of the two lineages (unknown: never fast-forwards).
     public var mapBase: (Int64) -> Int64?
-    /// The state of a referenced row, nil when the hub has never seen it.
-    public var reference: (_ table: String, _ id: String) -> ReferenceState?
-    /// Live rows other than `excluding` whose unique `field` holds `value`.
-    public var duplicates: (_ table: String, _ field: String, _ value: Value, _ excluding: String) -> [String]
-    /// Live rows that reference `(table, id)`, as `table:id` strings.
-    public var referencedBy: (_ table: String, _ id: String) -> [String]
+    /// What the store read for this change.
+    public var facts: MergeFacts
     /// When set, every differing value is a review conflict the hub wins (writes to a merged-away row, rule 9).
     public var forceReview: Bool = false
-    /// The village a row belonged to at a version (`hseq`), from the hub's record of
-    /// transfers; nil means "the row's current village". Scope is judged at the base (rule 7).
-    public var villageAt: (_ table: String, _ id: String, _ hseq: Int64) -> String? = { _, _, _ in nil }
 
     public init(schema: Schema, table: TableSchema, writerVillage: String?, hseq: Int64,
-                mapBase: @escaping (Int64) -> Int64? = { $0 },
-                reference: @escaping (_ table: String, _ id: String) -> ReferenceState?,
-                duplicates: @escaping (_ table: String, _ field: String, _ value: Value, _ excluding: String) -> [String],
-                referencedBy: @escaping (_ table: String, _ id: String) -> [String]) {
+                mapBase: @escaping (Int64) -> Int64? = { $0 }, facts: MergeFacts) {
         self.schema = schema
         self.table = table
         self.writerVillage = writerVillage
         self.hseq = hseq
         self.mapBase = mapBase
-        self.reference = reference
-        self.duplicates = duplicates
-        self.referencedBy = referencedBy
+        self.facts = facts
     }
 }
 
@@ -141,7 +132,7 @@ public enum Merge {
         // its village never held. A base this hub does not know counts as now.
         if let village = ctx.writerVillage, !ctx.forceReview {
             let base = ctx.mapBase(change.rowBase)
-            let owner = base.flatMap { ctx.villageAt(cur.table, cur.id, $0) } ?? cur.scope(ctx.schema)
+            let owner = base.flatMap { _ in ctx.facts.villageAtBase } ?? cur.scope(ctx.schema)
             guard owner == village else {
                 return .reject(Rejection(.outOfScope, "row belongs to another village"))
             }
@@ -150,6 +141,11 @@ public enum Merge {
             return change.op == .delete ? .noop : .redirect(survivor: survivor)
         }
 
+        // The operator's writes are compare-and-set (rule 14): each field must still be at the version shown.
+        if ctx.writerVillage == nil, !ctx.forceReview, change.op == .put,
+           let moved = change.values.keys.sorted().first(where: { !isFastForward(field: $0, change: change, current: cur, writer: "", ctx: ctx) }) {
+            return .reject(Rejection(.stale, "\(moved) changed since it was shown (version \(cur.versions[moved]?.hseq ?? 0)); look again"))
+        }
         switch change.op {
         case .delete:
             return delete(change, current: cur, context: ctx, writer: writer)
@@ -193,84 +189,6 @@ public enum Merge {
         return .apply(.init(row: row, changedFields: values.keys.sorted(), conflicts: conflicts, revive: revive, created: true))
     }
 
-    static func update(_ change: Change, current cur: HubRow, context ctx: MergeContext, writer: String,
-                       validator: Validator) -> MergeOutcome {
-        var row = cur
-        var changed: [String] = []
-        var conflicts: [ConflictDraft] = []
-        let newVersion = FieldVersion(hseq: ctx.hseq, hlc: change.hlc, writers: [writer])
-        var values = change.values
-        var revive: [RowKey] = []
-        if !ctx.forceReview, let r = resolveReferences(&values, changed: Set(values.keys), row: cur.id, ctx: ctx,
-                                                        revive: &revive, conflicts: &conflicts) {
-            return .reject(r)
-        }
-        for name in values.keys.sorted() {
-            let incoming = values[name] ?? .null
-            let hubValue = cur.values[name] ?? .null
-            let version = cur.versions[name]
-            let fastForward = !ctx.forceReview && isFastForward(field: name, change: change, current: cur, writer: writer, ctx: ctx)
-            if fastForward {
-                if incoming != hubValue || version == nil || version?.writers != [writer] {
-                    row.values[name] = incoming.isNull ? nil : incoming
-                    row.versions[name] = newVersion
-                    changed.append(name)
-                }
-                continue
-            }
-            // Concurrent with another writer.
-            if incoming == hubValue {
-                if var v = version, !ctx.forceReview, !v.writers.contains(writer) || change.hlc > v.hlc {
-                    if !v.writers.contains(writer) { v.writers.append(writer) }
-                    // The later stamp stays the field's stamp, so later lww comparisons do not depend on arrival order.
-                    if change.hlc > v.hlc { v.hlc = change.hlc }
-                    row.versions[name] = v
-                }
-                continue
-            }
-            guard let field = ctx.table.field(name) else { continue }
-            let operatorSet = version?.writers.contains(NodeID.hub) ?? false
-            let incomingLater = version.map { change.hlc > $0.hlc } ?? true
-            let incomingWins = incomingLater && !operatorSet && !ctx.forceReview
-            if incomingWins {
-                row.values[name] = incoming.isNull ? nil : incoming
-                row.versions[name] = newVersion
-                changed.append(name)
-            }
-            if field.merge == .review || operatorSet || ctx.forceReview {
-                let why = ctx.forceReview ? "write to a merged-away row"
-                    : operatorSet ? "concurrent with an operator's value" : "concurrent edits of one field"
-                conflicts.append(ConflictDraft(kind: .field, table: cur.table, row: cur.id, field: name,
-                                               base: change.bases[name] ?? 0, incoming: incoming, hubValue: hubValue,
-                                               hubVersion: version, incomingWon: incomingWins, reason: why))
-            }
-        }
-        if ctx.forceReview {
-            return .apply(.init(row: cur, changedFields: [], conflicts: conflicts, revive: [], created: false))
-        }
-        // An edit after a concurrent delete revives the row (rule 5): nothing is lost.
-        var revived = false
-        if cur.deleted {
-            row.deleted = false
-            row.deletion = nil
-            revived = true
-            conflicts.append(ConflictDraft(kind: .delete, table: cur.table, row: cur.id, base: change.rowBase,
-                                           hubVersion: cur.deletion, incomingWon: true,
-                                           reason: "edit of a row deleted concurrently: row kept"))
-        }
-        if !changed.isEmpty || revived {
-            let checkFields = revived ? Set(ctx.table.fields.map(\.name)) : Set(changed)
-            let issues = validator.issues(row: row.values, table: ctx.table, checkFields: checkFields,
-                                          lookup: { lookupForValidation($0, $1, ctx) })
-            if let first = issues.first { return .reject(Rejection(first)) }
-            row.hseq = ctx.hseq
-        }
-        let uniqueChanged = Set(changed).union(revived ? Set(ctx.table.uniqueFields.map(\.name)) : [])
-        conflicts += duplicateConflicts(row: row, fields: uniqueChanged, ctx: ctx)
-        if !conflicts.isEmpty || row != cur { row.hseq = ctx.hseq }
-        return .apply(.init(row: row, changedFields: changed, conflicts: conflicts, revive: revive, created: false))
-    }
-
     static func delete(_ change: Change, current cur: HubRow, context ctx: MergeContext, writer: String) -> MergeOutcome {
         if cur.deleted { return .noop }
         // Concurrent when another writer set a field above the version the node saw (rule 5).
@@ -283,7 +201,7 @@ public enum Merge {
                                   reason: "delete concurrent with an edit: row kept")
             return .apply(.init(row: row, changedFields: [], conflicts: [c], revive: [], created: false))
         }
-        let referrers = ctx.referencedBy(cur.table, cur.id)
+        let referrers = ctx.facts.referrers
         if !referrers.isEmpty {
             let c = ConflictDraft(kind: .delete, table: cur.table, row: cur.id, base: change.rowBase, incomingWon: false,
                                   reason: "delete of a row that \(referrers.count) live row(s) reference: row kept")
@@ -302,23 +220,18 @@ public enum Merge {
             guard let id = values[f.name]?.text, let target = f.references else { continue }
             var current = id
             var hops = 0
-            while case .merged(let survivor)? = ctx.reference(target, current), hops < 16 {
+            while case .merged(let survivor)? = ctx.facts.reference(target, current), hops < MergeFacts.mergeHops {
                 current = survivor
                 hops += 1
             }
             if current != id { values[f.name] = .text(current) }
-            switch ctx.reference(target, current) {
+            switch ctx.facts.reference(target, current) {
             case nil:
                 if target == ctx.table.name && current == row { continue }
                 return Rejection(code: ValidationIssue.Code.missingReference.rawValue,
                                  message: "\(ctx.table.name).\(f.name) names a \(target) row the hub does not hold")
             case .deleted?:
-                let key = RowKey(target, current)
-                if !revive.contains(key) {
-                    revive.append(key)
-                    conflicts.append(ConflictDraft(kind: .delete, table: target, row: current, incomingWon: true,
-                                                   reason: "a deleted row was referenced by a new change: row revived"))
-                }
+                reviveWhole(RowKey(target, current), ctx: ctx, depth: 0, revive: &revive, conflicts: &conflicts)
             default:
                 break
             }
@@ -326,8 +239,32 @@ public enum Merge {
         return nil
     }
 
+    /// Revives a deleted referenced row as rules 5–6 say: a `delete` conflict, the rows
+    /// it references revived in turn, and its unique values checked for duplicates (rule 8).
+    static func reviveWhole(_ key: RowKey, ctx: MergeContext, depth: Int, revive: inout [RowKey],
+                            conflicts: inout [ConflictDraft]) {
+        guard !revive.contains(key) else { return }
+        revive.append(key)
+        conflicts.append(ConflictDraft(kind: .delete, table: key.table, row: key.id, incomingWon: true,
+                                       reason: "a deleted row was referenced by a new change: row revived"))
+        guard let row = ctx.facts.deletedRows[key], let t = ctx.schema.table(named: key.table) else { return }
+        for f in t.uniqueFields {
+            guard let v = row.values[f.name], !v.isNull else { continue }
+            for other in ctx.facts.duplicates(t.name, f.name, v, excluding: row.id) {
+                conflicts.append(ConflictDraft(kind: .duplicate, table: t.name, row: row.id, field: f.name,
+                                               otherRow: other, reason: "two live rows hold the same \(f.name)"))
+            }
+        }
+        guard depth + 1 < MergeFacts.revivalDepth else { return }
+        for f in t.referenceFields {
+            guard let id = row.values[f.name]?.text, let target = f.references,
+                  case .deleted? = ctx.facts.reference(target, id) else { continue }
+            reviveWhole(RowKey(target, id), ctx: ctx, depth: depth + 1, revive: &revive, conflicts: &conflicts)
+        }
+    }
+
     static func lookupForValidation(_ table: String, _ id: String, _ ctx: MergeContext) -> ReferencedRow? {
-        switch ctx.reference(table, id) {
+        switch ctx.facts.reference(table, id) {
         case .live(let b)?: return ReferencedRow(isLive: true, birthDate: b)
         case .deleted(let b)?: return ReferencedRow(isLive: true, birthDate: b) // revived by the change
         case .merged?: return ReferencedRow(isLive: true, birthDate: nil)
@@ -340,7 +277,7 @@ public enum Merge {
         var out: [ConflictDraft] = []
         for f in ctx.table.uniqueFields where fields.contains(f.name) {
             guard let v = row.values[f.name], !v.isNull else { continue }
-            for other in ctx.duplicates(ctx.table.name, f.name, v, row.id) {
+            for other in ctx.facts.duplicates(ctx.table.name, f.name, v, excluding: row.id) {
                 out.append(ConflictDraft(kind: .duplicate, table: row.table, row: row.id, field: f.name,
                                          otherRow: other, reason: "two live rows hold the same \(f.name)"))
             }

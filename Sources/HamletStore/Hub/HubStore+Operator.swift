@@ -290,7 +290,7 @@ extension HubStore {
             if keep {
                 next.deleted = false
             } else {
-                let refs = referrers(t.name, current.id)
+                let refs = try referrers(t.name, current.id)
                 guard refs.isEmpty else {
                     throw OperatorError(code: .referenced, message: "\(refs.count) live row(s) reference this row; repoint or delete them first")
                 }
@@ -374,6 +374,13 @@ extension HubStore {
             let record = MergeRecord(table: t.name, survivor: survivorID, loser: loserID, survivorBefore: before,
                                      survivorBeforeEmpty: beforeEmpty, repointed: repointed, hseqs: hseqs)
             try closeConflict(id, resolution: "merge", hseq: hseqs.last, action: action, details: JSONText.encode(record))
+            // A twin conflict for the same pair (opened before duplicates were deduplicated) is settled with it.
+            for twin in try connection.rows("""
+                SELECT id FROM conflicts WHERE kind = 'duplicate' AND status = 'open' AND tbl = ?1 AND id <> ?2
+                  AND ((row_id = ?3 AND other_row = ?4) OR (row_id = ?4 AND other_row = ?3))
+                """, [.text(t.name), .integer(id), .text(survivorID), .text(loserID)]) {
+                try closeConflict(twin.int(0), resolution: "superseded by #\(id)", hseq: hseqs.last, action: action)
+            }
             return record
         }
     }
@@ -438,8 +445,15 @@ extension HubStore {
 
     func validate(_ t: TableSchema, _ row: HubRow, fields: Set<String>) throws {
         let v = Validator(schema: schema)
+        // Read first (each read throws), then judge.
+        var states: [RowKey: ReferenceState] = [:]
+        for f in t.referenceFields {
+            if let id = row.values[f.name]?.text, let target = f.references, let s = try referenceState(target, id) {
+                states[RowKey(target, id)] = s
+            }
+        }
         let issues = v.issues(row: row.values, table: t, checkFields: fields, lookup: { table, id in
-            switch self.referenceState(table, id) {
+            switch states[RowKey(table, id)] {
             case .live(let b)?: return ReferencedRow(isLive: true, birthDate: b)
             case .merged?: return ReferencedRow(isLive: true, birthDate: nil)
             default: return nil

@@ -47,12 +47,6 @@ extension HubStore {
         }
     }
 
-    /// Referenced rows read while reconciling one change (the merge consults them
-    /// twice: to resolve references, then to validate). Lives for one change only.
-    final class ReferenceMemo {
-        var states: [RowKey: ReferenceState?] = [:]
-    }
-
     /// What a batch carries from one change to the next.
     struct BatchState {
         var head: Int64
@@ -82,26 +76,18 @@ extension HubStore {
             state.mappers[change.epoch] = mapper
         }
         let hseq = state.head + 1
-        let references = ReferenceMemo()
-        var ctx = MergeContext(
-            schema: schema, table: t, writerVillage: source.village, hseq: hseq, mapBase: mapper,
-            reference: { [unowned self] table, id in
-                // The merge asks again while validating: read each referenced row once per change.
-                let key = RowKey(table, id)
-                if let known = references.states[key] { return known }
-                let state = self.referenceState(table, id)
-                references.states[key] = state
-                return state
-            },
-            duplicates: { [unowned self] in self.duplicateRows($0, $1, $2, $3) },
-            referencedBy: { [unowned self] in self.referrers($0, $1) })
-        ctx.villageAt = { [unowned self] in self.village(of: $0, $1, at: $2) }
+        // Read everything the decision needs (each read throws), decide purely, then apply.
         let current = try row(t, id: change.row)
+        var ctx = MergeContext(schema: schema, table: t, writerVillage: source.village, hseq: hseq, mapBase: mapper,
+                               facts: try MergeFacts.gather(for: change, onto: current, table: t, schema: schema,
+                                                            mapBase: mapper, reads: MergeReader(store: self)))
         var outcome = Merge.reconcile(change, onto: current, context: ctx)
         if case .redirect(let survivor) = outcome {
             guard let s = try row(t, id: survivor) else {
                 return try reject(change, hash: hash, Rejection(.unknownRow, "merged row's survivor is missing"), wallMillis)
             }
+            ctx.facts = try MergeFacts.gather(for: change, onto: s, table: t, schema: schema, mapBase: mapper,
+                                              reads: MergeReader(store: self))
             ctx.forceReview = true
             outcome = Merge.reconcile(change, onto: s, context: ctx)
         }
@@ -110,7 +96,7 @@ extension HubStore {
         case .reject(let r):
             // A change naming a row or a reference the hub has never seen (possible after
             // a restore) is parked, not rejected, and applied when that row arrives (rule 13).
-            if let waitsFor = waitingFor(change, table: t, current: current, rejection: r) {
+            if let waitsFor = waitingFor(change, table: t, current: current, rejection: r, facts: ctx.facts) {
                 return try park(change, hash: hash, waitsFor: waitsFor, wallMillis: wallMillis)
             }
             return try reject(change, hash: hash, r, wallMillis)
@@ -130,13 +116,13 @@ extension HubStore {
     }
 
     /// The row a refused change waits for, when it names one the hub has never seen.
-    func waitingFor(_ change: Change, table t: TableSchema, current: HubRow?, rejection r: Rejection) -> RowKey? {
+    func waitingFor(_ change: Change, table t: TableSchema, current: HubRow?, rejection r: Rejection, facts: MergeFacts) -> RowKey? {
         if current == nil, r.code == Rejection.Code.unknownRow.rawValue, change.op == .put {
             return RowKey(t.name, change.row)
         }
         if r.code == ValidationIssue.Code.missingReference.rawValue {
             for f in t.referenceFields {
-                if let id = change.values[f.name]?.text, let target = f.references, referenceState(target, id) == nil {
+                if let id = change.values[f.name]?.text, let target = f.references, facts.reference(target, id) == nil {
                     return RowKey(target, id)
                 }
             }
@@ -169,9 +155,10 @@ extension HubStore {
 
     /// The village a row belonged to at `hseq`: the village it left at its first
     /// transfer after `hseq`, or nil when it has not moved since (its current village).
-    func village(of table: String, _ id: String, at hseq: Int64) -> String? {
-        (try? connection.row("SELECT village FROM departures WHERE tbl = ?1 AND id = ?2 AND hseq > ?3 ORDER BY hseq LIMIT 1",
-                             [.text(table), .text(id), .integer(hseq)]))??.optionalText(0)
+    /// - Throws: `StoreError`.
+    func village(of table: String, _ id: String, at hseq: Int64) throws -> String? {
+        try connection.row("SELECT village FROM departures WHERE tbl = ?1 AND id = ?2 AND hseq > ?3 ORDER BY hseq LIMIT 1",
+                           [.text(table), .text(id), .integer(hseq)])?.optionalText(0)
     }
 
     /// Writes an accepted outcome: the row, revived references, departures, conflicts.
@@ -191,12 +178,22 @@ extension HubStore {
             try writeRow(rt, r)
         }
         var ids: [Int64] = []
-        for c in a.conflicts { ids.append(try openConflict(c, change: change, hseq: hseq)) }
+        for c in a.conflicts {
+            let id = try openConflict(c, change: change, hseq: hseq)
+            if !ids.contains(id) { ids.append(id) }
+        }
         return ids
     }
 
     /// Stores a conflict the merge opened.
     func openConflict(_ c: ConflictDraft, change: Change?, hseq: Int64) throws -> Int64 {
+        // A pair already in an open duplicate conflict never gets a second one (revival, re-registration).
+        if c.kind == .duplicate, let other = c.otherRow, let open = try connection.row("""
+            SELECT id FROM conflicts WHERE kind = 'duplicate' AND status = 'open' AND tbl = ?1
+              AND ((row_id = ?2 AND other_row = ?3) OR (row_id = ?3 AND other_row = ?2)) ORDER BY id LIMIT 1
+            """, [.text(c.table), .text(c.row), .text(other)]) {
+            return open.int(0)
+        }
         let village: String
         if let t = schema.table(named: c.table), let r = try row(t, id: c.row), let v = r.values[schema.scope]?.text {
             village = v

@@ -80,34 +80,61 @@ extension HubStore {
                  deleted: row.deleted, mergedInto: row.mergedInto, hseq: row.hseq)
     }
 
-    /// The state of a referenced row, for the merge.
-    func referenceState(_ table: String, _ id: String) -> ReferenceState? {
+    /// The state of a referenced row, for the merge and the operator's checks.
+    /// - Throws: `StoreError`.
+    func referenceState(_ table: String, _ id: String) throws -> ReferenceState? {
         guard let t = schema.table(named: table),
-              let r = try? connection.row("SELECT _deleted, _merged_into, \(t.field("birth_date") != nil ? "birth_date" : "NULL") FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1",
-                                          [.text(id)]) else { return nil }
+              let r = try connection.row("SELECT _deleted, _merged_into, \(t.field("birth_date") != nil ? "birth_date" : "NULL") FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1",
+                                         [.text(id)]) else { return nil }
         if let m = r.optionalText(1) { return .merged(into: m) }
         return r.int(0) != 0 ? .deleted(birthDate: r.optionalText(2)) : .live(birthDate: r.optionalText(2))
     }
 
-    /// Live rows other than `excluding` holding `value` in the unique field.
-    func duplicateRows(_ table: String, _ field: String, _ value: Value, _ excluding: String) -> [String] {
+    /// Live rows holding `value` in the unique field, in id order.
+    /// - Throws: `StoreError`.
+    func holders(_ table: String, _ field: String, _ value: Value) throws -> [String] {
         guard let t = schema.table(named: table), t.field(field)?.unique == true else { return [] }
-        return (try? connection.rows(
-            "SELECT id FROM \(SchemaSQL.quote(t.name)) WHERE \(SchemaSQL.quote(field)) = ?1 AND _deleted = 0 AND id <> ?2 ORDER BY id",
-            [value, .text(excluding)]).map { $0.text(0) }) ?? []
+        return try connection.rows(
+            "SELECT id FROM \(SchemaSQL.quote(t.name)) WHERE \(SchemaSQL.quote(field)) = ?1 AND _deleted = 0 ORDER BY id",
+            [value]).map { $0.text(0) }
     }
 
     /// Live rows that reference `(table, id)`, as `table:id`.
-    func referrers(_ table: String, _ id: String, limit: Int = 50) -> [String] {
+    /// - Throws: `StoreError`.
+    func referrers(_ table: String, _ id: String, limit: Int = 50) throws -> [String] {
         var out: [String] = []
         for other in schema.tables {
             for f in other.referenceFields where f.references == table {
-                let rows = (try? connection.rows(
+                let rows = try connection.rows(
                     "SELECT id FROM \(SchemaSQL.quote(other.name)) WHERE \(SchemaSQL.quote(f.name)) = ?1 AND _deleted = 0 LIMIT ?2",
-                    [.text(id), .integer(Int64(limit))])) ?? []
+                    [.text(id), .integer(Int64(limit))])
                 out += rows.map { "\(other.name):\($0.text(0))" }
             }
         }
         return out
+    }
+}
+
+/// The merge's reads, answered from the hub store; every read throws (read → decide → apply).
+struct MergeReader: MergeReads {
+    let store: HubStore
+
+    func reference(_ key: RowKey) throws -> ReferenceState? { try store.referenceState(key.table, key.id) }
+
+    func row(_ key: RowKey) throws -> HubRow? {
+        guard let t = store.schema.table(named: key.table) else { return nil }
+        return try store.row(t, id: key.id)
+    }
+
+    func holders(_ key: UniqueValue) throws -> [String] { try store.holders(key.table, key.field, key.value) }
+
+    func referrers(_ key: RowKey) throws -> [String] { try store.referrers(key.table, key.id) }
+
+    func village(of key: RowKey, at hseq: Int64) throws -> String? { try store.village(of: key.table, key.id, at: hseq) }
+
+    func value(of key: RowKey, field: String, setAt hseq: Int64) throws -> Value?? {
+        guard let r = try store.connection.row("SELECT vals FROM log WHERE hseq = ?1 AND tbl = ?2 AND row_id = ?3",
+                                               [.integer(hseq), .text(key.table), .text(key.id)]) else { return nil }
+        return .some(try JSONText.decode(Fields.self, r.text(0))[field])
     }
 }

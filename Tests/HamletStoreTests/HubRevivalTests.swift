@@ -1,0 +1,109 @@
+import HamletCore
+import HamletTestSupport
+import Testing
+@testable import HamletStore
+
+/// Issue 10, item 11: revival done whole (DESIGN rules 5, 6 and 8), through the store.
+@Suite struct HubRevivalTests {
+    let east = BatchSource(node: "east-1", village: "东村")
+    let east2 = BatchSource(node: "east-2", village: "东村")
+    let p1 = "01900000-0000-7000-8000-0000000000a1"
+    let p2 = "01900000-0000-7000-8000-0000000000a2"
+    let e1 = "01900000-0000-7000-8000-0000000000e1"
+    let e2 = "01900000-0000-7000-8000-0000000000e2"
+    let nid = "370481199003021224"
+
+    func change(_ s: BatchSource, _ seq: Int64, _ table: String, _ row: String, _ values: Fields = [:], op: ChangeOp = .put,
+                base: Int64 = 0, wall: Int64) -> Change {
+        Change(node: s.node, seq: seq, table: table, row: row, op: op, values: values, bases: values.mapValues { _ in base },
+               rowBase: base, hlc: HLC(wall: wall, counter: 0, node: s.node), author: "测试员", epoch: "")
+    }
+
+    func person(_ id: String = "370481199003021224") -> Fields {
+        ["village": .text("东村"), "name": .text("王秀英"), "sex": .text("F"), "birth_date": .text("1990-03-02"), "national_id": .text(id)]
+    }
+
+    func event(_ person: String) -> Fields {
+        ["village": .text("东村"), "person": .text(person), "kind": .text("marriage"), "date": .text("2012-05-01")]
+    }
+
+    func row(_ h: HubStore, _ table: String, _ id: String) throws -> HubRow {
+        try #require(try h.row(h.schema.table(named: table)!, id: id))
+    }
+
+    func openDuplicates(_ h: HubStore) throws -> [ConflictRecord] {
+        try h.conflicts(status: "open", kind: .duplicate)
+    }
+
+    @Test func aRevivedRowRevivesTheRowItReferences() throws {
+        let dir = TempDir("hub")
+        defer { dir.remove() }
+        let h = try HubStore.create(directory: dir.path)
+        _ = try h.reconcile([change(east, 1, "people", p1, person(), wall: 1), change(east, 2, "events", e1, event(p1), wall: 2)],
+                            from: east, wallMillis: 0)
+        let seen = try h.head()
+        // east-1 deletes the event, then the person (nothing live references her any more).
+        let d = try h.reconcile([change(east, 3, "events", e1, op: .delete, base: seen, wall: 3),
+                                 change(east, 4, "people", p1, op: .delete, base: seen, wall: 4)], from: east, wallMillis: 0)
+        #expect(d.allSatisfy { $0.status == .applied })
+        #expect(try row(h, "people", p1).deleted)
+        // east-2, offline since, edits the event's detail: the event revives, and so must its person.
+        let r = try h.reconcile([change(east2, 1, "events", e1, ["detail": .text("补录")], base: 2, wall: 5)], from: east2, wallMillis: 0)
+        #expect(r[0].status == .conflict)
+        #expect(try !row(h, "events", e1).deleted)
+        #expect(try !row(h, "people", p1).deleted, "a live row never references a deleted one")
+    }
+
+    @Test func revivalThroughAReferenceRunsTheDuplicateCheck() throws {
+        let dir = TempDir("hub")
+        defer { dir.remove() }
+        let h = try HubStore.create(directory: dir.path)
+        _ = try h.reconcile([change(east, 1, "people", p1, person(), wall: 1)], from: east, wallMillis: 0)
+        _ = try h.reconcile([change(east, 2, "people", p1, op: .delete, base: 1, wall: 2)], from: east, wallMillis: 0)
+        _ = try h.reconcile([change(east, 3, "people", p2, person(), wall: 3)], from: east, wallMillis: 0)
+        #expect(try openDuplicates(h).isEmpty, "P1 is deleted: no duplicate yet")
+        // east-2 records an event for P1 (it never saw the delete): P1 revives, and now two live rows hold one ID.
+        let r = try h.reconcile([change(east2, 1, "events", e1, event(p1), wall: 4)], from: east2, wallMillis: 0)
+        #expect(r[0].status == .conflict)
+        #expect(try !row(h, "people", p1).deleted)
+        let dups = try openDuplicates(h)
+        #expect(dups.count == 1)
+        #expect(Set([dups.first?.row, dups.first?.otherRow]) == Set([p1, p2]))
+    }
+
+    @Test func aPairInAnOpenDuplicateConflictNeverGetsASecondOne() throws {
+        let dir = TempDir("hub")
+        defer { dir.remove() }
+        let h = try HubStore.create(directory: dir.path)
+        _ = try h.reconcile([change(east, 1, "people", p1, person(), wall: 1), change(east, 2, "people", p2, person(), wall: 2)],
+                            from: east, wallMillis: 0)
+        #expect(try openDuplicates(h).count == 1)
+        // P2 is deleted and revived by a reference while the duplicate is still open.
+        _ = try h.reconcile([change(east, 3, "people", p2, op: .delete, base: 2, wall: 3)], from: east, wallMillis: 0)
+        _ = try h.reconcile([change(east2, 1, "events", e2, event(p2), wall: 4)], from: east2, wallMillis: 0)
+        #expect(try !row(h, "people", p2).deleted)
+        let dups = try openDuplicates(h)
+        #expect(dups.count == 1, "one conflict per pair")
+        // Merging settles it; nothing of the pair stays open.
+        let action = OperatorAction(name: "镇管理员", wallMillis: 10)
+        _ = try h.mergeDuplicate(try #require(dups.first).id, action: action)
+        #expect(try openDuplicates(h).isEmpty)
+    }
+
+    @Test func aMergeClosesATwinThatSlippedInBefore() throws {
+        let dir = TempDir("hub")
+        defer { dir.remove() }
+        let h = try HubStore.create(directory: dir.path)
+        _ = try h.reconcile([change(east, 1, "people", p1, person(), wall: 1), change(east, 2, "people", p2, person(), wall: 2)],
+                            from: east, wallMillis: 0)
+        let first = try #require(try openDuplicates(h).first)
+        // A hub before this rule opened the same pair twice.
+        try h.connection.run("""
+            INSERT INTO conflicts (kind, tbl, row_id, field, other_row, village, reason)
+            VALUES ('duplicate', 'people', ?1, 'national_id', ?2, '东村', 'twin')
+            """, [.text(p1), .text(p2)])
+        #expect(try openDuplicates(h).count == 2)
+        _ = try h.mergeDuplicate(first.id, action: OperatorAction(name: "镇管理员", wallMillis: 10))
+        #expect(try openDuplicates(h).isEmpty, "the twin closes with the merge")
+    }
+}
