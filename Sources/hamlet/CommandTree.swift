@@ -143,7 +143,7 @@ enum CommandTree {
                             options: [take, OptionSpec(long: "value", valueName: "field=value", help: L("填一个新值", "set a new value")),
                                       OptionSpec(long: "keep", help: L("删除冲突：保留记录", "delete conflict: keep the row")),
                                       OptionSpec(long: "delete", help: L("删除冲突：删除记录", "delete conflict: delete the row")),
-                                      OptionSpec(long: "expect-version", valueName: "hseq", help: L("只有字段版本仍是这个时才处理", "refuse if the field moved past this version")),
+                                      OptionSpec(long: "expect-version", valueName: "hseq", help: L("只有字段（删除冲突：记录）版本仍是这个时才处理；默认是冲突显示的版本", "refuse if the field (delete conflict: the row) moved past this version; default: the version the conflict shows")),
                                       note, operatorName, dir, json]),
                 CommandSpec(name: "merge", abstract: L("合并重复登记的两条记录", "merge the two rows of a duplicate conflict"),
                             arguments: [ArgumentSpec("id", help: L("冲突编号", "conflict id"))],

@@ -232,7 +232,8 @@ final class WebApp {
         default: return errorPage(400, "err.badForm")
         }
         do {
-            let hseq = try store.resolveDelete(id, keep: keep, action: action())
+            let hseq = try store.resolveDelete(id, keep: keep, expectedRowVersion: formValue("expect").flatMap { Int64($0) },
+                                               action: action())
             return back(to: id, WebFlash(isError: false, text: t("flash.resolved", String(id), String(hseq))))
         } catch let error as OperatorError {
             return back(to: id, WebFlash(isError: true, text: describe(error, store, id: id)))
@@ -246,8 +247,11 @@ final class WebApp {
             fields[String(name.dropFirst(6))] = value
         }
         let keep = formValue("keep").flatMap { $0.isEmpty ? nil : $0 }
+        var shown: [String: Int64] = [:]
+        for (name, value) in form where name.hasPrefix("expect.") { shown[String(name.dropFirst(7))] = Int64(value) }
         do {
-            let m = try store.mergeDuplicate(id, keep: keep, fieldsFrom: fields, action: action())
+            let m = try store.mergeDuplicate(id, keep: keep, fieldsFrom: fields, expectedRowVersions: shown.isEmpty ? nil : shown,
+                                             action: action())
             return back(to: id, WebFlash(isError: false, text: t("flash.merged", String(id), short(m.survivor), String(m.repointed.count))))
         } catch let error as OperatorError {
             return back(to: id, WebFlash(isError: true, text: describe(error, store, id: id)))

@@ -296,6 +296,7 @@ extension WebApp {
             let action = "/conflicts/\(c.id)/decide"
             s += "<div class=\"card\"><h2>\(h(t("action.resolveHeading")))</h2><form method=\"post\" action=\"\(action)\" class=\"row\">"
             s += csrfField(action) + whoFields()
+            if let row { s += "<input type=\"hidden\" name=\"expect\" value=\"\(row.hseq)\">" }
             s += "<button type=\"submit\" name=\"choice\" value=\"keep\">\(h(t("action.keep")))</button>"
             s += "<button type=\"submit\" name=\"choice\" value=\"delete\" class=\"danger\">\(h(t("action.delete")))</button></form></div>"
         }
@@ -333,6 +334,8 @@ extension WebApp {
         if open {
             s += "<div class=\"warning\">\(h(t("dup.warning")))</div>"
             s += "<form method=\"post\" action=\"\(action)\">\(csrfField(action))"
+            // Compare-and-set: the merge is refused as stale if either row changes after this page was made.
+            for r in [a, b] { s += "<input type=\"hidden\" name=\"expect.\(h(r.id))\" value=\"\(r.hseq)\">" }
         }
         s += "<table class=\"pair\"><thead><tr><th>\(h(t("col.field")))</th>"
         for (label, r) in [("A", a), ("B", b)] {

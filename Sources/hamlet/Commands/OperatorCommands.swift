@@ -164,12 +164,12 @@ enum OperatorCommands {
             guard c.invocation.flag("keep") != c.invocation.flag("delete") else {
                 throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--keep 和 --delete 只能选一个", en: "choose one of --keep and --delete"))
             }
-            hseq = try h.resolveDelete(id, keep: c.invocation.flag("keep"), action: action)
+            hseq = try stale(h, id, c) { try h.resolveDelete(id, keep: c.invocation.flag("keep"), expectedRowVersion: expected, action: action) }
         } else if let take = c.invocation.value("take") {
             guard take == "village" || take == "hub" else {
                 throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--take 只能是 village 或 hub", en: "--take is village or hub"))
             }
-            hseq = try h.resolveField(id, choice: take == "village" ? .village : .hub, expectedVersion: expected, action: action)
+            hseq = try stale(h, id, c) { try h.resolveField(id, choice: take == "village" ? .village : .hub, expectedVersion: expected, action: action) }
         } else if let v = c.invocation.value("value") {
             guard let eq = v.firstIndex(of: "="), let x = try h.conflict(id) else {
                 throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--value 的格式是 字段=值", en: "--value takes field=value"))
@@ -179,13 +179,33 @@ enum OperatorCommands {
                 throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "这个冲突的字段是 \(x.field ?? "-")", en: "this conflict is about field \(x.field ?? "-")"))
             }
             let value = try Validator().parse(String(v[v.index(after: eq)...]), for: f, table: x.table)
-            hseq = try h.resolveField(id, choice: .value(value), expectedVersion: expected, action: action)
+            hseq = try stale(h, id, c) { try h.resolveField(id, choice: .value(value), expectedVersion: expected, action: action) }
         } else {
             throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "请给出 --take village|hub、--value 字段=值、--keep 或 --delete", en: "give --take village|hub, --value field=value, --keep or --delete"))
         }
         if c.json { Output.json(["conflict": id, "hseq": hseq]) } else {
             Output.out(c.t("冲突 #\(id) 已处理（镇中心修改 hseq \(hseq)，下次同步时发到各村）\n",
                            "conflict #\(id) resolved (hub change hseq \(hseq); nodes get it on their next sync)\n"))
+        }
+    }
+
+    /// Runs an operator action; when it is refused as stale, shows what the row or field holds now
+    /// and how to act on it (the operator's own terminal: values may be shown), then rethrows (exit 65).
+    static func stale<T>(_ h: HubStore, _ id: Int64, _ c: Context, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as OperatorError where e.code == .stale {
+            if let x = try h.conflict(id), let row = try h.row(try tableSchema(h, x.table), id: x.row) {
+                let field = e.field ?? x.field
+                let now = field.flatMap { row.values[$0] }?.description ?? "（空）"
+                let version = e.currentVersion ?? row.hseq
+                if let field {
+                    Output.err(c.t("现在 \(field) = \(now)（版本 \(version)）。核对后如仍要处理，请加 --expect-version \(version) 再运行\n",
+                                   "now \(field) = \(now) (version \(version)). If you still want this after checking, run again with --expect-version \(version)\n"))
+                } else {
+                    Output.err(c.t("这条记录在显示之后又改过（现在版本 \(version)）。请用 hamlet hub conflict \(id) 重新查看，再加 --expect-version \(version) 运行\n",
+                                   "the row changed since it was shown (now version \(version)). Look again with hamlet hub conflict \(id), then run with --expect-version \(version)\n"))
+                }
+            }
+            throw e
         }
     }
 
@@ -207,8 +227,14 @@ enum OperatorCommands {
             Output.out(c.t("（预览，没有合并）\n", "(dry run: nothing merged)\n"))
             return
         }
-        let m = try h.mergeDuplicate(id, keep: c.invocation.value("keep"), fieldsFrom: fields,
-                                     action: OperatorAction(name: operatorName(c), wallMillis: c.now, note: c.invocation.value("note")))
+        // Compare-and-set on the two rows as just shown: a row that changes meanwhile makes the merge stale.
+        let t = try tableSchema(h, x.table)
+        var shown: [String: Int64] = [:]
+        for rid in [x.row] + (x.otherRow.map { [$0] } ?? []) { shown[rid] = try h.row(t, id: rid)?.hseq }
+        let m = try stale(h, id, c) {
+            try h.mergeDuplicate(id, keep: c.invocation.value("keep"), fieldsFrom: fields, expectedRowVersions: shown,
+                                 action: OperatorAction(name: operatorName(c), wallMillis: c.now, note: c.invocation.value("note")))
+        }
         if c.json { Output.json(m) } else {
             Output.out(c.t("已合并：保留 \(m.survivor)，\(m.loser) 标记为并入；改了 \(m.survivorBefore.count + m.survivorBeforeEmpty.count) 个字段，改指 \(m.repointed.count) 条引用。撤销：hamlet hub unmerge \(id)\n",
                            "merged: kept \(m.survivor), \(m.loser) marked merged into it; \(m.survivorBefore.count + m.survivorBeforeEmpty.count) field(s) taken, \(m.repointed.count) reference(s) repointed. Undo: hamlet hub unmerge \(id)\n"))

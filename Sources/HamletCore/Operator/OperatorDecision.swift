@@ -1,0 +1,159 @@
+/// Why an operator action was refused by the decision itself. `message` carries no record values.
+public struct OperatorRefusal: Error, Sendable, Equatable {
+    /// Stable codes, shared with the store's `OperatorError`.
+    public enum Code: String, Sendable {
+        /// The row or field moved since the operator was shown it (compare-and-set, rule 14).
+        case stale
+        case invalid
+        case referenced
+    }
+    public var code: Code
+    public var message: String
+    /// For `stale`: the field (nil for a whole row) and the version it is at now.
+    public var field: String?
+    public var currentVersion: Int64?
+
+    public init(_ code: Code, _ message: String, field: String? = nil, currentVersion: Int64? = nil) {
+        self.code = code
+        self.message = message
+        self.field = field
+        self.currentVersion = currentVersion
+    }
+}
+
+/// What a duplicate merge writes: the survivor's new state and what it held before.
+public struct MergePlan: Sendable, Equatable {
+    public var survivor: HubRow
+    /// The fields taken from the loser (or filled), with their new values.
+    public var changed: Fields
+    /// The survivor's values before, for the fields that held one.
+    public var before: Fields
+    /// The fields that were empty on the survivor before.
+    public var beforeEmpty: [String]
+    /// The loser, tombstoned and pointing at the survivor.
+    public var loser: HubRow
+}
+
+/// The operator's decisions as pure code, beside `Merge` (read → decide → apply).
+///
+/// Every operator write is compare-and-set on what the operator was shown (rule 14): a
+/// field version for a field, a row version (`hseq`) for a row. When it moved since, the
+/// decision is `stale` and the operator looks again; nothing is written.
+public enum OperatorDecision {
+    /// The version a field conflict shows: the field's version right after the conflict opened.
+    public static func shownVersion(incomingWon: Bool, incomingHseq: Int64, hubVersion: FieldVersion?) -> Int64 {
+        incomingWon ? incomingHseq : (hubVersion?.hseq ?? 0)
+    }
+
+    /// Sets one field to the operator's choice, if it is still at the version shown.
+    public static func setField(_ row: HubRow, field: String, to value: Value, shown: Int64) -> Result<HubRow, OperatorRefusal> {
+        let now = row.versions[field]?.hseq ?? 0
+        guard now == shown else {
+            return .failure(OperatorRefusal(.stale, "\(field) changed since it was shown (version \(shown) → \(now)); look again",
+                                            field: field, currentVersion: now))
+        }
+        var next = row
+        next.values[field] = value.isNull ? nil : value
+        return .success(next)
+    }
+
+    /// Sets several fields (a direct correction), each at the version shown; nil shown = the caller read it just now.
+    public static func edit(_ row: HubRow, values: Fields, table: TableSchema,
+                            shown: [String: Int64]?) -> Result<HubRow, OperatorRefusal> {
+        var next = row
+        for (k, v) in values.sorted(by: { $0.key < $1.key }) {
+            guard table.field(k) != nil else { return .failure(OperatorRefusal(.invalid, "\(table.name) has no field \(k)")) }
+            if let shown, let expected = shown[k] {
+                switch setField(next, field: k, to: v, shown: expected) {
+                case .success(let r): next = r
+                case .failure(let f): return .failure(f)
+                }
+            } else {
+                next.values[k] = v.isNull ? nil : v
+            }
+        }
+        return .success(next)
+    }
+
+    /// Keeps or deletes the row of a delete conflict, if the row is still at the version shown.
+    public static func settleDelete(_ row: HubRow, keep: Bool, shownRow: Int64,
+                                    referrers: [String]) -> Result<HubRow, OperatorRefusal> {
+        guard row.hseq <= shownRow else {
+            return .failure(OperatorRefusal(.stale, "the row changed since it was shown (version \(shownRow) → \(row.hseq)); look again",
+                                            currentVersion: row.hseq))
+        }
+        var next = row
+        if keep {
+            next.deleted = false
+        } else {
+            guard referrers.isEmpty else {
+                return .failure(OperatorRefusal(.referenced, "\(referrers.count) live row(s) reference this row; repoint or delete them first"))
+            }
+            next.deleted = true
+        }
+        return .success(next)
+    }
+
+    /// Merges a duplicate pair: fields chosen from the loser (and the survivor's empty fields filled from it),
+    /// the loser tombstoned into the survivor. Both rows must be live and at the versions shown.
+    /// - Parameter fieldsFrom: field → the id of the row whose value to keep.
+    public static func merge(survivor: HubRow, loser: HubRow, fieldsFrom: [String: String], table: TableSchema, scope: String,
+                             shownRows: [String: Int64]) -> Result<MergePlan, OperatorRefusal> {
+        guard !survivor.deleted, !loser.deleted else { return .failure(OperatorRefusal(.invalid, "both rows must be live to merge")) }
+        for r in [survivor, loser] {
+            if let shown = shownRows[r.id], r.hseq > shown {
+                return .failure(OperatorRefusal(.stale, "row \(r.id) changed since it was shown (version \(shown) → \(r.hseq)); look again",
+                                                currentVersion: r.hseq))
+            }
+        }
+        if fieldsFrom[scope] != nil {
+            return .failure(OperatorRefusal(.invalid, "a merge keeps the survivor's \(scope); keep the other row, or transfer the survivor first"))
+        }
+        for (k, from) in fieldsFrom.sorted(by: { $0.key < $1.key }) {
+            guard table.field(k) != nil else { return .failure(OperatorRefusal(.invalid, "\(table.name) has no field \(k)")) }
+            guard from == survivor.id || from == loser.id else {
+                return .failure(OperatorRefusal(.invalid, "--field \(k) must name one of the two rows"))
+            }
+        }
+        var plan = MergePlan(survivor: survivor, changed: [:], before: [:], beforeEmpty: [], loser: loser)
+        for f in table.fields where f.name != scope {
+            let from = fieldsFrom[f.name]
+            let takeLoser = from == loser.id || (from == nil && survivor.values[f.name] == nil && loser.values[f.name] != nil)
+            guard takeLoser, let v = loser.values[f.name], survivor.values[f.name] != v else { continue }
+            if let old = survivor.values[f.name] { plan.before[f.name] = old } else { plan.beforeEmpty.append(f.name) }
+            plan.survivor.values[f.name] = v
+            plan.changed[f.name] = v
+        }
+        plan.loser.deleted = true
+        plan.loser.mergedInto = survivor.id
+        return .success(plan)
+    }
+
+    /// Undoes a merge: the loser live again and the survivor's merged fields restored — refused
+    /// when one of those fields was changed after the merge (restoring it would lose that change).
+    /// - Parameters:
+    ///   - mergeHseqs: the `hseq`s the merge wrote.
+    /// - Returns: the loser back, and the survivor restored with the values written.
+    public static func unmerge(survivor: HubRow, loser: HubRow, before: Fields, beforeEmpty: [String],
+                               mergeHseqs: Set<Int64>) -> Result<(loser: HubRow, survivor: HubRow, restored: Fields), OperatorRefusal> {
+        guard loser.mergedInto == survivor.id else {
+            return .failure(OperatorRefusal(.invalid, "the loser is no longer merged into the survivor"))
+        }
+        var restored: Fields = [:]
+        var next = survivor
+        for k in (Array(before.keys) + beforeEmpty).sorted() {
+            let now = survivor.versions[k]?.hseq ?? 0
+            guard mergeHseqs.contains(now) else {
+                return .failure(OperatorRefusal(.stale, "\(k) changed after the merge (version \(now)); undo would lose that change",
+                                                field: k, currentVersion: now))
+            }
+            let v = before[k] ?? .null
+            next.values[k] = v.isNull ? nil : v
+            restored[k] = v
+        }
+        var back = loser
+        back.deleted = false
+        back.mergedInto = nil
+        return .success((back, next, restored))
+    }
+}

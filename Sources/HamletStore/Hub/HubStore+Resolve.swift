@@ -1,0 +1,215 @@
+import HamletCore
+
+/// The operator's actions: read what the decision needs (each read throws), let
+/// `OperatorDecision` decide (compare-and-set on what the operator was shown), then
+/// write ordinary hub changes with `operatorWrite`, so every node receives them.
+extension HubStore {
+    /// Settles a field conflict by taking the village's value, the hub's, or a new one.
+    /// - Parameter expectedVersion: the field version the operator was shown; nil = the version
+    ///   the conflict shows (the field right after it opened). Moved since: `stale`.
+    /// - Returns: the `hseq` of the resolution.
+    /// - Throws: `OperatorError` (already-resolved, stale, invalid, …) or `StoreError`.
+    @discardableResult
+    public func resolveField(_ id: Int64, choice: FieldChoice, expectedVersion: Int64? = nil,
+                             action: OperatorAction) throws -> Int64 {
+        try connection.transaction {
+            let c = try openConflictForAction(id, kinds: [.field])
+            guard let field = c.field else { throw OperatorError(code: .wrongKind, message: "conflict #\(id) names no field") }
+            let (t, current) = try loadLive(c.table, c.row)
+            let value: Value
+            let label: String
+            switch choice {
+            case .village: value = c.incoming ?? .null; label = "take village"
+            case .hub: value = c.hubValue ?? .null; label = "take hub"
+            case .value(let v): value = v; label = "new value"
+            }
+            let shown = expectedVersion ?? OperatorDecision.shownVersion(incomingWon: c.incomingWon, incomingHseq: c.incomingHseq,
+                                                                         hubVersion: c.hubVersion)
+            let next = try decided(OperatorDecision.setField(current, field: field, to: value, shown: shown))
+            try validate(t, next, fields: [field])
+            var clock = HybridClock(node: NodeID.hub, last: try clock())
+            let hseq = try operatorWrite(t, next, previous: current, op: "resolve", values: [field: value],
+                                         action: action, clock: &clock)
+            try setMeta("hlc", clock.last.description)
+            try closeConflict(id, resolution: label, hseq: hseq, action: action)
+            // Other open conflicts on the same field are settled by the same decision.
+            for other in try connection.rows("""
+                SELECT id FROM conflicts WHERE status = 'open' AND kind = 'field' AND tbl = ?1 AND row_id = ?2 AND field = ?3
+                """, [.text(c.table), .text(c.row), .text(field)]) {
+                try closeConflict(other.int(0), resolution: "superseded by #\(id)", hseq: hseq, action: action)
+            }
+            return hseq
+        }
+    }
+
+    /// Settles a delete conflict: keep the row, or delete it (refused while live rows reference it).
+    /// - Parameter expectedRowVersion: the row version (`hseq`) the operator was shown; nil = the
+    ///   row as the conflict left it. Changed since: `stale`.
+    /// - Returns: the `hseq` of the resolution.
+    /// - Throws: `OperatorError` or `StoreError`.
+    @discardableResult
+    public func resolveDelete(_ id: Int64, keep: Bool, expectedRowVersion: Int64? = nil, action: OperatorAction) throws -> Int64 {
+        try connection.transaction {
+            let c = try openConflictForAction(id, kinds: [.delete])
+            let (t, current) = try loadLive(c.table, c.row)
+            let referrers = keep ? [] : try referrers(t.name, current.id)
+            let next = try decided(OperatorDecision.settleDelete(current, keep: keep, shownRow: expectedRowVersion ?? c.incomingHseq,
+                                                                 referrers: referrers))
+            var clock = HybridClock(node: NodeID.hub, last: try clock())
+            let hseq = try operatorWrite(t, next, previous: current, op: keep ? "keep" : "delete", values: [:],
+                                         action: action, clock: &clock)
+            try setMeta("hlc", clock.last.description)
+            try closeConflict(id, resolution: keep ? "keep" : "delete", hseq: hseq, action: action)
+            return hseq
+        }
+    }
+
+    /// Merges the two rows of a duplicate conflict into a survivor: fields chosen from the other
+    /// row (and the survivor's empty fields filled from it), references to the loser repointed,
+    /// the loser tombstoned with a pointer to the survivor. Undo with `unmerge`.
+    /// - Parameters:
+    ///   - keep: the survivor's id; default the row registered first.
+    ///   - fieldsFrom: field → the id of the row whose value to keep.
+    ///   - expectedRowVersions: row id → the version (`hseq`) the operator was shown; nil = the rows
+    ///     as the conflict left them. Changed since: `stale`.
+    /// - Returns: what was done.
+    /// - Throws: `OperatorError` or `StoreError`.
+    @discardableResult
+    public func mergeDuplicate(_ id: Int64, keep: String? = nil, fieldsFrom: [String: String] = [:],
+                               expectedRowVersions: [String: Int64]? = nil, action: OperatorAction) throws -> MergeRecord {
+        try connection.transaction {
+            let c = try openConflictForAction(id, kinds: [.duplicate])
+            guard let other = c.otherRow else { throw OperatorError(code: .wrongKind, message: "conflict #\(id) names one row") }
+            let pair = [c.row, other]
+            let survivorID = keep ?? pair.min() ?? c.row
+            guard pair.contains(survivorID) else {
+                throw OperatorError(code: .invalid, message: "--keep must be one of the conflict's two rows")
+            }
+            let loserID = pair.first { $0 != survivorID } ?? other
+            let (t, survivor) = try loadLive(c.table, survivorID)
+            let (_, loser) = try loadLive(c.table, loserID)
+            let shown = expectedRowVersions ?? [survivorID: c.incomingHseq, loserID: c.incomingHseq]
+            let plan = try decided(OperatorDecision.merge(survivor: survivor, loser: loser, fieldsFrom: fieldsFrom, table: t,
+                                                          scope: schema.scope, shownRows: shown))
+            try validate(t, plan.survivor, fields: Set(plan.changed.keys))
+            var clock = HybridClock(node: NodeID.hub, last: try clock())
+            var hseqs: [Int64] = []
+            if !plan.changed.isEmpty {
+                hseqs.append(try operatorWrite(t, plan.survivor, previous: survivor, op: "merge", values: plan.changed,
+                                               action: action, clock: &clock))
+            }
+            var repointed: [MergeRecord.Repointed] = []
+            for (rt, rid, rf) in try references(to: t.name, id: loserID) {
+                guard let rts = schema.table(named: rt), let r = try row(rts, id: rid) else { continue }
+                var n = r
+                n.values[rf] = .text(survivorID)
+                hseqs.append(try operatorWrite(rts, n, previous: r, op: "repoint", values: [rf: .text(survivorID)],
+                                               action: action, clock: &clock))
+                repointed.append(.init(table: rt, id: rid, field: rf))
+            }
+            hseqs.append(try operatorWrite(t, plan.loser, previous: loser, op: "merged-into", values: [:], action: action, clock: &clock))
+            try setMeta("hlc", clock.last.description)
+            let record = MergeRecord(table: t.name, survivor: survivorID, loser: loserID, survivorBefore: plan.before,
+                                     survivorBeforeEmpty: plan.beforeEmpty, repointed: repointed, hseqs: hseqs)
+            try closeConflict(id, resolution: "merge", hseq: hseqs.last, action: action, details: JSONText.encode(record))
+            // A twin conflict for the same pair (opened before duplicates were deduplicated) is settled with it.
+            for twin in try connection.rows("""
+                SELECT id FROM conflicts WHERE kind = 'duplicate' AND status = 'open' AND tbl = ?1 AND id <> ?2
+                  AND ((row_id = ?3 AND other_row = ?4) OR (row_id = ?4 AND other_row = ?3))
+                """, [.text(t.name), .integer(id), .text(survivorID), .text(loserID)]) {
+                try closeConflict(twin.int(0), resolution: "superseded by #\(id)", hseq: hseqs.last, action: action)
+            }
+            return record
+        }
+    }
+
+    /// Undoes a duplicate merge: the loser live again, the survivor's merged fields restored,
+    /// references repointed back; the conflict reopens. Refused as `stale` when a merged field
+    /// was changed after the merge. Each step is an ordinary operator change.
+    /// - Throws: `OperatorError` or `StoreError`.
+    @discardableResult
+    public func unmerge(_ id: Int64, action: OperatorAction) throws -> MergeRecord {
+        try connection.transaction {
+            guard let c = try conflict(id) else { throw OperatorError(code: .notFound, message: "no conflict #\(id)") }
+            guard c.kind == .duplicate, c.status == "resolved", c.resolution == "merge", let d = c.details else {
+                throw OperatorError(code: .notMerged, message: "conflict #\(id) is not a merged duplicate")
+            }
+            let m = try JSONText.decode(MergeRecord.self, d)
+            let (t, loser) = try loadLive(m.table, m.loser)
+            let (_, survivor) = try loadLive(m.table, m.survivor)
+            let undo = try decided(OperatorDecision.unmerge(survivor: survivor, loser: loser, before: m.survivorBefore,
+                                                            beforeEmpty: m.survivorBeforeEmpty, mergeHseqs: Set(m.hseqs)))
+            var clock = HybridClock(node: NodeID.hub, last: try clock())
+            _ = try operatorWrite(t, undo.loser, previous: loser, op: "unmerge", values: [:], action: action, clock: &clock)
+            if !undo.restored.isEmpty {
+                _ = try operatorWrite(t, undo.survivor, previous: survivor, op: "unmerge", values: undo.restored, action: action, clock: &clock)
+            }
+            for p in m.repointed {
+                guard let rt = schema.table(named: p.table), let r = try row(rt, id: p.id), r.values[p.field]?.text == m.survivor else { continue }
+                var n = r
+                n.values[p.field] = .text(m.loser)
+                _ = try operatorWrite(rt, n, previous: r, op: "unmerge", values: [p.field: .text(m.loser)], action: action, clock: &clock)
+            }
+            try setMeta("hlc", clock.last.description)
+            try connection.run("""
+                UPDATE conflicts SET status = 'open', resolution = 'unmerged', resolved_by = ?2, resolved_at = ?3, note = ?4
+                WHERE id = ?1
+                """, [.integer(id), .text(action.name), .integer(action.wallMillis), action.note.map { .text($0) } ?? .null])
+            return m
+        }
+    }
+
+    /// Sets fields of a row directly as the operator (a correction at the hub).
+    /// - Parameter expectedVersions: field → the version the operator was shown; a field moved since is `stale`.
+    /// - Returns: the `hseq` of the correction.
+    /// - Throws: `OperatorError` or `StoreError`.
+    @discardableResult
+    public func operatorEdit(table: String, id: String, values: Fields, expectedVersions: [String: Int64]? = nil,
+                             action: OperatorAction) throws -> Int64 {
+        try connection.transaction {
+            let (t, current) = try loadLive(table, id)
+            let next = try decided(OperatorDecision.edit(current, values: values, table: t, shown: expectedVersions))
+            try validate(t, next, fields: Set(values.keys))
+            var clock = HybridClock(node: NodeID.hub, last: try clock())
+            let h = try operatorWrite(t, next, previous: current, op: "edit", values: values, action: action, clock: &clock)
+            try setMeta("hlc", clock.last.description)
+            return h
+        }
+    }
+
+    /// The decision's value, or its refusal as an `OperatorError` with the same code.
+    func decided<T>(_ result: Result<T, OperatorRefusal>) throws -> T {
+        switch result {
+        case .success(let v): return v
+        case .failure(let r):
+            let code: OperatorError.Code
+            switch r.code {
+            case .stale: code = .stale
+            case .invalid: code = .invalid
+            case .referenced: code = .referenced
+            }
+            throw OperatorError(code: code, message: r.message, field: r.field, currentVersion: r.currentVersion)
+        }
+    }
+
+    /// Judges a row the operator is about to write; the referenced rows are read first (each read throws).
+    /// - Throws: `OperatorError.invalid` with the issues.
+    func validate(_ t: TableSchema, _ row: HubRow, fields: Set<String>) throws {
+        var states: [RowKey: ReferenceState] = [:]
+        for f in t.referenceFields {
+            if let id = row.values[f.name]?.text, let target = f.references, let s = try referenceState(target, id) {
+                states[RowKey(target, id)] = s
+            }
+        }
+        let issues = Validator(schema: schema).issues(row: row.values, table: t, checkFields: fields, lookup: { table, id in
+            switch states[RowKey(table, id)] {
+            case .live(let b)?: return ReferencedRow(isLive: true, birthDate: b)
+            case .merged?: return ReferencedRow(isLive: true, birthDate: nil)
+            default: return nil
+            }
+        })
+        if let first = issues.first {
+            throw OperatorError(code: .invalid, message: first.safeMessage, issues: issues)
+        }
+    }
+}
