@@ -36,7 +36,7 @@ import Testing
             }
             try c.run("INSERT INTO t (x) VALUES (3)")
         }
-        #expect(try c.rows("SELECT x FROM t ORDER BY x").map { $0.int(0) } == [1, 3])
+        #expect(try c.rows("SELECT x FROM t ORDER BY x").map { try $0.int(0) } == [1, 3])
     }
 
     @Test func errorsCarryTheSQLiteCodeAndNoBoundValues() throws {
@@ -94,5 +94,19 @@ import Testing
         let benefits = Schema.register.table(named: "benefits")!
         #expect(SchemaSQL.createTable(benefits).contains("\"amount\" INTEGER CHECK"))
         #expect(SchemaSQL.indexes(people, scope: "village").contains { $0.contains("national_id") && !$0.contains("UNIQUE") })
+    }
+
+    @Test func rowsReadByNameAndNeverTurnNullIntoEmptyOrZero() throws {
+        let dir = TempDir("conn")
+        defer { dir.remove() }
+        let c = try Connection(path: dir.path + "/t.sqlite")
+        try c.execute("CREATE TABLE t (name TEXT, n INTEGER)")
+        try c.run("INSERT INTO t VALUES ('张丽', 7), (NULL, NULL)")
+        let rows = try c.rows("SELECT name, n FROM t ORDER BY rowid")
+        #expect(try rows[0].text("name") == "张丽" && rows[0].int("n") == 7)
+        #expect(rows[0].columns == ["name", "n"])
+        #expect(throws: StoreError.self) { try rows[1].text("name") }
+        #expect(throws: StoreError.self) { try rows[1].int(1) }
+        #expect(rows[1].optionalText("name") == nil && rows[1].optionalInt(1) == nil)
     }
 }

@@ -103,11 +103,11 @@ import Testing
         let first = try #require(try openDuplicates(h).first)
         // A hub before this rule opened the same pair twice.
         try h.connection.run("""
-            INSERT INTO conflicts (kind, tbl, row_id, field, other_row, village, reason)
-            VALUES ('duplicate', 'people', ?1, 'national_id', ?2, '东村', 'twin')
+            INSERT INTO conflicts (kind, tbl, row_id, field, other_row, village, incoming_hseq, reason)
+            VALUES ('duplicate', 'people', ?1, 'national_id', ?2, '东村', 2, 'twin')
             """, [.text(p1), .text(p2)])
         #expect(try openDuplicates(h).count == 2)
-        _ = try h.mergeDuplicate(first.id, action: OperatorAction(name: "镇管理员", wallMillis: 10))
+        _ = try h.mergeDuplicate(first.id, expectedRowVersions: [p1: 2, p2: 2], action: OperatorAction(name: "镇管理员", wallMillis: 10))
         #expect(try openDuplicates(h).isEmpty, "the twin closes with the merge")
     }
 }

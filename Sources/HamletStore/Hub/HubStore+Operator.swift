@@ -108,13 +108,13 @@ extension HubStore {
 
     func decodeConflict(_ r: Row) throws -> ConflictRecord {
         ConflictRecord(
-            id: r.int(0), kind: ConflictKind(rawValue: r.text(1)) ?? .field, table: r.text(2), row: r.text(3),
-            field: r.optionalText(4), otherRow: r.optionalText(5), village: r.text(6), base: r.int(7),
+            id: try r.int(0), kind: ConflictKind(rawValue: try r.text(1)) ?? .field, table: try r.text(2), row: try r.text(3),
+            field: r.optionalText(4), otherRow: r.optionalText(5), village: try r.text(6), base: try r.int(7),
             incoming: try r.optionalText(8).map { try JSONText.decode(Value.self, $0) }, incomingNode: r.optionalText(9),
             incomingSeq: r[10].integer, incomingHLC: r.optionalText(11), incomingAuthor: r.optionalText(12),
-            incomingHseq: r.int(13), incomingWon: r.int(14) != 0,
+            incomingHseq: try r.int(13), incomingWon: try r.int(14) != 0,
             hubValue: try r.optionalText(15).map { try JSONText.decode(Value.self, $0) },
-            hubVersion: VersionCodec.decodeOne(r.optionalText(16)), reason: r.text(17), status: r.text(18),
+            hubVersion: VersionCodec.decodeOne(r.optionalText(16)), reason: try r.text(17), status: try r.text(18),
             resolvedBy: r.optionalText(19), resolvedAt: r[20].integer, resolution: r.optionalText(21), note: r.optionalText(22),
             resolutionHseq: r[23].integer, details: r.optionalText(24))
     }
@@ -145,7 +145,7 @@ extension HubStore {
             ? try connection.rows("SELECT kind, count(*) FROM conflicts WHERE status = 'open' GROUP BY kind")
             : try connection.rows("SELECT kind, count(*) FROM conflicts WHERE status = 'open' AND village = ?1 GROUP BY kind",
                                   [.text(village ?? "")])
-        for r in rows { if let k = ConflictKind(rawValue: r.text(0)) { out[k] = Int(r.int(1)) } }
+        for r in rows { if let k = ConflictKind(rawValue: try r.text(0)) { out[k] = Int(try r.int(1)) } }
         return out
     }
 
@@ -153,7 +153,7 @@ extension HubStore {
     public func value(table: String, row: String, field: String, at hseq: Int64) throws -> Value? {
         guard hseq > 0, let r = try connection.row("SELECT vals FROM log WHERE hseq = ?1 AND tbl = ?2 AND row_id = ?3",
                                                   [.integer(hseq), .text(table), .text(row)]) else { return nil }
-        return try JSONText.decode(Fields.self, r.text(0))[field]
+        return try JSONText.decode(Fields.self, try r.text(0))[field]
     }
 
     /// Every change ever written to a row, oldest first.
@@ -162,9 +162,9 @@ extension HubStore {
             SELECT hseq, node, seq, op, vals, hlc, author, received_at, note FROM log
             WHERE tbl = ?1 AND row_id = ?2 ORDER BY hseq
             """, [.text(table), .text(id)]).map {
-            HistoryEntry(hseq: $0.int(0), node: $0.text(1), seq: $0.int(2), op: $0.text(3),
-                         values: try JSONText.decode(Fields.self, $0.text(4)), hlc: $0.text(5), author: $0.text(6),
-                         receivedAt: $0.int(7), note: $0.optionalText(8))
+            HistoryEntry(hseq: try $0.int(0), node: try $0.text(1), seq: try $0.int(2), op: try $0.text(3),
+                         values: try JSONText.decode(Fields.self, try $0.text(4)), hlc: try $0.text(5), author: try $0.text(6),
+                         receivedAt: try $0.int(7), note: $0.optionalText(8))
         }
     }
 
@@ -175,7 +175,7 @@ extension HubStore {
             for f in other.referenceFields where f.references == table {
                 for r in try connection.rows("SELECT id FROM \(SchemaSQL.quote(other.name)) WHERE \(SchemaSQL.quote(f.name)) = ?1 ORDER BY id",
                                              [.text(id)]) {
-                    out.append((other.name, r.text(0), f.name))
+                    out.append((other.name, try r.text(0), f.name))
                 }
             }
         }
@@ -259,9 +259,9 @@ extension HubStore {
     public func logEntry(_ hseq: Int64) throws -> HistoryEntry? {
         try connection.row("SELECT hseq, node, seq, op, vals, hlc, author, received_at, note FROM log WHERE hseq = ?1",
                            [.integer(hseq)]).map {
-            HistoryEntry(hseq: $0.int(0), node: $0.text(1), seq: $0.int(2), op: $0.text(3),
-                         values: try JSONText.decode(Fields.self, $0.text(4)), hlc: $0.text(5), author: $0.text(6),
-                         receivedAt: $0.int(7), note: $0.optionalText(8))
+            HistoryEntry(hseq: try $0.int(0), node: try $0.text(1), seq: try $0.int(2), op: try $0.text(3),
+                         values: try JSONText.decode(Fields.self, try $0.text(4)), hlc: try $0.text(5), author: try $0.text(6),
+                         receivedAt: try $0.int(7), note: $0.optionalText(8))
         }
     }
 
@@ -277,6 +277,6 @@ extension HubStore {
         if let village { args.append(.text(village)); clauses.append("\(SchemaSQL.quote(schema.scope)) = ?\(args.count)") }
         let w = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         return try connection.rows("SELECT \(SchemaSQL.columns(t, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(t.name)) \(w) ORDER BY _sort IS NULL, _sort, id",
-                                   args).map { decodeRow(t, $0) }
+                                   args).map { try decodeRow(t, $0) }
     }
 }

@@ -25,14 +25,14 @@ extension HubStore {
                     WHERE \(SchemaSQL.quote(schema.scope)) = ?1 AND _hseq > ?2 ORDER BY _hseq LIMIT ?3
                     """, [.text(village), .integer(cursor), .integer(Int64(limit + 1))])
                 for r in rows {
-                    let row = decodeRowState(t, r)
+                    let row = try decodeRowState(t, r)
                     candidates.append((row.hseq, .put(row)))
                 }
             }
             for r in try connection.rows("""
                 SELECT hseq, tbl, id FROM departures WHERE village = ?1 AND hseq > ?2 ORDER BY hseq LIMIT ?3
                 """, [.text(village), .integer(cursor), .integer(Int64(limit + 1))]) {
-                candidates.append((r.int(0), .leave(table: r.text(1), id: r.text(2), hseq: r.int(0))))
+                candidates.append((try r.int(0), .leave(table: try r.text(1), id: try r.text(2), hseq: try r.int(0))))
             }
             candidates.sort { $0.0 < $1.0 }
             var items: [PullItem] = []
@@ -61,7 +61,7 @@ extension HubStore {
         try connection.rows("""
             SELECT \(SchemaSQL.columns(table, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(table.name))
             WHERE \(SchemaSQL.quote(schema.scope)) = ?1 AND id > ?2 ORDER BY id LIMIT ?3
-            """, [.text(village), .text(afterID), .integer(Int64(limit))]).map { decodeRowState(table, $0) }
+            """, [.text(village), .text(afterID), .integer(Int64(limit))]).map { try decodeRowState(table, $0) }
     }
 
     /// The digest of the village's rows, comparable with `Replica.digest()`.
@@ -74,7 +74,7 @@ extension HubStore {
                     WHERE \(SchemaSQL.quote(schema.scope)) = ?1
                     """)
                 try s.bind([.text(village)])
-                while try s.step() { b.add(decodeRowState(t, s.row())) }
+                while try s.step() { b.add(try decodeRowState(t, s.row())) }
             }
             return b.finish()
         }

@@ -148,8 +148,8 @@ extension HubStore {
             """, [.text(key.table), .text(key.id)])
         for w in waiting {
             try connection.run("DELETE FROM parked WHERE node = ?1 AND seq = ?2", [w[0], w[1]])
-            let change = try JSONText.decode(Change.self, w.text(3))
-            _ = try reconcileOne(change, hash: w.text(2), from: BatchSource(node: w.text(0), village: w.text(4)), state: &state)
+            let change = try JSONText.decode(Change.self, try w.text(3))
+            _ = try reconcileOne(change, hash: try w.text(2), from: BatchSource(node: try w.text(0), village: try w.text(4)), state: &state)
         }
     }
 
@@ -192,7 +192,7 @@ extension HubStore {
             SELECT id FROM conflicts WHERE kind = 'duplicate' AND status = 'open' AND tbl = ?1
               AND ((row_id = ?2 AND other_row = ?3) OR (row_id = ?3 AND other_row = ?2)) ORDER BY id LIMIT 1
             """, [.text(c.table), .text(c.row), .text(other)]) {
-            return open.int(0)
+            return try open.int(0)
         }
         let village: String
         if let t = schema.table(named: c.table), let r = try row(t, id: c.row), let v = r.values[schema.scope]?.text {
@@ -241,7 +241,7 @@ extension HubStore {
         for table in ["log", "rejected", "parked"] {
             for r in try connection.rows("SELECT seq FROM \(table) WHERE node = ?1 AND seq BETWEEN ?2 AND ?3",
                                          [.text(node), .integer(lo), .integer(hi)]) {
-                seen.insert(r.int(0))
+                seen.insert(try r.int(0))
             }
         }
         return seen
@@ -251,16 +251,16 @@ extension HubStore {
     /// refusal when the content differs; nil when it is new.
     func previousResult(node: String, seq: Int64, hash: String) throws -> ChangeResult? {
         if let r = try connection.row("SELECT hseq, hash FROM log WHERE node = ?1 AND seq = ?2", [.text(node), .integer(seq)]) {
-            guard r.text(1) == hash else {
+            guard try r.text(1) == hash else {
                 return ChangeResult(seq: seq, status: .rejected, code: Rejection.Code.seqReused.rawValue,
                                     message: "seq \(seq) was already used for another change", resent: true)
             }
-            let hseq = r.int(0)
-            let ids = try connection.rows("SELECT id FROM conflicts WHERE incoming_hseq = ?1 ORDER BY id", [.integer(hseq)]).map { $0.int(0) }
+            let hseq = try r.int(0)
+            let ids = try connection.rows("SELECT id FROM conflicts WHERE incoming_hseq = ?1 ORDER BY id", [.integer(hseq)]).map { try $0.int(0) }
             return ChangeResult(seq: seq, status: ids.isEmpty ? .applied : .conflict, hseq: hseq, conflicts: ids, resent: true)
         }
         if let r = try connection.row("SELECT hash FROM parked WHERE node = ?1 AND seq = ?2", [.text(node), .integer(seq)]) {
-            guard r.text(0) == hash else {
+            guard try r.text(0) == hash else {
                 return ChangeResult(seq: seq, status: .rejected, code: Rejection.Code.seqReused.rawValue,
                                     message: "seq \(seq) was already used for another change", resent: true)
             }
@@ -270,11 +270,11 @@ extension HubStore {
         }
         if let r = try connection.row("SELECT hash, code, message FROM rejected WHERE node = ?1 AND seq = ?2",
                                       [.text(node), .integer(seq)]) {
-            guard r.text(0) == hash else {
+            guard try r.text(0) == hash else {
                 return ChangeResult(seq: seq, status: .rejected, code: Rejection.Code.seqReused.rawValue,
                                     message: "seq \(seq) was already used for another change", resent: true)
             }
-            return ChangeResult(seq: seq, status: .rejected, code: r.text(1), message: r.text(2), resent: true)
+            return ChangeResult(seq: seq, status: .rejected, code: try r.text(1), message: try r.text(2), resent: true)
         }
         return nil
     }

@@ -7,25 +7,25 @@ extension HubStore {
         guard let r = try connection.row(
             "SELECT \(SchemaSQL.columns(t, extra: extra)) FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1", [.text(id)])
         else { return nil }
-        return decodeRow(t, r)
+        return try decodeRow(t, r)
     }
 
-    func decodeRow(_ t: TableSchema, _ r: Row) -> HubRow {
+    func decodeRow(_ t: TableSchema, _ r: Row) throws -> HubRow {
         var values: Fields = [:]
         for (i, f) in t.fields.enumerated() where !r[i + 1].isNull { values[f.name] = r[i + 1] }
         let n = t.fields.count + 1
-        return HubRow(table: t.name, id: r.text(0), values: values, versions: VersionCodec.decode(r.text(n)),
-                      deleted: r.int(n + 1) != 0, deletion: VersionCodec.decodeOne(r.optionalText(n + 2)),
-                      mergedInto: r.optionalText(n + 3), hseq: r.int(n + 4))
+        return HubRow(table: t.name, id: try r.text(0), values: values, versions: VersionCodec.decode(try r.text(n)),
+                      deleted: try r.int(n + 1) != 0, deletion: VersionCodec.decodeOne(r.optionalText(n + 2)),
+                      mergedInto: r.optionalText(n + 3), hseq: try r.int(n + 4))
     }
 
     /// The wire form of a stored row, reading only the versions' `hseq`s.
-    func decodeRowState(_ t: TableSchema, _ r: Row) -> RowState {
+    func decodeRowState(_ t: TableSchema, _ r: Row) throws -> RowState {
         var values: Fields = [:]
         for (i, f) in t.fields.enumerated() where !r[i + 1].isNull { values[f.name] = r[i + 1] }
         let n = t.fields.count + 1
-        return RowState(table: t.name, id: r.text(0), values: values, versions: VersionCodec.hseqs(r.text(n)),
-                        deleted: r.int(n + 1) != 0, mergedInto: r.optionalText(n + 3), hseq: r.int(n + 4))
+        return RowState(table: t.name, id: try r.text(0), values: values, versions: VersionCodec.hseqs(try r.text(n)),
+                        deleted: try r.int(n + 1) != 0, mergedInto: r.optionalText(n + 3), hseq: try r.int(n + 4))
     }
 
     /// Writes a row's full state.
@@ -68,7 +68,7 @@ extension HubStore {
             if missing.isEmpty { return }
             try connection.transaction {
                 for r in missing {
-                    try connection.run("UPDATE \(q) SET \"_sort\" = ?2 WHERE id = ?1", [r[0], .text(sortKeys.key(r.text(1)))])
+                    try connection.run("UPDATE \(q) SET \"_sort\" = ?2 WHERE id = ?1", [r[0], .text(sortKeys.key(try r.text(1)))])
                 }
             }
         }
@@ -87,7 +87,7 @@ extension HubStore {
               let r = try connection.row("SELECT _deleted, _merged_into, \(t.field("birth_date") != nil ? "birth_date" : "NULL") FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1",
                                          [.text(id)]) else { return nil }
         if let m = r.optionalText(1) { return .merged(into: m) }
-        return r.int(0) != 0 ? .deleted(birthDate: r.optionalText(2)) : .live(birthDate: r.optionalText(2))
+        return try r.int(0) != 0 ? .deleted(birthDate: r.optionalText(2)) : .live(birthDate: r.optionalText(2))
     }
 
     /// Live rows holding `value` in the unique field, in id order.
@@ -96,7 +96,7 @@ extension HubStore {
         guard let t = schema.table(named: table), t.field(field)?.unique == true else { return [] }
         return try connection.rows(
             "SELECT id FROM \(SchemaSQL.quote(t.name)) WHERE \(SchemaSQL.quote(field)) = ?1 AND _deleted = 0 ORDER BY id",
-            [value]).map { $0.text(0) }
+            [value]).map { try $0.text(0) }
     }
 
     /// Live rows that reference `(table, id)`, as `table:id`.
@@ -108,7 +108,7 @@ extension HubStore {
                 let rows = try connection.rows(
                     "SELECT id FROM \(SchemaSQL.quote(other.name)) WHERE \(SchemaSQL.quote(f.name)) = ?1 AND _deleted = 0 LIMIT ?2",
                     [.text(id), .integer(Int64(limit))])
-                out += rows.map { "\(other.name):\($0.text(0))" }
+                out += try rows.map { "\(other.name):\(try $0.text(0))" }
             }
         }
         return out
@@ -135,6 +135,6 @@ struct MergeReader: MergeReads {
     func value(of key: RowKey, field: String, setAt hseq: Int64) throws -> Value?? {
         guard let r = try store.connection.row("SELECT vals FROM log WHERE hseq = ?1 AND tbl = ?2 AND row_id = ?3",
                                                [.integer(hseq), .text(key.table), .text(key.id)]) else { return nil }
-        return .some(try JSONText.decode(Fields.self, r.text(0))[field])
+        return .some(try JSONText.decode(Fields.self, try r.text(0))[field])
     }
 }

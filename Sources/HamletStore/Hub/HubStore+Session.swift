@@ -39,7 +39,7 @@ extension HubStore {
     public func conflicts(touching table: String, id: String) throws -> [ConflictRecord] {
         try connection.rows(
             "SELECT id FROM conflicts WHERE tbl = ?1 AND (row_id = ?2 OR other_row = ?2) ORDER BY id", [.text(table), .text(id)]
-        ).compactMap { try conflict($0.int(0)) }
+        ).compactMap { try conflict(try $0.int(0)) }
     }
 }
 

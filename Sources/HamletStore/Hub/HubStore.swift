@@ -248,7 +248,7 @@ public final class HubStore {
 
     /// The villages that have a node or a conflict, for filters.
     public func knownVillages() throws -> Set<String> {
-        Set(try connection.rows("SELECT village FROM nodes UNION SELECT village FROM conflicts").map { $0.text(0) })
+        Set(try connection.rows("SELECT village FROM nodes UNION SELECT village FROM conflicts").map { try $0.text(0) })
     }
 
     func nodeRecords(where clause: String, _ args: [Value]) throws -> [NodeRecord] {
@@ -256,9 +256,9 @@ public final class HubStore {
             SELECT id, village, secret_hash, added_at, last_seen, last_address, last_result, clock_skew_ms, cursor
             FROM nodes \(clause) ORDER BY village, id
             """, args).map {
-            NodeRecord(id: $0.text(0), village: $0.text(1), secretHash: $0.text(2), addedAt: $0.int(3),
+            NodeRecord(id: try $0.text(0), village: try $0.text(1), secretHash: try $0.text(2), addedAt: try $0.int(3),
                        lastSeen: $0[4].integer, lastAddress: $0.optionalText(5), lastResult: $0.optionalText(6),
-                       clockSkewMillis: $0[7].integer, lastSeq: try lastSeq(node: $0.text(0)), cursor: $0[8].integer)
+                       clockSkewMillis: $0[7].integer, lastSeq: try lastSeq(node: try $0.text(0)), cursor: $0[8].integer)
         }
     }
 
@@ -284,7 +284,7 @@ public final class HubStore {
         if count == highest { return highest }
         var held = Set<Int64>()
         for table in ["log", "rejected", "parked"] {
-            for r in try connection.rows("SELECT seq FROM \(table) WHERE node = ?1 AND seq >= 1", [.text(node)]) { held.insert(r.int(0)) }
+            for r in try connection.rows("SELECT seq FROM \(table) WHERE node = ?1 AND seq >= 1", [.text(node)]) { held.insert(try r.int(0)) }
         }
         return SeqOrder.prefix(of: held)
     }

@@ -31,8 +31,9 @@ extension Replica {
                 if let d = f.defaultValue { values[f.name] = .text(d) }
             }
             values = values.filter { !$0.value.isNull }
+            let references = try localReferences(t, values)
             let issues = validator.issues(row: values, table: t, checkFields: Set(t.fields.map(\.name)),
-                                          lookup: { try? self.localReference($0, $1) ?? nil })
+                                          lookup: { references[RowKey($0, $1)] })
             guard issues.isEmpty else { throw ReplicaError(.invalid, "invalid \(t.singular)", issues: issues) }
             try writeVisible(t, id: id, values: values)
             let seq = try appendChange(t, id: id, op: .put, values: values, bases: values.mapValues { _ in 0 },
@@ -58,8 +59,9 @@ extension Replica {
                 row[k] = v.isNull ? nil : v
             }
             guard !changes.isEmpty else { throw ReplicaError(.noChange, "nothing to change: the values are already set") }
+            let references = try localReferences(t, row)
             let issues = validator.issues(row: row, table: t, checkFields: Set(changes.keys),
-                                          lookup: { try? self.localReference($0, $1) ?? nil })
+                                          lookup: { references[RowKey($0, $1)] })
             guard issues.isEmpty else { throw ReplicaError(.invalid, "invalid \(t.singular)", issues: issues) }
             let (bases, rowBase) = try basesFor(t, id: id, fields: Array(changes.keys), info: info)
             try writeVisible(t, id: id, values: row)
@@ -102,6 +104,17 @@ extension Replica {
         for k in values.keys where t.field(k) == nil {
             throw ReplicaError(.unknownField, "\(t.name) has no field \(k)")
         }
+    }
+
+    /// The rows a row references, read before validation judges it (a failed read fails the write).
+    func localReferences(_ t: TableSchema, _ values: Fields) throws -> [RowKey: ReferencedRow] {
+        var out: [RowKey: ReferencedRow] = [:]
+        for f in t.referenceFields {
+            if let id = values[f.name]?.text, let target = f.references, let r = try localReference(target, id) {
+                out[RowKey(target, id)] = r
+            }
+        }
+        return out
     }
 
     /// A referenced row as local validation sees it: live rows of the replica.

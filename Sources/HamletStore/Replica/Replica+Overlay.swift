@@ -27,16 +27,16 @@ extension Replica {
     static let changeColumns = "seq, tbl, row_id, op, vals, bases, row_base, hlc, author, epoch, made_at, state, hseq, code, message, conflicts"
 
     func decodeChange(_ r: Row, node: String) throws -> ChangeRecord {
-        let values = try JSONText.decode(Fields.self, r.text(4))
-        let bases = try JSONText.decode([String: Int64].self, r.text(5))
-        guard let hlc = HLC(r.text(7)), let op = ChangeOp(rawValue: r.text(3)) else {
-            throw StoreError(.corrupt, "change \(r.int(0)) is malformed")
+        let values = try JSONText.decode(Fields.self, try r.text(4))
+        let bases = try JSONText.decode([String: Int64].self, try r.text(5))
+        guard let hlc = HLC(try r.text(7)), let op = ChangeOp(rawValue: try r.text(3)) else {
+            throw StoreError(.corrupt, "change \(try r.int(0)) is malformed")
         }
-        let change = Change(node: node, seq: r.int(0), table: r.text(1), row: r.text(2), op: op, values: values,
-                            bases: bases, rowBase: r.int(6), hlc: hlc, author: r.text(8), epoch: r.text(9))
+        let change = Change(node: node, seq: try r.int(0), table: try r.text(1), row: try r.text(2), op: op, values: values,
+                            bases: bases, rowBase: try r.int(6), hlc: hlc, author: try r.text(8), epoch: try r.text(9))
         let conflicts = try r.optionalText(15).map { try JSONText.decode([Int64].self, $0) } ?? []
-        return ChangeRecord(change: change, state: r.text(11), hseq: r[12].integer, code: r.optionalText(13),
-                            message: r.optionalText(14), conflicts: conflicts, madeAt: r.int(10))
+        return ChangeRecord(change: change, state: try r.text(11), hseq: r[12].integer, code: r.optionalText(13),
+                            message: r.optionalText(14), conflicts: conflicts, madeAt: try r.int(10))
     }
 
     /// Changes still laid over the shadow for one row, in `seq` order: pending,
@@ -53,9 +53,9 @@ extension Replica {
         guard let r = try connection.row(
             "SELECT vals, vers, deleted, merged_into, hseq, gone FROM _shadow WHERE tbl = ?1 AND id = ?2",
             [.text(table), .text(id)]) else { return nil }
-        return ShadowRow(values: try JSONText.decode(Fields.self, r.text(0)),
-                         versions: try JSONText.decode([String: Int64].self, r.text(1)),
-                         deleted: r.int(2) != 0, mergedInto: r.optionalText(3), hseq: r.int(4), gone: r.int(5) != 0)
+        return ShadowRow(values: try JSONText.decode(Fields.self, try r.text(0)),
+                         versions: try JSONText.decode([String: Int64].self, try r.text(1)),
+                         deleted: try r.int(2) != 0, mergedInto: r.optionalText(3), hseq: try r.int(4), gone: try r.int(5) != 0)
     }
 
     /// The row the clerk sees now (nil when absent or deleted).

@@ -42,10 +42,10 @@ extension Replica {
         let whereSQL = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
         let rows = try connection.rows(
             "SELECT \(SchemaSQL.columns(t)) FROM \(SchemaSQL.quote(t.name))\(whereSQL) ORDER BY id LIMIT ?\(args.count)", args)
-        let out = rows.map { r in
+        let out = try rows.map { r in
             var f: Fields = [:]
             for (i, field) in t.fields.enumerated() where !r[i + 1].isNull { f[field.name] = r[i + 1] }
-            return (r.text(0), f)
+            return (try r.text(0), f)
         }
         // Names in pinyin order, as at the hub; rows without a name keep id (creation) order.
         guard let sortField = t.fields.first(where: { $0.sort == "pinyin" })?.name else { return out }
@@ -75,7 +75,7 @@ extension Replica {
         let info = try self.info()
         var counts: [String: Int] = [:]
         for r in try connection.rows("SELECT state, count(*) FROM _changes GROUP BY state") {
-            counts[r.text(0)] = Int(r.int(1))
+            counts[try r.text(0)] = Int(try r.int(1))
         }
         var rows: [String: Int] = [:]
         for t in schema.tables {

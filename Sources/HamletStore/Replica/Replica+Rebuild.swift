@@ -115,8 +115,8 @@ public final class ReplicaRebuild {
                 SELECT DISTINCT tbl, row_id FROM _changes
                 WHERE state = 'pending' OR (state IN ('accepted','conflicted') AND hseq > ?1)
                 """, [.integer(head)]) {
-                guard let t = schema.table(named: r.text(0)) else { continue }
-                try b.rebuildVisible(t, id: r.text(1), cursor: head, node: info.node)
+                guard let t = schema.table(named: try r.text(0)) else { continue }
+                try b.rebuildVisible(t, id: try r.text(1), cursor: head, node: info.node)
             }
         }
         // Close both files: the new one's WAL is checkpointed into it and removed.

@@ -37,8 +37,8 @@ extension Replica {
                 // already passed (an ack lost and re-sent after a pull or a resync).
                 if r.status == .rejected || (r.hseq ?? Int64.max) <= info.cursor,
                    let row = try connection.row("SELECT tbl, row_id FROM _changes WHERE seq = ?1", [.integer(r.seq)]),
-                   let t = schema.table(named: row.text(0)) {
-                    try rebuildVisible(t, id: row.text(1), cursor: info.cursor, node: info.node)
+                   let t = schema.table(named: try row.text(0)) {
+                    try rebuildVisible(t, id: try row.text(1), cursor: info.cursor, node: info.node)
                 }
             }
         }
@@ -75,8 +75,8 @@ extension Replica {
                 SELECT DISTINCT tbl, row_id FROM _changes
                 WHERE state IN ('accepted','conflicted') AND hseq > ?1 AND hseq <= ?2
                 """, [.integer(info.cursor), .integer(newCursor)]) {
-                if let t = schema.table(named: r.text(0)), seen.insert(RowKey(t.name, r.text(1))).inserted {
-                    touched.append((t, r.text(1)))
+                if let t = schema.table(named: try r.text(0)), seen.insert(RowKey(t.name, try r.text(1))).inserted {
+                    touched.append((t, try r.text(1)))
                 }
             }
             // Rows with local changes still laid over them are rebuilt from shadow + overlay; the
@@ -86,7 +86,7 @@ extension Replica {
                 SELECT DISTINCT tbl, row_id FROM _changes
                 WHERE state = 'pending' OR (state IN ('accepted','conflicted') AND hseq > ?1)
                 """, [.integer(newCursor)]) {
-                overlaid.insert(RowKey(r.text(0), r.text(1)))
+                overlaid.insert(RowKey(try r.text(0), try r.text(1)))
             }
             var direct: [RowKey: RowState] = [:]
             for case .put(let row) in items { direct[RowKey(row.table, row.id)] = row }
@@ -146,9 +146,9 @@ extension Replica {
         try s.bind([])
         while try s.step() {
             let r = s.row()
-            b.add(RowState(table: r.text(0), id: r.text(1), values: try JSONText.decode(Fields.self, r.text(2)),
-                           versions: try JSONText.decode([String: Int64].self, r.text(3)), deleted: r.int(4) != 0,
-                           mergedInto: r.optionalText(5), hseq: r.int(6)))
+            b.add(RowState(table: try r.text(0), id: try r.text(1), values: try JSONText.decode(Fields.self, try r.text(2)),
+                           versions: try JSONText.decode([String: Int64].self, try r.text(3)), deleted: try r.int(4) != 0,
+                           mergedInto: r.optionalText(5), hseq: try r.int(6)))
         }
         return b.finish()
     }

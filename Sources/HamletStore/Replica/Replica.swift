@@ -147,7 +147,7 @@ public final class Replica {
     /// The node's identity, hub settings and sync position.
     public func info() throws -> ReplicaInfo {
         var all: [String: String] = [:]
-        for r in try connection.rows("SELECT key, value FROM meta") { all[r.text(0)] = r.optionalText(1) }
+        for r in try connection.rows("SELECT key, value FROM meta") { all[try r.text(0)] = r.optionalText(1) }
         return ReplicaInfo(
             node: all["node"] ?? "", village: all["village"] ?? "", hub: all["hub"], secretFile: all["secret_file"],
             hubID: all["hub_id"], epoch: all["epoch"] ?? "", cursor: Int64(all["cursor"] ?? "") ?? 0,

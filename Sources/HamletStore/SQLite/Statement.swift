@@ -6,6 +6,8 @@ import HamletCore
 public final class Statement {
     let handle: OpaquePointer
     unowned let connection: Connection
+    /// Column names, read once per statement.
+    private var columnNames: [String] = []
 
     init(_ handle: OpaquePointer, connection: Connection) {
         self.handle = handle
@@ -71,21 +73,76 @@ public final class Statement {
 
     /// The current row, every column.
     public func row() -> Row {
-        Row(values: (0..<columnCount).map(value))
+        if columnNames.count != columnCount {
+            columnNames = (0..<columnCount).map { String(cString: sqlite3_column_name(handle, Int32($0))) }
+        }
+        return Row(values: (0..<columnCount).map(value), columns: columnNames)
     }
 }
 
 @available(*, unavailable, message: "a Statement belongs to its Connection")
 extension Statement: Sendable {}
 
-/// One result row: values by column index.
+/// One result row: values by column index or by column name.
+///
+/// The typed accessors never turn a NULL into `""` or `0`: a required column that is
+/// NULL (or of the wrong type) throws `StoreError.corrupt`; optional columns use the
+/// `optional…` accessors.
 public struct Row: Sendable {
     public var values: [Value]
+    /// The result's column names, in order.
+    public var columns: [String]
+
+    public init(values: [Value], columns: [String] = []) {
+        self.values = values
+        self.columns = columns
+    }
+
     public subscript(_ i: Int) -> Value { i < values.count ? values[i] : .null }
-    /// Column `i` as text ("" when null).
-    public func text(_ i: Int) -> String { self[i].text ?? (self[i].integer.map(String.init) ?? "") }
-    /// Column `i` as an integer (0 when null).
-    public func int(_ i: Int) -> Int64 { self[i].integer ?? Int64(self[i].text ?? "") ?? 0 }
+
+    /// The value of the named column (`.null` when the result has no such column).
+    public subscript(_ name: String) -> Value {
+        columns.firstIndex(of: name).map { self[$0] } ?? .null
+    }
+
+    /// Column `i` as text (an integer column reads as its digits).
+    /// - Throws: `StoreError.corrupt` when it is NULL.
+    public func text(_ i: Int) throws -> String {
+        try Row.text(self[i], column: columnName(i))
+    }
+
+    /// Column `i` as an integer.
+    /// - Throws: `StoreError.corrupt` when it is NULL or not an integer.
+    public func int(_ i: Int) throws -> Int64 {
+        try Row.int(self[i], column: columnName(i))
+    }
+
+    /// The named column as text. - Throws: `StoreError.corrupt` when it is NULL.
+    public func text(_ name: String) throws -> String { try Row.text(self[name], column: name) }
+
+    /// The named column as an integer. - Throws: `StoreError.corrupt` when it is NULL or not an integer.
+    public func int(_ name: String) throws -> Int64 { try Row.int(self[name], column: name) }
+
     /// Column `i` as optional text.
     public func optionalText(_ i: Int) -> String? { self[i].text }
+
+    /// The named column as optional text.
+    public func optionalText(_ name: String) -> String? { self[name].text }
+
+    /// Column `i` as an optional integer.
+    public func optionalInt(_ i: Int) -> Int64? { self[i].integer }
+
+    func columnName(_ i: Int) -> String { i < columns.count ? columns[i] : "#\(i)" }
+
+    static func text(_ v: Value, column: String) throws -> String {
+        if let t = v.text { return t }
+        if let n = v.integer { return String(n) }
+        throw StoreError(.corrupt, "column \(column) is NULL where a value is required")
+    }
+
+    static func int(_ v: Value, column: String) throws -> Int64 {
+        if let n = v.integer { return n }
+        if let t = v.text, let n = Int64(t) { return n }
+        throw StoreError(.corrupt, "column \(column) is \(v.isNull ? "NULL" : "not an integer") where an integer is required")
+    }
 }
