@@ -159,15 +159,21 @@ extension HubStore {
         }
     }
 
-    /// Sets fields of a row directly as the operator (a correction at the hub).
-    /// - Parameter expectedVersions: field → the version the operator was shown; a field moved since is `stale`.
+    /// Sets fields of a row directly as the operator (a correction at the hub: `hamlet hub edit`).
+    /// - Parameters:
+    ///   - expectedVersions: field → the version the operator was shown; a field moved since is `stale`.
+    ///   - expectedRowVersion: the row version (`hseq`) the operator was shown; the row changed since is `stale`.
     /// - Returns: the `hseq` of the correction.
-    /// - Throws: `OperatorError` or `StoreError`.
+    /// - Throws: `OperatorError` (not-found, stale, invalid) or `StoreError`.
     @discardableResult
     public func operatorEdit(table: String, id: String, values: Fields, expectedVersions: [String: Int64]? = nil,
-                             action: OperatorAction) throws -> Int64 {
+                             expectedRowVersion: Int64? = nil, action: OperatorAction) throws -> Int64 {
         try connection.transaction {
             let (t, current) = try loadLive(table, id)
+            if let shown = expectedRowVersion, current.hseq > shown {
+                throw OperatorError(code: .stale, message: "the row changed since it was shown (version \(shown) → \(current.hseq)); look again",
+                                    currentVersion: current.hseq)
+            }
             let next = try decided(OperatorDecision.edit(current, values: values, table: t, shown: expectedVersions))
             try validate(t, next, fields: Set(values.keys))
             var clock = HybridClock(node: NodeID.hub, last: try clock())
