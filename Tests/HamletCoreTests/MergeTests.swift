@@ -727,9 +727,13 @@ extension MergeOutcome {
         // A delete on an unknown base is concurrent with every other writer's field.
         let del = try #require(hub.decide(change("east-2", row: P, op: .delete, rowBase: 2, wall: 3_000)).applied)
         #expect(del.conflicts.map(\.kind) == [.delete] && !del.row.deleted)
-        // Scope on an unknown base is judged by the current village only.
+        // Scope on an unknown base cannot be judged: the values are held for review, never refused (rule 10).
         hub.push(change("east-1", 3, row: P, ["village": .text(west)], base: 2, wall: 2_500))
-        #expect(hub.decide(change("east-2", row: P, ["name": .text("王小英")], base: 1, wall: 3_000)).rejection?.code == "out-of-scope")
+        let held = try #require(hub.decide(change("east-2", row: P, ["name": .text("王小英")], base: 1, wall: 3_000)).applied)
+        #expect(held.changedFields.isEmpty && held.conflicts.map(\.kind) == [.field])
+        #expect(held.conflicts.first?.reason.contains("restored") == true && held.conflicts.first?.incomingWon == false)
+        // A node that never held the row (row base 0) is still out of scope.
+        #expect(hub.decide(change("east-2", row: P, ["name": .text("王小英")], base: 0, wall: 3_000)).rejection?.code == "out-of-scope")
     }
 
     @Test func mapBaseTranslatesBasesFromAnotherEpoch() throws {

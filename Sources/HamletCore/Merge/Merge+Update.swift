@@ -83,7 +83,7 @@ extension Merge {
                 changed.append(name)
             }
             if field.merge == .review || operatorSet || ctx.forceReview {
-                let why = ctx.forceReview ? "write to a merged-away row"
+                let why = ctx.forceReview ? (ctx.reviewReason ?? "write to a merged-away row")
                     : operatorSet ? "concurrent with an operator's value" : "concurrent edits of one field"
                 conflicts.append(ConflictDraft(kind: .field, table: cur.table, row: cur.id, field: name,
                                                base: change.bases[name] ?? 0, incoming: incoming, hubValue: hubValue,

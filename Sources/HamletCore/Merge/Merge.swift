@@ -42,8 +42,11 @@ public struct MergeContext {
     public var mapBase: (Int64) -> Int64?
     /// What the store read for this change.
     public var facts: MergeFacts
-    /// When set, every differing value is a review conflict the hub wins (writes to a merged-away row, rule 9).
+    /// When set, every differing value is a review conflict the hub wins (writes to a merged-away row, rule 9;
+    /// a change whose scope cannot be judged, rule 10).
     public var forceReview: Bool = false
+    /// Why the review is forced (the conflict's reason); nil = a write to a merged-away row.
+    public var reviewReason: String?
 
     public init(schema: Schema, table: TableSchema, writerVillage: String?, hseq: Int64,
                 mapBase: @escaping (Int64) -> Int64? = { $0 }, facts: MergeFacts) {
@@ -133,6 +136,21 @@ public enum Merge {
         if let village = ctx.writerVillage, !ctx.forceReview {
             let base = ctx.mapBase(change.rowBase)
             let owner = base.flatMap { _ in ctx.facts.villageAtBase } ?? cur.scope(ctx.schema)
+            if owner != village, base == nil, change.rowBase > 0 {
+                // A base above the common prefix of a restored hub's lineage: whose row it was then
+                // cannot be judged, so nothing is refused — the values are held for review (rule 10).
+                var held = ctx
+                held.forceReview = true
+                held.reviewReason = "scope at a base the restored hub does not know: held for review"
+                if change.op == .delete {
+                    let c = ConflictDraft(kind: .delete, table: cur.table, row: cur.id, base: change.rowBase, incomingWon: false,
+                                          reason: "delete at a base the restored hub does not know: row kept")
+                    var row = cur
+                    row.hseq = ctx.hseq
+                    return .apply(.init(row: row, changedFields: [], conflicts: [c], revive: [], created: false))
+                }
+                return update(change, current: cur, context: held, writer: writer, validator: validator)
+            }
             guard owner == village else {
                 return .reject(Rejection(.outOfScope, "row belongs to another village"))
             }
@@ -261,6 +279,23 @@ public enum Merge {
                   case .deleted? = ctx.facts.reference(target, id) else { continue }
             reviveWhole(RowKey(target, id), ctx: ctx, depth: depth + 1, revive: &revive, conflicts: &conflicts)
         }
+    }
+
+    /// What bringing a deleted row back (the operator's "keep") does beside un-deleting it: the rows
+    /// it references revive whole, and its unique values meet the duplicate check (rules 6 and 8),
+    /// exactly as a revival by a node's change.
+    public static func revival(of row: HubRow, context ctx: MergeContext) -> (revive: [RowKey], conflicts: [ConflictDraft]) {
+        var revive: [RowKey] = []
+        var conflicts: [ConflictDraft] = []
+        for f in ctx.table.referenceFields {
+            guard let id = row.values[f.name]?.text, let target = f.references,
+                  case .deleted? = ctx.facts.reference(target, id) else { continue }
+            reviveWhole(RowKey(target, id), ctx: ctx, depth: 0, revive: &revive, conflicts: &conflicts)
+        }
+        var live = row
+        live.deleted = false
+        conflicts += duplicateConflicts(row: live, fields: Set(ctx.table.uniqueFields.map(\.name)), ctx: ctx)
+        return (revive, conflicts)
     }
 
     static func lookupForValidation(_ table: String, _ id: String, _ ctx: MergeContext) -> ReferencedRow? {

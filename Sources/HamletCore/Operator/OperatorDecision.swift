@@ -98,8 +98,11 @@ public enum OperatorDecision {
     /// the loser tombstoned into the survivor. Both rows must be live and at the versions shown.
     /// - Parameter fieldsFrom: field → the id of the row whose value to keep.
     public static func merge(survivor: HubRow, loser: HubRow, fieldsFrom: [String: String], table: TableSchema, scope: String,
-                             shownRows: [String: Int64]) -> Result<MergePlan, OperatorRefusal> {
+                             shownRows: [String: Int64], sharedField: String? = nil) -> Result<MergePlan, OperatorRefusal> {
         guard !survivor.deleted, !loser.deleted else { return .failure(OperatorRefusal(.invalid, "both rows must be live to merge")) }
+        if let f = sharedField, survivor.values[f] == nil || survivor.values[f] != loser.values[f] {
+            return .failure(OperatorRefusal(.stale, "the two rows no longer share \(f): they may be different people; look again", field: f))
+        }
         for r in [survivor, loser] {
             if let shown = shownRows[r.id], r.hseq > shown {
                 return .failure(OperatorRefusal(.stale, "row \(r.id) changed since it was shown (version \(shown) → \(r.hseq)); look again",

@@ -199,6 +199,7 @@ extension HubStore {
         if r.deleted && !previous.deleted { r.deletion = FieldVersion(hseq: hseq, hlc: stamp, writers: [NodeID.hub]) }
         if !r.deleted { r.deletion = nil }
         try writeRow(t, r)
+        try closeMootDuplicates(t, row: r, previous: previous, hseq: hseq)
         if let old = previous.values[schema.scope]?.text, let new = r.values[schema.scope]?.text, old != new {
             try connection.run("INSERT INTO departures (hseq, tbl, id, village) VALUES (?1, ?2, ?3, ?4)",
                                [.integer(hseq), .text(t.name), .text(r.id), .text(old)])

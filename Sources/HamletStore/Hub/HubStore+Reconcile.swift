@@ -75,6 +75,10 @@ extension HubStore {
             mapper = try baseMapper(for: change.epoch)
             state.mappers[change.epoch] = mapper
         }
+        // A node's later change to a row it has a parked change for queues behind it (rule 13).
+        if let ahead = try parkedAhead(of: change, node: source.node) {
+            return try park(change, hash: hash, waitsFor: ahead, wallMillis: wallMillis)
+        }
         let hseq = state.head + 1
         // Read everything the decision needs (each read throws), decide purely, then apply.
         let current = try row(t, id: change.row)
@@ -115,44 +119,6 @@ extension HubStore {
         }
     }
 
-    /// The row a refused change waits for, when it names one the hub has never seen.
-    func waitingFor(_ change: Change, table t: TableSchema, current: HubRow?, rejection r: Rejection, facts: MergeFacts) -> RowKey? {
-        if current == nil, r.code == Rejection.Code.unknownRow.rawValue, change.op == .put {
-            return RowKey(t.name, change.row)
-        }
-        if r.code == ValidationIssue.Code.missingReference.rawValue {
-            for f in t.referenceFields {
-                if let id = change.values[f.name]?.text, let target = f.references, facts.reference(target, id) == nil {
-                    return RowKey(target, id)
-                }
-            }
-        }
-        return nil
-    }
-
-    func park(_ change: Change, hash: String, waitsFor: RowKey, wallMillis: Int64) throws -> ChangeResult {
-        try connection.run("""
-            INSERT OR REPLACE INTO parked (node, seq, hash, wait_tbl, wait_id, body, received_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-            """, [.text(change.node), .integer(change.seq), .text(hash), .text(waitsFor.table), .text(waitsFor.id),
-                  .text(JSONText.encode(change)), .integer(wallMillis)])
-        return ChangeResult(seq: change.seq, status: .parked, code: Rejection.Code.unknownRow.rawValue,
-                            message: "held until the hub receives the row it names")
-    }
-
-    /// Applies the changes parked for a row that has just arrived, in arrival order.
-    func unpark(_ key: RowKey, state: inout BatchState) throws {
-        let waiting = try connection.rows("""
-            SELECT p.node, p.seq, p.hash, p.body, n.village FROM parked p JOIN nodes n ON n.id = p.node
-            WHERE p.wait_tbl = ?1 AND p.wait_id = ?2 ORDER BY p.received_at, p.node, p.seq
-            """, [.text(key.table), .text(key.id)])
-        for w in waiting {
-            try connection.run("DELETE FROM parked WHERE node = ?1 AND seq = ?2", [w[0], w[1]])
-            let change = try JSONText.decode(Change.self, try w.text(3))
-            _ = try reconcileOne(change, hash: try w.text(2), from: BatchSource(node: try w.text(0), village: try w.text(4)), state: &state)
-        }
-    }
-
     /// The village a row belonged to at `hseq`: the village it left at its first
     /// transfer after `hseq`, or nil when it has not moved since (its current village).
     /// - Throws: `StoreError`.
@@ -177,41 +143,12 @@ extension HubStore {
             r.hseq = hseq
             try writeRow(rt, r)
         }
+        try closeMootDuplicates(t, row: a.row, previous: previous, hseq: hseq)
         var ids: [Int64] = []
         for c in a.conflicts {
-            let id = try openConflict(c, change: change, hseq: hseq)
-            if !ids.contains(id) { ids.append(id) }
+            if let id = try openConflict(c, change: change, hseq: hseq), !ids.contains(id) { ids.append(id) }
         }
         return ids
-    }
-
-    /// Stores a conflict the merge opened.
-    func openConflict(_ c: ConflictDraft, change: Change?, hseq: Int64) throws -> Int64 {
-        // A pair already in an open duplicate conflict never gets a second one (revival, re-registration).
-        if c.kind == .duplicate, let other = c.otherRow, let open = try connection.row("""
-            SELECT id FROM conflicts WHERE kind = 'duplicate' AND status = 'open' AND tbl = ?1
-              AND ((row_id = ?2 AND other_row = ?3) OR (row_id = ?3 AND other_row = ?2)) ORDER BY id LIMIT 1
-            """, [.text(c.table), .text(c.row), .text(other)]) {
-            return try open.int(0)
-        }
-        let village: String
-        if let t = schema.table(named: c.table), let r = try row(t, id: c.row), let v = r.values[schema.scope]?.text {
-            village = v
-        } else {
-            village = ""
-        }
-        try connection.run("""
-            INSERT INTO conflicts (kind, tbl, row_id, field, other_row, village, base, incoming, incoming_node, incoming_seq,
-              incoming_hlc, incoming_author, incoming_hseq, incoming_won, hub_value, hub_version, reason)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-            """, [.text(c.kind.rawValue), .text(c.table), .text(c.row), c.field.map { .text($0) } ?? .null,
-                  c.otherRow.map { .text($0) } ?? .null, .text(village), .integer(c.base),
-                  c.incoming.map { .text(JSONText.encode($0)) } ?? .null,
-                  change.map { .text($0.node) } ?? .null, change.map { .integer($0.seq) } ?? .null,
-                  change.map { .text($0.hlc.description) } ?? .null, change.map { .text($0.author) } ?? .null,
-                  .integer(hseq), .integer(c.incomingWon ? 1 : 0),
-                  c.hubValue.map { .text(JSONText.encode($0)) } ?? .null, VersionCodec.encode(c.hubVersion), .text(c.reason)])
-        return connection.lastInsertRowID
     }
 
     func appendLog(_ change: Change, hseq: Int64, hash: String, wallMillis: Int64) throws {

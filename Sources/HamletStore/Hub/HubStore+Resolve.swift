@@ -15,7 +15,7 @@ extension HubStore {
         try connection.transaction {
             let c = try openConflictForAction(id, kinds: [.field])
             guard let field = c.field else { throw OperatorError(code: .wrongKind, message: "conflict #\(id) names no field") }
-            let (t, current) = try loadLive(c.table, c.row)
+            var (t, current) = try loadLive(c.table, c.row)
             let value: Value
             let label: String
             switch choice {
@@ -23,8 +23,17 @@ extension HubStore {
             case .hub: value = c.hubValue ?? .null; label = "take hub"
             case .value(let v): value = v; label = "new value"
             }
-            let shown = expectedVersion ?? OperatorDecision.shownVersion(incomingWon: c.incomingWon, incomingHseq: c.incomingHseq,
+            var shown = expectedVersion ?? OperatorDecision.shownVersion(incomingWon: c.incomingWon, incomingHseq: c.incomingHseq,
                                                                          hubVersion: c.hubVersion)
+            if let survivor = current.mergedInto, let s = try row(t, id: survivor) {
+                // The row was merged away since: the decision is about this person, so it applies to the survivor.
+                current = s
+                shown = expectedVersion ?? s.versions[field]?.hseq ?? 0
+            } else if current.deleted {
+                // The row is gone: nothing to decide any more (bringing it back is a delete conflict's "keep").
+                try closeConflict(id, resolution: "moot", hseq: nil, action: action)
+                return current.hseq
+            }
             let next = try decided(OperatorDecision.setField(current, field: field, to: value, shown: shown))
             try validate(t, next, fields: [field])
             var clock = HybridClock(node: NodeID.hub, last: try clock())
@@ -58,6 +67,7 @@ extension HubStore {
             var clock = HybridClock(node: NodeID.hub, last: try clock())
             let hseq = try operatorWrite(t, next, previous: current, op: keep ? "keep" : "delete", values: [:],
                                          action: action, clock: &clock)
+            if keep && current.deleted { try reviveWhole(t, next, hseq: hseq, action: action, clock: &clock) }
             try setMeta("hlc", clock.last.description)
             try closeConflict(id, resolution: keep ? "keep" : "delete", hseq: hseq, action: action)
             return hseq
@@ -90,7 +100,7 @@ extension HubStore {
             let (_, loser) = try loadLive(c.table, loserID)
             let shown = expectedRowVersions ?? [survivorID: c.incomingHseq, loserID: c.incomingHseq]
             let plan = try decided(OperatorDecision.merge(survivor: survivor, loser: loser, fieldsFrom: fieldsFrom, table: t,
-                                                          scope: schema.scope, shownRows: shown))
+                                                          scope: schema.scope, shownRows: shown, sharedField: c.field))
             try validate(t, plan.survivor, fields: Set(plan.changed.keys))
             var clock = HybridClock(node: NodeID.hub, last: try clock())
             var hseqs: [Int64] = []
@@ -181,6 +191,24 @@ extension HubStore {
             try setMeta("hlc", clock.last.description)
             return h
         }
+    }
+
+    /// An operator's "keep" brought a deleted row back: the same revival as a node's change
+    /// (rules 6 and 8) — the rows it references revive (each an operator change that flows to the
+    /// nodes), and its unique values meet the duplicate check.
+    func reviveWhole(_ t: TableSchema, _ row: HubRow, hseq: Int64, action: OperatorAction, clock: inout HybridClock) throws {
+        let probe = Change(node: NodeID.hub, seq: 0, table: t.name, row: row.id, op: .put, values: [:], bases: [:], rowBase: 0,
+                           hlc: clock.last, author: action.name, epoch: "")
+        let facts = try MergeFacts.gather(for: probe, onto: row, table: t, schema: schema, mapBase: { $0 }, reads: MergeReader(store: self))
+        let ctx = MergeContext(schema: schema, table: t, writerVillage: nil, hseq: hseq, facts: facts)
+        let (revive, conflicts) = Merge.revival(of: row, context: ctx)
+        for key in revive {
+            guard let rt = schema.table(named: key.table), let r = try self.row(rt, id: key.id), r.deleted else { continue }
+            var back = r
+            back.deleted = false
+            _ = try operatorWrite(rt, back, previous: r, op: "keep", values: [:], action: action, clock: &clock)
+        }
+        for c in conflicts { _ = try openConflict(c, change: nil, hseq: hseq) }
     }
 
     /// The decision's value, or its refusal as an `OperatorError` with the same code.
