@@ -20,11 +20,12 @@ public enum SeqOrder {
     /// - Parameters:
     ///   - seqs: The batch's `seq`s as sent.
     ///   - highest: The highest `seq` the hub holds from the node (0 for none).
-    /// - Returns: The `seq` that should have come next at the first gap.
+    /// - Returns: The `seq` to push from again (the one after `highest`): nothing of the batch is taken.
     public static func gap(in seqs: [Int64], highest: Int64) -> Int64? {
         var next = highest + 1
         for s in seqs where s >= 1 && s >= next {
-            guard s == next else { return next }
+            // The whole batch is refused: the hub will next take the seq after the highest it holds.
+            guard s == next else { return highest + 1 }
             next += 1
         }
         return nil
