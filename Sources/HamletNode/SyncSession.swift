@@ -211,11 +211,12 @@ final class SyncSession {
             throw SyncError(.protocol, "the hub expects seq \(expected) next, which this node's log does not hold; "
                             + "run hamlet resync", hubCode: ErrorCode.seqGap.rawValue)
         }
-        try store("requeueing changes") { _ = try replica.requeue(after: expected - 1) }
-        let again = try store("reading the change log") {
+        let requeued = try store("requeueing changes") { try replica.requeue(after: expected - 1) }
+        let entries = try store("reading the change log") {
             try replica.log(pendingOnly: false).filter { $0.change.seq >= expected && ($0.state == "pending" || $0.state == "rejected") }
-                .map(\.change)
         }
+        summary.requeued += requeued + entries.filter { $0.state == "rejected" }.count
+        let again = entries.map(\.change)
         var count = 0
         var last = expected - 1
         var rest = again[...]
@@ -230,7 +231,6 @@ final class SyncSession {
             count += batch.count
             last = batch.last?.seq ?? last
         }
-        summary.requeued += count
         return (count, last)
     }
 
