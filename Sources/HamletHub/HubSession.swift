@@ -68,8 +68,8 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
     private var claimedNode: String?
     private var node: String?
     private var skewMillis: Int64?
-    /// When a failed login's `auth-failed` reply is due (held back by the throttle).
-    private var authFailureDue: ContinuousClock.Instant?
+    /// A failed login's reply (the machine's `auth-failed`) and when it is due (held back by the throttle).
+    private var authFailure: (due: ContinuousClock.Instant, error: ProtocolError)?
     private var stats = Stats()
 
     init(connection: HamletNet.Connection, context: HubContext) {
@@ -162,8 +162,8 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !isFinished else { return }
-        if let due = authFailureDue, now >= due {
-            failLocked(.authFailed, "unknown node or wrong proof")
+        if let failure = authFailure, now >= failure.due {
+            failLocked(failure.error.code, failure.error.message)
             return
         }
         guard now >= deadline else { return }
@@ -365,8 +365,9 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
             let delay = context.throttle.recordFailure(host)
             // The sweeper sends the reply when it is due; no thread waits for it.
             lock.lock()
-            _ = machine.authFailed()
-            authFailureDue = ContinuousClock.now.advanced(by: delay)
+            if case .fail(let error) = machine.authFailed() {
+                authFailure = (ContinuousClock.now.advanced(by: delay), error)
+            }
             lock.unlock()
             return
         }

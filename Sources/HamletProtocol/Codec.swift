@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HamletCore
 
 /// A line the codec could not turn into a message, or a message a session refuses: the wire code and a

@@ -111,7 +111,7 @@ public enum HubMessage: Sendable, Equatable {
         public var hub: String
         public var epoch: String
         public var head: Int64
-        /// The highest `seq` the hub holds from this node: re-push everything after it.
+        /// The end of the contiguous run `1 … lastSeq` of this node's seqs the hub has received: push everything after it.
         public var lastSeq: Int64
         public var village: String
         /// The node must resync before it pushes or pulls (the hub's verdict, `ResyncPolicy.atLogin`).

@@ -1,3 +1,4 @@
+import Foundation
 import HamletCore
 @testable import HamletProtocol
 import Testing
