@@ -201,9 +201,10 @@ final class SyncSession {
         }
     }
 
-    /// After `seq-gap`: the hub lacks `expected` and everything after it (a hub restored from a backup lost
-    /// changes it had answered, rejected ones included). Puts the acknowledged ones back to pending and pushes
-    /// every change from `expected` on, in order, once. A second gap ends the sync (the machine refuses it).
+    /// After `seq-gap`: the hub lacks `expected` and what follows (a hub restored from a backup lost changes it
+    /// had answered, rejected ones included), and applied nothing of the refused batch. Puts the acknowledged
+    /// ones back to pending and pushes every change from `expected` on, in order, once. A second gap ends the
+    /// sync (the machine refuses it).
     /// - Returns: How many changes were sent and the last `seq` sent.
     private func repush(from expected: Int64, size: Int) throws -> (count: Int, last: Int64) {
         let holds = try store("reading the change log") { try replica.log(pendingOnly: false).contains { $0.change.seq == expected } }

@@ -38,8 +38,8 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     /// The node must resync first: the welcome said so, or a pull's cursor is beyond the hub's head.
     /// Not fatal: the session stays open and accepts `resync` (and `bye`).
     case resyncRequired = "resync-required"
-    /// A push's new `seq`s do not continue the node's received prefix; nothing of the batch was applied.
-    /// The error carries `expected_seq`, the next `seq` the hub will take. Not fatal.
+    /// A push's new `seq`s do not continue the node's received prefix in order; nothing of the batch was applied.
+    /// The error carries `expected_seq`, the `seq` the hub expected where the order broke. Not fatal.
     case seqGap = "seq-gap"
 
     /// True when the hub closes the connection after sending this code.

@@ -153,12 +153,12 @@ public struct HubSessionMachine: Sendable {
         raiseHead(results.compactMap(\.hseq).max())
     }
 
-    /// A batch was refused whole because its new `seq`s do not continue the node's received prefix.
-    /// - Parameter expected: The next `seq` the hub will take from the node.
+    /// A batch was refused whole because its new `seq`s do not continue the node's received prefix in order.
+    /// - Parameter expected: The `seq` the hub expected where the batch left the order.
     /// - Returns: `refuse(seq-gap)` carrying `expected`; the session stays ready.
     public mutating func seqGap(expected: Int64) -> Action {
-        .refuse(ProtocolError(.seqGap, "the batch does not continue this node's seqs; push again from seq \(expected)"),
-                expectedSeq: expected)
+        .refuse(ProtocolError(.seqGap, "the push's new seqs do not continue this node's seqs in order (seq \(expected) was expected); "
+                              + "nothing of it was applied"), expectedSeq: expected)
     }
 
     /// A pull page was sent.

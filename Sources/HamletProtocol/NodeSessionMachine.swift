@@ -77,7 +77,8 @@ public struct NodeSessionMachine: Sendable {
         case applyAck(batch: Int64, results: [ChangeResult])
         /// Store this page with its cursor in one transaction; pull again unless `done`.
         case applyPage(items: [PullItem], cursor: Int64, head: Int64, done: Bool, clock: HLC?)
-        /// The hub refused a batch with `seq-gap`: re-read the log and push again from `expected` (once).
+        /// The hub refused a batch with `seq-gap`: re-read the log and push again, in order, every change from
+        /// this `seq` on (the lower of `expected_seq` and the refused batch's first `seq`), once.
         case repush(from: Int64)
         /// The hub refused a request with `resync-required`: call `resync(_:)`.
         case startResync(ResyncReason)
@@ -285,14 +286,15 @@ public struct NodeSessionMachine: Sendable {
     private mutating func hubError(_ code: ErrorCode, _ text: String, fatal: Bool, retryAfter: Int?, expectedSeq: Int64?) -> Action {
         if !fatal {
             switch (state, code) {
-            case (.awaitingAck, .seqGap):
+            case (.awaitingAck(_, let seqs), .seqGap):
                 guard let expected = expectedSeq, expected > 0 else {
                     return fail(.unexpected("the hub reported seq-gap without a usable expected_seq"))
                 }
                 guard !gapRetried else { return fail(.hub(code: code, message: text, retryAfter: nil)) }
                 gapRetried = true
                 state = .ready
-                return .repush(from: expected)
+                // Nothing of the refused batch was applied: push again from its first seq when that is lower.
+                return .repush(from: min(expected, seqs.min() ?? expected))
             case (.awaitingAck, .resyncRequired), (.awaitingPage, .resyncRequired), (.awaitingVerified, .resyncRequired):
                 guard !resynced else { return fail(.hub(code: code, message: text, retryAfter: nil)) }
                 let reason = verdict ?? .hubAsked

@@ -7,26 +7,6 @@ import HamletStore
 import HamletTestSupport
 import Testing
 
-/// Whether the hub store enforces the seq rules of PROTOCOL.md §7 (a gap throws `SeqGap`). The store side is
-/// built apart from the session side; the tests that need it run once it is there.
-enum StoreSeqRules {
-    static let enforced: Bool = {
-        let dir = TempDir("probe")
-        defer { dir.remove() }
-        do {
-            let store = try HubStore.create(directory: dir.path)
-            try store.addNode(id: "probe", village: "beizhao", secretHash: String(repeating: "0", count: 64), wallMillis: 0)
-            let node = TestNode(id: "probe", village: "beizhao", secret: "")
-            _ = try store.reconcile([Changes.household(node, seq: 2)], from: BatchSource(node: "probe", village: "beizhao"), wallMillis: 0)
-            return false
-        } catch is SeqGap {
-            return true
-        } catch {
-            return false
-        }
-    }()
-}
-
 /// The session rules a raw client can break: the resync verdict, the head a pull may name, negative cursors,
 /// another node's changes, and seq gaps (PROTOCOL.md §4, §6, §7, §9).
 @Suite(.serialized)
@@ -147,7 +127,7 @@ struct HubSessionRulesTests {
         #expect(invalid.status == .rejected && invalid.code == "invalid-change")
     }
 
-    @Test("a forged change never spoils the named node's seqs", .enabled(if: StoreSeqRules.enforced))
+    @Test("a forged change never spoils the named node's seqs")
     func forgedNodeLeavesTheNamedNodeAlone() throws {
         let hub = try HubFixture()
         let doctor = hub.node("beizhao-doctor")
@@ -165,8 +145,7 @@ struct HubSessionRulesTests {
         #expect(after.lastSeq == 1, "the forged change used up the sender's seq 1")
     }
 
-    @Test("a gap is refused with seq-gap and expected_seq (not fatal); nothing of the batch is applied",
-          .enabled(if: StoreSeqRules.enforced))
+    @Test("a gap is refused with seq-gap and expected_seq (not fatal); nothing of the batch is applied")
     func seqGap() throws {
         let hub = try HubFixture()
         let a = hub.node("beizhao")
@@ -174,9 +153,12 @@ struct HubSessionRulesTests {
         defer { client.close() }
         #expect(try client.push(1, [Changes.household(a, seq: 1)]).first?.status == .applied)
         let before = try hub.fingerprint()
+        // A gap at the start of the push: expected_seq is last_seq + 1.
+        try client.send(.push(batch: 2, changes: [Changes.household(a, seq: 3)]))
+        #expect(try client.expectErrorLine(.seqGap).expectedSeq == 2)
+        // A gap inside it: expected_seq is where the order broke, and still nothing was applied.
         try client.send(.push(batch: 2, changes: [Changes.household(a, seq: 2), Changes.household(a, seq: 4)]))
-        let gap = try client.expectErrorLine(.seqGap)
-        #expect(gap.expectedSeq == 2)
+        #expect(try client.expectErrorLine(.seqGap).expectedSeq == 3)
         #expect(try hub.fingerprint() == before)
         // The session goes on: push again from the expected seq.
         #expect(try client.push(3, (2...4).map { Changes.household(a, seq: Int64($0)) }).allSatisfy { $0.status == .applied })

@@ -142,7 +142,7 @@ struct NodeSessionMachineTests {
                 case (.awaitingAck, .resyncRequired), (.awaitingPage, .resyncRequired), (.awaitingVerified, .resyncRequired):
                     expected = ("start resync", .mustResync)
                 case (_, .resyncRequired): expected = ("fail hub resync-required", .closed)
-                case (.awaitingAck, .seqGap): expected = ("repush 3", .ready)
+                case (.awaitingAck, .seqGap): expected = ("repush 1", .ready)
                 case (_, .seqGap): expected = ("fail hub seq-gap", .closed)
                 case (.awaitingChallenge, .challenge): expected = ("prove", .proving)
                 case (.awaitingWelcome, .welcome): expected = ("welcomed", .ready)
@@ -279,9 +279,19 @@ struct NodeSessionMachineTests {
                 == "fail hub seq-gap")
     }
 
+    @Test("seq-gap: push again from expected_seq, or from the refused batch's first seq when lower (nothing of it was applied)")
+    func seqGapRepushesFromTheLowerSeq() {
+        for (batch, expected, from): ([Int64], Int64, Int64) in [([5, 6], 3, 3), ([2, 4], 3, 2), ([3], 3, 3)] {
+            var m = Self.machine(in: .ready)
+            _ = m.push(batch: 1, changes: batch.map(Self.change))
+            let gap = HubMessage.error(code: .seqGap, message: "g", fatal: false, retryAfter: nil, expectedSeq: expected)
+            #expect(m.receive(gap) == .repush(from: from), "batch \(batch), expected \(expected)")
+        }
+    }
+
     @Test func aSecondSeqGapEndsTheSession() {
         var m = Self.machine(in: .awaitingAck)
-        #expect(m.receive(Self.message(.seqGap)) == .repush(from: 3))
+        #expect(m.receive(Self.message(.seqGap)) == .repush(from: 1))
         _ = m.push(batch: 2, changes: [Self.change(3)])
         #expect(Self.kind(m.receive(Self.message(.seqGap))) == "fail hub seq-gap")
         #expect(m.state == .closed)
