@@ -7,6 +7,10 @@ import HamletStore
 /// One node's connection: frames lines, decodes them, drives `HubSessionMachine`, and hands store work to the
 /// writer (pushes) or the reader pool (logins, pulls, verifies, resyncs).
 ///
+/// The protocol state (awaiting hello or auth, ready, must resync, resyncing, closed, the welcome's verdict and
+/// the head the node has seen) lives in the machine; this class keeps only I/O state (a job running, reading
+/// paused, a line started, the connection finishing, deadlines) and what the close log line reports.
+///
 /// At most one message is in flight: while a job runs, reading is paused (the kernel buffers what the node sends)
 /// and later lines wait in the framer; the job's completion resumes. Lines are decoded on the hub's session workers,
 /// never on the event-loop thread. Deadlines are the session's own (checked by
@@ -59,12 +63,13 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
     private var isShutdownPending = false
     private var deadline: ContinuousClock.Instant
     private var outcome: String?
+    /// For the close log line: the node named in hello, and the node once authenticated (the machine
+    /// forgets both when it closes).
     private var claimedNode: String?
     private var node: String?
-    private var village = ""
     private var skewMillis: Int64?
-    /// When a failed login's `auth-failed` reply is due (held back by the throttle).
-    private var authFailureDue: ContinuousClock.Instant?
+    /// A failed login's reply (the machine's `auth-failed`) and when it is due (held back by the throttle).
+    private var authFailure: (due: ContinuousClock.Instant, error: ProtocolError)?
     private var stats = Stats()
 
     init(connection: HamletNet.Connection, context: HubContext) {
@@ -107,6 +112,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
     func connectionClosed(_ connection: HamletNet.Connection, reason: CloseReason) {
         lock.lock()
         isFinished = true
+        machine.failed()
         if outcome == nil {
             switch reason {
             case .peerClosed: outcome = "peer-closed"
@@ -156,8 +162,8 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !isFinished else { return }
-        if let due = authFailureDue, now >= due {
-            failLocked(.authFailed, "unknown node or wrong proof")
+        if let failure = authFailure, now >= failure.due {
+            failLocked(failure.error.code, failure.error.message)
             return
         }
         guard now >= deadline else { return }
@@ -249,7 +255,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         case .internal: outcome = "internal"
         default: outcome = "protocol-error:\(code.rawValue)"
         }
-        send(.error(code: code, message: message, fatal: true, retryAfter: retryAfter))
+        send(.error(code: code, message: message, fatal: true, retryAfter: retryAfter, expectedSeq: nil))
         connection.close(afterFlush: true)
         connection.setDeadline(after: HubSession.backstop)
     }
@@ -269,7 +275,10 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         do {
             message = try Codec.decodeClient(line)
         } catch {
-            fail(error.code, error.message)
+            lock.lock()
+            let action = machine.decodeFailed(error)
+            lock.unlock()
+            perform(action)
             return
         }
         lock.lock()
@@ -297,15 +306,21 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
             finishJob()
         case .verify(let node, let proof, let nonce, let hello):
             submit(to: context.readers) { [self] store in authenticate(store, node: node, proof: proof, nonce: nonce, hello: hello) }
-        case .push(let node, let batch, let changes):
-            submit(to: context.writer) { [self] store in push(store, node: node, batch: batch, changes: changes) }
-        case .pull(_, let cursor, let limit):
-            submit(to: context.readers) { [self] store in pull(store, cursor: cursor, limit: limit) }
-        case .verifyDigest(_, let digest):
-            submit(to: context.readers) { [self] store in verify(store, digest: digest) }
-        case .resync(let node):
-            submit(to: context.readers) { [self] store in resync(store, node: node) }
-        case .fail(let error, _):
+        case .sendWelcome(let welcome):
+            send(.welcome(welcome))
+            finishJob()
+        case .push(let peer, let batch, let changes):
+            submit(to: context.writer) { [self] store in push(store, peer: peer, batch: batch, changes: changes) }
+        case .pull(let peer, let cursor, let limit):
+            submit(to: context.readers) { [self] store in pull(store, peer: peer, cursor: cursor, limit: limit) }
+        case .verifyDigest(let peer, let digest):
+            submit(to: context.readers) { [self] store in verify(store, peer: peer, digest: digest) }
+        case .resync(let peer):
+            submit(to: context.readers) { [self] store in resync(store, peer: peer) }
+        case .refuse(let error, let expectedSeq):
+            send(.error(code: error.code, message: error.message, fatal: false, retryAfter: nil, expectedSeq: expectedSeq))
+            finishJob()
+        case .fail(let error):
             fail(error.code, error.message)
         case .bye:
             lock.lock()
@@ -337,17 +352,10 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
                 let hubID = try store.hubID()
                 let epoch = try store.epoch()
                 let head = try store.head()
-                var reason: String?
-                if !hello.hub.isEmpty && hello.hub != hubID {
-                    reason = "hub replaced"
-                } else if !hello.epoch.isEmpty && hello.epoch != epoch {
-                    reason = "hub restored from a backup"
-                } else if hello.cursor > head {
-                    reason = "cursor ahead of hub"
-                }
+                let reason = ResyncPolicy.atLogin(.init(hello: hello, hub: hubID, epoch: epoch, head: head))
                 return HubMessage.Welcome(hub: hubID, epoch: epoch, head: head, lastSeq: record.lastSeq,
-                                          village: record.village, resync: reason != nil, reason: reason, limits: limits,
-                                          clock: try store.clock())
+                                          village: record.village, resync: reason != nil, reason: reason?.rawValue,
+                                          limits: limits, clock: try store.clock())
             }
         } catch {
             storeFailed(error, during: "login")
@@ -357,32 +365,38 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
             let delay = context.throttle.recordFailure(host)
             // The sweeper sends the reply when it is due; no thread waits for it.
             lock.lock()
-            authFailureDue = ContinuousClock.now.advanced(by: delay)
+            if case .fail(let error) = machine.authFailed() {
+                authFailure = (ContinuousClock.now.advanced(by: delay), error)
+            }
             lock.unlock()
             return
         }
         context.throttle.recordSuccess(host)
         lock.lock()
-        machine.authenticated()
-        self.node = node
-        village = welcome.village
+        let action = machine.authenticated(welcome)
+        if case .sendWelcome = action { self.node = node }
         lock.unlock()
-        send(.welcome(welcome))
-        finishJob()
+        perform(action)
     }
 
-    private func push(_ store: HubStore, node: String, batch: Int64, changes: [Change]) {
-        lock.lock()
-        let source = BatchSource(node: node, village: village)
-        lock.unlock()
+    private func push(_ store: HubStore, peer: HubSessionMachine.Peer, batch: Int64, changes: [Change]) {
+        let source = BatchSource(node: peer.node, village: peer.village)
         let results: [ChangeResult]
         do {
             results = try store.reconcile(changes, from: source, wallMillis: HubSession.wallMillis())
+        } catch let gap as SeqGap {
+            // Nothing of the batch was applied; the session stays ready.
+            lock.lock()
+            let action = machine.seqGap(expected: gap.expected)
+            lock.unlock()
+            perform(action)
+            return
         } catch {
             storeFailed(error, during: "push")
             return
         }
         lock.lock()
+        machine.acknowledged(results)
         stats.pushed += changes.count
         for result in results {
             switch result.status {
@@ -399,10 +413,8 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         finishJob()
     }
 
-    private func pull(_ store: HubStore, cursor: Int64, limit: Int) {
-        lock.lock()
-        let village = self.village
-        lock.unlock()
+    private func pull(_ store: HubStore, peer: HubSessionMachine.Peer, cursor: Int64, limit: Int) {
+        let village = peer.village
         let message: HubMessage
         let count: Int
         do {
@@ -417,19 +429,19 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         }
         lock.lock()
         stats.pulled += count
-        if case .page(_, let c, _, _, _) = message { stats.cursor = c }
+        if case .page(_, let c, let head, _, _) = message {
+            stats.cursor = c
+            machine.paged(cursor: c, head: head)
+        }
         lock.unlock()
         send(message)
         finishJob()
     }
 
-    private func verify(_ store: HubStore, digest: ScopeDigest) {
-        lock.lock()
-        let village = self.village
-        lock.unlock()
+    private func verify(_ store: HubStore, peer: HubSessionMachine.Peer, digest: ScopeDigest) {
         let hub: ScopeDigest
         do {
-            hub = try store.digest(village: village)
+            hub = try store.digest(village: peer.village)
         } catch {
             storeFailed(error, during: "verify")
             return
@@ -440,13 +452,15 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         finishJob()
     }
 
-    private func resync(_ store: HubStore, node: String) {
+    private func resync(_ store: HubStore, peer: HubSessionMachine.Peer) {
+        let village = peer.village
+        let node = peer.node
         lock.lock()
-        let village = self.village
         stats.resync = true
         lock.unlock()
+        let snapshotHead: Int64
         do {
-            try store.read {
+            snapshotHead = try store.read {
                 // The first read fixes the snapshot: every page below comes from the same state of the hub.
                 let head = try store.head()
                 send(.snapshotBegin(head: head, epoch: try store.epoch(), hub: try store.hubID()))
@@ -464,6 +478,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
                     }
                 }
                 send(.snapshotEnd(head: head, count: count, lastSeq: try store.lastSeq(node: node), clock: try store.clock()))
+                return head
             }
         } catch let aborted as ResyncAborted {
             fail(aborted.code, aborted.message)
@@ -472,6 +487,9 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
             storeFailed(error, during: "resync")
             return
         }
+        lock.lock()
+        machine.snapshotSent(head: snapshotHead)
+        lock.unlock()
         finishJob()
     }
 

@@ -59,6 +59,11 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
                              hubCode: code, retryAfter: retryAfter)
         case "out-of-scope", "unknown-node", "node-disabled", "forbidden":
             return SyncError(.refused, "the hub refused the session: \(message)", hubCode: code)
+        case ErrorCode.resyncRequired.rawValue:
+            return SyncError(.protocol, "the hub requires a resync (\(message)); run hamlet resync", hubCode: code)
+        case ErrorCode.seqGap.rawValue:
+            return SyncError(.protocol, "the hub is missing earlier changes of this node (\(message)); run hamlet resync",
+                             hubCode: code)
         case ErrorCode.timeout.rawValue, ErrorCode.shuttingDown.rawValue, ErrorCode.unavailable.rawValue:
             return SyncError(.unreachable, "the hub ended the session: \(message); retry later", hubCode: code,
                              retryAfter: retryAfter)

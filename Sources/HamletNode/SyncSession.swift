@@ -16,15 +16,18 @@ enum SyncMode: Sendable {
 
 /// One connection to the hub: login, then push / pull / resync / verify.
 ///
-/// Every line read has a deadline (`ioTimeout`) and the hub's length cap;
-/// every ack and page is stored as it arrives, so a connection lost at any
-/// point loses nothing and the next session carries on.
+/// The protocol's decisions are `NodeSessionMachine`'s (what each hub message means, when to resync, what
+/// to check in an ack, a page or a snapshot); this class does the I/O and the replica work it asks for.
+/// Lines are framed by the same `LineFramer` as the hub's. Every line read has a deadline (`ioTimeout`) and
+/// the hub's length cap; every ack and page is stored as it arrives, so a connection lost at any point loses
+/// nothing and the next session carries on.
 final class SyncSession {
     private var replica: Replica
     private let directory: String
     private let options: SyncOptions
     private let socket: ClientSocket
-    private var limits = Limits.standard
+    private var framer = LineFramer(maxLine: Limits.standard.maxLine)
+    private var machine = NodeSessionMachine()
     private var batchCounter: Int64 = 0
     private(set) var summary = SyncSummary()
 
@@ -51,60 +54,54 @@ final class SyncSession {
 
     deinit { socket.close() }
 
+    private var limits: Limits { machine.limits }
+
     // MARK: Session
 
     func run(_ mode: SyncMode) throws -> SyncSummary {
         let started = options.wallClock()
         let info = try store("reading the replica settings") { try replica.info() }
         let secret = try readSecret(info)
-        try send(.hello(.init(node: info.node, client: "hamlet/0.1", hub: info.hubID ?? "", epoch: info.epoch,
-                              cursor: info.cursor, clock: options.wallClock())))
-        guard case .challenge(let nonce) = try receive("challenge") else { throw unexpected("challenge") }
+        let hello = ClientMessage.Hello(node: info.node, client: "hamlet/0.1", hub: info.hubID ?? "", epoch: info.epoch,
+                                        cursor: info.cursor, clock: options.wallClock())
+        try request(machine.start(hello: hello, village: info.village, nextSeq: info.nextSeq, asked: mode == .resync,
+                                  mayRepair: mode != .verify))
+        guard case .prove(let nonce) = try answer() else { throw unexpected() }
         guard let proof = Credentials.proof(secret: secret, nonce: nonce, node: info.node) else {
             throw SyncError(.protocol, "the hub's challenge is not a hex nonce")
         }
-        try send(.auth(proof: proof))
-        guard case .welcome(let welcome) = try receive("welcome") else { throw unexpected("welcome") }
-        limits = welcome.limits
-        guard welcome.village == info.village else {
-            throw SyncError(.refused, "the hub registered this node for another village than the replica's; re-create the replica with the right --village")
-        }
+        try request(machine.prove(proof))
+        guard case .welcomed(let welcome, let verdict) = try answer() else { throw unexpected() }
+        framer.maxLine = welcome.limits.maxLine
         summary.hubID = welcome.hub
         summary.head = welcome.head
 
         // A restored hub lost changes it had acknowledged: push them again.
-        if try store("checking acknowledged changes", { try hasAcknowledged(after: welcome.lastSeq) }) {
+        if try store("checking acknowledged changes", { try replica.hasAcknowledged(after: welcome.lastSeq) }) {
             summary.requeued = try store("requeueing changes") { try replica.requeue(after: welcome.lastSeq) }
         }
-        var reason: String? = nil
-        if mode == .resync {
-            reason = "asked"
-        } else if welcome.resync {
-            reason = welcome.reason ?? "the hub asked"
-        } else if info.nextSeq <= welcome.lastSeq {
-            reason = "the hub holds later changes from this node than its log"
-        } else if info.cursor > 0, info.hubID != welcome.hub || info.epoch != welcome.epoch {
-            reason = "another hub or epoch"
-        }
-        if let reason {
-            try resync(reason: reason)
+        if let verdict {
+            try resync(verdict)
         } else {
             try store("recording the hub") { try replica.setHub(id: welcome.hub, epoch: welcome.epoch) }
         }
         if mode != .verify { try push() }
         try pull()
         if options.verify || mode == .verify {
-            var match = try verify()
-            if !match && mode != .verify && !summary.resynced {
-                try resync(reason: "verify mismatch")
+            var (match, repair) = try verify()
+            if let repair {
+                try resync(repair)
                 try push()
                 try pull()
-                match = try verify()
+                (match, _) = try verify()
             }
             summary.verify = match ? "match" : "mismatch"
         }
-        try? send(.bye)
-        if case .some(.bye) = try? receiveRaw(deadline: .now + .seconds(2)) {}
+        if case .send(let bye) = machine.bye() {
+            try? write(Codec.encode(bye))
+            if let m = try? receiveMessage(deadline: .now + .seconds(2)) { _ = machine.receive(m) }
+        }
+        machine.closed()
         let end = try store("reading the cursor") { try replica.info() }
         summary.cursor = end.cursor
         summary.durationMillis = max(0, options.wallClock() - started)
@@ -129,54 +126,113 @@ final class SyncSession {
         return text
     }
 
-    private func hasAcknowledged(after lastSeq: Int64) throws -> Bool {
-        try replica.hasAcknowledged(after: lastSeq)
-    }
-
     // MARK: Push
 
+    /// Pushes every pending change, oldest first, in batches that fit the hub's limits.
     private func push() throws {
         let clock = ContinuousClock.now
         var size = max(1, min(options.batchSize, limits.maxBatch))
         var sent = 0
-        let total = try store("counting pending changes") {
-            try replica.pendingCount()
-        }
+        let total = try store("counting pending changes") { try replica.pendingCount() }
         var lastSent: Int64 = 0
         while true {
             var changes = try store("reading pending changes") { try replica.pendingChanges(limit: size, after: lastSent) }
             if changes.isEmpty { return }
-            batchCounter += 1
-            var line = Codec.encode(ClientMessage.push(batch: batchCounter, changes: changes))
-            while line.count - 1 > limits.maxLine && changes.count > 1 {
-                size = max(1, changes.count / 2)
-                changes = Array(changes.prefix(size))
-                line = Codec.encode(ClientMessage.push(batch: batchCounter, changes: changes))
+            let line: [UInt8]
+            (changes, line, size) = try fitBatch(changes, size: size)
+            switch try sendBatch(changes, line: line) {
+            case .applyAck(_, let results):
+                try record(results, of: changes)
+                lastSent = changes.map(\.seq).max() ?? lastSent
+                sent += changes.count
+                report(.push, done: sent, total: max(total, sent), since: clock)
+            case .repush(let expected):
+                let resent = try repush(from: expected, size: size)
+                lastSent = max(lastSent, resent.last)
+                sent += resent.count
+            case .startResync(let reason):
+                try resync(reason)
+                lastSent = 0
+            default:
+                throw unexpected()
             }
-            guard line.count - 1 <= limits.maxLine else {
-                throw SyncError(.protocol, "change \(changes[0].seq) is longer than the hub's line limit")
-            }
-            try write(line)
-            guard case .ack(let batch, let results) = try receive("ack") else { throw unexpected("ack") }
-            guard batch == batchCounter else { throw SyncError(.protocol, "the hub acknowledged batch \(batch), not \(batchCounter)") }
-            let sentSeqs = Set(changes.map(\.seq))
-            guard Set(results.map(\.seq)) == sentSeqs else {
-                throw SyncError(.protocol, "the hub's ack does not answer every change of batch \(batch)")
-            }
-            try store("recording the hub's results") { try replica.recordResults(results, wallMillis: options.wallClock()) }
-            summary.pushed += changes.count
-            for r in results {
-                switch r.status {
-                case .applied: summary.accepted += 1
-                case .conflict: summary.conflicted += 1
-                case .rejected: summary.rejected += 1
-                case .parked: summary.parked += 1
-                }
-            }
-            lastSent = changes.map(\.seq).max() ?? lastSent
-            sent += changes.count
-            report(.push, done: sent, total: max(total, sent), since: clock)
         }
+    }
+
+    /// Shrinks a batch until its line fits `max_line`.
+    /// - Returns: The batch, its encoded line, and the batch size to use from now on.
+    private func fitBatch(_ batch: [Change], size: Int) throws -> ([Change], [UInt8], Int) {
+        var changes = batch
+        var size = size
+        var line = Codec.encode(ClientMessage.push(batch: batchCounter + 1, changes: changes))
+        while line.count - 1 > limits.maxLine && changes.count > 1 {
+            size = max(1, changes.count / 2)
+            changes = Array(changes.prefix(size))
+            line = Codec.encode(ClientMessage.push(batch: batchCounter + 1, changes: changes))
+        }
+        guard line.count - 1 <= limits.maxLine else {
+            throw SyncError(.protocol, "change \(changes.first?.seq ?? 0) is longer than the hub's line limit")
+        }
+        return (changes, line, size)
+    }
+
+    /// Sends one batch (its line already encoded) and returns what the hub's answer means.
+    private func sendBatch(_ changes: [Change], line: [UInt8]) throws -> NodeSessionMachine.Action {
+        batchCounter += 1
+        let action = machine.push(batch: batchCounter, changes: changes)
+        guard case .send = action else {
+            try request(action)
+            throw unexpected()
+        }
+        try write(line)
+        return try answer()
+    }
+
+    private func record(_ results: [ChangeResult], of changes: [Change]) throws {
+        try store("recording the hub's results") { try replica.recordResults(results, wallMillis: options.wallClock()) }
+        summary.pushed += changes.count
+        for r in results {
+            switch r.status {
+            case .applied: summary.accepted += 1
+            case .conflict: summary.conflicted += 1
+            case .rejected: summary.rejected += 1
+            case .parked: summary.parked += 1
+            }
+        }
+    }
+
+    /// After `seq-gap`: the hub lacks `expected` and what follows (a hub restored from a backup lost changes it
+    /// had answered, rejected ones included), and applied nothing of the refused batch. Puts the acknowledged
+    /// ones back to pending and pushes every change from `expected` on, in order, once. A second gap ends the
+    /// sync (the machine refuses it).
+    /// - Returns: How many changes were sent and the last `seq` sent.
+    private func repush(from expected: Int64, size: Int) throws -> (count: Int, last: Int64) {
+        let holds = try store("reading the change log") { try replica.log(pendingOnly: false).contains { $0.change.seq == expected } }
+        guard holds else {
+            throw SyncError(.protocol, "the hub expects seq \(expected) next, which this node's log does not hold; "
+                            + "run hamlet resync", hubCode: ErrorCode.seqGap.rawValue)
+        }
+        let requeued = try store("requeueing changes") { try replica.requeue(after: expected - 1) }
+        let entries = try store("reading the change log") {
+            try replica.log(pendingOnly: false).filter { $0.change.seq >= expected && ($0.state == "pending" || $0.state == "rejected") }
+        }
+        summary.requeued += requeued + entries.filter { $0.state == "rejected" }.count
+        let again = entries.map(\.change)
+        var count = 0
+        var last = expected - 1
+        var rest = again[...]
+        var size = size
+        while !rest.isEmpty {
+            let batch: [Change]
+            let line: [UInt8]
+            (batch, line, size) = try fitBatch(Array(rest.prefix(size)), size: size)
+            rest = rest.dropFirst(batch.count)
+            guard case .applyAck(_, let results) = try sendBatch(batch, line: line) else { throw unexpected() }
+            try record(results, of: batch)
+            count += batch.count
+            last = batch.last?.seq ?? last
+        }
+        return (count, last)
     }
 
     // MARK: Pull
@@ -186,74 +242,112 @@ final class SyncSession {
         var rows = 0
         while true {
             let cursor = try store("reading the cursor") { try replica.info().cursor }
-            try send(.pull(cursor: cursor, limit: max(1, min(options.batchSize, limits.pageSize))))
-            guard case .page(let items, let next, let head, let done, let hubClock) = try receive("page") else {
-                throw unexpected("page")
+            try request(machine.pull(cursor: cursor, limit: max(1, min(options.batchSize, limits.pageSize))))
+            switch try answer() {
+            case .applyPage(let items, let next, let head, let done, let hubClock):
+                try store("applying a pull page") {
+                    try replica.applyPage(items, cursor: next, hubClock: hubClock, wallMillis: options.wallClock())
+                }
+                rows += items.count
+                summary.pulled += items.count
+                summary.head = max(summary.head, head)
+                report(.pull, done: rows, total: nil, since: clock)
+                if done { return }
+            case .startResync(let reason):
+                try resync(reason)
+            default:
+                throw unexpected()
             }
-            try store("applying a pull page") {
-                try replica.applyPage(items, cursor: next, hubClock: hubClock, wallMillis: options.wallClock())
-            }
-            rows += items.count
-            summary.pulled += items.count
-            summary.head = max(summary.head, head)
-            report(.pull, done: rows, total: nil, since: clock)
-            if done { return }
-            guard next > cursor else { throw SyncError(.protocol, "a pull page did not advance the cursor from \(cursor)") }
         }
     }
 
     // MARK: Verify
 
-    private func verify() throws -> Bool {
+    /// Compares digests; returns the answer and the policy's repair verdict.
+    private func verify() throws -> (match: Bool, repair: ResyncReason?) {
         let digest = try store("computing the digest") { try replica.digest() }
-        try send(.verify(digest: digest))
-        guard case .verified(let match, _) = try receive("verified") else { throw unexpected("verified") }
-        return match
+        try request(machine.verify(digest))
+        switch try answer() {
+        case .verified(let match, _, let repair):
+            return (match, repair)
+        case .startResync(let reason):
+            try resync(reason)
+            return try verify()
+        default:
+            throw unexpected()
+        }
     }
 
     // MARK: Resync
 
-    private func resync(reason: String) throws {
+    private func resync(_ reason: ResyncReason) throws {
         let clock = ContinuousClock.now
-        try send(.resync)
-        guard case .snapshotBegin(let beginHead, let epoch, let hub) = try receive("snapshot-begin") else {
-            throw unexpected("snapshot-begin")
-        }
+        try request(machine.resync(reason))
+        guard case .beginSnapshot = try answer() else { throw unexpected() }
         let rebuild = try store("starting the rebuild") { try ReplicaRebuild(replica: replica) }
         var finished = false
         defer { if !finished { rebuild.cancel() } }
         while true {
-            switch try receive("rows") {
-            case .rows(let rows):
+            switch try answer() {
+            case .applyRows(let rows):
                 try store("storing snapshot rows") { try rebuild.add(rows) }
                 report(.snapshot, done: Int(rebuild.rowCount), total: nil, since: clock)
-            case .snapshotEnd(let head, let count, let lastSeq, let hubClock):
-                guard count == rebuild.rowCount else {
-                    throw SyncError(.protocol, "the snapshot announced \(count) rows but sent \(rebuild.rowCount)")
-                }
-                guard head == beginHead else {
-                    throw SyncError(.protocol, "the snapshot ended at head \(head), not \(beginHead)")
+            case .finishSnapshot(let snapshot, let lastSeq, let hubClock):
+                guard snapshot.rows == rebuild.rowCount else {
+                    throw SyncError(.protocol, "the snapshot sent \(snapshot.rows) rows but \(rebuild.rowCount) were stored")
                 }
                 finished = true
                 replica = try store("swapping in the rebuilt replica") {
-                    try rebuild.finish(head: head, epoch: epoch, hubID: hub, lastSeq: lastSeq, clock: hubClock)
+                    try rebuild.finish(head: snapshot.head, epoch: snapshot.epoch, hubID: snapshot.hub, lastSeq: lastSeq, clock: hubClock)
                 }
                 summary.resynced = true
-                summary.resyncReason = reason
-                summary.snapshotRows = Int(count)
-                summary.head = max(summary.head, head)
-                summary.hubID = hub
+                summary.resyncReason = snapshot.reason.rawValue
+                summary.snapshotRows = Int(snapshot.rows)
+                summary.head = max(summary.head, snapshot.head)
+                summary.hubID = snapshot.hub
                 return
             default:
-                throw unexpected("rows or snapshot-end")
+                throw unexpected()
             }
         }
     }
 
     // MARK: I/O
 
-    private func send(_ m: ClientMessage) throws {
-        try write(Codec.encode(m))
+    /// Performs a request the machine allowed (`send`), or throws what it refused.
+    private func request(_ action: NodeSessionMachine.Action) throws {
+        switch action {
+        case .send(let m): try write(Codec.encode(m))
+        case .fail(let failure): throw SyncSession.error(failure)
+        default: throw unexpected()
+        }
+    }
+
+    /// Reads the hub's next message and returns what the machine makes of it; a failure is thrown.
+    private func answer() throws -> NodeSessionMachine.Action {
+        let m: HubMessage
+        do {
+            m = try receiveMessage(deadline: .now + options.ioTimeout)
+        } catch {
+            machine.closed()
+            throw error
+        }
+        let action = machine.receive(m)
+        if case .fail(let failure) = action { throw SyncSession.error(failure) }
+        return action
+    }
+
+    static func error(_ failure: NodeSessionMachine.Failure) -> SyncError {
+        switch failure {
+        case .hub(let code, let message, let retryAfter):
+            return SyncError.fromHub(code.rawValue, message, retryAfter: retryAfter)
+        case .unexpected(let message):
+            return SyncError(.protocol, message)
+        case .wrongVillage:
+            return SyncError(.refused, "the hub registered this node for another village than the replica's; re-create the replica with the right --village")
+        case .misuse(let message):
+            return SyncError(.protocol, "this client broke the protocol: \(message)")
+        }
     }
 
     private func write(_ bytes: [UInt8]) throws {
@@ -264,34 +358,38 @@ final class SyncSession {
         }
     }
 
-    private func receiveRaw(deadline: ContinuousClock.Instant) throws -> HubMessage {
-        let line: [UInt8]?
-        do {
-            line = try socket.readLine(maxLength: limits.maxLine, deadline: deadline)
-        } catch let e as NetError where e.code == .lineTooLong {
-            throw SyncError(.protocol, "the hub sent a line longer than \(limits.maxLine) bytes")
-        } catch {
-            throw SyncError(.unreachable, "lost the connection to the hub while waiting: \(error)")
-        }
-        guard let line else { throw SyncError(.unreachable, "the hub closed the connection") }
-        do {
-            return try Codec.decodeHub(line)
-        } catch {
-            throw SyncError(.protocol, "the hub sent a line this client cannot read (\(error))")
+    /// The next line, framed by `LineFramer`, decoded. The whole line must arrive by `deadline`.
+    private func receiveMessage(deadline: ContinuousClock.Instant) throws -> HubMessage {
+        while true {
+            let line: [UInt8]?
+            do {
+                line = try framer.next()
+            } catch {
+                throw SyncError(.protocol, "the hub sent a line longer than \(framer.maxLine) bytes")
+            }
+            if let line {
+                do {
+                    return try Codec.decodeHub(line)
+                } catch {
+                    throw SyncError(.protocol, "the hub sent a line this client cannot read (\(error))")
+                }
+            }
+            let chunk: [UInt8]
+            do {
+                chunk = try socket.read(upTo: 64 * 1024, deadline: deadline)
+            } catch {
+                throw SyncError(.unreachable, "lost the connection to the hub while waiting: \(error)")
+            }
+            guard !chunk.isEmpty else {
+                throw SyncError(.unreachable, framer.hasPartialLine ? "the hub closed the connection in the middle of a line"
+                                                                    : "the hub closed the connection")
+            }
+            framer.append(chunk)
         }
     }
 
-    /// The next message; a hub `error` becomes a `SyncError`.
-    private func receive(_ expecting: String) throws -> HubMessage {
-        let m = try receiveRaw(deadline: .now + options.ioTimeout)
-        if case .error(let code, let message, _, let retryAfter) = m {
-            throw SyncError.fromHub(code.rawValue, message, retryAfter: retryAfter)
-        }
-        return m
-    }
-
-    private func unexpected(_ what: String) -> SyncError {
-        SyncError(.protocol, "the hub sent another message where \(what) was expected")
+    private func unexpected() -> SyncError {
+        SyncError(.protocol, "the hub sent another message where \(machine.expecting) was expected")
     }
 
     private func report(_ phase: SyncProgress.Phase, done: Int, total: Int?, since start: ContinuousClock.Instant) {

@@ -1,15 +1,22 @@
-import Foundation
+import FoundationEssentials
 import HamletCore
 
-/// A line the codec could not turn into a message: the wire code and a
+/// A line the codec could not turn into a message, or a message a session refuses: the wire code and a
 /// message that names the problem (a field path, never a value).
 public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The wire code.
     public var code: ErrorCode
+    /// English detail, naming fields but never record values.
     public var message: String
+    /// Creates an error.
+    /// - Parameters:
+    ///   - code: The wire code.
+    ///   - message: English detail without record values.
     public init(_ code: ErrorCode, _ message: String) {
         self.code = code
         self.message = message
     }
+    /// `code: message`.
     public var description: String { "\(code.rawValue): \(message)" }
 }
 
@@ -50,43 +57,68 @@ public enum Codec {
     }
 
     /// Decodes a line (without its newline) from a node.
+    ///
+    /// The checks run in a fixed order and the first that fails is reported (PROTOCOL.md §6, precedence):
+    /// `bad-utf8`, `bad-json`, `not-an-object`, `missing-type`, `unknown-type`, then `bad-field` for the first
+    /// field (in the message's field order) that is missing, `null`, or of the wrong type or range.
+    /// - Parameter line: The line's bytes, without the newline (and without a `\r` before it).
+    /// - Returns: The message.
     /// - Throws: `ProtocolError` with the wire code for the first problem found.
     public static func decodeClient(_ line: [UInt8]) throws(ProtocolError) -> ClientMessage {
-        if let m = FastCodec.decodeClient(line), String(validating: line, as: UTF8.self) != nil { return m }
-        return try decode(ClientEnvelope.self, line).message
+        let value = try parse(line)
+        if let m = FastCodec.decodeClient(value) { return m }
+        return try decode(ClientEnvelope.self, value).message
     }
 
-    /// Decodes a line (without its newline) from the hub.
+    /// Decodes a line (without its newline) from the hub, with the same checks in the same order as
+    /// `decodeClient(_:)`.
+    /// - Parameter line: The line's bytes, without the newline.
+    /// - Returns: The message.
     /// - Throws: `ProtocolError`.
     public static func decodeHub(_ line: [UInt8]) throws(ProtocolError) -> HubMessage {
-        if let m = FastCodec.decodeHub(line), String(validating: line, as: UTF8.self) != nil { return m }
-        return try decode(HubEnvelope.self, line).message
+        let value = try parse(line)
+        if let m = FastCodec.decodeHub(value) { return m }
+        return try decode(HubEnvelope.self, value).message
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ line: [UInt8]) throws(ProtocolError) -> T {
+    /// Checks UTF-8, parses the JSON, and checks that it is an object.
+    static func parse(_ line: [UInt8]) throws(ProtocolError) -> JSONValue {
         guard String(validating: line, as: UTF8.self) != nil else { throw ProtocolError(.badUTF8, "line is not valid UTF-8") }
+        let value: JSONValue
         do {
-            return try JSONDecoder().decode(T.self, from: Data(line))
-        } catch let e as ProtocolError {
-            throw e
-        } catch let DecodingError.dataCorrupted(ctx) where ctx.codingPath.isEmpty {
-            throw ProtocolError(.badJSON, "line is not valid JSON")
-        } catch let DecodingError.typeMismatch(_, ctx) where ctx.codingPath.isEmpty {
-            throw ProtocolError(.notAnObject, "line is not a JSON object")
-        } catch let DecodingError.keyNotFound(key, ctx) {
-            let path = (ctx.codingPath + [key]).map(\.stringValue).joined(separator: ".")
-            if path == "type" { throw ProtocolError(.missingType, "the object has no \"type\"") }
-            throw ProtocolError(.badField, "missing field \(path)")
-        } catch let DecodingError.typeMismatch(_, ctx) {
-            let path = ctx.codingPath.map(\.stringValue).joined(separator: ".")
-            if path == "type" { throw ProtocolError(.missingType, "\"type\" is not a string") }
-            throw ProtocolError(.badField, "wrong type at \(path)")
-        } catch let DecodingError.valueNotFound(_, ctx) {
-            throw ProtocolError(.badField, "null at \(ctx.codingPath.map(\.stringValue).joined(separator: "."))")
-        } catch let DecodingError.dataCorrupted(ctx) {
-            throw ProtocolError(.badField, "bad value at \(ctx.codingPath.map(\.stringValue).joined(separator: "."))")
+            value = try JSONReader.parse(line)
         } catch {
             throw ProtocolError(.badJSON, "line is not valid JSON")
+        }
+        guard case .object = value else { throw ProtocolError(.notAnObject, "line is not a JSON object") }
+        return value
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ value: JSONValue) throws(ProtocolError) -> T {
+        do {
+            return try T(from: ValueDecoder(value))
+        } catch let e as ProtocolError {
+            throw e
+        } catch let e as ValueDecoder.Mismatch {
+            let path = ValueDecoder.path(e.codingPath)
+            if path == "type" { throw ProtocolError(.missingType, "\"type\" is not a string") }
+            throw ProtocolError(.badField, "wrong type at \(path): expected \(e.expected)")
+        } catch let DecodingError.keyNotFound(key, ctx) {
+            let path = ValueDecoder.path(ctx.codingPath + [key])
+            if path == "type" { throw ProtocolError(.missingType, "the object has no \"type\"") }
+            throw ProtocolError(.badField, "missing field \(path)")
+        } catch let DecodingError.valueNotFound(_, ctx) {
+            let path = ValueDecoder.path(ctx.codingPath)
+            if path == "type" { throw ProtocolError(.missingType, "\"type\" is not a string") }
+            throw ProtocolError(.badField, "null at \(path)")
+        } catch let DecodingError.typeMismatch(_, ctx) {
+            // Raised by a type's own decoder (a field value that is not a string, an integer or null).
+            throw ProtocolError(.badField, "wrong type at \(ValueDecoder.path(ctx.codingPath))")
+        } catch let DecodingError.dataCorrupted(ctx) {
+            // A string that is not one of the allowed values (an `op`, a status, an HLC stamp).
+            throw ProtocolError(.badField, "bad value at \(ValueDecoder.path(ctx.codingPath))")
+        } catch {
+            throw ProtocolError(.badField, "the message cannot be read")
         }
     }
 }
@@ -187,12 +219,14 @@ struct HubEnvelope: Codable {
                                    lastSeq: try c.decode(Int64.self, forKey: Key("last_seq")),
                                    clock: try c.decodeIfPresent(HLC.self, forKey: Key("clock")))
         case "error":
-            guard let code = ErrorCode(rawValue: try c.decode(String.self, forKey: Key("code"))) else {
-                throw ProtocolError(.badField, "unknown error code")
-            }
-            message = .error(code: code, message: try c.decode(String.self, forKey: Key("message")),
+            // A code this build does not know (a newer hub) reads as `internal`, the code kept in the message.
+            let raw = try c.decode(String.self, forKey: Key("code"))
+            let text = try c.decode(String.self, forKey: Key("message"))
+            let code = ErrorCode(rawValue: raw) ?? .internal
+            message = .error(code: code, message: code.rawValue == raw ? text : "\(raw): \(text)",
                              fatal: try c.decodeIfPresent(Bool.self, forKey: Key("fatal")) ?? false,
-                             retryAfter: try c.decodeIfPresent(Int.self, forKey: Key("retry_after")))
+                             retryAfter: try c.decodeIfPresent(Int.self, forKey: Key("retry_after")),
+                             expectedSeq: try c.decodeIfPresent(Int64.self, forKey: Key("expected_seq")))
         case "bye": message = .bye
         default: throw ProtocolError(.unknownType, "unknown message type")
         }
@@ -226,11 +260,12 @@ struct HubEnvelope: Codable {
             try c.encode(count, forKey: Key("count"))
             try c.encode(lastSeq, forKey: Key("last_seq"))
             try c.encodeIfPresent(clock, forKey: Key("clock"))
-        case .error(let code, let message, let fatal, let retryAfter):
+        case .error(let code, let message, let fatal, let retryAfter, let expectedSeq):
             try c.encode(code, forKey: Key("code"))
             try c.encode(message, forKey: Key("message"))
             try c.encode(fatal, forKey: Key("fatal"))
             try c.encodeIfPresent(retryAfter, forKey: Key("retry_after"))
+            try c.encodeIfPresent(expectedSeq, forKey: Key("expected_seq"))
         case .bye: break
         }
     }

@@ -1,4 +1,7 @@
 /// Stable wire error codes. Add new ones, never rename: clients switch on them.
+///
+/// Every code is fatal (the hub closes the connection after the error line) except `resync-required` and
+/// `seq-gap`, after which the session stays where it was and the node may go on (PROTOCOL.md §6).
 public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     /// The line is not valid UTF-8. Fatal.
     case badUTF8 = "bad-utf8"
@@ -32,4 +35,18 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case unavailable
     /// The hub hit a bug. Fatal.
     case `internal`
+    /// The node must resync first: the welcome said so, or a pull's cursor is beyond the hub's head.
+    /// Not fatal: the session stays open and accepts `resync` (and `bye`).
+    case resyncRequired = "resync-required"
+    /// A push's new `seq`s do not continue the node's received prefix in order; nothing of the batch was applied.
+    /// The error carries `expected_seq`, the `seq` the hub expected where the order broke. Not fatal.
+    case seqGap = "seq-gap"
+
+    /// True when the hub closes the connection after sending this code.
+    public var isFatal: Bool {
+        switch self {
+        case .resyncRequired, .seqGap: return false
+        default: return true
+        }
+    }
 }

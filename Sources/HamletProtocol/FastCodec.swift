@@ -3,9 +3,10 @@ import HamletCore
 /// Hand-written encoding and decoding of the three bulk messages — `page` and
 /// `rows` (hub → node) and `push` (node → hub) — which carry thousands of rows
 /// and dominated sync time through Foundation's JSON coders. The output is the
-/// same JSON the Codable path writes (sorted keys); a line the fast decoder
-/// does not recognise goes through the Codable path, which reports the exact
-/// error code.
+/// same JSON the Codable path writes (sorted keys). Both decoders read the same
+/// parsed `JSONValue` with the same rules (integers only as JSON integers within
+/// 64 bits); a message the fast decoder does not take goes through
+/// `ValueDecoder`, which reports the exact error code and path.
 enum FastCodec {
     // MARK: encoding
 
@@ -151,8 +152,8 @@ enum FastCodec {
                       hlc: hlc, author: author ?? "", epoch: epoch ?? "")
     }
 
-    static func decodeHub(_ line: [UInt8]) -> HubMessage? {
-        guard let v = try? JSONReader.parse(line), let type = v["type"]?.string else { return nil }
+    static func decodeHub(_ v: JSONValue) -> HubMessage? {
+        guard let type = v["type"]?.string else { return nil }
         switch type {
         case "rows":
             guard let a = v["rows"]?.array else { return nil }
@@ -192,9 +193,8 @@ enum FastCodec {
         }
     }
 
-    static func decodeClient(_ line: [UInt8]) -> ClientMessage? {
-        guard let v = try? JSONReader.parse(line), v["type"]?.string == "push", let batch = v["batch"]?.int,
-              let a = v["changes"]?.array else { return nil }
+    static func decodeClient(_ v: JSONValue) -> ClientMessage? {
+        guard v["type"]?.string == "push", let batch = v["batch"]?.int, let a = v["changes"]?.array else { return nil }
         var changes: [Change] = []
         changes.reserveCapacity(a.count)
         for x in a {

@@ -100,8 +100,9 @@ public enum HubMessage: Sendable, Equatable {
     case rows([RowState])
     /// The snapshot is complete.
     case snapshotEnd(head: Int64, count: Int64, lastSeq: Int64, clock: HLC?)
-    /// A refusal with a stable code; `fatal` means the hub closes after it.
-    case error(code: ErrorCode, message: String, fatal: Bool, retryAfter: Int?)
+    /// A refusal with a stable code; `fatal` means the hub closes after it. `retryAfter` (seconds) comes with
+    /// `rate-limited`; `expectedSeq`, the next `seq` the hub will take from the node, with `seq-gap`.
+    case error(code: ErrorCode, message: String, fatal: Bool, retryAfter: Int?, expectedSeq: Int64?)
     /// The session ends.
     case bye
 
@@ -110,11 +111,12 @@ public enum HubMessage: Sendable, Equatable {
         public var hub: String
         public var epoch: String
         public var head: Int64
-        /// The highest `seq` the hub holds from this node: re-push everything after it.
+        /// The end of the contiguous run `1 … lastSeq` of this node's seqs the hub has received: push everything after it.
         public var lastSeq: Int64
         public var village: String
-        /// The node must resync before pulling (cursor ahead of the hub, or another hub / epoch).
+        /// The node must resync before it pushes or pulls (the hub's verdict, `ResyncPolicy.atLogin`).
         public var resync: Bool
+        /// Why, when `resync`: a `ResyncReason` raw value.
         public var reason: String?
         public var limits: Limits
         public var clock: HLC?

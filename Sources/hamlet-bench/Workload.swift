@@ -164,7 +164,7 @@ final class WireClient {
             throw BenchError("the hub closed the connection")
         }
         let m = try Codec.decodeHub(line)
-        if case .error(let code, let message, _, _) = m { throw BenchError("hub error \(code.rawValue): \(message)") }
+        if case .error(let code, let message, _, _, _) = m { throw BenchError("hub error \(code.rawValue): \(message)") }
         return m
     }
 

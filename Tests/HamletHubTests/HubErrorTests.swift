@@ -71,6 +71,51 @@ struct HubErrorTests {
         try expect(.badField, after: Array(bad.utf8) + [10], login: true, hub: hub)
     }
 
+    @Test("a valid JSON number that is not an int is bad-field naming the path, never bad-json")
+    func wrongTypedNumbersAreBadField() throws {
+        let hub = try HubFixture()
+        let row = Changes.newRowID()
+        for number in ["1.5", "1.0", "1e3", "18446744073709551616"] {
+            let pull = #"{"type":"pull","cursor":\#(number)}"#
+            try expect(.badField, after: Array(pull.utf8) + [10], login: true, hub: hub)
+            let push = #"{"type":"push","batch":1,"changes":[{"node":"beizhao","seq":\#(number),"table":"households","row":"\#(row)","op":"put","values":{"village":"beizhao","address":"x"},"hlc":"001767225600710.000001.beizhao"}]}"#
+            let client = try hub.login("beizhao").0
+            defer { client.close() }
+            try client.send(push)
+            let line = try client.expectErrorLine(.badField)
+            #expect(line.message == "wrong type at changes.0.seq: expected an integer within 64 bits")
+            client.expectClosed()
+        }
+        let hello = #"{"type":"hello","protocol":1,"node":"beizhao","client":"x","hub":"","epoch":"","cursor":1.5}"#
+        try expect(.badField, after: Array(hello.utf8) + [10], hub: hub)
+    }
+
+    @Test("which error wins: framing, UTF-8, JSON, type, fields, then the session's state")
+    func whichErrorWins() throws {
+        let hub = try HubFixture()
+        // Bad UTF-8 that is also bad JSON.
+        try expect(.badUTF8, after: [0x7B, 0xFF, 0x0A], hub: hub)
+        // An unknown type as the very first line is unknown-type, not out-of-order.
+        try expect(.unknownType, after: Array(#"{"type":"dance","cursor":1.5}"#.utf8) + [10], hub: hub)
+        // A malformed push before hello is bad-field (decoded first); a well-formed one is out-of-order.
+        try expect(.badField, after: Array(#"{"type":"push","batch":1.5,"changes":[]}"#.utf8) + [10], hub: hub)
+        try expect(.outOfOrder, after: Array(#"{"type":"push","batch":1,"changes":[]}"#.utf8) + [10], hub: hub)
+        // A too-long line is refused before anything in it is read.
+        var limits = HubFixture.testLimits
+        limits.maxLine = 1024
+        let small = try HubFixture(limits: limits)
+        try expect(.lineTooLong, after: [0xFF] + Array(repeating: UInt8(ascii: "x"), count: 1100) + [10], hub: small)
+    }
+
+    @Test("lines may end in \\r\\n")
+    func carriageReturnLineFeed() throws {
+        let hub = try HubFixture()
+        let client = try hub.connect()
+        defer { client.close() }
+        try client.sendBytes(Array(client.helloLine("beizhao").utf8) + [13, 10])
+        guard case .challenge = try client.read() else { Issue.record("no challenge"); return }
+    }
+
     @Test func outOfOrder() throws {
         let hub = try HubFixture()
         // auth before hello

@@ -168,19 +168,27 @@ final class RawClient {
         return try Codec.decodeHub(line)
     }
 
-    /// Reads an error line and checks its code and that it is fatal; returns `retry_after`.
+    /// Reads an error line and checks its code and that it is fatal exactly when the code is; returns `retry_after`.
     @discardableResult
     func expectError(_ code: ErrorCode, timeout: Duration = .seconds(10),
                      sourceLocation: SourceLocation = #_sourceLocation) throws -> Int? {
+        try expectErrorLine(code, timeout: timeout, sourceLocation: sourceLocation).retryAfter
+    }
+
+    /// Reads an error line and checks its code, its `fatal` flag and its message; returns the line's
+    /// `message`, `retry_after` and `expected_seq`.
+    @discardableResult
+    func expectErrorLine(_ code: ErrorCode, timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation)
+        throws -> (message: String, retryAfter: Int?, expectedSeq: Int64?) {
         let message = try read(timeout: timeout)
-        guard case .error(let got, let text, let fatal, let retryAfter) = message else {
+        guard case .error(let got, let text, let fatal, let retryAfter, let expectedSeq) = message else {
             Issue.record("expected error \(code.rawValue), got \(message.type)", sourceLocation: sourceLocation)
-            return nil
+            return ("", nil, nil)
         }
         #expect(got == code, "message: \(text)", sourceLocation: sourceLocation)
-        #expect(fatal, sourceLocation: sourceLocation)
+        #expect(fatal == code.isFatal, sourceLocation: sourceLocation)
         #expect(!text.isEmpty, sourceLocation: sourceLocation)
-        return retryAfter
+        return (text, retryAfter, expectedSeq)
     }
 
     /// Expects the hub to close the connection (EOF or reset) within the timeout.

@@ -105,7 +105,7 @@ struct ProtocolDocTests {
                 case .client(let m): clientSeen.insert(m.type)
                 case .hub(let m):
                     hubSeen.insert(m.type)
-                    if case .error(let code, _, _, _) = m { codes.insert(code) }
+                    if case .error(let code, _, _, _, _) = m { codes.insert(code) }
                 }
             }
         }

@@ -459,3 +459,267 @@ func waitUntil(_ timeout: Duration, _ condition: () -> Bool) -> Bool {
     }
     return condition()
 }
+
+// MARK: The node against a scripted hub
+
+/// A hub played from a script over real loopback TCP, for answers a real hub gives only in rare states
+/// (`seq-gap`, `resync-required`): each client line is decoded with the protocol's codec, recorded, and
+/// answered with the messages `answer` returns (given the message and the ones received before it).
+/// One connection at a time, on a thread of its own.
+final class ScriptedHub: @unchecked Sendable {
+    typealias Answer = @Sendable (ClientMessage, [ClientMessage]) -> [HubMessage]
+    // `lock` guards `log` and `stopped`.
+    private let lock = NSLock()
+    private var log: [ClientMessage] = []
+    private var stopped = false
+    private let listener: Int32
+    private let answer: Answer
+    private let lineEnd: [UInt8]
+    /// `127.0.0.1:PORT`.
+    let address: String
+
+    /// Listens on a fresh loopback port.
+    /// - Parameters:
+    ///   - crlf: End the hub's lines with `\r\n` instead of `\n`.
+    ///   - answer: The script.
+    init(crlf: Bool = false, answer: @escaping Answer) throws {
+        _ = ignoreSIGPIPE
+        self.answer = answer
+        lineEnd = crlf ? [13, 10] : [10]
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestError("socket: errno \(errno)") }
+        var addr = TCPProxy.loopbackAddress(0)
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 8) == 0 else {
+            close(fd)
+            throw TestError("bind: errno \(errno)")
+        }
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        listener = fd
+        address = "127.0.0.1:\(UInt16(bigEndian: addr.sin_port))"
+        Thread { [self] in serve() }.start()
+    }
+
+    deinit { stop() }
+
+    /// Every message received so far, in order.
+    var received: [ClientMessage] { lock.withLock { log } }
+
+    /// The `type`s received so far.
+    var types: [String] { received.map(\.type) }
+
+    func stop() {
+        let first: Bool = lock.withLock {
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    private func serve() {
+        while true {
+            let fd = accept(listener, nil, nil)
+            if fd < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            converse(fd)
+            close(fd)
+        }
+    }
+
+    private func converse(_ fd: Int32) {
+        var framer = LineFramer(maxLine: 64 << 20)
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { return }
+            framer.append(Array(buffer[0..<n]))
+            while let line = try? framer.next() {
+                guard let message = try? Codec.decodeClient(line) else { return }
+                let before: [ClientMessage] = lock.withLock {
+                    defer { log.append(message) }
+                    return log
+                }
+                for reply in answer(message, before) {
+                    let bytes = Array(Codec.encode(reply).dropLast()) + lineEnd
+                    let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    if sent != bytes.count { return }
+                }
+                if message == .bye { return }
+            }
+        }
+    }
+
+    /// The ordinary answers: a challenge, a welcome (`last_seq` as given), every push applied, empty pages,
+    /// verify matches, an empty snapshot, bye.
+    static func ordinary(_ m: ClientMessage, lastSeq: Int64 = 0) -> [HubMessage] {
+        switch m {
+        case .hello: return [.challenge(nonce: String(repeating: "ab", count: 32))]
+        case .auth:
+            return [.welcome(.init(hub: "h", epoch: "e", head: 0, lastSeq: lastSeq, village: "东村", resync: false, reason: nil,
+                                   limits: .standard, clock: nil))]
+        case .push(let batch, let changes):
+            return [.ack(batch: batch, results: changes.map { ChangeResult(seq: $0.seq, status: .applied, hseq: $0.seq) })]
+        case .pull(let cursor, _): return [.page(items: [], cursor: cursor, head: cursor, done: true, clock: nil)]
+        case .verify: return [.verified(match: true, tables: [])]
+        case .resync:
+            return [.snapshotBegin(head: 0, epoch: "e", hub: "h"), .snapshotEnd(head: 0, count: 0, lastSeq: lastSeq, clock: nil)]
+        case .bye: return [.bye]
+        }
+    }
+
+    /// A push's seqs.
+    static func seqs(_ m: ClientMessage) -> [Int64] {
+        if case .push(_, let changes) = m { return changes.map(\.seq) }
+        return []
+    }
+}
+
+struct TestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+extension TCPProxy {
+    /// `127.0.0.1:port` as a `sockaddr_in`.
+    static func loopbackAddress(_ port: UInt16) -> sockaddr_in {
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_port = port.bigEndian
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return a
+    }
+}
+
+@Suite("Sync client against a scripted hub", .serialized)
+struct ScriptedHubTests {
+    /// A replica of node a1 (东村) pointing at `hub`, with `count` local inserts (seqs 1…count).
+    func node(_ tmp: TempDir, hub: ScriptedHub, inserts count: Int) throws -> String {
+        let directory = tmp.file("node")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let secretPath = (directory as NSString).appendingPathComponent("node.secret")
+        try (Credentials.makeSecret() + "\n").write(toFile: secretPath, atomically: true, encoding: .utf8)
+        let replica = try Replica.create(directory: directory, node: "a1", village: "东村", hub: hub.address, secretFile: secretPath)
+        var rng = SystemRandomNumberGenerator()
+        for i in 0..<count {
+            _ = try replica.insert(table: "people", values: Register.person("人\(i)", village: "东村", index: i), author: "c",
+                                   wallMillis: wallMillisNow(), rng: &rng)
+        }
+        return directory
+    }
+
+    static let options = SyncOptions(ioTimeout: .seconds(10), retries: 0, verify: false)
+
+    static func gap(_ expected: Int64) -> HubMessage {
+        .error(code: .seqGap, message: "push again from seq \(expected)", fatal: false, retryAfter: nil, expectedSeq: expected)
+    }
+
+    @Test("seq-gap: the node puts back what the hub lost and pushes again from expected_seq, rejected changes included")
+    func seqGapIsRepushedOnce() throws {
+        let tmp = TempDir("scripted-gap")
+        defer { tmp.remove() }
+        // A hub restored from a backup lost seq 1 (which it had rejected) and seq 2 (accepted): welcome says
+        // last_seq 0, so the node re-queues seq 2 at once; the gap then brings back the rejected seq 1.
+        let hub = try ScriptedHub { m, before in
+            if case .push = m, !before.contains(where: { $0.type == "push" }) { return [ScriptedHubTests.gap(1)] }
+            return ScriptedHub.ordinary(m)
+        }
+        defer { hub.stop() }
+        let directory = try node(tmp, hub: hub, inserts: 4)
+        let replica = try Replica.open(directory: directory)
+        try replica.recordResults([ChangeResult(seq: 1, status: .rejected, code: "invalid-enum", message: "people.sex"),
+                                   ChangeResult(seq: 2, status: .applied, hseq: 2)], wallMillis: wallMillisNow())
+        let s = try SyncClient.sync(directory: directory, options: Self.options)
+        #expect(hub.types == ["hello", "auth", "push", "push", "pull", "bye"])
+        let pushes = hub.received.filter { $0.type == "push" }.map(ScriptedHub.seqs)
+        #expect(pushes == [[2, 3, 4], [1, 2, 3, 4]])
+        #expect(s.pushed == 4 && s.accepted == 4 && s.requeued == 2)
+        #expect(try Replica.open(directory: directory).log(pendingOnly: false).allSatisfy { $0.state == "accepted" })
+    }
+
+    @Test("seq-gap naming a seq the node's log does not hold (a damaged log) ends the sync with a clear error")
+    func seqGapBeyondTheLog() throws {
+        let tmp = TempDir("scripted-gap-beyond")
+        defer { tmp.remove() }
+        let hub = try ScriptedHub { m, _ in
+            if case .push = m { return [ScriptedHubTests.gap(1)] }
+            return ScriptedHub.ordinary(m)
+        }
+        defer { hub.stop() }
+        let directory = try node(tmp, hub: hub, inserts: 3)
+        try Replica.open(directory: directory).sqliteFile().run("DELETE FROM _changes WHERE seq = 1", [])
+        do {
+            _ = try SyncClient.sync(directory: directory, options: Self.options)
+            Issue.record("the sync succeeded")
+        } catch let e as SyncError {
+            #expect(e.code == .protocol && e.hubCode == "seq-gap")
+            #expect(e.message.contains("seq 1") && e.message.contains("hamlet resync"))
+        }
+        #expect(try Replica.open(directory: directory).log(pendingOnly: true).map(\.change.seq) == [2, 3])
+        #expect(hub.types.filter { $0 == "push" }.count == 1)
+    }
+
+    @Test("a second seq-gap in one session ends the sync")
+    func secondSeqGapFails() throws {
+        let tmp = TempDir("scripted-gap-twice")
+        defer { tmp.remove() }
+        let hub = try ScriptedHub { m, _ in
+            if case .push = m { return [ScriptedHubTests.gap(9)] }
+            return ScriptedHub.ordinary(m)
+        }
+        defer { hub.stop() }
+        let directory = try node(tmp, hub: hub, inserts: 2)
+        do {
+            _ = try SyncClient.sync(directory: directory, options: Self.options)
+            Issue.record("the sync succeeded")
+        } catch let e as SyncError {
+            #expect(e.code == .protocol && e.hubCode == "seq-gap")
+        }
+        #expect(hub.received.filter { $0.type == "push" }.map(ScriptedHub.seqs) == [[1, 2], [1, 2]])
+    }
+
+    @Test("resync-required in answer to a pull: the node resyncs on the same connection and pulls again; lines may end in \\r\\n")
+    func resyncRequiredOnPull() throws {
+        let tmp = TempDir("scripted-resync")
+        defer { tmp.remove() }
+        let hub = try ScriptedHub(crlf: true) { m, before in
+            if case .pull = m, !before.contains(where: { $0.type == "pull" }) {
+                return [.error(code: .resyncRequired, message: "pull is refused until the node resyncs", fatal: false, retryAfter: nil,
+                               expectedSeq: nil)]
+            }
+            return ScriptedHub.ordinary(m)
+        }
+        defer { hub.stop() }
+        let directory = try node(tmp, hub: hub, inserts: 1)
+        let s = try SyncClient.sync(directory: directory, options: Self.options)
+        #expect(hub.types == ["hello", "auth", "push", "pull", "resync", "pull", "bye"])
+        #expect(s.resynced && s.resyncReason == "the hub asked")
+        #expect(s.accepted == 1)
+    }
+
+    @Test("a welcome with resync:true is obeyed before anything else is sent")
+    func welcomeVerdictFirst() throws {
+        let tmp = TempDir("scripted-welcome")
+        defer { tmp.remove() }
+        let hub = try ScriptedHub { m, _ in
+            if case .auth = m {
+                return [.welcome(.init(hub: "h", epoch: "e", head: 0, lastSeq: 0, village: "东村", resync: true, reason: "hub replaced",
+                                       limits: .standard, clock: nil))]
+            }
+            return ScriptedHub.ordinary(m)
+        }
+        defer { hub.stop() }
+        let directory = try node(tmp, hub: hub, inserts: 1)
+        let s = try SyncClient.sync(directory: directory, options: Self.options)
+        #expect(hub.types == ["hello", "auth", "resync", "push", "pull", "bye"])
+        #expect(s.resynced && s.resyncReason == "hub replaced")
+    }
+}
