@@ -153,6 +153,17 @@ enum CommandTree {
                                       note, operatorName, dir, json]),
                 CommandSpec(name: "unmerge", abstract: L("撤销合并：两条记录和引用都恢复", "undo a duplicate merge: both rows back, references restored"),
                             arguments: [ArgumentSpec("id", help: L("冲突编号", "conflict id"))], options: [note, operatorName, dir, json]),
+                CommandSpec(name: "edit", abstract: L("直接更正一条记录的字段（记为管理员的修改，下次同步时发到各村）", "correct fields of a row directly (recorded as the operator's change; nodes get it on their next sync)"),
+                            subcommands: perTable(schema) { t, name in
+                                CommandSpec(name: name, abstract: L("更正\(t.label.zh)（传空值清除字段）", "correct a \(t.label.en) (an empty value clears a field)"),
+                                            arguments: [idArgument],
+                                            options: fieldOptions(t, includeVillage: true) + [
+                                                OptionSpec(long: "expect-version", valueName: "hseq", help: L("只有记录版本仍是这个时才修改（版本见 hamlet hub history）；默认是现在的记录", "refuse if the row moved past this version (see hamlet hub history); default: the row as it is now")),
+                                                OptionSpec(long: "note", valueName: "text", help: L("更正说明（记入修改记录）", "why: a note kept in the history")),
+                                                operatorName, dir, json])
+                            },
+                            examples: ["hamlet hub edit person <id> --birth-date 1990-03-02 --note \"按户口本更正\"",
+                                       "hamlet hub edit household <id> --phone \"\" --expect-version 42"]),
                 CommandSpec(name: "nodes", abstract: L("各村节点：最近同步、结果、待处理冲突、时钟偏差", "every node: last seen, last result, open conflicts, clock skew"),
                             options: [dir, json]),
                 CommandSpec(name: "history", abstract: L("一条记录的全部修改记录", "every value ever written to a row"),

@@ -8,7 +8,7 @@ import HamletStore
 ///
 /// The loop thread only parses bytes; every request runs on one of the console's own worker threads, each owning a
 /// read-write `HubStore` connection on the hub folder (WAL, busy timeout), and the response is sent from there.
-/// Actions call the same `HubStore` functions as the CLI (`resolveField`, `resolveDelete`, `mergeDuplicate`,
+/// Actions call the same `HubStore` functions as the CLI (`resolveField`, `resolveDelete`, `mergeDuplicate`, `operatorEdit`,
 /// `unmerge`), whose transactions make exactly one of two simultaneous operators win.
 ///
 /// ```swift

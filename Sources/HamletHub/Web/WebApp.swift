@@ -129,6 +129,8 @@ final class WebApp {
             return try detailPage(store, id: id)
         case (false, 3) where parts[0] == "history":
             return try historyPage(store, table: parts[1], id: parts[2])
+        case (true, 4) where parts[0] == "history" && parts[3] == "edit":
+            return try editRow(store, table: parts[1], id: parts[2])
         case (true, 3) where parts[0] == "conflicts":
             guard let id = Int64(parts[1]) else { return errorPage(404, "err.notFound") }
             switch parts[2] {

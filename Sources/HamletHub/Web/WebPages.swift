@@ -450,7 +450,8 @@ extension WebApp {
 
     // MARK: - History
 
-    func historyPage(_ store: HubStore, table name: String, id: String) throws -> HTTPResponse {
+    /// A row's history and current state; a live row comes with the correction form (`edit`: re-shown after a refusal).
+    func historyPage(_ store: HubStore, table name: String, id: String, edit: EditForm? = nil, status: Int = 200) throws -> HTTPResponse {
         guard let table = store.schema.table(named: name) else { return errorPage(404, "err.noTable") }
         let entries = try store.history(table: table.name, id: id)
         let row = try store.row(table, id: id)
@@ -468,14 +469,17 @@ extension WebApp {
             body += "<td>\(h(e.author))</td><td>\(h(e.op))</td><td>\(values)</td><td>\(h(e.note ?? ""))</td></tr>"
         }
         body += "</tbody></table>"
-        if let row { body += "<h2 style=\"margin-top:1.2rem\">\(h(t("history.current")))</h2>" + rowCard(table, row, highlight: []) }
+        if let row {
+            body += "<h2 style=\"margin-top:1.2rem\">\(h(t("history.current")))</h2>"
+            body += row.deleted ? rowCard(table, row, highlight: []) : editCard(table, row, form: edit)
+        }
         let related = try store.conflicts(touching: table.name, id: id)
         if !related.isEmpty {
             body += "<div class=\"card\"><h2>\(h(t("history.conflicts")))</h2>"
             body += related.map { "<a href=\"/conflicts/\($0.id)\">#\($0.id)</a> \(kindBadge($0.kind)) \(statusBadge($0))" }.joined(separator: "<br>")
             body += "</div>"
         }
-        return layout(title, body)
+        return layout(title, body, status: status)
     }
 
     // MARK: - Export
