@@ -39,7 +39,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     /// Not fatal: the session stays open and accepts `resync` (and `bye`).
     case resyncRequired = "resync-required"
     /// A push's new `seq`s do not continue the node's received prefix in order; nothing of the batch was applied.
-    /// The error carries `expected_seq`, the `seq` the hub expected where the order broke. Not fatal.
+    /// The error carries `expected_seq`, the `seq` the hub will take next (`last_seq + 1`). Not fatal.
     case seqGap = "seq-gap"
 
     /// True when the hub closes the connection after sending this code.

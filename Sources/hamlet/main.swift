@@ -52,7 +52,7 @@ func reportPeakRSS() {
           let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return }
     let kb = line.split(separator: " ").dropFirst().first.map(String.init) ?? ""
-    FileManager.default.createFile(atPath: path, contents: Data(kb.utf8))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(kb.utf8))
 }
 
 let status = run()
