@@ -59,6 +59,11 @@ import Testing
         #expect(throws: OperatorRefusal.self) {
             try OperatorDecision.merge(survivor: s, loser: l, fieldsFrom: [:], table: people, scope: "village", shownRows: [a: 4, b: 5]).get()
         }
+        // Choosing the other row's empty value clears the field.
+        let cleared = try OperatorDecision.merge(survivor: l, loser: s, fieldsFrom: ["current_address": a], table: people,
+                                                 scope: "village", shownRows: [:]).get()
+        #expect(cleared.survivor.values["current_address"] == nil && cleared.changed["current_address"] == .null)
+        #expect(cleared.before["current_address"] == .text("南赵3组"))
         #expect(throws: OperatorRefusal.self) {
             try OperatorDecision.merge(survivor: s, loser: l, fieldsFrom: ["village": b], table: people, scope: "village", shownRows: [:]).get()
         }

@@ -122,10 +122,12 @@ public enum OperatorDecision {
         for f in table.fields where f.name != scope {
             let from = fieldsFrom[f.name]
             let takeLoser = from == loser.id || (from == nil && survivor.values[f.name] == nil && loser.values[f.name] != nil)
-            guard takeLoser, let v = loser.values[f.name], survivor.values[f.name] != v else { continue }
+            // Choosing the other row's empty value clears the field: the operator's choice is taken as shown.
+            let v = loser.values[f.name]
+            guard takeLoser, survivor.values[f.name] != v else { continue }
             if let old = survivor.values[f.name] { plan.before[f.name] = old } else { plan.beforeEmpty.append(f.name) }
             plan.survivor.values[f.name] = v
-            plan.changed[f.name] = v
+            plan.changed[f.name] = v ?? .null
         }
         plan.loser.deleted = true
         plan.loser.mergedInto = survivor.id
