@@ -26,6 +26,13 @@ public struct Schema: Sendable, Codable {
 public struct Label: Sendable, Codable, Hashable {
     public var zh: String
     public var en: String
+    public init(zh: String, en: String) {
+        self.zh = zh
+        self.en = en
+    }
+
+    /// The label in the interface's language.
+    public func text(chinese: Bool) -> String { chinese ? zh : en }
 }
 
 /// One register table.
@@ -93,6 +100,8 @@ public struct FieldSchema: Sendable, Codable {
     public var unique: Bool
     public var merge: MergePolicy
     public var values: [String]?
+    /// The label of each enum value, in Chinese and English (女 / female for `F`).
+    public var valueLabels: [String: Label]?
     public var references: String?
     public var min: Int64?
     public var max: Int64?
@@ -109,6 +118,7 @@ public struct FieldSchema: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case name, type, label, required, unique, merge, values, references, min, max, personal, sort
         case defaultValue = "default"
+        case valueLabels = "value_labels"
         case notBeforeBirthOf = "not_before_birth_of"
         case requiredWhen = "required_when"
     }
@@ -122,6 +132,7 @@ public struct FieldSchema: Sendable, Codable {
         unique = try c.decodeIfPresent(Bool.self, forKey: .unique) ?? false
         merge = try c.decodeIfPresent(MergePolicy.self, forKey: .merge) ?? .review
         values = try c.decodeIfPresent([String].self, forKey: .values)
+        valueLabels = try c.decodeIfPresent([String: Label].self, forKey: .valueLabels)
         references = try c.decodeIfPresent(String.self, forKey: .references)
         min = try c.decodeIfPresent(Int64.self, forKey: .min)
         max = try c.decodeIfPresent(Int64.self, forKey: .max)
@@ -130,6 +141,11 @@ public struct FieldSchema: Sendable, Codable {
         sort = try c.decodeIfPresent(String.self, forKey: .sort)
         notBeforeBirthOf = try c.decodeIfPresent(String.self, forKey: .notBeforeBirthOf)
         requiredWhen = try c.decodeIfPresent([String: String].self, forKey: .requiredWhen)
+    }
+
+    /// The label of an enum value (the value itself when it has none, or the field is not an enum).
+    public func label(ofValue value: String) -> Label {
+        valueLabels?[value] ?? Label(zh: value, en: value)
     }
 
     /// The command-line flag for this field: `birth_date` → `birth-date`.
@@ -185,6 +201,9 @@ extension Schema {
                 }
                 guard fieldNames.insert(f.name).inserted else { throw SchemaError(message: "duplicate field \(t.name).\(f.name)") }
                 if f.type == .enum, (f.values ?? []).isEmpty { throw SchemaError(message: "\(t.name).\(f.name) has no values") }
+                for v in (f.valueLabels ?? [:]).keys where !(f.values ?? []).contains(v) {
+                    throw SchemaError(message: "\(t.name).\(f.name): a label for unknown value \(v)")
+                }
                 if f.type == .ref {
                     guard let r = f.references, tables.contains(where: { $0.name == r }) else {
                         throw SchemaError(message: "\(t.name).\(f.name) references an unknown table")

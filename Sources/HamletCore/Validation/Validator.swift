@@ -46,9 +46,12 @@ public struct Validator: Sendable {
             }
             return .integer(i)
         case .enum:
-            if let values = field.values, !values.contains(t),
-               let alias = Validator.enumAliases[t]?.first(where: { values.contains($0) }) {
-                return .text(alias)
+            if let values = field.values, !values.contains(t) {
+                // The schema's labels (女, 已婚, 产前检查, "moved out"), then the other spellings clerks use.
+                if let v = values.first(where: { field.valueLabels?[$0]?.zh == t || field.valueLabels?[$0]?.en.lowercased() == t.lowercased() }) {
+                    return .text(v)
+                }
+                if let alias = Validator.enumAliases[t]?.first(where: { values.contains($0) }) { return .text(alias) }
             }
             return .text(t)
         case .nationalID:
