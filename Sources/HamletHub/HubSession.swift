@@ -30,7 +30,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
     /// Resync waits until the pending output drops below this before reading the next page.
     static let resyncOutputThreshold = 1 << 20
 
-    private struct Stats {
+    struct Stats {
         var pushed = 0
         var accepted = 0
         var conflicts = 0
@@ -42,7 +42,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         var resync = false
     }
 
-    private struct ResyncAborted: Error {
+    struct ResyncAborted: Error {
         var code: ErrorCode
         var message: String
     }
@@ -52,25 +52,25 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
     let limits: Limits
     let openedAt = ContinuousClock.now
 
-    private let lock = NSLock()
+    let lock = NSLock()
     // Guarded by `lock`.
-    private var framer: LineFramer
-    private var machine: HubSessionMachine
-    private var isBusy = false
-    private var isFinished = false
-    private var isReadingPaused = false
-    private var isLineStarted = false
-    private var isShutdownPending = false
-    private var deadline: ContinuousClock.Instant
-    private var outcome: String?
+    var framer: LineFramer
+    var machine: HubSessionMachine
+    var isBusy = false
+    var isFinished = false
+    var isReadingPaused = false
+    var isLineStarted = false
+    var isShutdownPending = false
+    var deadline: ContinuousClock.Instant
+    var outcome: String?
     /// For the close log line: the node named in hello, and the node once authenticated (the machine
     /// forgets both when it closes).
-    private var claimedNode: String?
-    private var node: String?
-    private var skewMillis: Int64?
+    var claimedNode: String?
+    var node: String?
+    var skewMillis: Int64?
     /// A failed login's reply (the machine's `auth-failed`) and when it is due (held back by the throttle).
-    private var authFailure: (due: ContinuousClock.Instant, error: ProtocolError)?
-    private var stats = Stats()
+    var authFailure: (due: ContinuousClock.Instant, error: ProtocolError)?
+    var stats = Stats()
 
     init(connection: HamletNet.Connection, context: HubContext) {
         self.connection = connection
@@ -178,13 +178,13 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
 
     // MARK: Pumping lines
 
-    private func setDeadlineLocked(_ duration: Duration) {
+    func setDeadlineLocked(_ duration: Duration) {
         deadline = ContinuousClock.now.advanced(by: duration)
         connection.setDeadline(after: duration + HubSession.backstop)
     }
 
     /// Takes the next complete line, if no job is running, and dispatches it.
-    private func pumpLocked() {
+    func pumpLocked() {
         guard !isBusy, !isFinished else { return }
         let line: [UInt8]?
         do {
@@ -217,7 +217,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
     }
 
     /// The current job is done: go idle, or wind down when the server is stopping.
-    private func finishJob() {
+    func finishJob() {
         lock.lock()
         defer { lock.unlock() }
         isBusy = false
@@ -231,18 +231,18 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         pumpLocked()
     }
 
-    private func send(_ message: HubMessage) {
+    func send(_ message: HubMessage) {
         connection.send(Codec.encode(message))
     }
 
-    private func fail(_ code: ErrorCode, _ message: String, retryAfter: Int? = nil) {
+    func fail(_ code: ErrorCode, _ message: String, retryAfter: Int? = nil) {
         lock.lock()
         defer { lock.unlock() }
         failLocked(code, message, retryAfter: retryAfter)
     }
 
     /// Sends a fatal error, closes after the flush, and records the outcome.
-    private func failLocked(_ code: ErrorCode, _ message: String, retryAfter: Int? = nil) {
+    func failLocked(_ code: ErrorCode, _ message: String, retryAfter: Int? = nil) {
         guard !isFinished else { return }
         isFinished = true
         machine.failed()
@@ -260,7 +260,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         connection.setDeadline(after: HubSession.backstop)
     }
 
-    private func storeFailed(_ error: any Error, during what: String) {
+    func storeFailed(_ error: any Error, during what: String) {
         // Store errors carry no record values (StoreError messages name tables and SQL, never bound arguments).
         context.logger.log("conn=\(connection.id) store error during \(what): \(error)")
         fail(.unavailable, "the hub's store failed during \(what); nothing was committed; retry later")
@@ -270,7 +270,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
 
     // MARK: Handling one line (worker threads)
 
-    private func handle(_ line: [UInt8]) {
+    func handle(_ line: [UInt8]) {
         let message: ClientMessage
         do {
             message = try Codec.decodeClient(line)
@@ -295,7 +295,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         perform(action)
     }
 
-    private func perform(_ action: HubSessionMachine.Action) {
+    func perform(_ action: HubSessionMachine.Action) {
         switch action {
         case .sendChallenge(let nonce):
             if let wait = context.throttle.retryAfter(connection.peer.host) {
@@ -334,179 +334,8 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         }
     }
 
-    private func submit(to pool: StorePool, _ job: @escaping StorePool.Job) {
+    func submit(to pool: StorePool, _ job: @escaping StorePool.Job) {
         if !pool.submit(job) {
             fail(.shuttingDown, "the hub is stopping; reconnect later")
         }
-    }
-
-    private func authenticate(_ store: HubStore, node: String, proof: String, nonce: String, hello: ClientMessage.Hello) {
-        let host = connection.peer.host
-        let welcome: (HubMessage.Welcome)?
-        do {
-            welcome = try store.read { () throws -> HubMessage.Welcome? in
-                let record = try store.node(node)
-                let valid = Credentials.verify(proof: proof, storedKey: record?.secretHash ?? HubSession.decoyStoredKey,
-                                               nonce: nonce, node: node)
-                guard valid, let record else { return nil }
-                let hubID = try store.hubID()
-                let epoch = try store.epoch()
-                let head = try store.head()
-                let reason = ResyncPolicy.atLogin(.init(hello: hello, hub: hubID, epoch: epoch, head: head))
-                return HubMessage.Welcome(hub: hubID, epoch: epoch, head: head, lastSeq: record.lastSeq,
-                                          village: record.village, resync: reason != nil, reason: reason?.rawValue,
-                                          limits: limits, clock: try store.clock())
-            }
-        } catch {
-            storeFailed(error, during: "login")
-            return
-        }
-        guard let welcome else {
-            let delay = context.throttle.recordFailure(host)
-            // The sweeper sends the reply when it is due; no thread waits for it.
-            lock.lock()
-            if case .fail(let error) = machine.authFailed() {
-                authFailure = (ContinuousClock.now.advanced(by: delay), error)
-            }
-            lock.unlock()
-            return
-        }
-        context.throttle.recordSuccess(host)
-        lock.lock()
-        let action = machine.authenticated(welcome)
-        if case .sendWelcome = action { self.node = node }
-        lock.unlock()
-        perform(action)
-    }
-
-    private func push(_ store: HubStore, peer: HubSessionMachine.Peer, batch: Int64, changes: [Change]) {
-        let source = BatchSource(node: peer.node, village: peer.village)
-        let results: [ChangeResult]
-        do {
-            results = try store.reconcile(changes, from: source, wallMillis: HubSession.wallMillis())
-        } catch let gap as SeqGap {
-            // Nothing of the batch was applied; the session stays ready.
-            lock.lock()
-            let action = machine.seqGap(expected: gap.expected)
-            lock.unlock()
-            perform(action)
-            return
-        } catch {
-            storeFailed(error, during: "push")
-            return
-        }
-        lock.lock()
-        machine.acknowledged(results)
-        stats.pushed += changes.count
-        for result in results {
-            switch result.status {
-            case .applied: stats.accepted += 1
-            case .conflict:
-                stats.accepted += 1
-                stats.conflicts += 1
-            case .rejected: stats.rejected += 1
-            case .parked: stats.parked += 1
-            }
-        }
-        lock.unlock()
-        send(.ack(batch: batch, results: results))
-        finishJob()
-    }
-
-    private func pull(_ store: HubStore, peer: HubSessionMachine.Peer, cursor: Int64, limit: Int) {
-        let village = peer.village
-        let message: HubMessage
-        let count: Int
-        do {
-            (message, count) = try store.read {
-                let page = try store.pull(village: village, after: cursor, limit: limit)
-                return (HubMessage.page(items: page.items, cursor: page.cursor, head: page.head, done: page.done,
-                                        clock: try store.clock()), page.items.count)
-            }
-        } catch {
-            storeFailed(error, during: "pull")
-            return
-        }
-        lock.lock()
-        stats.pulled += count
-        if case .page(_, let c, let head, _, _) = message {
-            stats.cursor = c
-            machine.paged(cursor: c, head: head)
-        }
-        lock.unlock()
-        send(message)
-        finishJob()
-    }
-
-    private func verify(_ store: HubStore, peer: HubSessionMachine.Peer, digest: ScopeDigest) {
-        let hub: ScopeDigest
-        do {
-            hub = try store.digest(village: peer.village)
-        } catch {
-            storeFailed(error, during: "verify")
-            return
-        }
-        let names = Set(hub.tables.keys).union(digest.tables.keys)
-        let mismatched = names.filter { hub.tables[$0] != digest.tables[$0] }.sorted()
-        send(.verified(match: mismatched.isEmpty, tables: mismatched))
-        finishJob()
-    }
-
-    private func resync(_ store: HubStore, peer: HubSessionMachine.Peer) {
-        let village = peer.village
-        let node = peer.node
-        lock.lock()
-        stats.resync = true
-        lock.unlock()
-        let snapshotHead: Int64
-        do {
-            snapshotHead = try store.read {
-                // The first read fixes the snapshot: every page below comes from the same state of the hub.
-                let head = try store.head()
-                send(.snapshotBegin(head: head, epoch: try store.epoch(), hub: try store.hubID()))
-                var count: Int64 = 0
-                for table in store.schema.tables {
-                    var after = ""
-                    while true {
-                        let rows = try store.snapshot(village: village, table: table, afterID: after, limit: limits.pageSize)
-                        guard let last = rows.last else { break }
-                        send(.rows(rows))
-                        count += Int64(rows.count)
-                        after = last.id
-                        try awaitOutput()
-                        if rows.count < limits.pageSize { break }
-                    }
-                }
-                send(.snapshotEnd(head: head, count: count, lastSeq: try store.lastSeq(node: node), clock: try store.clock()))
-                return head
-            }
-        } catch let aborted as ResyncAborted {
-            fail(aborted.code, aborted.message)
-            return
-        } catch {
-            storeFailed(error, during: "resync")
-            return
-        }
-        lock.lock()
-        machine.snapshotSent(head: snapshotHead)
-        lock.unlock()
-        finishJob()
-    }
-
-    /// Keeps memory flat while streaming: waits for the node to read, extends the deadline, and stops early when
-    /// the connection closed or the server is stopping.
-    private func awaitOutput() throws {
-        guard connection.waitForOutput(below: HubSession.resyncOutputThreshold, timeout: context.writeTimeout) else {
-            throw ResyncAborted(code: .timeout, message: "the node stopped reading the snapshot")
-        }
-        lock.lock()
-        defer { lock.unlock() }
-        if isShutdownPending {
-            throw ResyncAborted(code: .shuttingDown, message: "the hub is stopping; resync again later")
-        }
-        if isFinished {
-            throw ResyncAborted(code: .timeout, message: "the session ended")
-        }
-        setDeadlineLocked(HubSession.jobTimeout)
-    }
-}
+    }}

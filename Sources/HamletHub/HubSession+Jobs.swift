@@ -1,0 +1,180 @@
+import Foundation
+import HamletCore
+import HamletNet
+import HamletProtocol
+import HamletStore
+
+/// The store work of a session, each on a pool thread: login, push, pull, verify and the
+/// resync stream. Each reads or writes through one `HubStore` call and replies with one message
+/// (or a stream), then hands the session back to `finishJob`.
+extension HubSession {
+    func authenticate(_ store: HubStore, node: String, proof: String, nonce: String, hello: ClientMessage.Hello) {
+        let host = connection.peer.host
+        let welcome: (HubMessage.Welcome)?
+        do {
+            welcome = try store.read { () throws -> HubMessage.Welcome? in
+                let record = try store.node(node)
+                let valid = Credentials.verify(proof: proof, storedKey: record?.secretHash ?? HubSession.decoyStoredKey,
+                                               nonce: nonce, node: node)
+                guard valid, let record else { return nil }
+                let hubID = try store.hubID()
+                let epoch = try store.epoch()
+                let head = try store.head()
+                let reason = ResyncPolicy.atLogin(.init(hello: hello, hub: hubID, epoch: epoch, head: head))
+                return HubMessage.Welcome(hub: hubID, epoch: epoch, head: head, lastSeq: record.lastSeq,
+                                          village: record.village, resync: reason != nil, reason: reason?.rawValue,
+                                          limits: limits, clock: try store.clock())
+            }
+        } catch {
+            storeFailed(error, during: "login")
+            return
+        }
+        guard let welcome else {
+            let delay = context.throttle.recordFailure(host)
+            // The sweeper sends the reply when it is due; no thread waits for it.
+            lock.lock()
+            if case .fail(let error) = machine.authFailed() {
+                authFailure = (ContinuousClock.now.advanced(by: delay), error)
+            }
+            lock.unlock()
+            return
+        }
+        context.throttle.recordSuccess(host)
+        lock.lock()
+        let action = machine.authenticated(welcome)
+        if case .sendWelcome = action { self.node = node }
+        lock.unlock()
+        perform(action)
+    }
+
+    func push(_ store: HubStore, peer: HubSessionMachine.Peer, batch: Int64, changes: [Change]) {
+        let source = BatchSource(node: peer.node, village: peer.village)
+        let results: [ChangeResult]
+        do {
+            results = try store.reconcile(changes, from: source, wallMillis: HubSession.wallMillis())
+        } catch let gap as SeqGap {
+            // Nothing of the batch was applied; the session stays ready.
+            lock.lock()
+            let action = machine.seqGap(expected: gap.expected)
+            lock.unlock()
+            perform(action)
+            return
+        } catch {
+            storeFailed(error, during: "push")
+            return
+        }
+        lock.lock()
+        machine.acknowledged(results)
+        stats.pushed += changes.count
+        for result in results {
+            switch result.status {
+            case .applied: stats.accepted += 1
+            case .conflict:
+                stats.accepted += 1
+                stats.conflicts += 1
+            case .rejected: stats.rejected += 1
+            case .parked: stats.parked += 1
+            }
+        }
+        lock.unlock()
+        send(.ack(batch: batch, results: results))
+        finishJob()
+    }
+
+    func pull(_ store: HubStore, peer: HubSessionMachine.Peer, cursor: Int64, limit: Int) {
+        let village = peer.village
+        let message: HubMessage
+        let count: Int
+        do {
+            (message, count) = try store.read {
+                let page = try store.pull(village: village, after: cursor, limit: limit)
+                return (HubMessage.page(items: page.items, cursor: page.cursor, head: page.head, done: page.done,
+                                        clock: try store.clock()), page.items.count)
+            }
+        } catch {
+            storeFailed(error, during: "pull")
+            return
+        }
+        lock.lock()
+        stats.pulled += count
+        if case .page(_, let c, let head, _, _) = message {
+            stats.cursor = c
+            machine.paged(cursor: c, head: head)
+        }
+        lock.unlock()
+        send(message)
+        finishJob()
+    }
+
+    func verify(_ store: HubStore, peer: HubSessionMachine.Peer, digest: ScopeDigest) {
+        let hub: ScopeDigest
+        do {
+            hub = try store.digest(village: peer.village)
+        } catch {
+            storeFailed(error, during: "verify")
+            return
+        }
+        let names = Set(hub.tables.keys).union(digest.tables.keys)
+        let mismatched = names.filter { hub.tables[$0] != digest.tables[$0] }.sorted()
+        send(.verified(match: mismatched.isEmpty, tables: mismatched))
+        finishJob()
+    }
+
+    func resync(_ store: HubStore, peer: HubSessionMachine.Peer) {
+        let village = peer.village
+        let node = peer.node
+        lock.lock()
+        stats.resync = true
+        lock.unlock()
+        let snapshotHead: Int64
+        do {
+            snapshotHead = try store.read {
+                // The first read fixes the snapshot: every page below comes from the same state of the hub.
+                let head = try store.head()
+                send(.snapshotBegin(head: head, epoch: try store.epoch(), hub: try store.hubID()))
+                var count: Int64 = 0
+                for table in store.schema.tables {
+                    var after = ""
+                    while true {
+                        let rows = try store.snapshot(village: village, table: table, afterID: after, limit: limits.pageSize)
+                        guard let last = rows.last else { break }
+                        send(.rows(rows))
+                        count += Int64(rows.count)
+                        after = last.id
+                        try awaitOutput()
+                        if rows.count < limits.pageSize { break }
+                    }
+                }
+                send(.snapshotEnd(head: head, count: count, lastSeq: try store.lastSeq(node: node), clock: try store.clock()))
+                return head
+            }
+        } catch let aborted as ResyncAborted {
+            fail(aborted.code, aborted.message)
+            return
+        } catch {
+            storeFailed(error, during: "resync")
+            return
+        }
+        lock.lock()
+        machine.snapshotSent(head: snapshotHead)
+        lock.unlock()
+        finishJob()
+    }
+
+    /// Keeps memory flat while streaming: waits for the node to read, extends the deadline, and stops early when
+    /// the connection closed or the server is stopping.
+    func awaitOutput() throws {
+        guard connection.waitForOutput(below: HubSession.resyncOutputThreshold, timeout: context.writeTimeout) else {
+            throw ResyncAborted(code: .timeout, message: "the node stopped reading the snapshot")
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        if isShutdownPending {
+            throw ResyncAborted(code: .shuttingDown, message: "the hub is stopping; resync again later")
+        }
+        if isFinished {
+            throw ResyncAborted(code: .timeout, message: "the session ended")
+        }
+        setDeadlineLocked(HubSession.jobTimeout)
+    }
+}
