@@ -338,4 +338,5 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         if !pool.submit(job) {
             fail(.shuttingDown, "the hub is stopping; reconnect later")
         }
-    }}
+    }
+}
