@@ -28,7 +28,7 @@ let package = Package(
         .target(
             name: "HamletCore",
             dependencies: ["HamletCrypto"],
-            resources: [.embedInCode("Resources/register-schema.json")],
+            resources: [.embedInCode("Resources/register-schema.json"), .embedInCode("Resources/register-schema-v1.json")],
             swiftSettings: swiftSettings
         ),
         // Wire messages, error codes, line framing, codec, session state machine.

@@ -21,9 +21,12 @@ extension HubSession {
                 let epoch = try store.epoch()
                 let head = try store.head()
                 let reason = ResyncPolicy.atLogin(.init(hello: hello, hub: hubID, epoch: epoch, head: head))
+                // The hub's schema travels to a node that holds an older one (it migrates before syncing).
+                let nodeSchema = hello.schema ?? 1
                 return HubMessage.Welcome(hub: hubID, epoch: epoch, head: head, lastSeq: record.lastSeq,
                                           village: record.village, resync: reason != nil, reason: reason?.rawValue,
-                                          limits: limits, clock: try store.clock())
+                                          limits: limits, clock: try store.clock(),
+                                          schema: nodeSchema < store.schema.version ? store.schema : nil)
             }
         } catch {
             storeFailed(error, during: "login")
@@ -40,6 +43,10 @@ extension HubSession {
             return
         }
         context.throttle.recordSuccess(host)
+        if (hello.schema ?? 1) > store.schema.version {
+            fail(.schemaNewer, "this node's register schema (version \(hello.schema ?? 1)) is newer than the hub's (\(store.schema.version)): upgrade the hub first")
+            return
+        }
         lock.lock()
         let action = machine.authenticated(welcome)
         if case .sendWelcome = action { self.node = node }

@@ -63,7 +63,7 @@ final class SyncSession {
         let info = try store("reading the replica settings") { try replica.info() }
         let secret = try readSecret(info)
         let hello = ClientMessage.Hello(node: info.node, client: "hamlet/0.1", hub: info.hubID ?? "", epoch: info.epoch,
-                                        cursor: info.cursor, clock: options.wallClock())
+                                        cursor: info.cursor, clock: options.wallClock(), schema: replica.schema.version)
         try request(machine.start(hello: hello, village: info.village, nextSeq: info.nextSeq, asked: mode == .resync,
                                   mayRepair: mode != .verify))
         guard case .prove(let nonce) = try answer() else { throw unexpected() }
@@ -73,6 +73,11 @@ final class SyncSession {
         try request(machine.prove(proof))
         guard case .welcomed(let welcome, let verdict) = try answer() else { throw unexpected() }
         framer.maxLine = welcome.limits.maxLine
+        if let hubSchema = welcome.schema {
+            // The township added tables or fields: migrate the replica in place first, pending changes kept.
+            replica = try store("upgrading the replica's schema") { try replica.adopt(hubSchema) }
+            summary.schemaUpgraded = replica.schema.version
+        }
         summary.hubID = welcome.hub
         summary.head = welcome.head
 

@@ -30,6 +30,8 @@ public struct SyncSummary: Sendable, Codable, Hashable {
     public var hubID = ""
     /// Wall time the sync took.
     public var durationMillis: Int64 = 0
+    /// The register schema version the replica was upgraded to at login (the hub's), when it was.
+    public var schemaUpgraded: Int?
 
     /// An empty summary.
     public init() {}
@@ -39,6 +41,7 @@ public struct SyncSummary: Sendable, Codable, Hashable {
         var s = "pushed \(pushed) (accepted \(accepted), conflicts \(conflicted), rejected \(rejected)\(parked > 0 ? ", parked \(parked)" : "")), pulled \(pulled) rows"
         if requeued > 0 { s += ", re-pushed \(requeued) the hub had lost" }
         if resynced { s += ", resynced (\(resyncReason ?? "asked"), \(snapshotRows) rows)" }
+        if let v = schemaUpgraded { s += ", register upgraded to schema \(v)" }
         s += ", verify \(verify), cursor \(cursor)/\(head), \(durationMillis) ms"
         return s
     }
@@ -48,6 +51,7 @@ public struct SyncSummary: Sendable, Codable, Hashable {
         var s = "上传 \(pushed) 条（已接收 \(accepted)，冲突 \(conflicted)，已退回 \(rejected)\(parked > 0 ? "，暂存 \(parked)" : "")），下载 \(pulled) 行"
         if requeued > 0 { s += "，重新上传 \(requeued) 条（中心丢失）" }
         if resynced { s += "，已重建（\(resyncReason ?? "中心要求")，\(snapshotRows) 行）" }
+        if let v = schemaUpgraded { s += "，台账结构已升级到第 \(v) 版" }
         let v = verify == "match" ? "一致" : verify == "mismatch" ? "不一致" : "未核对"
         s += "，核对\(v)，游标 \(cursor)/\(head)，用时 \(durationMillis) 毫秒"
         return s

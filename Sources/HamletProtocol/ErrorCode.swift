@@ -41,6 +41,9 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     /// A push's new `seq`s do not continue the node's received prefix in order; nothing of the batch was applied.
     /// The error carries `expected_seq`, the `seq` the hub will take next (`last_seq + 1`). Not fatal.
     case seqGap = "seq-gap"
+    /// The node's replica holds a newer register schema than the hub: the hub must be upgraded
+    /// before this node can sync. Fatal.
+    case schemaNewer = "schema-newer"
 
     /// True when the hub closes the connection after sending this code.
     public var isFatal: Bool {

@@ -54,8 +54,11 @@ public enum ClientMessage: Sendable, Equatable {
         public var cursor: Int64
         /// The node's wall clock (ms) for the skew column of `hub nodes`.
         public var clock: Int64?
+        /// The version of the register schema the node's replica holds (absent: 1).
+        public var schema: Int?
 
-        public init(proto: Int = protocolVersion, node: String, client: String, hub: String, epoch: String, cursor: Int64, clock: Int64?) {
+        public init(proto: Int = protocolVersion, node: String, client: String, hub: String, epoch: String, cursor: Int64, clock: Int64?,
+                    schema: Int? = nil) {
             self.proto = proto
             self.node = node
             self.client = client
@@ -63,9 +66,10 @@ public enum ClientMessage: Sendable, Equatable {
             self.epoch = epoch
             self.cursor = cursor
             self.clock = clock
+            self.schema = schema
         }
 
-        enum CodingKeys: String, CodingKey { case proto = "protocol", node, client, hub, epoch, cursor, clock }
+        enum CodingKeys: String, CodingKey { case proto = "protocol", node, client, hub, epoch, cursor, clock, schema }
     }
 
     /// The wire `type`.
@@ -120,9 +124,13 @@ public enum HubMessage: Sendable, Equatable {
         public var reason: String?
         public var limits: Limits
         public var clock: HLC?
+        /// The hub's register schema, whole, when it is newer than the one the node said it holds
+        /// (`hello.schema`): the node migrates its replica to it before anything else (PROTOCOL §14).
+        public var schema: Schema?
 
         public init(hub: String, epoch: String, head: Int64, lastSeq: Int64, village: String, resync: Bool, reason: String?,
-                    limits: Limits, clock: HLC?) {
+                    limits: Limits, clock: HLC?, schema: Schema? = nil) {
+            self.schema = schema
             self.hub = hub
             self.epoch = epoch
             self.head = head
@@ -135,7 +143,7 @@ public enum HubMessage: Sendable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case hub, epoch, head, village, resync, reason, limits, clock
+            case hub, epoch, head, village, resync, reason, limits, clock, schema
             case lastSeq = "last_seq"
         }
     }

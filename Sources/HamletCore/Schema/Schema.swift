@@ -8,7 +8,7 @@ import Foundation
 ///
 /// It is declared in one data file (`Resources/register-schema.json`) that ships
 /// inside the binary; replica and hub tables are generated from it.
-public struct Schema: Sendable, Codable {
+public struct Schema: Sendable, Codable, Equatable {
     /// Bumped when the shipped register changes shape.
     public var version: Int
     /// The scope column every table carries (`village`).
@@ -36,7 +36,7 @@ public struct Label: Sendable, Codable, Hashable {
 }
 
 /// One register table.
-public struct TableSchema: Sendable, Codable {
+public struct TableSchema: Sendable, Codable, Equatable {
     /// The SQL table name, plural (`people`).
     public var name: String
     /// The singular used on the command line (`person`).
@@ -92,7 +92,7 @@ public enum MergePolicy: String, Sendable, Codable {
 }
 
 /// One typed field of a register table.
-public struct FieldSchema: Sendable, Codable {
+public struct FieldSchema: Sendable, Codable, Equatable {
     public var name: String
     public var type: FieldType
     public var label: Label

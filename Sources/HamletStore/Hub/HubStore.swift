@@ -43,6 +43,19 @@ public final class HubStore {
     /// Upsert statements by table, built once.
     var upserts: [String: String] = [:]
 
+    /// The bookkeeping columns of every typed table at the hub: packed field versions, the
+    /// tombstone and its version, the merge pointer, the row's last `hseq`, the pinyin sort key.
+    static let rowColumns = [
+        "_v TEXT NOT NULL DEFAULT ''", "_deleted INTEGER NOT NULL DEFAULT 0", "_deletion TEXT",
+        "_merged_into TEXT", "_hseq INTEGER NOT NULL DEFAULT 0", "_sort TEXT",
+    ]
+
+    /// A typed table's indexes at the hub: references, unique fields, and (scope, hseq) for pulls.
+    static func indexes(_ t: TableSchema, scope: String) -> [String] {
+        SchemaSQL.indexes(t, scope: scope)
+            + ["CREATE INDEX IF NOT EXISTS \"\(t.name)__scope_hseq\" ON \"\(t.name)\" (\"\(scope)\", _hseq)"]
+    }
+
     init(connection: Connection, schema: Schema, directory: String) {
         self.connection = connection
         self.schema = schema
@@ -77,6 +90,8 @@ public final class HubStore {
             try h.setMeta("lineage", JSONText.encode([EpochRecord(epoch: epoch, parent: nil, forkHseq: 0)]))
             try h.setMeta("hlc", "")
             try h.setMeta("time_zone", timeZone)
+            try h.setMeta("schema", schema.encoded())
+            try h.setMeta("schema_version", String(schema.version))
         }
         return h
     }
@@ -90,21 +105,19 @@ public final class HubStore {
         o.create = false
         o.readOnly = readOnly
         let c = try Connection(path: path, options: o)
-        let h = HubStore(connection: c, schema: schema, directory: directory)
-        guard try h.meta("format") == format else { throw StoreError(.incompatible, "\(path) is not a Hamlet hub") }
-        return h
+        guard try c.meta("format") == format else { throw StoreError(.incompatible, "\(path) is not a Hamlet hub") }
+        // A hub made with an older schema is upgraded in place, in one transaction, on first open.
+        let current = try SchemaMigration.open(on: c, shipped: schema, readOnly: readOnly, extra: HubStore.rowColumns,
+                                               indexes: { HubStore.indexes($0, scope: schema.scope) })
+        return HubStore(connection: c, schema: current, directory: directory)
     }
 
     func createTables() throws {
         let c = connection
         try c.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         for t in schema.tables {
-            try c.execute(SchemaSQL.createTable(t, extra: [
-                "_v TEXT NOT NULL DEFAULT ''", "_deleted INTEGER NOT NULL DEFAULT 0", "_deletion TEXT",
-                "_merged_into TEXT", "_hseq INTEGER NOT NULL", "_sort TEXT",
-            ]))
-            for i in SchemaSQL.indexes(t, scope: schema.scope) { try c.execute(i) }
-            try c.execute("CREATE INDEX IF NOT EXISTS \"\(t.name)__scope_hseq\" ON \"\(t.name)\" (\"\(schema.scope)\", _hseq)")
+            try c.execute(SchemaSQL.createTable(t, extra: HubStore.rowColumns))
+            for i in HubStore.indexes(t, scope: schema.scope) { try c.execute(i) }
         }
         try c.execute("""
             CREATE TABLE IF NOT EXISTS log (
@@ -149,6 +162,21 @@ public final class HubStore {
               id TEXT PRIMARY KEY, village TEXT NOT NULL, secret_hash TEXT NOT NULL, added_at INTEGER NOT NULL,
               last_seen INTEGER, last_address TEXT, last_result TEXT, clock_skew_ms INTEGER, cursor INTEGER)
             """)
+    }
+
+    /// Upgrades the hub to a deployment's schema (a table or field added to the register): the
+    /// store migrates in place in one transaction; nodes adopt it at their next login.
+    /// - Returns: the plan applied.
+    /// - Throws: `StoreError.incompatible` when `newer` is not an upgrade of the hub's schema.
+    @discardableResult
+    public func adopt(_ newer: Schema) throws -> SchemaUpgrade {
+        let plan: SchemaUpgrade
+        do { plan = try newer.upgrade(from: schema) } catch {
+            throw StoreError(.incompatible, "not an upgrade of the hub's schema (version \(schema.version)): \(error.message)")
+        }
+        _ = try SchemaMigration.upgrade(on: connection, from: schema, to: newer, extra: HubStore.rowColumns,
+                                        indexes: { HubStore.indexes($0, scope: newer.scope) })
+        return plan
     }
 
     // MARK: meta

@@ -87,7 +87,8 @@ public final class Replica {
         try c.transaction {
             try r.createTables()
             let meta: [(String, String?)] = [
-                ("format", format), ("schema_version", String(schema.version)), ("node", node), ("village", village),
+                ("format", format), ("schema_version", String(schema.version)), ("schema", schema.encoded()),
+                ("node", node), ("village", village),
                 ("hub", hub), ("secret_file", secretFile), ("epoch", ""), ("cursor", "0"), ("next_seq", "1"), ("hlc", ""),
             ]
             for (k, v) in meta { try r.setMeta(k, v) }
@@ -105,9 +106,23 @@ public final class Replica {
         var options = Connection.Options()
         options.create = false
         let c = try Connection(path: path, options: options)
-        let r = Replica(connection: c, schema: schema, directory: directory)
-        guard try r.meta("format") == format else { throw StoreError(.incompatible, "\(path) is not a Hamlet replica") }
-        return r
+        guard try c.meta("format") == format else { throw StoreError(.incompatible, "\(path) is not a Hamlet replica") }
+        // A replica keeps the newest schema it has seen (this program's, or its hub's): older ones
+        // are upgraded in place, in one transaction, pending changes untouched.
+        let current = try SchemaMigration.open(on: c, shipped: schema, readOnly: false, extra: [],
+                                               indexes: { SchemaSQL.indexes($0, scope: schema.scope) })
+        return Replica(connection: c, schema: current, directory: directory)
+    }
+
+    /// Moves the replica to the hub's schema when it is newer than the one it holds (a deployment
+    /// added a table or a field): migrated in place, in one transaction, pending changes kept.
+    /// - Returns: the replica to use from now on (this one when nothing changed).
+    /// - Throws: `StoreError.incompatible` when the hub's schema is not an upgrade of this one.
+    public func adopt(_ hubSchema: Schema) throws -> Replica {
+        guard hubSchema.version > schema.version else { return self }
+        let current = try SchemaMigration.upgrade(on: connection, from: schema, to: hubSchema, extra: [],
+                                                  indexes: { SchemaSQL.indexes($0, scope: hubSchema.scope) })
+        return Replica(connection: connection, schema: current, directory: directory)
     }
 
     func createTables() throws {

@@ -7,21 +7,22 @@ enum SchemaSQL {
     static func quote(_ name: String) -> String { "\"\(name)\"" }
 
     /// `CREATE TABLE` for a typed register table. `extra` adds bookkeeping columns.
-    static func createTable(_ t: TableSchema, extra: [String] = [], withoutRowID: Bool = true) -> String {
-        var cols = ["id TEXT PRIMARY KEY NOT NULL"]
-        for f in t.fields {
-            var c = "\(quote(f.name)) \(f.isInteger ? "INTEGER" : "TEXT")"
-            if f.name == "village" { c += " NOT NULL" }
-            if f.type == .enum, let values = f.values {
-                let list = values.map { "'\($0.filter { $0 != "'" })'" }.joined(separator: ",")
-                c += " CHECK (\(quote(f.name)) IS NULL OR \(quote(f.name)) IN (\(list)))"
-            }
-            if f.isInteger { c += " CHECK (\(quote(f.name)) IS NULL OR typeof(\(quote(f.name))) = 'integer')" }
-            cols.append(c)
-        }
-        cols += extra
-        return "CREATE TABLE IF NOT EXISTS \(quote(t.name)) (\n  " + cols.joined(separator: ",\n  ") + "\n)"
+    static func createTable(_ t: TableSchema, extra: [String] = [], withoutRowID: Bool = true, named: String? = nil) -> String {
+        let cols = ["id TEXT PRIMARY KEY NOT NULL"] + t.fields.map(column) + extra
+        return "CREATE TABLE IF NOT EXISTS \(quote(named ?? t.name)) (\n  " + cols.joined(separator: ",\n  ") + "\n)"
             + (withoutRowID ? " WITHOUT ROWID" : "")
+    }
+
+    /// One field's column definition, with its type and value constraints.
+    static func column(_ f: FieldSchema) -> String {
+        var c = "\(quote(f.name)) \(f.isInteger ? "INTEGER" : "TEXT")"
+        if f.name == "village" { c += " NOT NULL" }
+        if f.type == .enum, let values = f.values {
+            let list = values.map { "'\($0.filter { $0 != "'" })'" }.joined(separator: ",")
+            c += " CHECK (\(quote(f.name)) IS NULL OR \(quote(f.name)) IN (\(list)))"
+        }
+        if f.isInteger { c += " CHECK (\(quote(f.name)) IS NULL OR typeof(\(quote(f.name))) = 'integer')" }
+        return c
     }
 
     /// Indexes for references, unique (duplicate-checked) fields and the scope column.
