@@ -19,8 +19,10 @@ extension WebApp {
         body += " · <a href=\"\(h(historyURL(c.table, c.row)))\">\(h(t("detail.history")))</a> <span class=\"meta mono\">\(h(c.row))</span></div></div>"
         body += "<div class=\"meta\">\(h(t("detail.reason")))\(colon)\(h(reasonText(c.reason)))</div>"
         if c.status != "open" || c.resolution == "unmerged" {
-            body += "<div class=\"meta\">\(h(t("detail.resolvedBy", c.resolvedBy ?? "?", time(c.resolvedAt), resolutionLabel(c.resolution))))"
-            if let note = c.note { body += " — \(h(t("detail.noteLabel", note)))" }
+            let by = c.resolvedBy == NodeID.hub ? t("detail.resolvedByHub", resolutionLabel(c.resolution))
+                : t("detail.resolvedBy", resolverLabel(c.resolvedBy), time(c.resolvedAt), resolutionLabel(c.resolution))
+            body += "<div class=\"meta\">\(h(by))"
+            if let note = ConflictWording.note(c.note, chinese: language == .zh) { body += " — \(h(t("detail.noteLabel", note)))" }
             body += "</div>"
         }
         body += "</div>"
@@ -56,6 +58,7 @@ extension WebApp {
         s += "<tr><td class=\"meta\">\(h(t("col.who")))</td><td class=\"meta\">\(c.base > 0 ? "hseq \(c.base)" : "-")</td>"
         s += "<td class=\"meta\">\(h(villageWho))</td><td class=\"meta\">\(h(describeVersion(store, c.hubVersion)))</td></tr>"
         s += "</tbody></table>"
+        s += try competingValues(store, c, schemaField, row)
         s += "<div class=\"card\" style=\"margin-top:1rem\"><div>\(h(t("detail.provisional")))\(colon)"
         s += "<span class=\"value\">\(h(t(c.incomingWon ? "value.village" : "value.hub")))</span></div>"
         s += "<div>\(h(t("detail.current")))\(colon)<span class=\"value\">\(valueHTML(current, field: schemaField))</span> <span class=\"meta\">(\(h(t("detail.version", String(version)))))</span></div></div>"
@@ -100,7 +103,7 @@ extension WebApp {
 
     func duplicateConflict(_ store: HubStore, _ c: ConflictRecord, _ table: TableSchema) throws -> String {
         guard let otherID = c.otherRow, let a = try store.row(table, id: otherID), let b = try store.row(table, id: c.row) else {
-            return "<div class=\"card\">\(h(t("detail.rowGone")))</div>"
+            return "<div class=\"card\">\(h(t("detail.rowGone")))</div>" + dismissCard(store, c, table)
         }
         let open = c.status == "open"
         let action = "/conflicts/\(c.id)/merge"
@@ -152,6 +155,7 @@ extension WebApp {
             s += "<div class=\"card\" style=\"margin-top:1rem\"><p class=\"meta\">\(h(t("dup.fieldsHint")))</p><div class=\"row\">"
             s += whoFields() + "<button type=\"submit\" class=\"danger\">\(h(t("action.merge")))</button></div></div></form>"
         }
+        s += dismissCard(store, c, table)
         // Everything that references each row: shown before the merge, since the merge repoints it.
         s += "<div class=\"grid2\" style=\"margin-top:1rem\">"
         for (label, r) in [("A", a), ("B", b)] {
@@ -185,6 +189,59 @@ extension WebApp {
             s += "<form method=\"post\" action=\"\(undo)\" class=\"row\">\(csrfField(undo))\(whoFields())"
             s += "<button type=\"submit\" class=\"secondary\">\(h(t("action.unmerge")))</button></form></div>"
         }
+        return s
+    }
+
+    // MARK: - Not the same person
+
+    /// The 「不是同一人」 form of an open duplicate (a note is required: the reason a clerk reads later), or what the
+    /// dismissal means once made.
+    func dismissCard(_ store: HubStore, _ c: ConflictRecord, _ table: TableSchema) -> String {
+        let field = fieldLabel(store, table: c.table, field: c.field)
+        if c.status == "resolved", c.resolution == "dismissed" {
+            return "<div class=\"card\" style=\"margin-top:1rem\"><p>\(h(t("dup.dismissedInfo", field)))</p></div>"
+        }
+        guard c.status == "open" else { return "" }
+        let action = "/conflicts/\(c.id)/dismiss"
+        var s = "<div class=\"card\" style=\"margin-top:1rem\"><h2>\(h(t("dup.dismissHeading")))</h2>"
+        s += "<p class=\"meta\">\(h(t("dup.dismissHint", field)))</p>"
+        s += "<form method=\"post\" action=\"\(action)\" class=\"row\">\(csrfField(action))\(whoFields(noteRequired: true))"
+        s += "<button type=\"submit\" class=\"secondary\">\(h(t("action.dismiss")))</button></form></div>"
+        return s
+    }
+
+    // MARK: - Competing values
+
+    /// Every value competing for a field that has several field conflicts: each conflict's incoming value with who,
+    /// where and when, and the hub's value now; one decision settles them all (the others close as superseded, each
+    /// recorded). Empty when the conflict stands alone.
+    func competingValues(_ store: HubStore, _ c: ConflictRecord, _ field: FieldSchema?, _ row: HubRow?) throws -> String {
+        let group = try ConflictWording.competing(store, c)
+        guard group.count > 1 else { return "" }
+        let open = c.status == "open"
+        let decided = ConflictWording.supersededBy(c.resolution) ?? c.id
+        var s = "<div class=\"card\" style=\"margin-top:1rem\">"
+        s += "<h2>\(h(open ? t("compete.heading", String(group.count)) : t("compete.settled", String(decided), String(group.count))))</h2>"
+        if open { s += "<p class=\"meta\">\(h(t("compete.hint", String(c.id))))</p>" }
+        s += "<table><thead><tr><th class=\"num\">#</th><th>\(h(t("col.value")))</th><th>\(h(t("col.who")))</th>"
+        s += "<th>\(h(t("col.status")))</th></tr></thead><tbody>"
+        for x in group {
+            let who = "\(x.incomingAuthor ?? "?") · \(x.incomingNode ?? "?") · \(time(x.incomingHLC.flatMap { HLC($0)?.wall }))"
+            let status = x.status == "open" ? t("status.open") : resolutionLabel(x.resolution)
+            let here = x.id == c.id
+            s += "<tr\(here ? " class=\"diff\"" : "")><td class=\"num\">\(here ? "\(x.id)" : "<a href=\"/conflicts/\(x.id)\">\(x.id)</a>")</td>"
+            s += "<td class=\"value\">\(valueHTML(x.incoming, field: field))</td><td class=\"meta\">\(h(who))</td>"
+            s += "<td>\(h(here ? t("compete.thisOne", status) : status))</td></tr>"
+        }
+        for e in ConflictWording.earlierHubValues(group, currentVersion: c.field.flatMap { row?.versions[$0]?.hseq }) {
+            s += "<tr><td></td><td class=\"value\">\(valueHTML(e.value, field: field))</td>"
+            s += "<td class=\"meta\">\(h(describeVersion(store, e.version)))</td><td>\(h(t("compete.hubEarlier", String(e.conflict))))</td></tr>"
+        }
+        if let row, let name = c.field {
+            s += "<tr><td></td><td class=\"value\">\(valueHTML(row.values[name], field: field))</td>"
+            s += "<td class=\"meta\">\(h(describeVersion(store, row.versions[name])))</td><td>\(h(t("compete.hubNow")))</td></tr>"
+        }
+        s += "</tbody></table></div>"
         return s
     }
 }

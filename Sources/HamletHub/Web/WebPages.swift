@@ -105,9 +105,11 @@ extension WebApp {
     }
 
     /// Operator name and note inputs shared by every action form.
-    func whoFields() -> String {
+    /// - Parameter noteRequired: The action needs a reason (「不是同一人」): the note is labelled and marked required.
+    func whoFields(noteRequired: Bool = false) -> String {
         "<label>\(h(t("action.operator")))<input type=\"text\" name=\"operator\" maxlength=\"60\" value=\"\(h(rememberedOperator()))\"></label>"
-            + "<label>\(h(t("action.note")))<input type=\"text\" name=\"note\" maxlength=\"500\" size=\"32\"></label>"
+            + "<label>\(h(t(noteRequired ? "action.reason" : "action.note")))<input type=\"text\" name=\"note\" maxlength=\"500\" size=\"32\""
+            + (noteRequired ? " required" : "") + "></label>"
     }
 
     func errorPage(_ status: Int, _ message: String, _ args: String...) -> HTTPResponse {
