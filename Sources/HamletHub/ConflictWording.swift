@@ -15,7 +15,7 @@ package enum ConflictWording {
         "merge": ("已合并", "merged"),
         "unmerged": ("已撤销合并", "merge undone"),
         "dismissed": ("判定不是同一人", "dismissed: not the same person"),
-        "moot": ("已无需处理", "moot: nothing left to decide"),
+        "moot": ("已无需处理", "moot, nothing left to decide"),
     ]
 
     /// Shorter words for a list's status column (`hub conflicts --all`) → (zh, en).
@@ -81,6 +81,27 @@ package enum ConflictWording {
         guard let note, !note.isEmpty else { return nil }
         guard let entry = hubNotes[note] else { return note }
         return chinese ? entry.zh : entry.en
+    }
+
+    /// The engine's reason for a conflict in the interface language (the page's message table; unknown reasons as
+    /// they are).
+    /// - Parameters:
+    ///   - reason: The stored reason.
+    ///   - chinese: The interface language.
+    ///   - schema: For a field's label.
+    /// - Returns: The reason to show.
+    package static func reason(_ reason: String, chinese: Bool, schema: Schema) -> String {
+        let language: ConsoleLanguage = chinese ? .zh : .en
+        if WebMessages.table["reason." + reason] != nil { return WebMessages.text("reason." + reason, language) }
+        if reason.hasPrefix("delete of a row that "), let n = reason.dropFirst(21).split(separator: " ").first {
+            return WebMessages.text("reason.references", language, [String(n)])
+        }
+        if reason.hasPrefix("two live rows hold the same ") {
+            let field = String(reason.dropFirst(28))
+            let f = schema.tables.lazy.compactMap { $0.field(field) }.first
+            return WebMessages.text("reason.same", language, [f.map { chinese ? $0.label.zh : $0.label.en } ?? field])
+        }
+        return reason
     }
 
     /// The field conflicts that compete with `c`: every open field conflict on the same row and field while `c` is

@@ -350,16 +350,8 @@ final class WebApp {
 
     /// The engine's reason for a conflict, in the page's language (unknown reasons as they are).
     func reasonText(_ reason: String) -> String {
-        if WebMessages.table["reason." + reason] != nil { return t("reason." + reason) }
-        if reason.hasPrefix("delete of a row that "), let n = reason.dropFirst(21).split(separator: " ").first {
-            return t("reason.references", String(n))
-        }
-        if reason.hasPrefix("two live rows hold the same ") {
-            let field = String(reason.dropFirst(28))
-            let label = store?.schema.tables.lazy.compactMap { $0.field(field) }.first.map(fieldLabel) ?? field
-            return t("reason.same", label)
-        }
-        return reason
+        guard let store else { return reason }
+        return ConflictWording.reason(reason, chinese: language == .zh, schema: store.schema)
     }
 
     /// A stored value for display: enum codes named in Chinese on the Chinese page (`F` → `女`).

@@ -216,6 +216,10 @@ enum WebMessages {
         "reason.edit of a row deleted concurrently: row kept": ("一个节点删除时另一个节点修改了它：记录暂时保留", "edit of a row deleted concurrently: row kept"),
         "reason.delete concurrent with an edit: row kept": ("删除时另一个节点修改了它：记录暂时保留", "delete concurrent with an edit: row kept"),
         "reason.a deleted row was referenced by a new change: row revived": ("新的修改引用了已删除的记录：记录已恢复", "a deleted row was referenced by a new change: row revived"),
+        "reason.delete at a base the restored hub does not know: row kept": ("镇中心从备份恢复后，删除所依据的版本它不知道：记录暂时保留",
+                                                                             "delete at a base the restored hub does not know: row kept"),
+        "reason.scope at a base the restored hub does not know: held for review": ("镇中心从备份恢复后，无法判断这次修改属于哪个村：值留待核对",
+                                                                                   "scope at a base the restored hub does not know: held for review"),
         "reason.references": ("删除的记录还有 %1 条有效记录引用：记录暂时保留", "delete of a row that %1 live row(s) reference: row kept"),
         "reason.same": ("两条有效记录的%1相同", "two live rows hold the same %1"),
     ]

@@ -75,8 +75,8 @@ enum OperatorCommands {
             throw CLIError(code: "not-found", exit: .notFound, message: Localized(zh: "没有冲突 #\(id)", en: "no conflict #\(id)"))
         }
         if c.json { Output.json(ConflictDetailJSON(conflict: x, base: x.field.flatMap { try? h.value(table: x.table, row: x.row, field: $0, at: x.base) ?? nil })); return }
-        Output.out("#\(x.id) \(kindLabel(x.kind, c)) · \(x.table) \(x.row) · \(x.village) · \(x.status == "open" ? c.t("待处理", "open") : c.t("已处理", "resolved"))\n")
-        Output.out(c.t("原因：", "reason: ") + x.reason + "\n\n")
+        Output.out("#\(x.id) \(kindLabel(x.kind, c)) · \(c.chinese ? h.schema.table(named: x.table)?.label.zh ?? x.table : x.table) \(x.row) · \(x.village) · \(x.status == "open" ? c.t("待处理", "open") : c.t("已处理", "resolved"))\n")
+        Output.out(c.t("原因：", "reason: ") + ConflictWording.reason(x.reason, chinese: c.chinese, schema: h.schema) + "\n\n")
         let z = zone(h)
         switch x.kind {
         case .field:
@@ -86,7 +86,7 @@ enum OperatorCommands {
             var t = Table(columns: [Table.Column(header: c.t("字段", "field")), Table.Column(header: c.t("原值", "base"), maxCells: 24),
                                     Table.Column(header: c.t("村节点的值", "village value"), maxCells: 24),
                                     Table.Column(header: c.t("镇中心的值", "hub value"), maxCells: 24)])
-            t.rows = [[field, base?.description ?? "-", x.incoming?.description ?? c.t("（空）", "(empty)"),
+            t.rows = [[c.chinese ? fieldName(h, x, c) : field, base?.description ?? "-", x.incoming?.description ?? c.t("（空）", "(empty)"),
                        x.hubValue?.description ?? c.t("（空）", "(empty)")]]
             Output.out(t.render(maxWidth: max(c.width, 80)))
             // Who wrote each side, from which node and when: whole, never cut.
@@ -98,7 +98,7 @@ enum OperatorCommands {
             ]).render(maxWidth: max(c.width, 80)))
             Output.out(c.t("暂时采用：", "provisional winner: ") + (x.incomingWon ? c.t("村节点的值", "village value") : c.t("镇中心的值", "hub value")) + "\n")
             if let cur = current {
-                Output.out(c.t("当前值：", "current value: ") + (cur.values[field]?.description ?? "") + c.t("（版本 ", " (version ") + String(cur.versions[field]?.hseq ?? 0) + ")\n")
+                Output.out(c.t("当前值：", "current value: ") + (cur.values[field]?.description ?? "") + c.t("（版本 ", " (version ") + String(cur.versions[field]?.hseq ?? 0) + c.t("）\n", ")\n"))
             }
             try showCompeting(h, x, current: current, c)
             if x.status == "open" {
