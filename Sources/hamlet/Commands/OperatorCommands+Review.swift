@@ -134,8 +134,12 @@ extension OperatorCommands {
         }
         Output.out(t.render(maxWidth: max(c.width, 80)))
         if x.status == "open" {
-            Output.out(c.t("一次决定全部处理：处理其中任何一个（例如 hamlet hub resolve \(x.id) --take village），其余的都关闭为「随 #\(x.id) 的决定一并处理」，每个都留下处理记录。\n",
-                           "One decision settles them all: resolve any one (e.g. hamlet hub resolve \(x.id) --take village) and the others close as superseded by #\(x.id), each one recorded.\n"))
+            // A later competitor moved the field past what this conflict shows: the example confirms the value just shown.
+            let now = current?.versions[field]?.hseq ?? 0
+            let shownHere = OperatorDecision.shownVersion(incomingWon: x.incomingWon, incomingHseq: x.incomingHseq, hubVersion: x.hubVersion)
+            let example = "hamlet hub resolve \(x.id) --take village" + (now != shownHere ? " --expect-version \(now)" : "")
+            Output.out(c.t("一次决定全部处理：处理其中任何一个（例如 \(example)），其余的都关闭为「随 #\(x.id) 的决定一并处理」，每个都留下处理记录。\n",
+                           "One decision settles them all: resolve any one (e.g. \(example)) and the others close as superseded by #\(x.id), each one recorded.\n"))
         }
     }
 
