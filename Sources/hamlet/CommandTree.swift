@@ -153,6 +153,13 @@ enum CommandTree {
                                       note, operatorName, dir, json]),
                 CommandSpec(name: "unmerge", abstract: L("撤销合并：两条记录和引用都恢复", "undo a duplicate merge: both rows back, references restored"),
                             arguments: [ArgumentSpec("id", help: L("冲突编号", "conflict id"))], options: [note, operatorName, dir, json]),
+                CommandSpec(name: "dismiss", abstract: L("重复登记核实后不是同一人：关闭冲突，两条记录都保留", "a duplicate that is not the same person: close it, both rows stay"),
+                            discussion: L("什么也不写：两条记录都不动。只要两条记录的身份证号都没有再修改，这一对就不会再提示。理由必填，村里以后能看到。",
+                                          "Nothing is written: both rows stay as they are. The pair is not raised again while neither row's ID is written again. The note is required: clerks read it later."),
+                            arguments: [ArgumentSpec("id", help: L("冲突编号", "conflict id"))],
+                            options: [OptionSpec(long: "note", valueName: "text", help: L("理由：为什么不是同一人（必填）", "why they are not the same person (required)")),
+                                      operatorName, dir, json],
+                            examples: ["hamlet hub dismiss 5 --note \"身份证号录错，已按户口本核实是两个人\""]),
                 CommandSpec(name: "edit", abstract: L("直接更正一条记录的字段（记为管理员的修改，下次同步时发到各村）", "correct fields of a row directly (recorded as the operator's change; nodes get it on their next sync)"),
                             subcommands: perTable(schema) { t, name in
                                 CommandSpec(name: name, abstract: L("更正\(t.label.zh)（传空值清除字段）", "correct a \(t.label.en) (an empty value clears a field)"),

@@ -123,7 +123,7 @@ struct OperatorCLITests {
         let took = try hub.run(["hub", "resolve", String(scene.phone), "--take", "village", "--note", "电话已核实", "--operator", "镇管理员"])
         #expect(took.status == 0, "\(took)")
         let resolved = try hub.run(["hub", "conflict", String(scene.phone)])
-        #expect(resolved.stdout.contains("镇管理员") && resolved.stdout.contains("电话已核实") && resolved.stdout.contains("take village"))
+        #expect(resolved.stdout.contains("镇管理员") && resolved.stdout.contains("电话已核实") && resolved.stdout.contains("took the village value"))
         let bad = try hub.run(["hub", "resolve", String(scene.name), "--value", "name="])
         #expect(bad.status == 65, "an empty required name is refused: \(bad)")
         let named = try hub.run(["hub", "resolve", String(scene.name), "--value", "name=王武军"])

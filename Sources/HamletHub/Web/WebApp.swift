@@ -138,6 +138,7 @@ final class WebApp {
             case "decide": return try resolveDelete(store, id: id)
             case "merge": return try merge(store, id: id)
             case "unmerge": return try unmerge(store, id: id)
+            case "dismiss": return try dismiss(store, id: id)
             default: return errorPage(404, "err.notFound")
             }
         default:
@@ -185,7 +186,7 @@ final class WebApp {
         switch error.code {
         case .alreadyResolved:
             let c = try? store.conflict(id)
-            return t("err.alreadyResolved", c?.resolvedBy ?? "?", time(c?.resolvedAt), resolutionLabel(c?.resolution))
+            return t("err.alreadyResolved", resolverLabel(c?.resolvedBy), time(c?.resolvedAt), resolutionLabel(c?.resolution))
         case .stale: return t("err.staleShort")
         case .invalid:
             return t("err.invalid", error.issues.first?.message(chinese: language == .zh, schema: store.schema) ?? error.message)
@@ -270,6 +271,19 @@ final class WebApp {
         }
     }
 
+    /// 「不是同一人」: closes a duplicate as dismissed; the note (why they are different people) is required.
+    private func dismiss(_ store: HubStore, id: Int64) throws -> HTTPResponse {
+        guard try store.conflict(id) != nil else { return errorPage(404, "err.noConflict", String(id)) }
+        let done = action()
+        guard done.note != nil else { return back(to: id, WebFlash(isError: true, text: t("err.noteRequired"))) }
+        do {
+            try store.dismissDuplicate(id, action: done)
+            return back(to: id, WebFlash(isError: false, text: t("flash.dismissed", String(id))))
+        } catch let error as OperatorError {
+            return back(to: id, WebFlash(isError: true, text: describe(error, store, id: id)))
+        }
+    }
+
     private func login() -> HTTPResponse {
         guard security.token != nil else { return .redirect(to: "/") }
         guard !console.isTokenCheckLocked() else { return errorPage(429, "login.throttled") }
@@ -306,11 +320,11 @@ final class WebApp {
 
     func short(_ id: String) -> String { String(id.suffix(8)) }
 
-    func resolutionLabel(_ resolution: String?) -> String {
-        guard let resolution else { return "" }
-        if resolution.hasPrefix("superseded by ") { return t("res.superseded", String(resolution.dropFirst(14))) }
-        return WebMessages.table["res." + resolution] == nil ? resolution : t("res." + resolution)
-    }
+    /// A stored resolution (`dismissed`, `moot`, `superseded by #N`, …) in the page's language, as the CLI says it.
+    func resolutionLabel(_ resolution: String?) -> String { ConflictWording.resolution(resolution, chinese: language == .zh) }
+
+    /// Who closed a conflict: the operator's name, or the hub itself.
+    func resolverLabel(_ name: String?) -> String { ConflictWording.resolver(name, chinese: language == .zh) }
 
     func kindLabel(_ kind: ConflictKind) -> String { t("kind." + kind.rawValue) }
 
@@ -336,16 +350,8 @@ final class WebApp {
 
     /// The engine's reason for a conflict, in the page's language (unknown reasons as they are).
     func reasonText(_ reason: String) -> String {
-        if WebMessages.table["reason." + reason] != nil { return t("reason." + reason) }
-        if reason.hasPrefix("delete of a row that "), let n = reason.dropFirst(21).split(separator: " ").first {
-            return t("reason.references", String(n))
-        }
-        if reason.hasPrefix("two live rows hold the same ") {
-            let field = String(reason.dropFirst(28))
-            let label = store?.schema.tables.lazy.compactMap { $0.field(field) }.first.map(fieldLabel) ?? field
-            return t("reason.same", label)
-        }
-        return reason
+        guard let store else { return reason }
+        return ConflictWording.reason(reason, chinese: language == .zh, schema: store.schema)
     }
 
     /// A stored value for display: enum codes named in Chinese on the Chinese page (`F` → `女`).

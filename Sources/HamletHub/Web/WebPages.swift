@@ -105,9 +105,11 @@ extension WebApp {
     }
 
     /// Operator name and note inputs shared by every action form.
-    func whoFields() -> String {
+    /// - Parameter noteRequired: The action needs a reason (「不是同一人」): the note is labelled and marked required.
+    func whoFields(noteRequired: Bool = false) -> String {
         "<label>\(h(t("action.operator")))<input type=\"text\" name=\"operator\" maxlength=\"60\" value=\"\(h(rememberedOperator()))\"></label>"
-            + "<label>\(h(t("action.note")))<input type=\"text\" name=\"note\" maxlength=\"500\" size=\"32\"></label>"
+            + "<label>\(h(t(noteRequired ? "action.reason" : "action.note")))<input type=\"text\" name=\"note\" maxlength=\"500\" size=\"32\""
+            + (noteRequired ? " required" : "") + "></label>"
     }
 
     func errorPage(_ status: Int, _ message: String, _ args: String...) -> HTTPResponse {
@@ -211,97 +213,7 @@ extension WebApp {
         return layout(t("list.heading"), body)
     }
 
-    // MARK: - Conflict detail
-
-    func detailPage(_ store: HubStore, id: Int64) throws -> HTTPResponse {
-        guard let c = try store.conflict(id) else { return errorPage(404, "err.noConflict", String(id)) }
-        guard let table = store.schema.table(named: c.table) else { return errorPage(404, "err.noTable") }
-        let row = try store.row(table, id: c.row)
-        var body = "<p><a href=\"/\">\(h(t("detail.back")))</a></p>"
-        body += "<h1>\(h(t("detail.heading", String(c.id)))) \(kindBadge(c.kind)) \(statusBadge(c))</h1>"
-        body += "<div class=\"card\"><div class=\"row\" style=\"justify-content:space-between\"><div>"
-        body += "<span class=\"value\">\(h(rowLabel(table, row)))</span> · \(h(tableLabel(table))) · \(h(c.village))"
-        body += " · <a href=\"\(h(historyURL(c.table, c.row)))\">\(h(t("detail.history")))</a> <span class=\"meta mono\">\(h(c.row))</span></div></div>"
-        body += "<div class=\"meta\">\(h(t("detail.reason")))\(colon)\(h(reasonText(c.reason)))</div>"
-        if c.status != "open" || c.resolution == "unmerged" {
-            body += "<div class=\"meta\">\(h(t("detail.resolvedBy", c.resolvedBy ?? "?", time(c.resolvedAt), resolutionLabel(c.resolution))))"
-            if let note = c.note { body += " — \(h(t("detail.noteLabel", note)))" }
-            body += "</div>"
-        }
-        body += "</div>"
-        switch c.kind {
-        case .field: body += try fieldConflict(store, c, table, row)
-        case .delete: body += try deleteConflict(store, c, table, row)
-        case .duplicate: body += try duplicateConflict(store, c, table)
-        }
-        return layout(t("detail.heading", String(c.id)), body)
-    }
-
-    /// `who · node · when` of a hub field version.
-    func describeVersion(_ store: HubStore, _ v: FieldVersion?) -> String {
-        guard let v else { return "-" }
-        let who = ((try? store.logEntry(v.hseq)) ?? nil)?.author ?? "?"
-        return "\(who) · \(v.writers.first ?? "?") · \(time(v.hlc.wall)) · hseq \(v.hseq)"
-    }
-
-    private func fieldConflict(_ store: HubStore, _ c: ConflictRecord, _ table: TableSchema, _ row: HubRow?) throws -> String {
-        let field = c.field ?? ""
-        let base = try store.value(table: c.table, row: c.row, field: field, at: c.base)
-        let schemaField = table.field(field)
-        let differs = (c.incoming ?? .null) != (c.hubValue ?? .null)
-        let current = row?.values[field]
-        let version = row?.versions[field]?.hseq ?? 0
-        var s = "<table><thead><tr><th>\(h(t("col.field")))</th><th>\(h(t("col.base")))</th>"
-        s += "<th>\(h(t("col.villageValue")))</th><th>\(h(t("col.hubValue")))</th></tr></thead><tbody>"
-        s += "<tr><td>\(h(fieldLabel(store, table: c.table, field: field)))</td><td>\(valueHTML(base, field: schemaField))</td>"
-        s += "<td class=\"\(differs ? "diff strong" : "")\">\(valueHTML(c.incoming, field: schemaField))</td>"
-        s += "<td class=\"\(differs ? "diff strong" : "")\">\(valueHTML(c.hubValue, field: schemaField))</td></tr>"
-        let villageWho = "\(c.incomingAuthor ?? "?") · \(c.incomingNode ?? "?") · \(time(c.incomingHLC.flatMap { HLC($0)?.wall }))"
-            + " · hseq \(c.incomingHseq)"
-        s += "<tr><td class=\"meta\">\(h(t("col.who")))</td><td class=\"meta\">\(c.base > 0 ? "hseq \(c.base)" : "-")</td>"
-        s += "<td class=\"meta\">\(h(villageWho))</td><td class=\"meta\">\(h(describeVersion(store, c.hubVersion)))</td></tr>"
-        s += "</tbody></table>"
-        s += "<div class=\"card\" style=\"margin-top:1rem\"><div>\(h(t("detail.provisional")))\(colon)"
-        s += "<span class=\"value\">\(h(t(c.incomingWon ? "value.village" : "value.hub")))</span></div>"
-        s += "<div>\(h(t("detail.current")))\(colon)<span class=\"value\">\(valueHTML(current, field: schemaField))</span> <span class=\"meta\">(\(h(t("detail.version", String(version)))))</span></div></div>"
-        if c.status == "open" {
-            let action = "/conflicts/\(c.id)/resolve"
-            s += "<div class=\"card\"><h2>\(h(t("action.resolveHeading")))</h2>"
-            s += "<form method=\"post\" action=\"\(action)\" class=\"row\">\(csrfField(action))"
-            s += "<input type=\"hidden\" name=\"expect\" value=\"\(version)\">\(whoFields())"
-            s += "<button type=\"submit\" name=\"choice\" value=\"village\">\(h(t("action.takeVillage")))\(colon)\(h(c.incoming.map { display(schemaField, $0) } ?? t("value.empty")))</button>"
-            s += "<button type=\"submit\" name=\"choice\" value=\"hub\" class=\"secondary\">\(h(t("action.takeHub")))\(colon)\(h(c.hubValue.map { display(schemaField, $0) } ?? t("value.empty")))</button>"
-            s += "</form><hr style=\"border:none;border-top:1px solid #e6e9ee;margin:1rem 0\">"
-            s += "<form method=\"post\" action=\"\(action)\" class=\"row\">\(csrfField(action))"
-            s += "<input type=\"hidden\" name=\"expect\" value=\"\(version)\"><input type=\"hidden\" name=\"choice\" value=\"value\">"
-            s += "<label>\(h(t("action.newValue")))<input type=\"text\" name=\"value\" size=\"28\" value=\"\(h(current?.description ?? ""))\"></label>"
-            s += whoFields()
-            s += "<button type=\"submit\" class=\"secondary\">\(h(t("action.useNewValue")))</button></form></div>"
-        }
-        if let row { s += rowCard(table, row, highlight: [field]) }
-        return s
-    }
-
-    private func deleteConflict(_ store: HubStore, _ c: ConflictRecord, _ table: TableSchema, _ row: HubRow?) throws -> String {
-        var s = "<div class=\"warning\">\(h(t("detail.deleteHint")))</div>"
-        s += "<table><thead><tr><th></th><th>\(h(t("col.node")))</th><th>\(h(t("col.who")))</th></tr></thead><tbody>"
-        let villageWho = "\(c.incomingAuthor ?? "?") · \(c.incomingNode ?? "?") · \(time(c.incomingHLC.flatMap { HLC($0)?.wall })) · hseq \(c.incomingHseq)"
-        s += "<tr><td>\(h(t("col.villageValue")))</td><td>\(h(c.incomingNode ?? "-"))</td><td class=\"meta\">\(h(villageWho))</td></tr>"
-        if let v = c.hubVersion ?? row?.deletion {
-            s += "<tr><td>\(h(t("col.hubValue")))</td><td>\(h(v.writers.first ?? "-"))</td><td class=\"meta\">\(h(describeVersion(store, v)))</td></tr>"
-        }
-        s += "</tbody></table>"
-        if let row { s += rowCard(table, row, highlight: []) } else { s += "<div class=\"card\">\(h(t("detail.rowGone")))</div>" }
-        if c.status == "open" {
-            let action = "/conflicts/\(c.id)/decide"
-            s += "<div class=\"card\"><h2>\(h(t("action.resolveHeading")))</h2><form method=\"post\" action=\"\(action)\" class=\"row\">"
-            s += csrfField(action) + whoFields()
-            if let row { s += "<input type=\"hidden\" name=\"expect\" value=\"\(row.hseq)\">" }
-            s += "<button type=\"submit\" name=\"choice\" value=\"keep\">\(h(t("action.keep")))</button>"
-            s += "<button type=\"submit\" name=\"choice\" value=\"delete\" class=\"danger\">\(h(t("action.delete")))</button></form></div>"
-        }
-        return s
-    }
+    // MARK: - Row display
 
     /// Every field of a row, with its state; `highlight` fields marked.
     func rowCard(_ table: TableSchema, _ row: HubRow, highlight: Set<String>) -> String {
@@ -319,96 +231,6 @@ extension WebApp {
             return "<a class=\"mono\" href=\"\(h(historyURL(target, id)))\">\(h(short(id)))</a>"
         }
         return valueHTML(value, field: f)
-    }
-
-    private func duplicateConflict(_ store: HubStore, _ c: ConflictRecord, _ table: TableSchema) throws -> String {
-        guard let otherID = c.otherRow, let a = try store.row(table, id: otherID), let b = try store.row(table, id: c.row) else {
-            return "<div class=\"card\">\(h(t("detail.rowGone")))</div>"
-        }
-        let open = c.status == "open"
-        let action = "/conflicts/\(c.id)/merge"
-        // The store's default survivor is the row registered first (the smaller id); the checked radios show exactly
-        // what the merged row will hold.
-        let defaultSurvivor = min(a.id, b.id)
-        var s = ""
-        if open {
-            s += "<div class=\"warning\">\(h(t("dup.warning")))</div>"
-            s += "<form method=\"post\" action=\"\(action)\">\(csrfField(action))"
-            // Compare-and-set: the merge is refused as stale if either row changes after this page was made.
-            for r in [a, b] { s += "<input type=\"hidden\" name=\"expect.\(h(r.id))\" value=\"\(r.hseq)\">" }
-        }
-        s += "<table class=\"pair\"><thead><tr><th>\(h(t("col.field")))</th>"
-        for (label, r) in [("A", a), ("B", b)] {
-            s += "<th>\(label) · \(h(r.values["village"]?.description ?? "")) <span class=\"meta mono\">\(h(short(r.id)))</span>"
-            s += " <a class=\"meta\" href=\"\(h(historyURL(table.name, r.id)))\">\(h(t("detail.history")))</a>"
-            if open {
-                s += "<br><label style=\"flex-direction:row;gap:.3rem\"><input type=\"radio\" name=\"keep\" value=\"\(h(r.id))\"\(r.id == defaultSurvivor ? " checked" : "")>"
-                s += "\(h(t("dup.keepThis", label)))</label>"
-            }
-            s += "</th>"
-        }
-        s += "<th></th></tr></thead><tbody>"
-        for f in table.fields {
-            let va = a.values[f.name]
-            let vb = b.values[f.name]
-            let differs = (va ?? .null) != (vb ?? .null)
-            s += "<tr\(differs ? " class=\"diff\"" : "")><th>\(h(fieldLabel(f)))</th>"
-            for (r, v) in [(a, va), (b, vb)] {
-                s += "<td>"
-                if open && differs && f.name != store.schema.scope {
-                    // Default pick mirrors the store: the survivor's value, or the other's when the survivor's is empty.
-                    let survivorValue = defaultSurvivor == a.id ? va : vb
-                    let picked = (survivorValue == nil || survivorValue == .null)
-                        ? (r.id != defaultSurvivor) : (r.id == defaultSurvivor)
-                    s += "<label style=\"flex-direction:row;gap:.35rem;font-size:inherit;color:inherit\"><input type=\"radio\" name=\"field.\(h(f.name))\" value=\"\(h(r.id))\"\(picked ? " checked" : "")>"
-                    s += "\(fieldValueHTML(f, v))</label>"
-                } else {
-                    s += fieldValueHTML(f, v)
-                }
-                s += "</td>"
-            }
-            s += "<td class=\"meta\">\(differs ? h(t("dup.differs")) : "")</td></tr>"
-        }
-        s += "<tr><th>\(h(t("state.label")))</th><td>\(h(rowState(a)))</td><td>\(h(rowState(b)))</td><td></td></tr>"
-        s += "</tbody></table>"
-        if open {
-            s += "<div class=\"card\" style=\"margin-top:1rem\"><p class=\"meta\">\(h(t("dup.fieldsHint")))</p><div class=\"row\">"
-            s += whoFields() + "<button type=\"submit\" class=\"danger\">\(h(t("action.merge")))</button></div></div></form>"
-        }
-        // Everything that references each row: shown before the merge, since the merge repoints it.
-        s += "<div class=\"grid2\" style=\"margin-top:1rem\">"
-        for (label, r) in [("A", a), ("B", b)] {
-            let refs = try store.references(to: table.name, id: r.id)
-            s += "<div class=\"card\"><h2>\(h(t("dup.refs", "\(label) \(short(r.id))", String(refs.count))))</h2>"
-            if refs.isEmpty {
-                s += "<p class=\"meta\">\(h(t("dup.refsNone")))</p>"
-            } else {
-                s += "<table><thead><tr><th>\(h(t("col.table")))</th><th>\(h(t("col.record")))</th><th>\(h(t("col.field")))</th><th>\(h(t("state.label")))</th></tr></thead><tbody>"
-                for (refTable, refID, refField) in refs {
-                    let rt = store.schema.table(named: refTable)
-                    let refRow = try rt.flatMap { try store.row($0, id: refID) }
-                    let text = rt.map { rowLabel($0, refRow) } ?? ""
-                    s += "<tr><td>\(h(rt.map(tableLabel) ?? refTable))</td>"
-                    s += "<td><a href=\"\(h(historyURL(refTable, refID)))\">\(h(text.isEmpty ? short(refID) : text))</a> <span class=\"meta mono\">\(h(short(refID)))</span></td>"
-                    s += "<td>\(h(fieldLabel(store, table: refTable, field: refField)))</td><td>\(h(refRow.map(rowState) ?? ""))</td></tr>"
-                }
-                s += "</tbody></table>"
-            }
-            s += "</div>"
-        }
-        s += "</div>"
-        if c.status == "resolved", c.resolution == "merge" {
-            if let d = c.details, let m = try? JSONDecoder().decode(MergeRecord.self, from: Data(d.utf8)) {
-                s += "<div class=\"card\"><p>\(h(t("dup.mergedInfo", short(m.survivor), short(m.loser), String(m.survivorBefore.count + m.survivorBeforeEmpty.count), String(m.repointed.count))))</p>"
-            } else {
-                s += "<div class=\"card\">"
-            }
-            let undo = "/conflicts/\(c.id)/unmerge"
-            s += "<p class=\"meta\">\(h(t("dup.unmergeHint")))</p>"
-            s += "<form method=\"post\" action=\"\(undo)\" class=\"row\">\(csrfField(undo))\(whoFields())"
-            s += "<button type=\"submit\" class=\"secondary\">\(h(t("action.unmerge")))</button></form></div>"
-        }
-        return s
     }
 
     // MARK: - Nodes

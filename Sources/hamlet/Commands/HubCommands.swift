@@ -18,6 +18,7 @@ enum HubCommands {
         case "resolve": try OperatorCommands.resolve(c)
         case "merge": try OperatorCommands.merge(c)
         case "unmerge": try OperatorCommands.unmerge(c)
+        case "dismiss": try OperatorCommands.dismiss(c)
         case "edit": try HubEditCommand.run(c, table: c.invocation.path.dropFirst(2).first ?? "")
         case "nodes": try OperatorCommands.nodes(c)
         case "history": try OperatorCommands.history(c)

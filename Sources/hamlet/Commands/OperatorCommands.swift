@@ -45,13 +45,13 @@ enum OperatorCommands {
         var t = Table(columns: [Table.Column(header: "#", alignment: .right), Table.Column(header: c.t("类型", "kind")),
                                 Table.Column(header: c.t("村", "village")), Table.Column(header: c.t("表", "table")),
                                 Table.Column(header: c.t("记录", "row")), Table.Column(header: c.t("字段", "field")),
-                                Table.Column(header: c.t("村节点", "from node")), Table.Column(header: c.t("时间", "when")),
+                                Table.Column(header: c.t("村节点", "node")), Table.Column(header: c.t("时间", "when")),
                                 Table.Column(header: c.t("状态", "status"))])
         let z = zone(h)
         t.rows = list.map { x in
             [String(x.id), kindLabel(x.kind, c), x.village, x.table, String(x.row.suffix(12)), x.field ?? "",
              x.incomingNode ?? NodeIDLabel.hub, c.time(x.incomingHLC.flatMap { HLC($0)?.wall }, zone: z),
-             x.status == "open" ? c.t("待处理", "open") : c.t("已处理", "resolved") + " (\(x.resolution ?? ""))"]
+             statusText(x, c)]
         }
         Output.out(t.render(maxWidth: max(c.width, 60)))
         let counts = Dictionary(grouping: list, by: \.kind).mapValues(\.count)
@@ -75,8 +75,8 @@ enum OperatorCommands {
             throw CLIError(code: "not-found", exit: .notFound, message: Localized(zh: "没有冲突 #\(id)", en: "no conflict #\(id)"))
         }
         if c.json { Output.json(ConflictDetailJSON(conflict: x, base: x.field.flatMap { try? h.value(table: x.table, row: x.row, field: $0, at: x.base) ?? nil })); return }
-        Output.out("#\(x.id) \(kindLabel(x.kind, c)) · \(x.table) \(x.row) · \(x.village) · \(x.status == "open" ? c.t("待处理", "open") : c.t("已处理", "resolved"))\n")
-        Output.out(c.t("原因：", "reason: ") + x.reason + "\n\n")
+        Output.out("#\(x.id) \(kindLabel(x.kind, c)) · \(c.chinese ? h.schema.table(named: x.table)?.label.zh ?? x.table : x.table) \(x.row) · \(x.village) · \(x.status == "open" ? c.t("待处理", "open") : c.t("已处理", "resolved"))\n")
+        Output.out(c.t("原因：", "reason: ") + ConflictWording.reason(x.reason, chinese: c.chinese, schema: h.schema) + "\n\n")
         let z = zone(h)
         switch x.kind {
         case .field:
@@ -86,7 +86,7 @@ enum OperatorCommands {
             var t = Table(columns: [Table.Column(header: c.t("字段", "field")), Table.Column(header: c.t("原值", "base"), maxCells: 24),
                                     Table.Column(header: c.t("村节点的值", "village value"), maxCells: 24),
                                     Table.Column(header: c.t("镇中心的值", "hub value"), maxCells: 24)])
-            t.rows = [[field, base?.description ?? "-", x.incoming?.description ?? c.t("（空）", "(empty)"),
+            t.rows = [[c.chinese ? fieldName(h, x, c) : field, base?.description ?? "-", x.incoming?.description ?? c.t("（空）", "(empty)"),
                        x.hubValue?.description ?? c.t("（空）", "(empty)")]]
             Output.out(t.render(maxWidth: max(c.width, 80)))
             // Who wrote each side, from which node and when: whole, never cut.
@@ -98,8 +98,9 @@ enum OperatorCommands {
             ]).render(maxWidth: max(c.width, 80)))
             Output.out(c.t("暂时采用：", "provisional winner: ") + (x.incomingWon ? c.t("村节点的值", "village value") : c.t("镇中心的值", "hub value")) + "\n")
             if let cur = current {
-                Output.out(c.t("当前值：", "current value: ") + (cur.values[field]?.description ?? "") + c.t("（版本 ", " (version ") + String(cur.versions[field]?.hseq ?? 0) + ")\n")
+                Output.out(c.t("当前值：", "current value: ") + (cur.values[field]?.description ?? "") + c.t("（版本 ", " (version ") + String(cur.versions[field]?.hseq ?? 0) + c.t("）\n", ")\n"))
             }
+            try showCompeting(h, x, current: current, c)
             if x.status == "open" {
                 Output.out(c.t("\n处理：hamlet hub resolve \(x.id) --take village|hub 或 --value \(field)=…\n",
                                "\nresolve: hamlet hub resolve \(x.id) --take village|hub or --value \(field)=…\n"))
@@ -114,11 +115,10 @@ enum OperatorCommands {
             if x.status == "open" {
                 Output.out(c.t("\n合并：hamlet hub merge \(x.id) [--keep <编号>] [--field 字段=<编号> …]\n",
                                "\nmerge: hamlet hub merge \(x.id) [--keep <row-id>] [--field name=<row-id> …]\n"))
+                Output.out(c.t("不是同一人：hamlet hub dismiss \(x.id) --note \"理由\"\n", "not the same person: hamlet hub dismiss \(x.id) --note \"why\"\n"))
             }
         }
-        if x.status != "open" {
-            Output.out(c.t("处理人：", "resolved by: ") + "\(x.resolvedBy ?? "?"), \(c.time(x.resolvedAt, zone: z)), \(x.resolution ?? "")" + (x.note.map { " — \($0)" } ?? "") + "\n")
-        }
+        if x.status != "open" { Output.out(resolvedLine(x, c, zone: z)) }
     }
 
     static func tableSchema(_ h: HubStore, _ name: String) throws -> TableSchema {
@@ -192,7 +192,9 @@ enum OperatorCommands {
     /// Runs an operator action; when it is refused as stale, shows what the row or field holds now
     /// and how to act on it (the operator's own terminal: values may be shown), then rethrows (exit 65).
     static func stale<T>(_ h: HubStore, _ id: Int64, _ c: Context, _ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as OperatorError where e.code == .stale {
+        do { return try body() } catch let e as OperatorError where e.code == .alreadyResolved {
+            throw try alreadyResolved(h, id, c) ?? e
+        } catch let e as OperatorError where e.code == .stale {
             if let x = try h.conflict(id), let row = try h.row(try tableSchema(h, x.table), id: x.row) {
                 let field = e.field ?? x.field
                 let now = field.flatMap { row.values[$0] }?.description ?? "（空）"
@@ -244,7 +246,7 @@ enum OperatorCommands {
     static func unmerge(_ c: Context) throws {
         let h = try open(c)
         let id = try conflictID(c)
-        let m = try h.unmerge(id, action: OperatorAction(name: operatorName(c), wallMillis: c.now, note: c.invocation.value("note")))
+        let m = try stale(h, id, c) { try h.unmerge(id, action: OperatorAction(name: operatorName(c), wallMillis: c.now, note: c.invocation.value("note"))) }
         if c.json { Output.json(m) } else {
             Output.out(c.t("已撤销合并：\(m.survivor) 和 \(m.loser) 都已恢复，\(m.repointed.count) 条引用已改回；冲突 #\(id) 重新待处理\n",
                            "unmerged: \(m.survivor) and \(m.loser) both restored, \(m.repointed.count) reference(s) pointed back; conflict #\(id) is open again\n"))
@@ -323,7 +325,7 @@ enum OperatorCommands {
         }
         Output.out(table.render(maxWidth: max(c.width, 80)))
         if !conflicts.isEmpty {
-            Output.out(c.t("\n相关冲突：", "\nconflicts: ") + conflicts.map { "#\($0.id) \($0.kind.rawValue) \($0.status)" }.joined(separator: ", ") + "\n")
+            Output.out(c.t("\n相关冲突：", "\nconflicts: ") + conflicts.map { "#\($0.id) \(kindLabel($0.kind, c)) \(statusText($0, c))" }.joined(separator: ", ") + "\n")
         }
     }
 
