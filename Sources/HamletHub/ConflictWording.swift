@@ -91,6 +91,21 @@ package enum ConflictWording {
     ///   - schema: For a field's label.
     /// - Returns: The reason to show.
     package static func reason(_ reason: String, chinese: Bool, schema: Schema) -> String {
+        // A reason the merge extended with a broken cross-field rule reads part by part.
+        if reason.contains("; ") {
+            return reason.components(separatedBy: "; ").map { self.reason($0, chinese: chinese, schema: schema) }
+                .joined(separator: chinese ? "；" : "; ")
+        }
+        if reason.hasPrefix("the merged row breaks "), let open = reason.firstIndex(of: "("), let close = reason.firstIndex(of: ")") {
+            let code = String(reason[reason.index(reason.startIndex, offsetBy: 22)..<open]).trimmingCharacters(in: .whitespaces)
+            let fields = reason[reason.index(after: open)..<close].components(separatedBy: ", ").map { name in
+                schema.tables.lazy.compactMap { $0.field(name) }.first.map { chinese ? $0.label.zh : $0.label.en } ?? name
+            }
+            guard chinese else { return "the merged row breaks \(code) (\(fields.joined(separator: ", "))): review both values" }
+            let rules = ["national-id-birth-date-mismatch": "身份证号与出生日期不符", "national-id-sex-mismatch": "身份证号与性别不符",
+                         "date-before-birth": "日期早于出生日期", "missing-one-of": "缺少至少一项必填"]
+            return "合并后的记录\(rules[code] ?? "违反规则 [\(code)]")（\(fields.joined(separator: "、"))）：请核对两边的值"
+        }
         let language: ConsoleLanguage = chinese ? .zh : .en
         if WebMessages.table["reason." + reason] != nil { return WebMessages.text("reason." + reason, language) }
         if reason.hasPrefix("delete of a row that "), let n = reason.dropFirst(21).split(separator: " ").first {

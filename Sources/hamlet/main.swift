@@ -1,13 +1,29 @@
 import Foundation
 import HamletCLI
 import HamletCore
+import HamletStore
 
 // The `hamlet` executable: parse, dispatch, map errors to exit codes. The only exit().
 
 let environment = ProcessInfo.processInfo.environment
 let arguments = Array(CommandLine.arguments.dropFirst())
-let schema = Schema.register
+let schema = preSchema()
 let root = CommandTree.root(schema)
+
+/// The register schema the commands are built from: the one the folder's store holds when it is
+/// newer than this program's (a deployment's, or the hub's adopted by a node), else the shipped one.
+/// Read before parsing, so `add pregnancy` and `--note` exist once the store knows them.
+func preSchema() -> Schema {
+    var dir = environment["HAMLET_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.currentDirectoryPath
+    for (i, a) in arguments.enumerated() {
+        if a == "--dir", i + 1 < arguments.count { dir = arguments[i + 1] }
+        if a.hasPrefix("--dir=") { dir = String(a.dropFirst(6)) }
+    }
+    for path in [Replica.path(in: dir), HubStore.path(in: dir)] where FileManager.default.fileExists(atPath: path) {
+        if let stored = try? StoredSchema.read(path: path), stored.version > Schema.register.version { return stored }
+    }
+    return .register
+}
 
 /// `--lang` read before parsing, so usage errors are in the right language too.
 func preLanguage() -> Language {

@@ -159,4 +159,10 @@ struct ProtocolDocTests {
         #expect(digests.first == builder.finish())
         #expect(digests.contains(DigestBuilder(schema: .register).finish()))
     }
+
+    @Test func theShippedSchemaIsInTheDocumentWhole() throws {
+        let block = try #require(ProtocolDocTests.blocks("schema", in: try ProtocolDocTests.document()).first)
+        let documented = try Schema.decode(Array(block.joined(separator: "\n").utf8))
+        #expect(documented == Schema.register, "PROTOCOL.md §14 must carry the shipped register schema")
+    }
 }

@@ -70,10 +70,10 @@ extension Schema {
         return plan
     }
 
-    /// The schema as a JSON document (what stores keep and the hub sends).
-    public func encoded() -> String {
+    /// The schema as a JSON document (what stores keep and the hub sends; `pretty` for people).
+    public func encoded(pretty: Bool = false) -> String {
         let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? e.encode(self) else { preconditionFailure("a checked schema always encodes") }
         return String(decoding: data, as: UTF8.self)
     }

@@ -67,7 +67,6 @@ extension HubStore {
             var clock = HybridClock(node: NodeID.hub, last: try clock())
             let hseq = try operatorWrite(t, next, previous: current, op: keep ? "keep" : "delete", values: [:],
                                          action: action, clock: &clock)
-            if keep && current.deleted { try reviveWhole(t, next, hseq: hseq, action: action, clock: &clock) }
             try setMeta("hlc", clock.last.description)
             try closeConflict(id, resolution: keep ? "keep" : "delete", hseq: hseq, action: action)
             return hseq
@@ -149,6 +148,11 @@ extension HubStore {
             let (_, survivor) = try loadLive(m.table, m.survivor)
             let undo = try decided(OperatorDecision.unmerge(survivor: survivor, loser: loser, before: m.survivorBefore,
                                                             beforeEmpty: m.survivorBeforeEmpty, mergeHseqs: Set(m.hseqs)))
+            // The conflict reopens first, so that bringing the loser back finds its pair already open.
+            try connection.run("""
+                UPDATE conflicts SET status = 'open', resolution = 'unmerged', resolved_by = ?2, resolved_at = ?3, note = ?4
+                WHERE id = ?1
+                """, [.integer(id), .text(action.name), .integer(action.wallMillis), action.note.map { .text($0) } ?? .null])
             var clock = HybridClock(node: NodeID.hub, last: try clock())
             _ = try operatorWrite(t, undo.loser, previous: loser, op: "unmerge", values: [:], action: action, clock: &clock)
             if !undo.restored.isEmpty {
@@ -161,10 +165,6 @@ extension HubStore {
                 _ = try operatorWrite(rt, n, previous: r, op: "unmerge", values: [p.field: .text(m.loser)], action: action, clock: &clock)
             }
             try setMeta("hlc", clock.last.description)
-            try connection.run("""
-                UPDATE conflicts SET status = 'open', resolution = 'unmerged', resolved_by = ?2, resolved_at = ?3, note = ?4
-                WHERE id = ?1
-                """, [.integer(id), .text(action.name), .integer(action.wallMillis), action.note.map { .text($0) } ?? .null])
             return m
         }
     }

@@ -79,3 +79,18 @@ enum SchemaMigration {
         return target
     }
 }
+
+/// The schema a store file records, read without opening the store for work (the CLI builds its
+/// commands from it before it parses its arguments).
+public enum StoredSchema {
+    /// - Returns: the recorded schema (version 1 for a store that records none).
+    /// - Throws: `StoreError` when the file cannot be read or its schema does not decode.
+    public static func read(path: String) throws -> Schema {
+        var o = Connection.Options()
+        o.readOnly = true
+        o.create = false
+        let c = try Connection(path: path, options: o)
+        defer { c.close() }
+        return try SchemaMigration.stored(on: c)
+    }
+}

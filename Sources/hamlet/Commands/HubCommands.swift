@@ -13,6 +13,7 @@ enum HubCommands {
         case "add-node": try addNode(c)
         case "serve": try ServeCommand.serve(c)
         case "backup": try backup(c)
+        case "schema": try HubSchemaCommand.run(c)
         case "conflicts": try OperatorCommands.conflicts(c)
         case "conflict": try OperatorCommands.conflict(c)
         case "resolve": try OperatorCommands.resolve(c)

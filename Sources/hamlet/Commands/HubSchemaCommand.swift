@@ -1,0 +1,42 @@
+import Foundation
+import HamletCLI
+import HamletCore
+import HamletStore
+
+/// `hamlet hub schema [--file F.json] [--dry-run]`: print the register schema the hub holds, or
+/// move the hub to a deployment's schema (a table or a field added). The hub migrates in place in
+/// one transaction; every node adopts the new schema at its next login.
+enum HubSchemaCommand {
+    static func run(_ c: Context) throws {
+        let h = try HubCommands.open(c)
+        guard let file = c.invocation.value("file") else {
+            Output.out(h.schema.encoded(pretty: true) + "\n")
+            return
+        }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw CLIError(code: "not-found", exit: .notFound, message: Localized(zh: "读不到文件 \(file)", en: "cannot read \(file)"))
+        }
+        let newer: Schema
+        do { newer = try Schema.decode([UInt8](data)) } catch {
+            throw CLIError(code: "invalid-schema", exit: .invalidData,
+                           message: Localized(zh: "台账结构文件有误：\(error)", en: "the schema file is not valid: \(error)"))
+        }
+        let plan: SchemaUpgrade
+        do { plan = try newer.upgrade(from: h.schema) } catch {
+            throw CLIError(code: "invalid-schema", exit: .invalidData,
+                           message: Localized(zh: "不能从第 \(h.schema.version) 版升级到这个结构：\(error.message)（只能新增表、字段和取值）",
+                                              en: "cannot upgrade from version \(h.schema.version) to this schema: \(error.message) (only additions are allowed)"))
+        }
+        if !c.invocation.flag("dry-run") { try h.adopt(newer) }
+        if c.json {
+            Output.json(["from": plan.from, "to": plan.to, "new_tables": plan.newTables.count,
+                         "new_fields": plan.newFields.values.reduce(0) { $0 + $1.count }, "rebuilt_tables": plan.rebuiltTables.count])
+            return
+        }
+        let fields = plan.newFields.sorted { $0.key < $1.key }.map { "\($0.key).\($0.value.joined(separator: ","))" }
+        Output.out(c.t("台账结构 第 \(plan.from) 版 → 第 \(plan.to) 版：新表 \(plan.newTables.joined(separator: "、"))，新字段 \(fields.joined(separator: "、"))，重建 \(plan.rebuiltTables.joined(separator: "、"))\n",
+                       "schema version \(plan.from) → \(plan.to): new tables \(plan.newTables.joined(separator: ", ")), new fields \(fields.joined(separator: ", ")), rebuilt \(plan.rebuiltTables.joined(separator: ", "))\n"))
+        Output.out(c.invocation.flag("dry-run") ? c.t("（预览，没有修改）\n", "(dry run: nothing changed)\n")
+                   : c.t("各村节点下次同步时自动升级\n", "each village node upgrades at its next sync\n"))
+    }
+}
