@@ -111,8 +111,8 @@ extension Simulation {
         }
     }
 
-    /// Replays what reached the hub (the batches, in order) into a fresh hub with the same identity
-    /// and compares canonical dumps.
+    /// Replays what reached the hub (batches and operator actions, in order) into a fresh hub with the
+    /// same identity and compares canonical dumps; each operator action must have the same outcome.
     func checkDeterminism() throws {
         let replay = try HubStore.create(directory: root.file("replay"))
         for key in ["hub_id", "epoch", "lineage", "time_zone"] {
@@ -123,6 +123,9 @@ extension Simulation {
         for e in events {
             switch e {
             case .batch(let b): _ = try replay.reconcile(b.changes, from: b.source, wallMillis: b.wallMillis)
+            case .operatorAction(let step, let action, let outcome):
+                let again = try step.perform(on: replay, action: action)
+                if again != outcome { Issue.record("replayed \(step): \(again), first \(outcome)") }
             }
         }
         let a = try Simulation.dump(hub)

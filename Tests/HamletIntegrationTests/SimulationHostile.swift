@@ -156,6 +156,7 @@ extension Simulation {
         }
         if let expectedGap { Issue.record("hostile batch \(seqs) after \(hostile.highest) was taken past the gap at \(expectedGap)") }
         events.append(.batch(RecordedBatch(changes: batch, source: source, wallMillis: clock)))
+        note(try breaches(since: headBefore), cause: "hostile", what: "hostile batch \(seqs)")
         #expect(results.map(\.seq) == seqs)
         for (c, r) in zip(batch, results) {
             let what = "hostile seq \(c.seq) naming \(c.node)"

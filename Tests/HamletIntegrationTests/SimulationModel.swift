@@ -4,7 +4,7 @@ import HamletStore
 import HamletTestSupport
 import Testing
 
-/// The simulated township: a hub, six honest nodes with replicas, a hostile node.
+/// The simulated township: a hub, six honest nodes with replicas, a hostile node, an operator.
 struct Simulation {
     static let villages = ["东村", "西村", "南村"]
     static let names = ["王芳", "李娜", "张伟", "刘洋", "陈静", "杨磊", "赵敏", "黄强", "周杰", "吴芳", "徐丽", "孙涛"]
@@ -12,6 +12,8 @@ struct Simulation {
     var rng: SeedRandom
     let root: TempDir
     let hub: HubStore
+    /// A second connection on the hub's file, for the rule checks' lookups.
+    let inspector: Connection
     var nodes: [SimNode] = []
     var hostile: HostileNode
     var events: [SimEvent] = []
@@ -22,6 +24,8 @@ struct Simulation {
     var people: [(id: String, birth: String, sex: String)] = []
     /// The `seq`s each honest node has pushed at least once.
     var pushed: [String: Set<Int64>] = [:]
+    /// Rules the hub broke, found after the step that broke them (reported by `checkOperatorRules`).
+    var findings: [Finding] = []
     var stats = Stats()
 
     struct Stats: CustomStringConvertible {
@@ -30,12 +34,18 @@ struct Simulation {
         var refused = 0, changes = 0
         var conflictsOpened: [ConflictKind: Int] = [:]
         var hostileBatches = 0, hostileGaps = 0, hostileForged = 0, hostileReused = 0, hostileNonPositive = 0, hostileOwn = 0
+        var operatorDone: Int { operatorOK.values.reduce(0, +) }
+        var operatorOK: [String: Int] = [:]
+        var operatorRefused: [String: Int] = [:]
         var description: String {
+            let ops = operatorOK.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", ")
+            let refusedOps = operatorRefused.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", ")
             let opened = conflictsOpened.map { "\($0.key.rawValue) \($0.value)" }.sorted().joined(separator: ", ")
             return "\(steps) steps, \(changes) changes (\(inserts) inserts, \(edits) edits, \(deletes) deletes, \(transfers) transfers, "
                 + "\(duplicates) duplicate registrations, \(refused) refused locally), \(pushes) pushes (\(lostAcks) lost acks), "
                 + "\(pulls) pulls; conflicts opened: \(opened); hostile: \(hostileBatches) batches (\(hostileOwn) own changes, "
-                + "\(hostileForged) forged, \(hostileGaps) gaps refused, \(hostileReused) seqs re-used, \(hostileNonPositive) seq ≤ 0)"
+                + "\(hostileForged) forged, \(hostileGaps) gaps refused, \(hostileReused) seqs re-used, \(hostileNonPositive) seq ≤ 0); "
+                + "operator: \(ops) (refused: \(refusedOps))"
         }
     }
 
@@ -43,6 +53,7 @@ struct Simulation {
         rng = SeedRandom(seed: seed)
         self.root = root
         hub = try HubStore.create(directory: root.file("hub"))
+        inspector = try hub.sqliteFile()
         var n = 0
         for v in Simulation.villages {
             for _ in 0..<2 {
@@ -65,7 +76,11 @@ struct Simulation {
 
     // MARK: Random steps
 
+    /// `HAMLET_SIM_TRACE=1`: check rules 6 and 8 after every step and print the step that first breaks one.
+    static let trace = ProcessInfo.processInfo.environment["HAMLET_SIM_TRACE"] == "1"
+
     mutating func run(steps: Int) throws {
+        var seen = Set<String>()
         for step in 0..<steps {
             clock += Int64(rng.int(1...5_000))
             let roll = rng.below(100)
@@ -76,7 +91,10 @@ struct Simulation {
                 case 0..<5:
                     actor = HostileNode.id
                     try hostileStep()
-                case 5..<42: try edit(i)
+                case 5..<8:
+                    actor = "operator"
+                    try operatorStep()
+                case 8..<42: try edit(i)
                 case 42..<55: try insertPerson(i)
                 case 55..<59: try insertHousehold(i)
                 case 59..<63: try duplicate(i)
@@ -89,6 +107,16 @@ struct Simulation {
                 throw SimulationFailure(step: step, actor: actor, roll: roll, underlying: "\(error)")
             }
             stats.steps += 1
+            if Simulation.trace {
+                let now = try ruleViolations()
+                var what = ""
+                if actor == "operator", case .operatorAction(let s, _, let outcome)? = events.last { what = " \(s) → \(outcome)" }
+                for f in now where !seen.contains(f.detail) {
+                    print("trace: step \(step) by \(actor) (roll \(roll))\(what) breaks rule \(f)")
+                }
+                for d in seen.subtracting(now.map(\.detail)) { print("trace: step \(step) by \(actor) (roll \(roll))\(what) mends: \(d)") }
+                seen = Set(now.map(\.detail))
+            }
         }
     }
 
@@ -224,6 +252,7 @@ struct Simulation {
         let node = nodes[i].id
         let source = BatchSource(node: node, village: nodes[i].village)
         let results: [ChangeResult]
+        let head = try hub.head()
         do {
             results = try hub.reconcile(changes, from: source, wallMillis: clock)
         } catch let gap as SeqGap {
@@ -231,6 +260,7 @@ struct Simulation {
             throw gap
         }
         events.append(.batch(RecordedBatch(changes: changes, source: source, wallMillis: clock)))
+        note(try breaches(since: head), cause: "push", what: "push by \(node) of seqs \(changes.map(\.seq))")
         #expect(results.map(\.seq) == changes.map(\.seq))
         var mine = pushed[node, default: []]
         for (c, r) in zip(changes, results) {

@@ -8,7 +8,8 @@ import Testing
 /// the same store calls the sync client makes (`reconcile` + `recordResults`,
 /// `pull` + `applyPage`), over 6 honest nodes in 3 villages (two nodes per village)
 /// and one hostile node, with skewed clocks, offline edits, inserts, deletes,
-/// transfers, duplicate registrations, interleaved pushes and pulls, and lost acks.
+/// transfers, duplicate registrations, interleaved pushes and pulls, lost acks,
+/// and operator actions at the hub (resolve, keep/delete, merge, unmerge, edit).
 ///
 /// The hostile node is registered like any other and logs in as itself; it forges
 /// changes naming honest nodes, sends gaps, descending and non-positive `seq`s, and
@@ -56,6 +57,7 @@ struct SimulationTests {
         try sim.checkConvergence()
         try sim.checkNothingLost()
         try sim.checkIdentity()
+        try sim.checkOperatorRules()
         try sim.checkDeterminism()
         let open = try sim.hub.openConflictCounts()
         for c in try sim.hub.conflicts(status: nil, limit: 10_000_000) { sim.stats.conflictsOpened[c.kind, default: 0] += 1 }
@@ -74,7 +76,7 @@ final class SimulationTotals: @unchecked Sendable, CustomStringConvertible {
     static let shared = SimulationTotals()
     // Every field below is guarded by `lock`.
     private let lock = NSLock()
-    private var seeds = 0, steps = 0, changes = 0, hostileBatches = 0
+    private var seeds = 0, steps = 0, changes = 0, hostileBatches = 0, operatorActions = 0
     private var conflicts: [ConflictKind: Int] = [:]
     private var elapsed = Duration.zero
 
@@ -85,6 +87,7 @@ final class SimulationTotals: @unchecked Sendable, CustomStringConvertible {
         steps += s.steps
         changes += s.changes
         hostileBatches += s.hostileBatches
+        operatorActions += s.operatorDone
         for (k, v) in s.conflictsOpened { conflicts[k, default: 0] += v }
         elapsed += e
     }
@@ -95,7 +98,7 @@ final class SimulationTotals: @unchecked Sendable, CustomStringConvertible {
         let c = conflicts.values.reduce(0, +)
         let kinds = conflicts.map { "\($0.key.rawValue) \($0.value)" }.sorted().joined(separator: ", ")
         return "\(seeds) seeds, \(steps) steps, \(changes) node changes, \(c) conflicts opened (\(kinds)), "
-            + "\(hostileBatches) hostile batches, \(elapsed)"
+            + "\(hostileBatches) hostile batches, \(operatorActions) operator actions, \(elapsed)"
     }
 }
 
@@ -115,9 +118,10 @@ struct RecordedBatch {
     var wallMillis: Int64
 }
 
-/// What reached the hub, in order.
+/// What reached the hub, in order: batches it took and operator actions (with their outcome).
 enum SimEvent {
     case batch(RecordedBatch)
+    case operatorAction(OperatorStep, OperatorAction, outcome: String)
 }
 
 struct SimNode {
