@@ -69,8 +69,9 @@ extension Simulation {
         var records: [String: [Int64: (hash: String, table: String, code: String?)]] = [:]
         for (table, codeColumn) in [("log", "NULL"), ("rejected", "code"), ("parked", "NULL")] {
             for r in try file.rows("SELECT node, seq, hash, \(codeColumn) FROM \(table) WHERE node <> ?1", [.text(NodeID.hub)]) {
-                if records[r.text(0), default: [:]][r.int(1)] != nil { Issue.record("\(r.text(0)) seq \(r.int(1)) recorded twice") }
-                records[r.text(0), default: [:]][r.int(1)] = (r.text(2), table, r.optionalText(3))
+                let (node, seq, hash) = (try r.text(0), try r.int(1), try r.text(2))
+                if records[node, default: [:]][seq] != nil { Issue.record("\(node) seq \(seq) recorded twice") }
+                records[node, default: [:]][seq] = (hash, table, r.optionalText(3))
             }
         }
         let registered = Set(nodes.map(\.id) + [HostileNode.id])
@@ -147,7 +148,7 @@ extension Simulation {
         for t in h.schema.tables {
             // `_sort` is a lazily filled cache for lists, not state.
             let columns = try file.rows("SELECT name FROM pragma_table_info(?1) WHERE name <> '_sort'", [.text(t.name)])
-                .map { "\"\($0.text(0))\"" }.joined(separator: ", ")
+                .map { "\"\(try $0.text(0))\"" }.joined(separator: ", ")
             try add("SELECT \(columns) FROM \"\(t.name)\" ORDER BY id")
         }
         try add("SELECT * FROM log ORDER BY hseq")

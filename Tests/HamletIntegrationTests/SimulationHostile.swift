@@ -21,15 +21,16 @@ struct HostileNode {
 
     init(village: String) { self.village = village }
 
-    /// Where the rules say a batch leaves the order (DESIGN rule 11, PROTOCOL.md §7), written
-    /// from the rule's text: a held `seq` (or one earlier in the batch) is a re-send, a `seq`
-    /// below 1 is refused alone, any other `seq` must be the next one.
-    /// - Returns: the `seq` the hub should name as expected, or nil when the batch is in order.
+    /// Whether the rules refuse a batch as a gap (DESIGN rule 11, PROTOCOL.md §7), written from
+    /// the rule's text: a held `seq` (or one earlier in the batch) is a re-send, a `seq` below 1
+    /// is refused alone, any other `seq` must be the next one.
+    /// - Returns: the `seq` the hub should name as expected (the one after `highest`: nothing of a
+    ///   refused batch is taken, so the node pushes again from there), or nil when the batch is in order.
     static func gap(in seqs: [Int64], highest: Int64) -> Int64? {
         var held = highest
         for s in seqs where s >= 1 {
             if s <= held { continue }
-            if s != held + 1 { return held + 1 }
+            if s != held + 1 { return highest + 1 }
             held = s
         }
         return nil

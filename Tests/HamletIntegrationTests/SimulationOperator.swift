@@ -5,16 +5,19 @@ import Testing
 
 /// One operator action at the hub, through the public `HubStore` operator API, replayable.
 enum OperatorStep: CustomStringConvertible {
+    /// `expectedVersion` nil: the version the conflict shows.
     case resolveField(Int64, FieldChoice, expectedVersion: Int64?)
-    case resolveDelete(Int64, keep: Bool)
-    case merge(Int64, keep: String?)
+    /// `shownRow` nil: the row as the conflict left it.
+    case resolveDelete(Int64, keep: Bool, shownRow: Int64?)
+    /// `shownRows` nil: the rows as the conflict left them.
+    case merge(Int64, keep: String?, shownRows: [String: Int64]?)
     case unmerge(Int64)
-    case edit(table: String, id: String, values: Fields)
+    case edit(table: String, id: String, values: Fields, shown: [String: Int64])
 
     var kind: String {
         switch self {
         case .resolveField: "resolve"
-        case .resolveDelete(_, let keep): keep ? "keep" : "delete"
+        case .resolveDelete(_, let keep, _): keep ? "keep" : "delete"
         case .merge: "merge"
         case .unmerge: "unmerge"
         case .edit: "edit"
@@ -23,11 +26,11 @@ enum OperatorStep: CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .resolveField(let id, let choice, let v): "resolve #\(id) \(choice) shown version \(v.map(String.init) ?? "none")"
-        case .resolveDelete(let id, let keep): "resolve #\(id) \(keep ? "--keep" : "--delete")"
-        case .merge(let id, let keep): "merge #\(id) keep \(keep ?? "default")"
+        case .resolveField(let id, let choice, let v): "resolve #\(id) \(choice) shown version \(v.map(String.init) ?? "of the conflict")"
+        case .resolveDelete(let id, let keep, let v): "resolve #\(id) \(keep ? "--keep" : "--delete") shown row \(v.map(String.init) ?? "of the conflict")"
+        case .merge(let id, let keep, let v): "merge #\(id) keep \(keep ?? "default") shown rows \(v.map { "\($0.sorted { $0.key < $1.key })" } ?? "of the conflict")"
         case .unmerge(let id): "unmerge #\(id)"
-        case .edit(let table, let id, let values): "edit \(table) \(id) fields \(values.keys.sorted())"
+        case .edit(let table, let id, let values, _): "edit \(table) \(id) fields \(values.keys.sorted())"
         }
     }
 
@@ -37,10 +40,11 @@ enum OperatorStep: CustomStringConvertible {
         do {
             switch self {
             case .resolveField(let id, let choice, let v): try hub.resolveField(id, choice: choice, expectedVersion: v, action: action)
-            case .resolveDelete(let id, let keep): try hub.resolveDelete(id, keep: keep, action: action)
-            case .merge(let id, let keep): try hub.mergeDuplicate(id, keep: keep, action: action)
+            case .resolveDelete(let id, let keep, let v): try hub.resolveDelete(id, keep: keep, expectedRowVersion: v, action: action)
+            case .merge(let id, let keep, let v): try hub.mergeDuplicate(id, keep: keep, expectedRowVersions: v, action: action)
             case .unmerge(let id): try hub.unmerge(id, action: action)
-            case .edit(let table, let id, let values): try hub.operatorEdit(table: table, id: id, values: values, action: action)
+            case .edit(let table, let id, let values, let v):
+                try hub.operatorEdit(table: table, id: id, values: values, expectedVersions: v, action: action)
             }
             return "ok"
         } catch let e as OperatorError {
@@ -51,9 +55,10 @@ enum OperatorStep: CustomStringConvertible {
 
 extension Simulation {
     /// One operator action on a random open conflict or a random live person: settle a field conflict
-    /// (village, hub or a new value; usually on the version shown now, sometimes on the one the conflict
-    /// recorded, which may be stale), keep or delete a held row, merge or unmerge a duplicate, or correct
-    /// a person directly (a value, the national ID with its birth date and sex, or the village).
+    /// (village, hub or a new value), keep or delete a held row, merge or unmerge a duplicate, or correct
+    /// a person directly (a value, the national ID with its birth date and sex, or the village). Each is
+    /// compare-and-set: usually on what the hub shows now, sometimes on what the conflict showed (stale
+    /// when the row moved since).
     mutating func operatorStep() throws {
         let action = OperatorAction(name: "镇操作员", wallMillis: clock, note: "sim")
         var step: OperatorStep?
@@ -62,8 +67,7 @@ extension Simulation {
             let open = try hub.conflicts(status: "open", kind: .field, limit: 1_000_000)
             guard let c = open.isEmpty ? nil : open[rng.below(open.count)], let field = c.field,
                   let t = hub.schema.table(named: c.table), let row = try hub.row(t, id: c.row) else { break }
-            let now = row.versions[field]?.hseq ?? 0
-            let shown = rng.chance(80) ? now : c.hubVersion?.hseq
+            let shown = rng.chance(70) ? row.versions[field]?.hseq ?? 0 : nil
             let fresh = randomEdit(table: t.name)[field]
             let choice: FieldChoice = switch rng.below(3) {
             case 0: .village
@@ -73,11 +77,18 @@ extension Simulation {
             step = .resolveField(c.id, choice, expectedVersion: shown)
         case 3, 4:
             let open = try hub.conflicts(status: "open", kind: .delete, limit: 1_000_000)
-            if !open.isEmpty { step = .resolveDelete(open[rng.below(open.count)].id, keep: rng.chance(60)) }
+            if let c = open.isEmpty ? nil : open[rng.below(open.count)], let t = hub.schema.table(named: c.table) {
+                let shown = rng.chance(70) ? try hub.row(t, id: c.row)?.hseq : nil
+                step = .resolveDelete(c.id, keep: rng.chance(60), shownRow: shown)
+            }
         case 5, 6:
             let open = try hub.conflicts(status: "open", kind: .duplicate, limit: 1_000_000)
-            if let c = open.isEmpty ? nil : open[rng.below(open.count)] {
-                step = .merge(c.id, keep: rng.chance(50) ? nil : rng.pick([c.row, c.otherRow ?? c.row]))
+            if let c = open.isEmpty ? nil : open[rng.below(open.count)], let other = c.otherRow, let t = hub.schema.table(named: c.table) {
+                var shown: [String: Int64]?
+                if rng.chance(60) {
+                    shown = [c.row: try hub.row(t, id: c.row)?.hseq ?? 0, other: try hub.row(t, id: other)?.hseq ?? 0]
+                }
+                step = .merge(c.id, keep: rng.chance(50) ? nil : rng.pick([c.row, other]), shownRows: shown)
             }
         case 7:
             let merged = try hub.conflicts(status: "resolved", kind: .duplicate, limit: 1_000_000).filter { $0.resolution == "merge" }
@@ -100,7 +111,8 @@ extension Simulation {
             default:
                 values = randomEdit(table: "people")
             }
-            step = .edit(table: "people", id: row.id, values: values)
+            step = .edit(table: "people", id: row.id, values: values, 
+                         shown: Dictionary(uniqueKeysWithValues: values.keys.map { ($0, row.versions[$0]?.hseq ?? 0) }))
         }
         guard let step else { return }
         let before = try mergePair(step)
@@ -113,15 +125,15 @@ extension Simulation {
         } else {
             stats.operatorRefused["\(step.kind) \(outcome.dropFirst("refused ".count))", default: 0] += 1
         }
-        // Rule 14: a merge carries what the operator was shown; rows whose IDs differ are no longer duplicates.
-        if outcome == "ok", let before, before.0 != before.1 {
+        // Rule 14: a merge on what the conflict showed, of rows whose IDs differ by now, must be refused as stale.
+        if outcome == "ok", case .merge(_, _, nil) = step, let before, before.0 != before.1 {
             note([Finding(rule: "14", detail: "\(step) merged two rows whose national IDs differ now")], cause: step.kind, what: "\(step)")
         }
     }
 
     /// The national IDs of a duplicate conflict's two rows before a merge.
     func mergePair(_ step: OperatorStep) throws -> (Value?, Value?)? {
-        guard case .merge(let id, _) = step, let c = try hub.conflict(id), let other = c.otherRow,
+        guard case .merge(let id, _, _) = step, let c = try hub.conflict(id), let other = c.otherRow,
               let t = hub.schema.table(named: c.table) else { return nil }
         return (try hub.row(t, id: c.row)?.values["national_id"], try hub.row(t, id: other)?.values["national_id"])
     }

@@ -71,8 +71,9 @@ extension Simulation {
                 out += try referenceBreaches(t, row)
                 if t.name == "people", let nid = row.values["national_id"]?.text {
                     for o in try inspector.rows("SELECT id FROM people WHERE national_id = ?1 AND _deleted = 0 AND id <> ?2",
-                                                [.text(nid), .text(row.id)]) where try !openDuplicate(row.id, o.text(0)) {
-                        out.append(Finding(rule: "8", detail: Simulation.pairDetail(row.id, o.text(0))))
+                                                [.text(nid), .text(row.id)]) {
+                        let other = try o.text(0)
+                        if try !openDuplicate(row.id, other) { out.append(Finding(rule: "8", detail: Simulation.pairDetail(row.id, other))) }
                     }
                 }
             }
