@@ -16,31 +16,17 @@ struct Finding: CustomStringConvertible {
 
     static let titles = ["6": "(references)", "8": "(duplicates)", "14": "(compare-and-set)"]
 
-    /// Holes in the operator actions that issue 19 already reports (or asks to build away), by cause and rule.
-    /// They are recorded as known issues so the suite stays green until issue 19 lands; `HAMLET_SIM_STRICT=1`
-    /// makes them failures. Anything else a check finds fails the run.
-    static let knownHoles: [String: String] = [
-        "keep/6": "issue 19 #5: resolve --keep revives a row without reviving what it references",
-        "keep/8": "issue 19 #4: resolve --keep revives a row without the duplicate check",
-        "unmerge/6": "issue 19, build 3: unmerge revives the loser outside the merge's revival path",
-        "unmerge/8": "issue 19, build 3: unmerge revives the loser without the duplicate check",
-        "edit/8": "issue 19 #8 / build 6: a direct correction is not validated like a change (no duplicate check on an ID change)",
-        "merge/14": "issue 19 #7: merge has no compare-and-set",
-    ]
 
-    var knownAs: String? { Finding.knownHoles["\(cause)/\(rule)"] }
 }
 
 extension Simulation {
-    static let strict = ProcessInfo.processInfo.environment["HAMLET_SIM_STRICT"] == "1"
-
-    /// Keeps the findings of one step, first cause only; a finding issue 19 does not explain fails at once.
+    /// Keeps the findings of one step, first cause only; each fails the run at once.
     mutating func note(_ found: [Finding], cause: String, what: String) {
         for var f in found where !findings.contains(where: { $0.rule == f.rule && $0.detail == f.detail }) {
             f.cause = cause
             f.step = "step \(stats.steps): \(what)"
             findings.append(f)
-            if f.knownAs == nil || Simulation.strict { Issue.record("\(f)") }
+            Issue.record("\(f)")
         }
     }
 
@@ -124,23 +110,16 @@ extension Simulation {
     }
 
     /// Rules the operator's actions and the merge must keep (issues 10 and 19): what the checks after each
-    /// step found, and what breaches remain at the end. A breach that an operator action known to issue 19
-    /// caused is recorded as a known issue; any other breach fails the run.
+    /// step found, and what breaches remain at the end. Any breach fails the run.
     func checkOperatorRules() throws {
         var all = findings
         for f in try ruleViolations() where !all.contains(where: { $0.rule == f.rule && $0.detail == f.detail }) {
             Issue.record("\(f) (no step's check saw it happen)")
             all.append(f)
         }
-        let known = all.filter { $0.knownAs != nil }
-        if !known.isEmpty && !Simulation.strict {
-            withKnownIssue("operator holes reported in issue 19", isIntermittent: true) {
-                for f in known.prefix(5) { Issue.record("\(f) — \(f.knownAs ?? "")") }
-            }
-        }
         var counts: [String: Int] = [:]
         for f in all { counts["\(f.cause)/rule \(f.rule)", default: 0] += 1 }
         if !all.isEmpty { print("findings: \(counts.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", "))") }
-        for f in all.prefix(10) { print("finding: \(f)\(f.knownAs.map { " — known: \($0)" } ?? "")") }
+        for f in all.prefix(10) { print("finding: \(f)") }
     }
 }
