@@ -35,7 +35,9 @@ enum CommandTree {
         let l = RowLabeler(table: target)
         var ways: [String] = []
         if let id = l.nationalIDField { ways.append(chinese ? id.label.zh : id.label.en) }
-        if let title = l.titleField { ways.append(chinese ? title.label.zh : title.label.en + (l.titleIsName ? "" : " (or part of it)")) }
+        if let title = l.titleField {
+            ways.append(chinese ? title.label.zh + (l.titleIsName ? "" : "（或其中一段）") : title.label.en + (l.titleIsName ? "" : " (or part of it)"))
+        }
         return chinese ? ways.joined(separator: "、") + "或编号（至少8位）"
                        : ways.joined(separator: ", ") + " or 8+ characters of the \(target.singular)'s id"
     }
