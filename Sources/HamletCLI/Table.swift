@@ -11,8 +11,8 @@
 /// Columns are as wide as their widest cell (in terminal cells, see
 /// ``TextWidth``), separated by two spaces. A cell is cut with `…` when it is
 /// wider than its column's ``Column/maxCells``, or when the table is wider
-/// than `maxWidth` (the widest column shrinks first, one cell at a time, down
-/// to one cell). Newlines and tabs inside a cell are shown as spaces; other
+/// than `maxWidth` (the widest column that ``Column/shrinks`` gives up a cell
+/// first, one cell at a time, down to one cell; then the fixed columns). Newlines and tabs inside a cell are shown as spaces; other
 /// control characters are dropped. Lines carry no trailing spaces, so a
 /// left-aligned last column makes lines end where their text ends.
 public struct Table: Sendable, Hashable {
@@ -24,6 +24,10 @@ public struct Table: Sendable, Hashable {
         public var alignment: TextAlignment
         /// The widest the column may be, in cells; `nil` for no limit.
         public var maxCells: Int?
+        /// Whether the column gives up cells when the table is too wide. Columns
+        /// whose values mean nothing cut (ids, 身份证号, dates, phones) set it to
+        /// `false`; they are cut only when the others are down to one cell.
+        public var shrinks: Bool
 
         /// Creates a column.
         ///
@@ -31,10 +35,12 @@ public struct Table: Sendable, Hashable {
         ///   - header: The column heading.
         ///   - alignment: Which side cells keep.
         ///   - maxCells: The widest the column may be, in cells, if limited.
-        public init(header: String, alignment: TextAlignment = .left, maxCells: Int? = nil) {
+        ///   - shrinks: Whether the column gives up cells before the fixed ones.
+        public init(header: String, alignment: TextAlignment = .left, maxCells: Int? = nil, shrinks: Bool = true) {
             self.header = header
             self.alignment = alignment
             self.maxCells = maxCells
+            self.shrinks = shrinks
         }
     }
 
@@ -116,12 +122,15 @@ public struct Table: Sendable, Hashable {
         if let maxWidth {
             let separators = Self.gap.count * (widths.count - 1)
             var total = widths.reduce(0, +) + separators
-            while total > maxWidth {
-                guard let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 1 else {
-                    break
+            for fixedToo in [false, true] {
+                let candidates = columns.indices.filter { fixedToo || columns[$0].shrinks }
+                while total > maxWidth {
+                    guard let widest = candidates.max(by: { widths[$0] < widths[$1] }), widths[widest] > 1 else {
+                        break
+                    }
+                    widths[widest] -= 1
+                    total -= 1
                 }
-                widths[widest] -= 1
-                total -= 1
             }
         }
         return widths

@@ -19,7 +19,7 @@ enum CommandTree {
             case .date: help += "，格式 YYYY-MM-DD"; en += ", YYYY-MM-DD"
             case .enum: help += "，可选 " + (f.values ?? []).joined(separator: "/"); en += ", one of " + (f.values ?? []).joined(separator: "/")
             case .nationalID: help += "，18位身份证号"; en += ", 18-character resident ID"
-            case .ref: help += "，\(f.references ?? "") 的编号"; en += ", id of a \(f.references ?? "") row"
+            case .ref: help += "，" + referenceHelp(f, chinese: true); en += ", " + referenceHelp(f, chinese: false)
             case .integer: help += "，整数"; en += ", whole number"
             case .phone: help += "，手机或固定电话"; en += ", mobile or landline"
             case .text: break
@@ -29,12 +29,27 @@ enum CommandTree {
         }
     }
 
+    /// How a reference flag may name its row: `身份证号、姓名或编号（至少8位）`.
+    static func referenceHelp(_ f: FieldSchema, chinese: Bool) -> String {
+        guard let target = f.references.flatMap({ Schema.register.table(named: $0) }) else { return "" }
+        let l = RowLabeler(table: target)
+        var ways: [String] = []
+        if let id = l.nationalIDField { ways.append(chinese ? id.label.zh : id.label.en) }
+        if let title = l.titleField {
+            ways.append(chinese ? title.label.zh + (l.titleIsName ? "" : "（或其中一段）") : title.label.en + (l.titleIsName ? "" : " (or part of it)"))
+        }
+        return chinese ? ways.joined(separator: "、") + "或编号（至少8位）"
+                       : ways.joined(separator: ", ") + " or 8+ characters of the \(target.singular)'s id"
+    }
+
+    static let codes = OptionSpec(long: "codes", help: L("显示存储的代码和完整编号，而不是中文名称和姓名", "print stored codes and whole ids instead of labels and names"))
+
     static func perTable(_ schema: Schema, _ make: (TableSchema, String) -> CommandSpec) -> [CommandSpec] {
         schema.tables.flatMap { [make($0, $0.singular), make($0, $0.name)] }
     }
 
     static let tableArgument = ArgumentSpec("table", help: L("表名：households/people/events/visits/benefits（单复数均可）", "table: households, people, events, visits, benefits (singular or plural)"))
-    static let idArgument = ArgumentSpec("id", help: L("记录编号", "row id"))
+    static let idArgument = ArgumentSpec("id", help: L("记录编号（至少8位），或身份证号、姓名、地址", "row id (8+ characters of it), or a national ID, name or address"))
 
     static func root(_ schema: Schema) -> CommandSpec {
         let clerk: [CommandSpec] = [
@@ -65,17 +80,18 @@ enum CommandTree {
                         options: [dir, author, json], examples: ["hamlet delete visit <id>"]),
             CommandSpec(name: "list", abstract: L("列出记录（中文按显示宽度对齐）", "list rows in a table aligned for Chinese text"),
                         arguments: [tableArgument],
-                        options: [OptionSpec(long: "where", valueName: "field=value", help: L("只列出字段等于该值的记录，可重复", "only rows whose field equals the value; repeatable"), repeatable: true),
+                        options: [OptionSpec(long: "where", valueName: "field<op>value", help: L("条件：比较符 = < <= > >= ^=（开头是），可重复；引用字段可用姓名或身份证号", "condition with = < <= > >= or ^= (starts with); repeatable; a reference field takes a name or national ID"), repeatable: true),
                                   OptionSpec(long: "all", help: L("显示全部字段", "show every field")),
-                                  OptionSpec(long: "limit", valueName: "n", help: L("最多显示条数", "at most this many rows"), defaultDescription: "1000"),
-                                  dir, json],
-                        examples: ["hamlet list people --where name=张丽"]),
+                                  OptionSpec(long: "limit", valueName: "n", help: L("排序后最多显示条数", "at most this many rows, after sorting"), defaultDescription: "1000"),
+                                  codes, dir, json],
+                        examples: ["hamlet list people --where name=张丽", "hamlet list people --where birth_date>=2025-01-01 --where name^=王",
+                                   "hamlet list events --where person=王秀英"]),
             CommandSpec(name: "show", abstract: L("显示一条记录的每个字段、镇中心版本和待上传的修改", "show every field of a row, its hub version and pending edits"),
-                        arguments: [tableArgument, idArgument], options: [dir, json]),
+                        arguments: [tableArgument, idArgument], options: [codes, dir, json]),
             CommandSpec(name: "status", abstract: L("待上传 / 已接收 / 冲突 / 已退回 的数量和最近同步", "pending / accepted / conflicted / rejected counts and the last sync"),
                         options: [dir, json]),
             CommandSpec(name: "log", abstract: L("本节点的修改日志", "the node's change log"),
-                        options: [OptionSpec(long: "pending", help: L("只看待上传的", "only changes not yet accepted")), dir, json]),
+                        options: [OptionSpec(long: "pending", help: L("只看待上传的", "only changes not yet accepted")), codes, dir, json]),
             CommandSpec(name: "sync", abstract: L("与镇中心同步：先上传再下载", "sync with the hub: push pending changes, then pull"),
                         options: [OptionSpec(long: "watch", help: L("持续运行：有网就同步，修改后和每隔几分钟自动同步", "keep running: sync when the hub is reachable, after edits and every few minutes")),
                                   OptionSpec(long: "interval", valueName: "seconds", help: L("--watch 的定时同步间隔", "--watch periodic interval"), defaultDescription: "300"),

@@ -105,6 +105,16 @@ import Testing
         #expect(table.render(maxWidth: 16) == "a     b\n----  ----------\n1234  一二三四…\n")
     }
 
+    @Test func fixedColumnsKeepTheirWidthWhileOthersShrink() {
+        // The 身份证号 is wider than the address but only the address gives up cells.
+        let table = Table(columns: [Table.Column(header: "id", shrinks: false), Table.Column(header: "地址")],
+                          rows: [["370481199003021224", "北赵村三组12号"]])
+        #expect(table.render(maxWidth: 28) == "id                  地址\n------------------  --------\n370481199003021224  北赵村…\n")
+        // When the others are down to one cell, the fixed ones give way too.
+        let narrow = table.render(maxWidth: 10)
+        #expect(narrow.split(separator: "\n").allSatisfy { TextWidth.cells($0) <= 10 })
+    }
+
     @Test func controlCharactersInCells() {
         let table = Table(columns: [.init(header: "备注")], rows: [["第一行\n第二行\t完"]])
         #expect(table.render().split(separator: "\n")[2] == "第一行 第二行 完")

@@ -338,14 +338,20 @@ final class WebApp {
         return fieldLabel(f)
     }
 
-    /// A short human label for a row: its name, address, or first plain fields.
+    /// A short human label for a row: 姓名 and the ID's last 4, the address, or first plain fields.
     func rowLabel(_ t: TableSchema, _ row: HubRow?) -> String {
         guard let row else { return "" }
-        for name in ["name", "address"] {
-            if let v = row.values[name]?.description, !v.isEmpty { return v }
-        }
+        if let label = RowLabeler(table: t, scope: store?.schema.scope ?? Schema.register.scope).label(row.values) { return label }
         let plain = t.fields.filter { $0.type != .ref && $0.name != "village" }.prefix(2)
         return plain.map { display($0, row.values[$0.name]) }.filter { !$0.isEmpty }.joined(separator: " · ")
+    }
+
+    /// The label of a referenced row (nil when it cannot be read or has none:
+    /// the page then shows the short id; a display, not a decision).
+    func referenceLabel(_ table: String, _ id: String) -> String? {
+        guard let store, let t = store.schema.table(named: table), let row = try? store.row(t, id: id) else { return nil }
+        let label = rowLabel(t, row)
+        return label.isEmpty ? nil : label
     }
 
     /// The engine's reason for a conflict, in the page's language (unknown reasons as they are).

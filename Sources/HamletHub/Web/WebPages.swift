@@ -225,10 +225,14 @@ extension WebApp {
         return s
     }
 
-    /// A value, as a history link when the field references another row.
+    /// A value, as a history link when the field references another row: the
+    /// row's label (王秀英 *1224, the address), the whole id on hover.
     func fieldValueHTML(_ f: FieldSchema, _ value: Value?) -> String {
         if f.type == .ref, let target = f.references, let id = value?.text, !id.isEmpty {
-            return "<a class=\"mono\" href=\"\(h(historyURL(target, id)))\">\(h(short(id)))</a>"
+            guard let label = referenceLabel(target, id) else {
+                return "<a class=\"mono\" href=\"\(h(historyURL(target, id)))\">\(h(short(id)))</a>"
+            }
+            return "<a href=\"\(h(historyURL(target, id)))\" title=\"\(h(id))\">\(h(label))</a>"
         }
         return valueHTML(value, field: f)
     }

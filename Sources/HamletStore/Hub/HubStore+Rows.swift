@@ -63,6 +63,7 @@ extension HubStore {
         guard let f = t.fields.first(where: { $0.sort == "pinyin" }) else { return }
         let n = SchemaSQL.quote(f.name)
         let q = SchemaSQL.quote(t.name)
+        try dropStaleSortKeys(t)
         while true {
             let missing = try connection.rows("SELECT id, \(n) FROM \(q) WHERE \"_sort\" IS NULL AND \(n) IS NOT NULL LIMIT 2000")
             if missing.isEmpty { return }

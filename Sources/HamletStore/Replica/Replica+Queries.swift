@@ -26,32 +26,70 @@ public struct RowDetail: Sendable {
     public var rejected: [ChangeRecord]
 }
 
+/// One page of a list: the rows shown and how many matched.
+public struct ListPage: Sendable {
+    /// The rows shown, in list order: (id, fields).
+    public var rows: [(String, Fields)]
+    /// How many rows matched before the limit.
+    public var total: Int
+    /// Whether the limit cut rows off.
+    public var isTruncated: Bool { rows.count < total }
+}
+
 extension Replica {
-    /// Live rows of a table, filtered by exact field values; names in pinyin order, else id (creation) order.
+    /// Live rows of a table, filtered by exact field values; see ``list(table:where:limit:)``.
     /// - Throws: `ReplicaError.unknownField` for a filter on an unknown field.
     public func list(table name: String, filters: [(String, Value)] = [], limit: Int = 10_000) throws -> [(String, Fields)] {
+        try list(table: name, where: filters.map { RowFilter(field: $0.0, op: .equals, value: $0.1) }, limit: limit).rows
+    }
+
+    /// Live rows of a table that pass every filter, sorted, then cut to `limit`:
+    /// names in pinyin order (surnames read as surnames, ü after u), else id
+    /// (creation) order. Sorting comes first, so the rows shown are the first
+    /// of the whole list, and ``ListPage/total`` says how many there were.
+    ///
+    /// - Parameters:
+    ///   - name: The table, plural or singular.
+    ///   - filters: Conditions on fields (or `id`); `=` with a null value finds empty fields.
+    ///   - limit: The most rows to return.
+    /// - Returns: The rows and the count before the cut.
+    /// - Throws: `ReplicaError.unknownField` for a filter on an unknown field; `StoreError`.
+    public func list(table name: String, where filters: [RowFilter], limit: Int) throws -> ListPage {
         let t = try table(name)
         var clauses: [String] = []
         var args: [Value] = []
-        for (i, (k, v)) in filters.enumerated() {
-            guard t.field(k) != nil || k == "id" else { throw ReplicaError(.unknownField, "\(t.name) has no field \(k)") }
-            clauses.append("\(SchemaSQL.quote(k)) = ?\(i + 1)")
-            args.append(v)
+        for filter in filters {
+            guard t.field(filter.field) != nil || filter.field == "id" else {
+                throw ReplicaError(.unknownField, "\(t.name) has no field \(filter.field)")
+            }
+            args.append(filter.value)
+            let column = SchemaSQL.quote(filter.field)
+            let p = "?\(args.count)"
+            switch filter.op {
+            case .equals: clauses.append("\(column) IS \(p)")
+            case .less: clauses.append("\(column) < \(p)")
+            case .lessOrEqual: clauses.append("\(column) <= \(p)")
+            case .greater: clauses.append("\(column) > \(p)")
+            case .greaterOrEqual: clauses.append("\(column) >= \(p)")
+            case .prefix: clauses.append("substr(\(column), 1, length(\(p))) = \(p)")
+            }
         }
-        args.append(.integer(Int64(limit)))
         let whereSQL = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
         let rows = try connection.rows(
-            "SELECT \(SchemaSQL.columns(t)) FROM \(SchemaSQL.quote(t.name))\(whereSQL) ORDER BY id LIMIT ?\(args.count)", args)
-        let out = try rows.map { r in
+            "SELECT \(SchemaSQL.columns(t)) FROM \(SchemaSQL.quote(t.name))\(whereSQL) ORDER BY id", args)
+        var out = try rows.map { r in
             var f: Fields = [:]
             for (i, field) in t.fields.enumerated() where !r[i + 1].isNull { f[field.name] = r[i + 1] }
             return (try r.text(0), f)
         }
         // Names in pinyin order, as at the hub; rows without a name keep id (creation) order.
-        guard let sortField = t.fields.first(where: { $0.sort == "pinyin" })?.name else { return out }
-        var keys = SortKeyCache()
-        let keyed = out.map { ($0, $0.1[sortField]?.text.map { keys.key($0) } ?? "") }
-        return keyed.sorted { $0.1 == $1.1 ? $0.0.0 < $1.0.0 : $0.1 < $1.1 }.map(\.0)
+        if let sortField = t.fields.first(where: { $0.sort == "pinyin" })?.name {
+            var keys = SortKeyCache()
+            let keyed = out.map { ($0, $0.1[sortField]?.text.map { keys.key($0) } ?? "") }
+            out = keyed.sorted { $0.1 == $1.1 ? $0.0.0 < $1.0.0 : $0.1 < $1.1 }.map(\.0)
+        }
+        let total = out.count
+        return ListPage(rows: Array(out.prefix(max(0, limit))), total: total)
     }
 
     /// Every field of one row, its hub version and the local edits not yet taken in.

@@ -30,21 +30,50 @@ enum ReplicaCommands {
         }
     }
 
-    /// Turns `--field value` options into typed values for a table.
-    static func values(_ c: Context, _ t: TableSchema) throws -> Fields {
+    /// Turns `--field value` options into typed values for a table. A reference
+    /// flag (`--person`, `--household`, `--head`) may name its row by what the
+    /// clerk knows; it is resolved to the row id here, before the write (with
+    /// no replica, as at the hub, references are taken as typed).
+    static func values(_ c: Context, _ t: TableSchema, _ r: Replica? = nil) throws -> Fields {
         let v = Validator()
         var out: Fields = [:]
         for f in t.fields {
-            guard let raw = c.invocation.value(f.flagName) else { continue }
+            guard var raw = c.invocation.value(f.flagName) else { continue }
+            if f.type == .ref, let r, let target = f.references {
+                raw = try reference(c, r, raw, to: target, flag: "--" + f.flagName)
+            }
             out[f.name] = try v.parse(raw, for: f, table: t.name)
         }
         return out
     }
 
+    /// Resolves a 身份证号, name, address or id (8+ characters) to a row id of `table`.
+    /// - Throws: `CLIError` `missing-reference` (exit 65, or `not-found` 66 for a
+    ///   command's own row argument) or `ambiguous-reference` (exit 65, with a numbered list).
+    static func reference(_ c: Context, _ r: Replica, _ text: String, to table: String, flag: String?) throws -> String {
+        do {
+            return try r.resolveReference(text, to: table)
+        } catch let e as ReferenceError {
+            let argument = flag == nil && e.code == .notFound
+            throw CLIError(code: argument ? "not-found" : e.code.rawValue, exit: argument ? .notFound : .invalidData,
+                           message: Localized(zh: e.message(chinese: true), en: e.message(chinese: false)),
+                           hint: Localized(zh: e.hint(flag: flag, chinese: true), en: e.hint(flag: flag, chinese: false)))
+        }
+    }
+
+    /// The command's `<id>` argument, which may also be a 身份证号, a name, an address or 8+ characters of an id.
+    static func rowID(_ c: Context, _ r: Replica, _ t: TableSchema) throws -> String {
+        let id = try reference(c, r, try c.argument("id"), to: t.name, flag: nil)
+        guard !id.isEmpty else {
+            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "缺少参数 <id>", en: "missing argument <id>"))
+        }
+        return id
+    }
+
     static func add(_ c: Context, table: String) throws {
         let r = try open(c)
         let t = try r.table(table)
-        let vals = try values(c, t)
+        let vals = try values(c, t, r)
         var rng = SystemRandomNumberGenerator()
         let w = try r.insert(table: t.name, values: vals, author: c.author, wallMillis: c.now, rng: &rng)
         if c.json { Output.json(["id": w.id, "seq": String(w.seq), "table": t.name]) } else { Output.out(w.id + "\n") }
@@ -53,8 +82,8 @@ enum ReplicaCommands {
     static func edit(_ c: Context, table: String) throws {
         let r = try open(c)
         let t = try r.table(table)
-        let id = try c.argument("id")
-        let vals = try values(c, t)
+        let id = try rowID(c, r, t)
+        let vals = try values(c, t, r)
         guard !vals.isEmpty else {
             throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "请至少给出一个要修改的字段，例如 --phone", en: "give at least one field to change, e.g. --phone"))
         }
@@ -67,55 +96,134 @@ enum ReplicaCommands {
     static func delete(_ c: Context) throws {
         let r = try open(c)
         let t = try r.table(try c.argument("table"))
-        let id = try c.argument("id")
+        let id = try rowID(c, r, t)
         let w = try r.delete(table: t.name, id: id, author: c.author, wallMillis: c.now)
         if c.json { Output.json(["id": w.id, "seq": String(w.seq)]) } else {
             Output.out(c.t("已删除 \(t.label.zh) \(id)（修改 #\(w.seq) 待上传）\n", "deleted \(t.singular) \(id) (change #\(w.seq) pending)\n"))
         }
     }
 
+    /// Parses `--where` arguments: `field<op>value` with `= < <= > >= ^=`; the
+    /// field by name, flag spelling or Chinese label; the value as the field
+    /// takes it (enum labels, and for `=` on a reference, a name or 身份证号).
+    static func filters(_ c: Context, _ r: Replica, _ t: TableSchema) throws -> [RowFilter] {
+        try c.invocation.values("where").map { text in
+            let (typed, op, raw): (String, FilterOperator, String)
+            do {
+                (typed, op, raw) = try RowFilter.parse(text)
+            } catch let error as FilterSyntaxError {
+                throw CLIError(code: error.code.rawValue, exit: .usage,
+                               message: Localized(zh: error.message(chinese: true), en: error.message(chinese: false)),
+                               hint: Localized(zh: "例如 --where birth_date>=2025-01-01 或 --where name^=王；见 hamlet list --help",
+                                               en: "e.g. --where birth_date>=2025-01-01 or --where name^=王; see 'hamlet list --help'"))
+            }
+            let name = typed.replacingOccurrences(of: "-", with: "_")
+            if name == "id" || typed == "编号" { return RowFilter(field: "id", op: op, value: .text(raw.trimmingSpaces().lowercased())) }
+            guard let f = t.field(name) ?? t.fields.first(where: { $0.label.zh == typed || $0.label.en == typed }) else {
+                throw ReplicaError(.unknownField, "\(t.name) has no field \(typed); fields: \(t.fields.map(\.name).joined(separator: ", "))")
+            }
+            if f.type == .ref, op == .equals, let target = f.references {
+                let id = try reference(c, r, raw, to: target, flag: nil)
+                return RowFilter(field: f.name, op: op, value: id.isEmpty ? .null : .text(id))
+            }
+            if f.type == .integer, !raw.trimmingSpaces().isEmpty, Int64(raw.trimmingSpaces()) == nil {
+                throw CLIError(code: "invalid-integer", exit: .usage,
+                               message: Localized(zh: "--where \(text)：\(f.label.zh)是整数，\(raw) 不是整数", en: "--where \(text): \(f.name) is a whole number; \(raw) is not"))
+            }
+            return RowFilter(field: f.name, op: op, value: try Validator().parse(raw, for: f, table: t.name))
+        }
+    }
+
+    /// How a list or `show` prints a field's value: a referenced row by its
+    /// label, an enum by its Chinese label under Chinese; `--codes` prints
+    /// what is stored (codes, whole ids).
+    struct Display {
+        let chinese: Bool
+        let codes: Bool
+        /// Labels of referenced rows, by table, then id.
+        var labels: [String: [String: String]] = [:]
+
+        /// Reads the labels of every row the given rows reference through `fields`.
+        init(_ c: Context, _ r: Replica, _ t: TableSchema, fields: [String], rows: [Fields]) throws {
+            chinese = c.chinese
+            codes = c.invocation.flag("codes")
+            guard !codes else { return }
+            for f in t.referenceFields where fields.contains(f.name) {
+                guard let target = f.references.flatMap({ r.schema.table(named: $0) }) else { continue }
+                let ids = Set(rows.compactMap { $0[f.name]?.text })
+                labels[target.name, default: [:]].merge(try r.rowLabels(target, ids: ids)) { a, _ in a }
+            }
+        }
+
+        func text(_ value: Value?, _ f: FieldSchema?) -> String {
+            guard let value, !value.isNull else { return "" }
+            guard !codes, let f else { return value.description }
+            switch f.type {
+            case .ref:
+                guard let id = value.text else { return value.description }
+                return f.references.flatMap { labels[$0]?[id] } ?? "#" + ShortID.of(id)
+            case .enum where chinese:
+                return value.text.map { f.label(ofValue: $0).zh } ?? value.description
+            default:
+                return value.description
+            }
+        }
+    }
+
+    /// Whether a column's values mean nothing when cut (dates, 身份证号, phones, numbers).
+    static func fixedWidth(_ f: FieldSchema) -> Bool {
+        [.date, .nationalID, .phone, .integer].contains(f.type)
+    }
+
     static func list(_ c: Context) throws {
         let r = try open(c)
         let t = try r.table(try c.argument("table"))
-        var filters: [(String, Value)] = []
-        for w in c.invocation.values("where") {
-            guard let eq = w.firstIndex(of: "=") else {
-                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--where 的格式是 字段=值", en: "--where takes field=value"))
-            }
-            let name = String(w[..<eq]).replacingOccurrences(of: "-", with: "_")
-            let raw = String(w[w.index(after: eq)...])
-            if name == "id" {
-                filters.append(("id", .text(raw)))
-                continue
-            }
-            guard let f = t.field(name) else { throw ReplicaError(.unknownField, "\(t.name) has no field \(name)") }
-            filters.append((name, try Validator().parse(raw, for: f, table: t.name)))
+        let filters = try filters(c, r, t)
+        let limitText = c.invocation.value("limit") ?? "1000"
+        guard let limit = Int(limitText.trimmingSpaces()), limit >= 0 else {
+            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--limit 须是不小于 0 的整数，收到 \(limitText)", en: "--limit takes a whole number ≥ 0, got \(limitText)"))
         }
-        let limit = Int(c.invocation.value("limit") ?? "") ?? 1000
-        let rows = try r.list(table: t.name, filters: filters, limit: limit)
+        let page = try r.list(table: t.name, where: filters, limit: limit)
         if c.json {
-            Output.json(rows.map { RowJSON(id: $0.0, values: $0.1) })
+            let rows = page.rows.map { RowJSON(id: $0.0, values: $0.1) }
+            // An array as always; an object only when the limit cut rows (README: list --json).
+            if page.isTruncated {
+                Output.json(TruncatedListJSON(rows: rows, total: page.total, shown: rows.count, truncated: true))
+            } else {
+                Output.json(rows)
+            }
             return
         }
         let fields = c.invocation.flag("all") ? t.fields.map(\.name) : (t.display ?? t.fields.map(\.name).filter { $0 != "village" })
-        var table = Table(columns: [Table.Column(header: c.t("编号", "id"))] + fields.map {
-            Table.Column(header: c.chinese ? (t.field($0)?.label.zh ?? $0) : $0, maxCells: 24)
+        let display = try Display(c, r, t, fields: fields, rows: page.rows.map(\.1))
+        let shorts = display.codes ? [:] : ShortID.unique(page.rows.map(\.0))
+        var table = Table(columns: [Table.Column(header: c.t("编号", "id"), shrinks: false)] + fields.map { name in
+            let f = t.field(name)
+            // With --codes a reference is a whole id: cut, it names nothing.
+            let fixed = f.map { fixedWidth($0) || (display.codes && $0.type == .ref) } ?? false
+            return Table.Column(header: c.chinese ? (f?.label.zh ?? name) : name, alignment: f?.type == .integer ? .right : .left,
+                                maxCells: display.codes && f?.type == .ref ? nil : 24, shrinks: !fixed)
         })
-        table.rows = rows.map { row in [row.0] + fields.map { row.1[$0]?.description ?? "" } }
-        // Ids stay whole (the clerk copies them into edit/show); other columns are cut at 24 cells.
-        Output.out(table.render())
-        Output.out(c.t("共 \(rows.count) 条\n", "\(rows.count) row(s)\n"))
+        // The id column holds short ids (the end of the id, which every command takes back); --codes prints them whole.
+        table.rows = page.rows.map { row in [shorts[row.0] ?? row.0] + fields.map { display.text(row.1[$0], t.field($0)) } }
+        Output.out(table.render(maxWidth: max(c.width, 120)))
+        if page.isTruncated {
+            Output.out(c.t("共 \(page.total) 条，显示前 \(page.rows.count) 条\n", "\(page.total) rows, showing the first \(page.rows.count)\n"))
+        } else {
+            Output.out(c.t("共 \(page.total) 条\n", "\(page.total) row(s)\n"))
+        }
     }
 
     static func show(_ c: Context) throws {
         let r = try open(c)
         let t = try r.table(try c.argument("table"))
-        let d = try r.detail(table: t.name, id: try c.argument("id"))
+        let d = try r.detail(table: t.name, id: try rowID(c, r, t))
         if c.json {
             Output.json(ShowJSON(table: t.name, id: d.id, values: d.values, versions: d.versions,
                                  pending: d.outstanding.map(ChangeJSON.init), rejected: d.rejected.map(ChangeJSON.init)))
             return
         }
+        let display = try Display(c, r, t, fields: t.fields.map(\.name), rows: [d.values])
         let pendingFields = Set(d.outstanding.flatMap { $0.change.values.keys })
         var table = Table(columns: [Table.Column(header: c.t("字段", "field")), Table.Column(header: c.t("值", "value"), maxCells: 40),
                                     Table.Column(header: c.t("镇中心版本", "hub version"), alignment: .right),
@@ -124,7 +232,7 @@ enum ReplicaCommands {
         for f in t.fields {
             let label = c.chinese ? "\(f.label.zh) \(f.name)" : f.name
             let version = d.versions[f.name].map(String.init) ?? "-"
-            table.rows.append([label, d.values[f.name]?.description ?? "", version,
+            table.rows.append([label, display.text(d.values[f.name], f), version,
                                pendingFields.contains(f.name) ? c.t("待上传", "pending") : ""])
         }
         Output.out(table.render(maxWidth: max(c.width, 60)))
@@ -175,17 +283,28 @@ enum ReplicaCommands {
         let r = try open(c)
         let entries = try r.log(pendingOnly: c.invocation.flag("pending"))
         if c.json { Output.json(entries.map(ChangeJSON.init)); return }
-        var table = Table(columns: [Table.Column(header: "seq", alignment: .right), Table.Column(header: c.t("状态", "state")),
+        let codes = c.invocation.flag("codes")
+        var table = Table(columns: [Table.Column(header: "seq", alignment: .right, shrinks: false), Table.Column(header: c.t("状态", "state")),
                                     Table.Column(header: c.t("操作", "op")), Table.Column(header: c.t("表", "table")),
-                                    Table.Column(header: c.t("记录", "row")), Table.Column(header: c.t("字段", "fields"), maxCells: 30),
-                                    Table.Column(header: c.t("时间", "when")), Table.Column(header: c.t("修改人", "author")),
+                                    Table.Column(header: c.t("记录", "row"), maxCells: codes ? nil : 24, shrinks: !codes),
+                                    Table.Column(header: c.t("字段", "fields"), maxCells: 30),
+                                    Table.Column(header: c.t("时间", "when"), shrinks: false), Table.Column(header: c.t("修改人", "author")),
                                     Table.Column(header: c.t("原因", "reason"), maxCells: 40)])
+        // Each row by its label (王秀英 *1224, the address; an event by its person), whole ids with --codes.
+        var labels: [String: [String: String]] = [:]
+        if !codes {
+            for (name, group) in Dictionary(grouping: entries, by: \.change.table) {
+                guard let t = r.schema.table(named: name) else { continue }
+                labels[name] = try r.rowLabels(t, ids: Set(group.map(\.change.row)))
+            }
+        }
         table.rows = entries.map { e in
-            [String(e.change.seq), state(e.state, c), e.change.op.rawValue, e.change.table, String(e.change.row.suffix(12)),
+            [String(e.change.seq), state(e.state, c), e.change.op.rawValue, e.change.table,
+             labels[e.change.table]?[e.change.row] ?? e.change.row,
              e.change.values.keys.sorted().joined(separator: ","), c.time(e.madeAt), e.change.author,
              e.code.map { "[\($0)] \(e.message ?? "")" } ?? (e.conflicts.isEmpty ? "" : c.t("冲突 #", "conflict #") + e.conflicts.map(String.init).joined(separator: ","))]
         }
-        Output.out(table.render(maxWidth: max(c.width, 60)))
+        Output.out(table.render(maxWidth: max(c.width, 120)))
     }
 }
 
@@ -193,6 +312,14 @@ enum ReplicaCommands {
 struct RowJSON: Encodable {
     var id: String
     var values: Fields
+}
+
+/// `--json` shape of `list` when `--limit` cut rows (otherwise a plain array of rows).
+struct TruncatedListJSON: Encodable {
+    var rows: [RowJSON]
+    var total: Int
+    var shown: Int
+    var truncated: Bool
 }
 
 /// `--json` shape of `show`.
