@@ -290,7 +290,14 @@ public struct CSVTable: Sendable {
     /// - Throws: `CSVError` with `invalid-utf8`, `unterminated-quote`, `text-after-quote`,
     ///   `ragged-row`, `missing-header`, `empty-header-field` or `duplicate-header-field`.
     public static func read(bytes: [UInt8]) throws(CSVError) -> CSVTable {
-        let recs = try CSV.records(bytes: bytes)
+        try make(records: CSV.records(bytes: bytes))
+    }
+
+    /// Makes a table from records whose first is the header (a CSV's, or an xlsx sheet's rows).
+    /// - Parameter recs: the records with their starting lines.
+    /// - Returns: the header and the records.
+    /// - Throws: `CSVError` with `ragged-row`, `missing-header`, `empty-header-field` or `duplicate-header-field`.
+    static func make(records recs: [(line: Int, fields: [String])]) throws(CSVError) -> CSVTable {
         guard let first = recs.first else {
             throw CSVError(.missingHeader, line: 1, message: "the file is empty; the first line must name the columns",
                            zh: "文件为空，第一行应为列名")
