@@ -11,13 +11,11 @@
 /// Field values are kept exactly: nothing is trimmed or unescaped beyond the
 /// CSV quoting itself.
 ///
-/// **Formula injection.** Fields that begin with `=`, `+`, `-` or `@` are
-/// written as they are, without the `'` prefix some exporters add: the codec's
-/// contract is that `parse(encode(rows)) == rows` for every row, and Hamlet's
-/// imports read these files back. A clerk who opens an export in a spreadsheet
-/// sees register data (names, dates, IDs, amounts), never formulas that Hamlet
-/// wrote; a caller producing files for untrusted spreadsheet users should
-/// neutralise such fields itself.
+/// **Formula injection.** The codec writes fields that begin with `=`, `+`, `-`
+/// or `@` as they are: its contract is that `parse(encode(rows)) == rows` for
+/// every row. Files meant for spreadsheet programs pass each field through
+/// `FormulaGuard.neutralized` first (the register exports do), and imports undo
+/// it with `FormulaGuard.restored`.
 public enum CSV {
     static let comma: UInt8 = 0x2C
     static let quote: UInt8 = 0x22
