@@ -56,6 +56,10 @@ package struct XMLScanner {
                 while i < b.count, b[i] != 0x3C { i += 1 }
                 return .text(try XMLScanner.decode(b[s..<i]))
             }
+            let second = i + 1 < b.count ? b[i + 1] : 0
+            if second != 0x21 && second != 0x3F && second != 0x2F {  // not <! <? </: the common case, a start tag
+                return try startTag()
+            }
             if has("<!--") {
                 try skip(past: "-->")
             } else if has("<![CDATA[") {
