@@ -28,7 +28,8 @@ let package = Package(
         .target(
             name: "HamletCore",
             dependencies: ["HamletCrypto"],
-            resources: [.embedInCode("Resources/register-schema.json"), .embedInCode("Resources/register-schema-v1.json")],
+            resources: [.embedInCode("Resources/register-schema.json"), .embedInCode("Resources/register-schema-v1.json"),
+                        .embedInCode("Resources/gb18030.deflate")],
             swiftSettings: swiftSettings
         ),
         // Wire messages, error codes, line framing, codec, session state machine.

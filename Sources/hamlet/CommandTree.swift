@@ -194,11 +194,12 @@ enum CommandTree {
                             options: [dir, json]),
                 CommandSpec(name: "history", abstract: L("一条记录的全部修改记录", "every value ever written to a row"),
                             arguments: [tableArgument, idArgument], options: [dir, json]),
-                CommandSpec(name: "export", abstract: L("导出为 CSV（UTF-8 带 BOM，Excel 可直接打开）", "export as CSV (UTF-8 with BOM, CRLF: opens in Excel)"),
+                CommandSpec(name: "export", abstract: L("导出为 CSV（UTF-8 带 BOM，Excel 可直接打开）或 xlsx（身份证号、电话按文本保存）", "export as CSV (UTF-8 with BOM, CRLF: opens in Excel) or xlsx (IDs and phones as text)"),
                             arguments: [tableArgument],
-                            options: [OptionSpec(long: "format", valueName: "csv", help: L("格式", "format"), defaultDescription: "csv"),
+                            options: [OptionSpec(long: "format", valueName: "csv|xlsx", help: L("格式：csv（以 = + - @ 开头的单元格前加 '，防止被当成公式）或 xlsx（写到文件：> people.xlsx）", "format: csv (cells beginning with = + - @ get a leading ' so they never run as formulas) or xlsx (redirect to a file: > people.xlsx)"), defaultDescription: "csv"),
                                       OptionSpec(long: "village", valueName: "name", help: L("只导出某村", "one village only")),
-                                      OptionSpec(long: "deleted", help: L("包括已删除的", "include deleted rows")), dir]),
+                                      OptionSpec(long: "deleted", help: L("包括已删除的", "include deleted rows")), dir],
+                            examples: ["hamlet hub export people > people.csv", "hamlet hub export people --format xlsx > people.xlsx"]),
             ])
     }
 }

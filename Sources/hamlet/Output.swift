@@ -7,8 +7,12 @@ enum Output {
     static func out(_ s: String) { write(1, s) }
     static func err(_ s: String) { write(2, s) }
 
-    static func write(_ fd: Int32, _ s: String) {
-        let bytes = Array(s.utf8)
+    /// Binary output (an xlsx export) on stdout.
+    static func out(bytes: [UInt8]) { write(1, bytes: bytes) }
+
+    static func write(_ fd: Int32, _ s: String) { write(fd, bytes: Array(s.utf8)) }
+
+    static func write(_ fd: Int32, bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { p -> Int in

@@ -215,7 +215,10 @@ struct OperatorCLITests {
         #expect(households.rows.first?.fields["address"] == Scene.oddAddress)
         let names = people.rows.compactMap { $0.fields["name"] }
         #expect(names.first == "李娜" && names.last == "赵六", "pinyin order (li, li, sun…, wang, zhang, zhao): \(names)")
-        #expect(try hub.run(["hub", "export", "people", "--format", "xlsx"]).status == 64)
+        let xlsx = try hub.run(["hub", "export", "people", "--format", "xlsx"])
+        #expect(xlsx.status == 0 && xlsx.stdoutData.starts(with: [0x50, 0x4B, 0x03, 0x04]), "xlsx to a pipe")
+        #expect(try SheetFile.read(bytes: [UInt8](xlsx.stdoutData), name: "people.xlsx").rows.map { $0.fields["姓名"] ?? "" } == names)
+        #expect(try hub.run(["hub", "export", "people", "--format", "ods"]).status == 64)
 
         // Every node syncs the outcomes.
         for n in ["bz1", "bz2", "nz", "bz1"] { _ = try town.sync(n) }

@@ -11,13 +11,11 @@
 /// Field values are kept exactly: nothing is trimmed or unescaped beyond the
 /// CSV quoting itself.
 ///
-/// **Formula injection.** Fields that begin with `=`, `+`, `-` or `@` are
-/// written as they are, without the `'` prefix some exporters add: the codec's
-/// contract is that `parse(encode(rows)) == rows` for every row, and Hamlet's
-/// imports read these files back. A clerk who opens an export in a spreadsheet
-/// sees register data (names, dates, IDs, amounts), never formulas that Hamlet
-/// wrote; a caller producing files for untrusted spreadsheet users should
-/// neutralise such fields itself.
+/// **Formula injection.** The codec writes fields that begin with `=`, `+`, `-`
+/// or `@` as they are: its contract is that `parse(encode(rows)) == rows` for
+/// every row. Files meant for spreadsheet programs pass each field through
+/// `FormulaGuard.neutralized` first (the register exports do), and imports undo
+/// it with `FormulaGuard.restored`.
 public enum CSV {
     static let comma: UInt8 = 0x2C
     static let quote: UInt8 = 0x22
@@ -290,7 +288,14 @@ public struct CSVTable: Sendable {
     /// - Throws: `CSVError` with `invalid-utf8`, `unterminated-quote`, `text-after-quote`,
     ///   `ragged-row`, `missing-header`, `empty-header-field` or `duplicate-header-field`.
     public static func read(bytes: [UInt8]) throws(CSVError) -> CSVTable {
-        let recs = try CSV.records(bytes: bytes)
+        try make(records: CSV.records(bytes: bytes))
+    }
+
+    /// Makes a table from records whose first is the header (a CSV's, or an xlsx sheet's rows).
+    /// - Parameter recs: the records with their starting lines.
+    /// - Returns: the header and the records.
+    /// - Throws: `CSVError` with `ragged-row`, `missing-header`, `empty-header-field` or `duplicate-header-field`.
+    static func make(records recs: [(line: Int, fields: [String])]) throws(CSVError) -> CSVTable {
         guard let first = recs.first else {
             throw CSVError(.missingHeader, line: 1, message: "the file is empty; the first line must name the columns",
                            zh: "文件为空，第一行应为列名")

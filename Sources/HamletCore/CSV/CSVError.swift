@@ -1,9 +1,11 @@
-/// Why a CSV document could not be read.
+/// Why a spreadsheet file (CSV or xlsx) could not be read.
 ///
 /// `code` is stable (CLI `error[code]`, logs): add new codes, never rename.
-/// `line` is the 1-based physical line of the input where the problem is (for
-/// an unterminated quote, the line on which the quoted field opens). Messages
-/// never carry field values: they may be personal data.
+/// `line` is the 1-based physical line of a CSV input where the problem is (for
+/// an unterminated quote, the line on which the quoted field opens), or the
+/// 1-based row number of an xlsx sheet; it is 0 when the problem is the file as
+/// a whole (a damaged ZIP, a zip bomb). Messages never carry field values: they
+/// may be personal data.
 public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Stable codes; add new ones, never rename.
     public enum Code: String, Sendable, Hashable, CaseIterable {
@@ -21,11 +23,23 @@ public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
         case emptyHeaderField = "empty-header-field"
         /// Two header fields have the same name.
         case duplicateHeaderField = "duplicate-header-field"
+        /// The file is neither CSV nor xlsx (an old .xls, a Word file, a picture …).
+        case notASpreadsheet = "not-a-spreadsheet"
+        /// The xlsx file is damaged: a broken ZIP, a failed checksum, invalid XML.
+        case damagedFile = "damaged-file"
+        /// The xlsx file unpacks to more than the limits allow (a zip bomb, or far too big to be a register).
+        case zipBomb = "zip-bomb"
+        /// The workbook is password-protected.
+        case encryptedFile = "encrypted-file"
+        /// A number cell holds more digits than a spreadsheet keeps (a national ID typed as a number).
+        case idAsNumber = "id-as-number"
+        /// The sheet has more rows, columns or cells than the limits allow.
+        case tooLarge = "too-large"
     }
 
     /// What went wrong.
     public var code: Code
-    /// The 1-based physical line where it went wrong.
+    /// The 1-based physical line (CSV) or row (xlsx) where it went wrong; 0 for the file as a whole.
     public var line: Int
     /// What went wrong and what to do, in English; free of field values.
     public var message: String
@@ -35,7 +49,7 @@ public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Makes an error.
     /// - Parameters:
     ///   - code: the stable code.
-    ///   - line: the 1-based physical line.
+    ///   - line: the 1-based physical line or row; 0 for the file as a whole.
     ///   - message: English text without field values.
     ///   - zh: Chinese text without field values.
     public init(_ code: Code, line: Int, message: String, zh: String) {
@@ -45,6 +59,8 @@ public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
         self.messageZH = zh
     }
 
-    /// `line N: message [code]`.
-    public var description: String { "line \(line): \(message) [\(code.rawValue)]" }
+    /// `line N: message [code]`, or `message [code]` when the line is 0.
+    public var description: String {
+        line > 0 ? "line \(line): \(message) [\(code.rawValue)]" : "\(message) [\(code.rawValue)]"
+    }
 }

@@ -1,18 +1,42 @@
 import HamletCore
 import HamletStore
 
-/// The register's CSV export, shared by `hamlet hub export` and the operator page's `/export/<table>.csv`, so both
-/// give the same bytes.
+/// The register's exports, shared by `hamlet hub export` and the operator page's `/export/<table>.csv` and
+/// `/export/<table>.xlsx`, so both give the same bytes.
 public enum RegisterExport {
     /// Encodes rows for Excel: a header of `id` and the table's field names, one line per row in the order given
     /// (the store returns names in pinyin order), UTF-8 with a BOM, CRLF line endings, RFC 4180 quoting.
+    ///
+    /// Cells that a spreadsheet would run as a formula (beginning with `=`, `+`, `-`, `@`, a tab or a CR) are
+    /// written with a leading `'` (`FormulaGuard.neutralized`, the OWASP CSV-injection rule); an import undoes it
+    /// with `FormulaGuard.restored`.
     /// - Parameters:
     ///   - table: The table's schema.
     ///   - rows: The rows, e.g. from `HubStore.rows(table:village:includeDeleted:)`.
     /// - Returns: The CSV text, starting with U+FEFF.
     public static func csv(_ table: TableSchema, _ rows: [HubRow]) -> String {
         var out: [[String]] = [["id"] + table.fields.map(\.name)]
-        for r in rows { out.append([r.id] + table.fields.map { r.values[$0.name]?.description ?? "" }) }
+        for r in rows { out.append(([r.id] + table.fields.map { r.values[$0.name]?.description ?? "" }).map(FormulaGuard.neutralized)) }
         return CSV.encode(out, bom: true, lineEnding: "\r\n")
     }
+
+    /// Encodes rows as an xlsx workbook of one sheet named after the table (人口, 户 …): a header of `id` and the
+    /// fields' Chinese labels (姓名, 身份证号 …), then one row per row in the order given. Text, enum, reference,
+    /// national-ID and phone fields are text cells in text-formatted columns, so no spreadsheet program turns an
+    /// ID into a number or drops a phone's leading 0; dates are dates (`yyyy-mm-dd`); integers are numbers.
+    /// Values are written as stored (enum codes, not labels), as the CSV has them.
+    /// - Parameters:
+    ///   - table: The table's schema.
+    ///   - rows: The rows.
+    /// - Returns: The xlsx file.
+    public static func xlsx(_ table: TableSchema, _ rows: [HubRow]) -> [UInt8] {
+        let columns = [XLSXWriter.Column("id", .text)] + table.fields.map { field in
+            XLSXWriter.Column(field.label.zh, field.type == .date ? .date : field.type == .integer ? .number : .text)
+        }
+        let values = rows.map { r in [r.id] + table.fields.map { r.values[$0.name]?.description ?? "" } }
+        return XLSXWriter.workbook(sheetName: table.label.zh, columns: columns, rows: values)
+    }
+
+    /// The MIME type of an xlsx file.
+    public static let xlsxContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 }

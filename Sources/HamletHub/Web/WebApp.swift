@@ -124,6 +124,8 @@ final class WebApp {
             return exportPage(store)
         case (false, 2) where parts[0] == "export" && parts[1].hasSuffix(".csv"):
             return try exportCSV(store, table: String(parts[1].dropLast(4)))
+        case (false, 2) where parts[0] == "export" && parts[1].hasSuffix(".xlsx"):
+            return try exportXLSX(store, table: String(parts[1].dropLast(5)))
         case (false, 2) where parts[0] == "conflicts":
             guard let id = Int64(parts[1]) else { return errorPage(404, "err.notFound") }
             return try detailPage(store, id: id)
@@ -304,6 +306,16 @@ final class WebApp {
                                                    ("Content-Disposition", "attachment; filename=\"\(t.name).csv\"")]
                                 + HTTPResponse.securityHeaders,
                             body: Array(RegisterExport.csv(t, rows).utf8))
+    }
+
+    private func exportXLSX(_ store: HubStore, table name: String) throws -> HTTPResponse {
+        guard let t = store.schema.table(named: name) else { return errorPage(404, "err.noTable") }
+        let village = request.queryValue("village").flatMap { $0.isEmpty ? nil : $0 }
+        let rows = try store.rows(table: t.name, village: village, includeDeleted: request.queryValue("deleted") == "1")
+        return HTTPResponse(status: 200, headers: [("Content-Type", RegisterExport.xlsxContentType),
+                                                   ("Content-Disposition", "attachment; filename=\"\(t.name).xlsx\"")]
+                                + HTTPResponse.securityHeaders,
+                            body: RegisterExport.xlsx(t, rows))
     }
 
     // MARK: - Formatting

@@ -188,9 +188,9 @@ enum WebMessages {
         "err.editDeleted": ("没有改动：这条记录已删除或已并入其他记录，不能更正。", "Nothing changed: the row is deleted or merged into another, so it cannot be corrected."),
         "err.editRefused": ("没有改动：镇中心没有接受这次更正。", "Nothing changed: the hub did not accept this correction."),
 
-        "export.heading": ("导出 CSV", "Export CSV"),
-        "export.hint": ("UTF-8 带 BOM、CRLF 换行，Excel 可直接打开中文；姓名按拼音排序。与 hamlet hub export 的内容相同。",
-                        "UTF-8 with BOM and CRLF, so Excel opens the Chinese correctly; names in pinyin order. The same bytes as hamlet hub export."),
+        "export.heading": ("导出", "Export"),
+        "export.hint": ("xlsx：身份证号、电话按文本保存，任何电子表格软件打开再保存都不会变成数字；日期是日期。CSV：UTF-8 带 BOM、CRLF 换行，Excel 可直接打开中文；以 = + - @ 开头的单元格前加 '，防止被当成公式。姓名按拼音排序。与 hamlet hub export 的内容相同。",
+                        "xlsx: IDs and phones are text cells, so no spreadsheet program turns them into numbers, and dates are dates. CSV: UTF-8 with BOM and CRLF, so Excel opens the Chinese correctly; cells beginning with = + - @ get a leading ' so they are never run as formulas. Names in pinyin order. The same bytes as hamlet hub export."),
 
         "state.live": ("有效", "live"),
         "state.deleted": ("已删除", "deleted"),

@@ -313,7 +313,8 @@ extension WebApp {
     func exportPage(_ store: HubStore) -> HTTPResponse {
         var body = "<h1>\(h(t("export.heading")))</h1><div class=\"card\"><p class=\"meta\">\(h(t("export.hint")))</p><ul>"
         for table in store.schema.tables {
-            body += "<li><a href=\"/export/\(h(FormCoding.percentEncode(table.name))).csv\">\(h(tableLabel(table)))</a> <span class=\"meta mono\">\(h(table.name)).csv</span></li>"
+            let path = "/export/\(h(FormCoding.percentEncode(table.name)))"
+            body += "<li>\(h(tableLabel(table))): <a href=\"\(path).xlsx\">\(h(table.name)).xlsx</a> · <a href=\"\(path).csv\">\(h(table.name)).csv</a></li>"
         }
         body += "</ul></div>"
         return layout(t("export.heading"), body)

@@ -329,15 +329,26 @@ enum OperatorCommands {
         }
     }
 
-    /// CSV for Excel: UTF-8 with BOM, CRLF, names in pinyin order.
+    /// CSV for Excel (UTF-8 with BOM, CRLF, formula characters neutralised) or xlsx (text-typed cells, Chinese
+    /// headers); names in pinyin order.
     static func export(_ c: Context) throws {
+        let format = c.invocation.value("format") ?? "csv"
+        guard format == "csv" || format == "xlsx" else {
+            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--format 只能是 csv 或 xlsx", en: "--format is csv or xlsx"))
+        }
+        if format == "xlsx", isatty(1) == 1 {
+            throw CLIError(code: "usage", exit: .usage,
+                           message: Localized(zh: "xlsx 是二进制文件，请重定向到文件：hamlet hub export people --format xlsx > people.xlsx",
+                                              en: "xlsx is a binary file; redirect it: hamlet hub export people --format xlsx > people.xlsx"))
+        }
         let h = try open(c)
         let t = try tableSchema(h, try c.argument("table"))
-        guard (c.invocation.value("format") ?? "csv") == "csv" else {
-            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "目前只支持 --format csv", en: "only --format csv is supported"))
-        }
         let rows = try h.rows(table: t.name, village: c.invocation.value("village"), includeDeleted: c.invocation.flag("deleted"))
-        Output.out(exportCSV(t, rows))
+        if format == "xlsx" {
+            Output.out(bytes: RegisterExport.xlsx(t, rows))  // shared with the web page's /export/<table>.xlsx
+        } else {
+            Output.out(exportCSV(t, rows))
+        }
     }
 
     static func exportCSV(_ t: TableSchema, _ rows: [HubRow]) -> String {
