@@ -200,12 +200,7 @@ extension HubStore {
         if !r.deleted { r.deletion = nil }
         try writeRow(t, r)
         try closeMootDuplicates(t, row: r, previous: previous, hseq: hseq)
-        // A row the operator brings back, or whose unique value the operator sets, is judged like any
-        // other (rules 6 and 8): its references revive, and a shared ID opens a duplicate conflict.
-        let uniqueMoved = t.uniqueFields.contains { previous.values[$0.name] != r.values[$0.name] }
-        if !r.deleted && (previous.deleted || uniqueMoved) {
-            try reviveWhole(t, r, hseq: hseq, action: action, clock: &clock)
-        }
+
         if let old = previous.values[schema.scope]?.text, let new = r.values[schema.scope]?.text, old != new {
             try connection.run("INSERT INTO departures (hseq, tbl, id, village) VALUES (?1, ?2, ?3, ?4)",
                                [.integer(hseq), .text(t.name), .text(r.id), .text(old)])
@@ -216,6 +211,13 @@ extension HubStore {
             """, [.integer(hseq), .text(NodeID.hub), .text(t.name), .text(r.id), .text(op), .text(JSONText.encode(values)),
                   .text(stamp.description), .text(action.name), .integer(action.wallMillis),
                   action.note.map { .text($0) } ?? .null])
+        // A row the operator brings back, or whose unique value the operator sets, is judged like any
+        // other (rules 6 and 8): its references revive (each its own change, after this one), and a
+        // shared ID opens a duplicate conflict.
+        let uniqueMoved = t.uniqueFields.contains { previous.values[$0.name] != r.values[$0.name] }
+        if !r.deleted && (previous.deleted || uniqueMoved) {
+            try reviveWhole(t, r, hseq: hseq, action: action, clock: &clock)
+        }
         return hseq
     }
 
