@@ -9,8 +9,8 @@ import Testing
         try v2.check()
         let plan = try v2.upgrade(from: .register)
         #expect(plan.from == Schema.register.version && plan.to == v2.version)
-        #expect(plan.newTables == ["pregnancies"])
-        #expect(plan.newFields == ["people": ["mother", "note"]])
+        #expect(plan.newTables == ["vaccinations"])
+        #expect(plan.newFields == ["people": ["guardian", "note"]])
         #expect(plan.rebuiltTables == ["visits"], "a new enum value changes the column's check")
         #expect(try Schema.decode(Array(v2.encoded().utf8)) == v2, "the document round-trips")
     }

@@ -309,6 +309,8 @@ private func with(_ row: Fields, _ changes: Fields) -> Fields { row.merging(chan
             ("events", ["village": .text("东村"), "person": .text(personID), "kind": .text("birth"), "date": .text("1900-01-01")]),
             ("people", with(person, ["sex": .text("M"), "birth_date": .text("1990-01-01")])),
             ("benefits", ["village": .text("东村"), "program": .text("p"), "amount": .integer(1), "status": .text("eligible")]),
+            // A mother (born 1990-03-02) only 10 years older than her child.
+            ("people", with(person, ["mother": .text(personID), "birth_date": .text("2000-05-01"), "national_id": .null])),
         ]
         for (t, r) in rows { seen.formUnion(codes(t, r)) }
         let notFromTheValidator: Set<ValidationIssue.Code> = [.unknownTable, .unknownField, .readOnlyField]
@@ -369,4 +371,24 @@ private func with(_ row: Fields, _ changes: Fields) -> Fields { row.merging(chan
             }
         }
     }
+
+    @Test func aParentAtLeastTwelveYearsOlderAndNeverBornAfterTheChild() {
+        // The mother in the lookup was born 1990-03-02.
+        let child: (String) -> Fields = { with(person, ["mother": .text(personID), "birth_date": .text($0), "national_id": .null]) }
+        #expect(codes("people", child("2002-03-02")) == [], "exactly 12 years")
+        #expect(codes("people", child("2002-03-01")) == [.parentTooYoung])
+        #expect(codes("people", child("1985-01-01")) == [.parentTooYoung], "a child born before its mother")
+        let issue = issues("people", child("1985-01-01")).first
+        #expect(issue?.message(chinese: true).contains("母亲应比本人大至少 12 岁") == true)
+    }
+
+    @Test func programsAreChosenAtEntryButNeverRefusedAtTheHub() throws {
+        let program = try #require(Schema.register.table(named: "benefits")?.field("program"))
+        #expect(throws: ValidationIssue.self) { try Validator().parse("奖扶", for: program, table: "benefits") }
+        #expect(try Validator().parse("国家奖扶", for: program, table: "benefits") == .text("国家奖扶"))
+        // A change made before the list existed still passes the hub's check.
+        #expect(codes("benefits", ["village": .text("东村"), "person": .text(personID), "program": .text("奖扶"),
+                                   "amount": .integer(1), "status": .text("eligible")]) == [])
+    }
 }
+

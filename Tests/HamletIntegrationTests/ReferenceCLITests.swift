@@ -75,7 +75,7 @@ struct ReferenceCLITests {
 
         try v.ok(["edit", "household", "三组12号", "--head", v.wangOldID])
         #expect(try v.dir.rows("households")[v.threeTwelve]?["head"] == v.wangOld, "edit's own row and --head both by what the clerk knows")
-        try v.ok(["add", "benefit", "--household", "北赵村五组3号", "--program", "独生子女奖励", "--amount", "12000", "--status", "eligible"])
+        try v.ok(["add", "benefit", "--household", "北赵村五组3号", "--program", "独生子女父母奖励", "--amount", "12000", "--status", "eligible"])
         // show, edit and delete take the same forms for the row itself.
         #expect(try v.dir.run(["show", "person", "张丽"]).stdout.contains(v.zhang))
         try v.ok(["edit", "person", v.wangYoungID, "--phone", "13900000000"])

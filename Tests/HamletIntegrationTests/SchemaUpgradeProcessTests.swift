@@ -21,11 +21,11 @@ struct SchemaUpgradeProcessTests {
             try fm.copyItem(atPath: (Self.fixtures as NSString).appendingPathComponent(item), toPath: tmp.file(item))
         }
         let hub = HamletDir(tmp.file("hub"))
-        // The deployment adds 母亲, 备注, a 孕情 table and a 查环 visit kind, with the hub stopped.
+        // The deployment adds 监护人, 备注, a 接种 table and an 入户 visit kind to the shipped register, with the hub stopped.
         let v2 = SchemaFixtures.withAdditions()
         try v2.encoded(pretty: true).write(toFile: tmp.file("v2.json"), atomically: true, encoding: .utf8)
         let dry = try hub.run(["hub", "schema", "--file", tmp.file("v2.json"), "--dry-run"])
-        #expect(dry.status == 0 && dry.stdout.contains("pregnancies"), "\(dry)")
+        #expect(dry.status == 0 && dry.stdout.contains("vaccinations"), "\(dry)")
         let up = try hub.run(["hub", "schema", "--file", tmp.file("v2.json")])
         #expect(up.status == 0, "\(up)")
         let bad = try hub.run(["hub", "schema", "--file", tmp.file("v2.json")])
@@ -48,14 +48,14 @@ struct SchemaUpgradeProcessTests {
         #expect(try bz2.run(["sync"]).status == 0)
         // The new table and fields work on both nodes; the edit made under the old schema arrived whole.
         let person = try #require(try bz1.rows("people").first?.key)
-        let added = try bz2.run(["add", "pregnancy", "--woman", person, "--found-on", "2026-10-01"])
+        let added = try bz2.run(["add", "vaccination", "--person", person, "--given-on", "2026-10-01"])
         #expect(added.status == 0, "\(added)")
         #expect(try bz2.run(["edit", "person", person, "--note", "新字段"]).status == 0)
         #expect(try bz2.run(["sync"]).status == 0)
         #expect(try bz1.run(["sync"]).status == 0)
         let people = try bz1.rows("people")
         #expect(people[person]?["phone"] == "13900000001" && people[person]?["note"] == "新字段")
-        #expect(try bz1.rows("pregnancies").count == 1)
+        #expect(try bz1.rows("vaccinations").count == 1)
         for dir in [bz1, bz2] {
             let v = try dir.run(["verify"])
             #expect(v.status == 0 && v.stdout.hasPrefix("match"), "\(v)")

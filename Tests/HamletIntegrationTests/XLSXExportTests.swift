@@ -79,7 +79,7 @@ struct XLSXExportTests {
         let bytes = [UInt8](r.stdoutData)
         #expect(bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]), "a ZIP file")
         let table = try SheetFile.read(bytes: bytes, name: "people.xlsx")
-        #expect(table.header == ["id", "村", "户", "姓名", "性别", "出生日期", "身份证号", "婚姻状况", "居住状态", "电话", "现住址"])
+        #expect(table.header == ["id", "村", "户", "母亲", "父亲", "姓名", "性别", "出生日期", "身份证号", "婚姻状况", "居住状态", "电话", "现住址"])
         let labels = ["village": "村", "name": "姓名", "sex": "性别", "birth_date": "出生日期", "national_id": "身份证号",
                       "marital_status": "婚姻状况", "phone": "电话", "current_address": "现住址"]
         let read = ExportScene.byID(table)

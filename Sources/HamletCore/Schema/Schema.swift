@@ -114,6 +114,13 @@ public struct FieldSchema: Sendable, Codable, Equatable {
     public var notBeforeBirthOf: String?
     /// Required when every listed field has the listed value (`paid_on` when `status` is `paid`).
     public var requiredWhen: [String: String]?
+    /// On a reference to a person: that person must be at least this many years older than this
+    /// row's `birth_date` (a mother or father).
+    public var parentMinAge: Int?
+    /// On a text field: the values accepted at entry (rows already holding another value keep it).
+    public var choices: [String]?
+    /// On a text field: digits only (an account's last four digits).
+    public var digits: Bool
 
     enum CodingKeys: String, CodingKey {
         case name, type, label, required, unique, merge, values, references, min, max, personal, sort
@@ -121,6 +128,8 @@ public struct FieldSchema: Sendable, Codable, Equatable {
         case valueLabels = "value_labels"
         case notBeforeBirthOf = "not_before_birth_of"
         case requiredWhen = "required_when"
+        case parentMinAge = "parent_min_age"
+        case choices, digits
     }
 
     public init(from decoder: any Decoder) throws {
@@ -141,6 +150,9 @@ public struct FieldSchema: Sendable, Codable, Equatable {
         sort = try c.decodeIfPresent(String.self, forKey: .sort)
         notBeforeBirthOf = try c.decodeIfPresent(String.self, forKey: .notBeforeBirthOf)
         requiredWhen = try c.decodeIfPresent([String: String].self, forKey: .requiredWhen)
+        parentMinAge = try c.decodeIfPresent(Int.self, forKey: .parentMinAge)
+        choices = try c.decodeIfPresent([String].self, forKey: .choices)
+        digits = try c.decodeIfPresent(Bool.self, forKey: .digits) ?? false
     }
 
     /// The label of an enum value (the value itself when it has none, or the field is not an enum).
@@ -216,6 +228,12 @@ extension Schema {
                     if let values = other.values, !values.contains(v) {
                         throw SchemaError(message: "\(t.name).\(f.name): required_when value is not one of \(k)'s values")
                     }
+                }
+                if f.parentMinAge != nil, f.type != .ref || f.references != t.name || t.field("birth_date") == nil {
+                    throw SchemaError(message: "\(t.name).\(f.name): parent_min_age needs a reference to the same table with a birth_date")
+                }
+                if (f.choices != nil || f.digits), f.type != .text {
+                    throw SchemaError(message: "\(t.name).\(f.name): choices and digits apply to text fields")
                 }
                 if let p = f.notBeforeBirthOf, t.field(p)?.type != .ref {
                     throw SchemaError(message: "\(t.name).\(f.name): not_before_birth_of names no reference")

@@ -24,6 +24,7 @@ public struct ValidationIssue: Error, Sendable, Hashable, CustomStringConvertibl
         case beforeBirth = "date-before-birth"
         case missingOneOf = "missing-one-of"
         case readOnlyField = "read-only-field"
+        case parentTooYoung = "parent-too-young"
     }
 
     public var code: Code

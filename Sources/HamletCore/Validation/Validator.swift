@@ -56,6 +56,14 @@ public struct Validator: Sendable {
             return .text(t)
         case .nationalID:
             return .text(t.uppercased())
+        case .text:
+            // Choices are checked where a value is typed (CLI, import), never at the hub: a change
+            // made before the list existed is still accepted.
+            if let choices = field.choices, !choices.contains(t) {
+                throw ValidationIssue(.invalidEnum, table: table, field: field.name, value: raw,
+                                      detail: "must be one of \(choices.joined(separator: ", "))", zh: "只能是 \(choices.joined(separator: "、")) 之一")
+            }
+            return .text(t)
         default:
             return .text(t)
         }
@@ -87,6 +95,10 @@ public struct Validator: Sendable {
         switch f.type {
         case .text:
             if let hi = f.max, s.count > Int(hi) { throw issue(.tooLong, "is longer than \(hi) characters", "超过 \(hi) 个字") }
+            if f.digits, !s.unicodeScalars.allSatisfy({ $0.value >= 48 && $0.value <= 57 }) {
+                throw issue(.invalidText, "must be digits only", "只能填数字")
+            }
+
         case .integer:
             break
         case .date:
@@ -157,7 +169,8 @@ public struct Validator: Sendable {
                 let dateField = table.fields.first(where: { $0.notBeforeBirthOf == f.name })
                 let refChanged = checkFields.contains(f.name)
                 let dateChanged = dateField.map { checkFields.contains($0.name) } ?? false
-                guard refChanged || dateChanged else { continue }
+                let birthChanged = f.parentMinAge != nil && checkFields.contains("birth_date")
+                guard refChanged || dateChanged || birthChanged else { continue }
                 let r = lookup(target, id)
                 if refChanged, r?.isLive != true {
                     out.append(ValidationIssue(.missingReference, table: table.name, field: f.name, value: id,
@@ -168,6 +181,15 @@ public struct Validator: Sendable {
                    CalendarDate(date) != nil {
                     out.append(ValidationIssue(.beforeBirth, table: table.name, field: dateField.name, value: date,
                                                detail: "is before the person's birth date", zh: "早于此人的出生日期"))
+                }
+                // A mother or father at least N years older than the child (a child born before its mother is the same error).
+                if let years = f.parentMinAge, let r, let parentBirth = r.birthDate.flatMap(CalendarDate.init),
+                   let own = row["birth_date"]?.text, let childBirth = CalendarDate(own),
+                   refChanged || checkFields.contains("birth_date"),
+                   CalendarDate(year: parentBirth.year + years, month: parentBirth.month, day: min(parentBirth.day, 28)).map({ childBirth < $0 }) ?? false {
+                    out.append(ValidationIssue(.parentTooYoung, table: table.name, field: f.name, value: id,
+                                               detail: "must be at least \(years) years older than this person",
+                                               zh: "\(f.label.zh)应比本人大至少 \(years) 岁（请核对出生日期）"))
                 }
             }
         }
