@@ -274,3 +274,34 @@ extension String {
         return s
     }
 }
+
+/// Which table a file of an import folder fills, by its name.
+public enum ImportFiles {
+    /// The extensions of sheet files an import folder is searched for (`SheetFile.read` reads them).
+    public static let extensions: Set<String> = ["csv", "xlsx"]
+
+    /// Other names clerks give the registers' files, by table.
+    static let aliases: [String: [String]] = [
+        "households": ["户籍", "家庭户", "户表"],
+        "people": ["全员人口", "人员", "人口信息"],
+        "events": ["事件", "婚育"],
+        "visits": ["随访记录", "服务记录"],
+        "benefits": ["奖励扶助", "奖扶名单"],
+    ]
+
+    /// The table a sheet file fills: its name without the extension is the table's name
+    /// (plural or singular) or its label (`people.csv`, `person.csv`, `人口.csv`, `奖扶.xlsx`).
+    /// - Parameters:
+    ///   - fileName: the file's name.
+    ///   - schema: the register schema.
+    /// - Returns: the table, or nil when the file is not a sheet or names no table.
+    public static func table(forFile fileName: String, schema: Schema = .register) -> TableSchema? {
+        guard let dot = fileName.lastIndex(of: "."), extensions.contains(fileName[fileName.index(after: dot)...].lowercased()) else {
+            return nil
+        }
+        let stem = ImportColumns.key(String(fileName[..<dot]))
+        return schema.tables.first { t in
+            ([t.name, t.singular, t.label.zh, t.label.en] + (aliases[t.name] ?? [])).contains { ImportColumns.key($0) == stem }
+        }
+    }
+}

@@ -256,11 +256,13 @@ public struct NationalIDHolder: Sendable, Hashable, Codable {
         let zh = holders.map { $0.label(chinese: true) }.joined(separator: "、")
         let en = holders.map { $0.label(chinese: false) }.joined(separator: ", ")
         let first = holders.first?.id ?? ""
+        let typedZH = nationalID.isEmpty ? "这个身份证号" : "身份证号「\(nationalID)」"
+        let typedEN = nationalID.isEmpty ? "this national ID" : "national ID \(nationalID)"
         return ImportIssue(
             field: "national_id", code: "duplicate-national-id",
-            zh: "身份证号「\(nationalID)」本村已登记为 \(zh)，编号 \(first)。同一个人请修改那条记录（hamlet edit person \(first)）；"
+            zh: "\(typedZH)本村已登记为 \(zh)，编号 \(first)。同一个人请修改那条记录（hamlet edit person \(first)）；"
                 + "确实是另一个人请先核对号码，仍要录入加 --force（同步后镇中心会列为重复登记，由管理员处理）",
-            en: "national ID \(nationalID) is already held by \(en) in this village, id \(first). If it is the same person, "
+            en: "\(typedEN) is already held by \(en) in this village, id \(first). If it is the same person, "
                 + "edit that row (hamlet edit person \(first)); if not, check the number, and add --force to record it anyway "
                 + "(the hub will list a duplicate for the operator)")
     }
