@@ -10,9 +10,11 @@
 /// 2. **Cells.** A cell that cannot be read (a bad date, an unknown 性别) fails the record.
 /// 3. **Which row.** The record updates the row with its `id` when the replica has
 ///    it; else, for people, the one live person with its 身份证号 (and references to
-///    the record's `id` in the other files then mean that person); else it adds a
-///    row (with its `id` when it has one). Two live people with the ID, or a second
-///    record for the same row, fail the record.
+///    the record's `id` in the other files then mean that person); else, when it has
+///    no `id`, a live row whose values it repeats exactly (every required field given,
+///    every given cell equal), so a sheet without ids imports again as *unchanged*;
+///    else it adds a row (with its `id` when it has one). Two live people with the ID,
+///    or a second record for the same row, fail the record.
 /// 4. **Values.** Empty cells leave a field as it is (clear a field with `hamlet edit`);
 ///    a record whose values all equal the row's is *unchanged* and writes nothing.
 /// 5. **Duplicates.** A 身份证号 another live person holds, or another record of the
@@ -104,6 +106,25 @@ public enum ImportPlanner {
             }
         }
 
+        // Live rows by their required values (without the village), for records that repeat a row without its id.
+        var byContent: [String: [String: [String]]] = [:]
+        func contentKey(_ t: TableSchema, _ values: Fields) -> String? {
+            var parts: [String] = []
+            for f in t.fields where f.required && f.name != scope {
+                guard let v = values[f.name], !v.isNull else { return nil }
+                parts.append(v.description)
+            }
+            return parts.isEmpty ? nil : parts.joined(separator: "\u{1F}")
+        }
+        func contentIndex(_ t: TableSchema) -> [String: [String]] {
+            if let index = byContent[t.name] { return index }
+            var index: [String: [String]] = [:]
+            for (id, row) in base.rows[t.name] ?? [:] { if let k = contentKey(t, row) { index[k, default: []].append(id) } }
+            for k in index.keys { index[k]?.sort() }
+            byContent[t.name] = index
+            return index
+        }
+
         var remap: [String: String] = [:]
         var writtenBy: [Key: ImportRowRef] = [:]
         var uniqueTakenBy: [String: ImportRowRef] = [:]
@@ -151,6 +172,16 @@ public enum ImportPlanner {
                     if let holder = found.first {
                         target = holder
                         if let id = record.id { remap[id] = holder }
+                    }
+                }
+                if target == nil, record.id == nil {
+                    var given = record.values
+                    for f in t.referenceFields { if let v = given[f.name]?.text, let to = remap[v] { given[f.name] = .text(to) } }
+                    if let k = contentKey(t, given) {
+                        target = contentIndex(t)[k]?.first { id in
+                            writtenBy[Key(table: t.name, id: id)] == nil
+                                && given.allSatisfy { base.rows[t.name]?[id]?[$0.key] == $0.value }
+                        }
                     }
                 }
                 if let target, let earlier = writtenBy[Key(table: t.name, id: target)] {
