@@ -148,7 +148,7 @@ enum ImportCommand {
         guard problems.isEmpty else {
             for p in problems { Output.err(p + "\n") }
             throw CLIError(code: "invalid-file", exit: .invalidData,
-                           message: Localized(zh: "\(problems.count) 个文件读不了（见上），没有导入任何记录", en: "\(problems.count) file(s) could not be read (see above); nothing was imported"))
+                           message: Localized(zh: "\(problems.count) 个文件有问题（见上），没有导入任何记录", en: "\(problems.count) file(s) could not be read as sheets of their table (see above); nothing was imported"))
         }
         return sheets
     }
