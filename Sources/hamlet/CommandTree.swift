@@ -110,7 +110,8 @@ enum CommandTree {
                                                     "import spreadsheets: a whole folder (every table, in order, at once) or one table's file; rows that exist are updated"),
                         discussion: L("""
                             文件夹里的文件按表命名（households.csv 或 户.csv、people.csv 或 人口.csv、events、visits、benefits），\
-                            在一个事务里按 户→人口→婚育动态→随访→奖扶 的顺序导入；户主等引用可以指向后面文件里的行。\
+                            在一个事务里按 户→人口→婚育动态→随访→奖扶 的顺序导入；户、户主、人员等列可填编号、身份证号、姓名或地址，\
+                            可以指向本村已有的记录或这些文件里的行（包括后面文件里的行）。\
                             表头可用字段名或中文名（姓名、性别、出生日期、身份证号 …），单元格可用代码或中文（女、已婚、常住 …），\
                             日期可写 1992-05-17、1992/5/17、1992年5月17日、19920517。金额：表头为「金额（元）」或「金额」时按元填写（最多两位小数），\
                             表头为 amount 或「金额(分)」时按分填写。有编号的行更新那条记录，人口也按身份证号找到已有的人；空单元格不改动原值。\
@@ -118,8 +119,8 @@ enum CommandTree {
                             """,
                                       """
                             A folder's files are named after the tables (households.csv, people.csv, events, visits, benefits, \
-                            or their Chinese names) and load in one transaction in that order; references such as a household's \
-                            head may point at rows of a later file. Headers are field names or Chinese labels (姓名, 性别, 出生日期, 身份证号 …); \
+                            or their Chinese names) and load in one transaction in that order; reference columns (household, head, \
+                            person) take an id, a national ID, a name or an address, of a row here or of the files (a later file's too). Headers are field names or Chinese labels (姓名, 性别, 出生日期, 身份证号 …); \
                             cells are codes or labels (女, 已婚, 常住 …); dates 1992-05-17, 1992/5/17, 1992年5月17日 or 19920517. \
                             Amounts: a column headed 金额（元）, 金额 or amount_yuan is in yuan (up to two decimals); amount or 金额(分) is in fen. \
                             A row with an id updates that row, and a person is also found by national ID; an empty cell leaves a value as it is. \

@@ -214,6 +214,45 @@ struct ImportTests {
                 "each repeat matches one row; a different result is a new visit")
     }
 
+    @Test func referenceCellsTakeWhatAClerkKnowsAcrossTheFilesAndTheReplica() throws {
+        let households = try sheet("户.csv", "households", "地址,户主\n北赵村三组12号,王秀英\n北赵村三组13号,程霞\n")
+        let people = try sheet("人口.csv", "people", """
+            户,姓名,性别,出生日期,身份证号
+            三组12号,王秀英,女,1992/5/17,\(nid("1992-05-17"))
+            三组1,李强,男,1990-03-02,
+            """)
+        let visits = try sheet("随访.csv", "visits", """
+            人员,类型,日期
+            \(nid("1992-05-17")),体检,2025-06-01
+            王秀英*\(nid("1992-05-17").suffix(4)),随访,2025-06-02
+            程霞,随访,2025-06-03
+            王五,随访,2025-06-04
+            """)
+        let plan = ImportPlanner.plan([visits, people, households], base: base())
+        #expect(plan.problems.map(\.issue.code).sorted() == ["ambiguous-reference", "missing-reference"], "\(plan.problems)")
+        let inserts = plan.steps.filter { $0.kind == .insert }
+        let wang = try #require(inserts.first { $0.values["name"] == .text("王秀英") }?.id)
+        let house = try #require(inserts.first { $0.values["address"] == .text("北赵村三组12号") }?.id)
+        #expect(inserts.first { $0.id == wang }?.values["household"] == .text(house), "part of an address, a row of the files")
+        #expect(plan.steps.first { $0.isDeferred && $0.id == house }?.values == ["head": .text(wang)], "a head by name, set in the second pass")
+        #expect(inserts.first { $0.values["address"] == .text("北赵村三组13号") }?.values["head"] == .text(p1), "程霞 is the replica's")
+        #expect(inserts.filter { $0.table == "visits" }.map { $0.values["person"] } == [.text(wang), .text(wang), .text(p1)])
+    }
+
+    @Test func aSheetWithoutIDsImportsAgainAsUnchanged() throws {
+        var b = base()
+        b.rows["households"]?[h2] = ["village": .text("北赵"), "address": .text("北赵村三组12号")]
+        b.rows["people"]?[p2] = ["village": .text("北赵"), "household": .text(h2), "name": .text("李强"), "sex": .text("M"),
+                                 "birth_date": .text("1990-03-02")]
+        let households = try sheet("户.csv", "households", "地址,户主\n北赵村三组12号,李强\n")
+        let people = try sheet("人口.csv", "people", "户,姓名,性别,出生日期\n北赵村三组12号,李强,男,1990-03-02\n")
+        let plan = ImportPlanner.plan([households, people], base: b)
+        #expect(plan.problems.isEmpty, "\(plan.problems)")
+        #expect(plan.counts.map(\.added) == [0, 0] && plan.counts.map(\.unchanged) == [0, 1] && plan.counts.map(\.updated) == [1, 0],
+                "the household gains its head; nothing is added twice")
+        #expect(plan.steps.map(\.values) == [["head": .text(p2)]])
+    }
+
     @Test func otherVillagesAreSkippedNotFailed() throws {
         let people = try sheet("people.csv", "people", "村,姓名,性别,出生日期\n南赵,外村,X,bad\n北赵,本村,F,1990-01-01\n")
         let plan = ImportPlanner.plan([people], base: base())

@@ -120,6 +120,29 @@ struct ImportCLITests {
         #expect(try dir.run(["import", "people", "--file", folder + "/人口.csv"]).stdout.contains("2 unchanged"), "--file still works")
     }
 
+    @Test("sheets without ids name people and households as a clerk does (身份证号, 姓名, 地址); again: unchanged")
+    func sheetsWithoutIDs() throws {
+        let tmp = TempDir("import-noids")
+        defer { tmp.remove() }
+        let dir = try node(tmp)
+        let wangID = Registry.nationalID(birth: "1992-05-17", sex: "F", sequence: 3)
+        let folder = tmp.file("clerk")
+        try write("地址,户主,联系电话\n北赵村三组12号,王秀英,13800000000\n", to: folder + "/户.csv")
+        try write("户,姓名,性别,出生日期,身份证号\n三组12号,王秀英,女,1992/5/17,\(wangID)\n三组12号,李强,男,1990-03-02,\n", to: folder + "/人口.csv")
+        try write("人员,类型,日期,结果\n\(wangID),产前检查,2025/6/1,正常\n李强,随访,2025-06-02,好\n", to: folder + "/随访.csv")
+        let r = try dir.run(["import", folder, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try report(r)["added"] as? Int == 5)
+        let people = try dir.rows("people")
+        let wang = try #require(people.first { $0.value["name"] == "王秀英" }?.key)
+        let household = try #require(try dir.rows("households").first?.key)
+        #expect(try dir.rows("households")[household]?["head"] == wang)
+        #expect(people.values.allSatisfy { $0["household"] == household })
+        #expect(Set(try dir.rows("visits").values.compactMap { $0["person"] }) == Set(people.keys))
+        let again = try report(try dir.run(["import", folder, "--json"]))
+        #expect(again["unchanged"] as? Int == 5 && again["added"] as? Int == 0, "\(again)")
+    }
+
     @Test("a bad row is reported as file:line with a Chinese reason under LANG=zh_CN.UTF-8; the rest go in")
     func badRowInChinese() throws {
         let tmp = TempDir("import-bad")

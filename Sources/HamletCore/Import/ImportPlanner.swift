@@ -11,8 +11,10 @@
 /// 3. **Which row.** The record updates the row with its `id` when the replica has
 ///    it; else, for people, the one live person with its 身份证号 (and references to
 ///    the record's `id` in the other files then mean that person); else, when it has
-///    no `id`, a live row whose values it repeats exactly (every required field given,
-///    every given cell equal), so a sheet without ids imports again as *unchanged*;
+///    no `id`, a live row whose values it repeats (every required field given, every
+///    given cell equal — for 户 and 人口, which other rows reference, every cell but
+///    the references, which it then updates), so a sheet without ids imports again
+///    as *unchanged*;
 ///    else it adds a row (with its `id` when it has one). Two live people with the ID,
 ///    or a second record for the same row, fail the record.
 /// 4. **Values.** Empty cells leave a field as it is (clear a field with `hamlet edit`);
@@ -20,8 +22,11 @@
 /// 5. **Duplicates.** A 身份证号 another live person holds, or another record of the
 ///    files adds, fails the record, naming that person — unless duplicates are
 ///    allowed (`--force`), when the row goes in and the hub opens its duplicate conflict.
-/// 6. **References within the files.** A reference may name a row of the replica or
-///    a record of the files. Naming a record of a table loaded earlier, the record
+/// 6. **References within the files.** A reference cell may name a row of the replica
+///    or a record of the files, by `id` or as a clerk knows it — a 身份证号, a name
+///    (unique, or with the ID's last 4: `王秀英*1224`), an address or part of it, 8+
+///    characters of an id — by the same rules as the CLI's flags (`ReferenceResolver`);
+///    none or several matching fail the record. Naming a record of a table loaded earlier, the record
 ///    must have gone in, else this one fails too (fix that line and import again:
 ///    the rows already in are then *unchanged*). Naming a record loaded later (a
 ///    household's 户主 in the people file), the reference is set in a second pass
@@ -41,7 +46,9 @@ public enum ImportPlanner {
             for f in s.table.referenceFields {
                 guard let target = f.references else { continue }
                 for r in s.rows {
-                    if let v = r.values[f.name]?.text, inFiles[target]?.contains(v) != true { out[target, default: []].insert(v) }
+                    if let v = r.values[f.name]?.text, RowID.isValid(v), inFiles[target]?.contains(v) != true {
+                        out[target, default: []].insert(v)
+                    }
                 }
             }
         }
@@ -72,6 +79,25 @@ public enum ImportPlanner {
     /// - Returns: the plan.
     public static func plan(_ sheets: [ImportSheet], base: ImportBase, schema: Schema = .register,
                             allowsDuplicateNationalIDs: Bool = false, validator: Validator = Validator()) -> ImportPlan {
+        var ids = SeedRandom(seed: 11)
+        return plan(sheets, base: base, schema: schema, allowsDuplicateNationalIDs: allowsDuplicateNationalIDs,
+                    validator: validator, wallMillis: 1_700_000_000_000, ids: &ids)
+    }
+
+    /// Decides an import, giving new rows ids from `ids` (every new row has its id in the plan).
+    /// - Parameters:
+    ///   - sheets: the files, read.
+    ///   - base: what the replica holds.
+    ///   - schema: the register schema (its table order is the load order).
+    ///   - allowsDuplicateNationalIDs: `--force`: a 身份证号 another live person holds goes in.
+    ///   - validator: checks rows as `hamlet add` does.
+    ///   - wallMillis: the time in the new rows' ids.
+    ///   - ids: randomness for the new rows' ids.
+    /// - Returns: the plan.
+    public static func plan(_ given: [ImportSheet], base: ImportBase, schema: Schema = .register,
+                            allowsDuplicateNationalIDs: Bool = false, validator: Validator = Validator(),
+                            wallMillis: Int64, ids: inout some RandomNumberGenerator) -> ImportPlan {
+        var sheets = given
         let rank = Dictionary(schema.tables.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         let order = sheets.indices.sorted { (rank[sheets[$0].table.name] ?? Int.max, $0) < (rank[sheets[$1].table.name] ?? Int.max, $1) }
         var plan = ImportPlan(sheets: sheets.map { ($0.name, $0.table.name, $0.rows.map(\.line)) }, steps: [], outcomes: [:], problems: [])
@@ -125,6 +151,75 @@ public enum ImportPlanner {
             return index
         }
 
+        // New rows get their ids now, so references (and the second pass) can name them.
+        var provisional: [ImportRowRef: String] = [:]
+        // What a reference cell may name, by table: the replica's live rows and the files' new records.
+        var candidates: [String: [ReferenceCandidate]] = [:]
+        let targets = Set(schema.tables.flatMap { $0.referenceFields.compactMap(\.references) })
+        for t in targets { candidates[t] = (base.rows[t] ?? [:]).sorted { $0.key < $1.key }.map { ReferenceCandidate(id: $0.key, values: $0.value) } }
+        var claimed = Set<String>()
+        var sameAs: [ImportRowRef: String] = [:]
+        for s in order {
+            let t = sheets[s].table
+            guard targets.contains(t.name) else { continue }
+            for (i, record) in sheets[s].rows.enumerated() {
+                if let v = record.values[scope]?.text, v != base.village { continue }
+                if let id = record.id, base.rows[t.name]?[id] != nil { continue }
+                if let u = t.uniqueFields.first, let value = record.values[u.name]?.text,
+                   (holders["\(t.name).\(u.name)"]?[value] ?? []).count == 1 { continue }
+                // A record without an id that repeats a live row (its own fields; references aside) is that row.
+                if record.id == nil, !t.fields.contains(where: { $0.required && $0.type == .ref }),
+                   t.fields.filter({ $0.required && $0.name != scope }).allSatisfy({ record.values[$0.name] != nil }),
+                   let same = (base.rows[t.name] ?? [:]).keys.sorted().first(where: { id in
+                       !claimed.contains(id) && record.values.allSatisfy { k, v in
+                           t.field(k)?.type == .ref || base.rows[t.name]?[id]?[k] == v
+                       }
+                   }) {
+                    claimed.insert(same)
+                    sameAs[ImportRowRef(sheet: s, row: i)] = same
+                    continue
+                }
+                let id = record.id ?? RowID.make(unixMillis: wallMillis, using: &ids)
+                if record.id == nil {
+                    provisional[ImportRowRef(sheet: s, row: i)] = id
+                    fileRow[Key(table: t.name, id: id)] = ImportRowRef(sheet: s, row: i)
+                }
+                candidates[t.name, default: []].append(ReferenceCandidate(id: id, values: record.values))
+            }
+        }
+        // Reference cells as a clerk types them (身份证号, 姓名, 地址, part of an id) become ids.
+        for s in order {
+            let t = sheets[s].table
+            for i in sheets[s].rows.indices {
+                for f in t.referenceFields {
+                    guard let raw = sheets[s].rows[i].values[f.name]?.text, let target = f.references,
+                          let targetTable = schema.table(named: target) else { continue }
+                    let resolver = ReferenceResolver(table: targetTable)
+                    let p = resolver.plan(raw)
+                    guard let query = p.query else { continue }
+                    let found = (candidates[target] ?? []).filter { c in
+                        switch query {
+                        case .idFragment(let fragment): return c.id.hasPrefix(fragment) || c.id.hasSuffix(fragment)
+                        case .equals(let field, let value): return c.values[field]?.text == value
+                        case .contains(let field, let text): return c.values[field]?.text?.contains(text) == true
+                        }
+                    }
+                    do throws(ReferenceError) {
+                        sheets[s].rows[i].values[f.name] = .text(try resolver.decide(p, text: raw, found: found))
+                    } catch {
+                        let noun = (zh: targetTable.label.zh, en: targetTable.label.en)
+                        let text = raw.trimmingSpaces()
+                        let zh = error.code == .notFound ? "本村和导入的文件里都没有与「\(text)」对应的\(noun.zh)；" : error.message(chinese: true) + "\n  "
+                        let en = error.code == .notFound ? "no \(noun.en) in this village or the files matches \"\(text)\"; " : error.message(chinese: false) + "\n  "
+                        sheets[s].rows[i].issues.append(ImportIssue(
+                            field: f.name, code: error.code.rawValue,
+                            zh: "\(f.label.zh)：" + zh + error.hint(flag: nil, chinese: true),
+                            en: "\(f.label.en): " + en + error.hint(flag: nil, chinese: false)))
+                    }
+                }
+            }
+        }
+
         var remap: [String: String] = [:]
         var writtenBy: [Key: ImportRowRef] = [:]
         var uniqueTakenBy: [String: ImportRowRef] = [:]
@@ -171,9 +266,10 @@ public enum ImportPlanner {
                     }
                     if let holder = found.first {
                         target = holder
-                        if let id = record.id { remap[id] = holder }
+                        if let id = record.id ?? provisional[ref] { remap[id] = holder }
                     }
                 }
+                if target == nil, record.id == nil, let same = sameAs[ref] { target = same }
                 if target == nil, record.id == nil {
                     var given = record.values
                     for f in t.referenceFields { if let v = given[f.name]?.text, let to = remap[v] { given[f.name] = .text(to) } }
@@ -183,6 +279,7 @@ public enum ImportPlanner {
                                 && given.allSatisfy { base.rows[t.name]?[id]?[$0.key] == $0.value }
                         }
                     }
+                    if let target, let p = provisional[ref] { remap[p] = target }
                 }
                 if let target, let earlier = writtenBy[Key(table: t.name, id: target)] {
                     let w = where_(earlier)
@@ -289,15 +386,17 @@ public enum ImportPlanner {
                     }
                     plan.outcomes[ref] = values.isEmpty ? .unchanged : .updated
                 } else {
-                    if let id = record.id {
+                    let newID = record.id ?? provisional[ref]
+                    if let id = newID {
                         writtenBy[Key(table: t.name, id: id)] = ref
                         planned[t.name, default: [:]][id] = row
                     }
-                    plan.steps.append(ImportStep(kind: .insert, table: t.name, id: record.id, values: values, origin: ref, isDeferred: false))
+                    plan.steps.append(ImportStep(kind: .insert, table: t.name, id: newID, values: values, origin: ref, isDeferred: false))
                     plan.outcomes[ref] = .added
                 }
                 for (f, value, named) in deferred {
-                    pending.append(PendingReference(origin: ref, table: t.name, rowID: target ?? record.id, field: f, value: value, target: named))
+                    pending.append(PendingReference(origin: ref, table: t.name, rowID: target ?? record.id ?? provisional[ref], field: f,
+                                                    value: value, target: named))
                 }
             }
         }
@@ -312,7 +411,7 @@ public enum ImportPlanner {
                     second[p.origin] = ImportStep(kind: .update, table: p.table, id: p.rowID, values: [:], origin: p.origin, isDeferred: true)
                     secondOrder.append(p.origin)
                 }
-                second[p.origin]?.values[p.field.name] = .text(p.value)
+                second[p.origin]?.values[p.field.name] = .text(remap[p.value] ?? p.value)
                 if plan.outcomes[p.origin] == .unchanged { plan.outcomes[p.origin] = .updated }
             default:
                 let w = where_(p.target)

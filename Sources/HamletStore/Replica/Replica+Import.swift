@@ -19,7 +19,7 @@ extension Replica {
     ///   - dryRun: report without writing.
     ///   - author: the clerk.
     ///   - wallMillis: the wall clock, for the changes' stamps.
-    ///   - rng: for the ids of new rows the sheets give none.
+    ///   - rng: for the ids of new rows the sheets give none (made while planning, so references can name them).
     /// - Returns: the plan as applied: outcomes, problems, counts.
     /// - Throws: `StoreError` (nothing written).
     public func importSheets(_ sheets: [ImportSheet], allowsDuplicateNationalIDs: Bool, dryRun: Bool, author: String,
@@ -28,7 +28,8 @@ extension Replica {
             return try connection.transaction {
                 let base = try importBase(referencing: ImportPlanner.referencedIDs(sheets))
                 var plan = ImportPlanner.plan(sheets, base: base, schema: schema,
-                                              allowsDuplicateNationalIDs: allowsDuplicateNationalIDs, validator: validator)
+                                              allowsDuplicateNationalIDs: allowsDuplicateNationalIDs, validator: validator,
+                                              wallMillis: wallMillis, ids: &rng)
                 let policy: DuplicateNationalIDs = allowsDuplicateNationalIDs ? .record : .refuse
                 var made: [ImportRowRef: String] = [:]
                 for step in plan.steps {
