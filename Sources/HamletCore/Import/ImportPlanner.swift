@@ -169,8 +169,8 @@ public enum ImportPlanner {
                    (holders["\(t.name).\(u.name)"]?[value] ?? []).count == 1 { continue }
                 // A record without an id that repeats a live row (its own fields; references aside) is that row.
                 if record.id == nil, !t.fields.contains(where: { $0.required && $0.type == .ref }),
-                   t.fields.filter({ $0.required && $0.name != scope }).allSatisfy({ record.values[$0.name] != nil }),
-                   let same = (base.rows[t.name] ?? [:]).keys.sorted().first(where: { id in
+                   let key = contentKey(t, record.values),
+                   let same = contentIndex(t)[key]?.first(where: { id in
                        !claimed.contains(id) && record.values.allSatisfy { k, v in
                            t.field(k)?.type == .ref || base.rows[t.name]?[id]?[k] == v
                        }
