@@ -187,6 +187,17 @@ public enum ImportPlanner {
                 candidates[t.name, default: []].append(ReferenceCandidate(id: id, values: record.values))
             }
         }
+        // Candidates by the value of a field, built when first asked.
+        var byValue: [String: [String: [ReferenceCandidate]]] = [:]
+        func candidatesWith(_ table: String, _ field: String, _ value: String) -> [ReferenceCandidate] {
+            let key = table + "." + field
+            if byValue[key] == nil {
+                var index: [String: [ReferenceCandidate]] = [:]
+                for c in candidates[table] ?? [] { if let v = c.values[field]?.text { index[v, default: []].append(c) } }
+                byValue[key] = index
+            }
+            return byValue[key]?[value] ?? []
+        }
         // Reference cells as a clerk types them (身份证号, 姓名, 地址, part of an id) become ids.
         for s in order {
             let t = sheets[s].table
@@ -197,12 +208,17 @@ public enum ImportPlanner {
                     let resolver = ReferenceResolver(table: targetTable)
                     let p = resolver.plan(raw)
                     guard let query = p.query else { continue }
-                    let found = (candidates[target] ?? []).filter { c in
-                        switch query {
-                        case .idFragment(let fragment): return c.id.hasPrefix(fragment) || c.id.hasSuffix(fragment)
-                        case .equals(let field, let value): return c.values[field]?.text == value
-                        case .contains(let field, let text): return c.values[field]?.text?.contains(text) == true
-                        }
+                    let found: [ReferenceCandidate]
+                    switch query {
+                    case .idFragment(let fragment):
+                        found = (candidates[target] ?? []).filter { $0.id.hasPrefix(fragment) || $0.id.hasSuffix(fragment) }
+                    case .equals(let field, let value):
+                        found = candidatesWith(target, field, value)
+                    case .contains(let field, let text):
+                        // A whole match, when there is exactly one, is what the resolver would pick among the part matches.
+                        let whole = candidatesWith(target, field, text)
+                        found = whole.count == 1 ? whole
+                            : (candidates[target] ?? []).filter { $0.values[field]?.text?.contains(text) == true }
                     }
                     do throws(ReferenceError) {
                         sheets[s].rows[i].values[f.name] = .text(try resolver.decide(p, text: raw, found: found))
