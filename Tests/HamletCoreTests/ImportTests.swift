@@ -122,6 +122,14 @@ struct ImportTests {
         #expect(ids.rows[0].issues.first?.zh.contains("科学计数法") == true)
     }
 
+    @Test func cellsAnExportGuardedAgainstFormulasComeBackAsTheyWere() throws {
+        let csv = try CSVTable.read("姓名,现住址\n'=王,'-北赵 三组\n")
+        let s = try ImportSheet.read(csv, name: "people.csv", table: table("people"))
+        #expect(s.rows[0].values["name"] == .text("=王") && s.rows[0].values["current_address"] == .text("-北赵 三组"))
+        let xlsx = try ImportSheet.read(csv, name: "people.xlsx", table: table("people"), isCSV: false)
+        #expect(xlsx.rows[0].values["name"] == .text("'=王"), "an xlsx cell is typed text, taken as is")
+    }
+
     @Test func filesAreNamedAfterTables() {
         #expect(ImportFiles.table(forFile: "households.csv")?.name == "households")
         #expect(ImportFiles.table(forFile: "person.CSV")?.name == "people")

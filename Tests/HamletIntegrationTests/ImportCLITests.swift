@@ -143,6 +143,30 @@ struct ImportCLITests {
         #expect(again["unchanged"] as? Int == 5 && again["added"] as? Int == 0, "\(again)")
     }
 
+    @Test("a folder of hub export --format xlsx files imports into a node whole (ids, references, heads), then unchanged")
+    func xlsxExportsImport() throws {
+        let tmp = TempDir("import-xlsx")
+        defer { tmp.remove() }
+        let hub = HamletDir(tmp.file("hub"))
+        #expect(try hub.run(["hub", "init"]).status == 0)
+        #expect(try hub.run(["seed", "--villages", "1", "--people", "20"]).status == 0)
+        let folder = tmp.file("exports")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for t in ["households", "people", "events", "visits", "benefits"] {
+            let r = try hub.run(["hub", "export", t, "--format", "xlsx"])
+            try #require(r.status == 0, "\(r)")
+            try r.stdoutData.write(to: URL(fileURLWithPath: folder + "/\(t).xlsx"))
+        }
+        let village = try #require(try hub.run(["hub", "export", "households"]).stdout.split(whereSeparator: \.isNewline).dropFirst().first?
+            .split(separator: ",").dropFirst().first.map(String.init))
+        let dir = try node(tmp, "n1", village: village)
+        let first = try report(try dir.run(["import", folder, "--json"]))
+        #expect(first["failed"] as? Int == 0 && (first["added"] as? Int ?? 0) > 50, "\(first)")
+        let again = try report(try dir.run(["import", folder, "--json"]))
+        #expect(again["unchanged"] as? Int == first["added"] as? Int && again["added"] as? Int == 0, "\(again)")
+        #expect(try dir.rows("households").values.allSatisfy { $0["head"].map(isRowID) ?? true })
+    }
+
     @Test("a bad row is reported as file:line with a Chinese reason under LANG=zh_CN.UTF-8; the rest go in")
     func badRowInChinese() throws {
         let tmp = TempDir("import-bad")

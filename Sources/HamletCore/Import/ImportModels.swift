@@ -63,14 +63,18 @@ public struct ImportSheet: Sendable {
     ///   - name: the file's name, for messages.
     ///   - table: the table the file fills.
     ///   - validator: parses the cells.
+    ///   - isCSV: the file was CSV: a cell a CSV export guarded against formulas (`'=…`) is restored
+    ///     (`FormulaGuard.restored`); xlsx cells are typed and taken as they are.
     /// - Returns: the rows, each with the cells it could not read.
     /// - Throws: `ImportHeaderError` when a column names no field, or two name the same one.
-    public static func read(_ sheet: CSVTable, name: String, table: TableSchema,
-                            validator: Validator = Validator()) throws(ImportHeaderError) -> ImportSheet {
+    public static func read(_ sheet: CSVTable, name: String, table: TableSchema, validator: Validator = Validator(),
+                            isCSV: Bool = true) throws(ImportHeaderError) -> ImportSheet {
         let columns = try ImportColumns.map(sheet.header, table: table)
         let rows = sheet.rows.map { record in
-            ImportColumns.row(sheet.header.map { record.fields[$0] ?? "" }, columns: columns, line: record.line,
-                              table: table, validator: validator)
+            ImportColumns.row(sheet.header.map { h in
+                let cell = record.fields[h] ?? ""
+                return isCSV ? FormulaGuard.restored(cell) : cell
+            }, columns: columns, line: record.line, table: table, validator: validator)
         }
         return ImportSheet(name: name, table: table, rows: rows)
     }

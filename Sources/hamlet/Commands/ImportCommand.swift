@@ -132,15 +132,17 @@ enum ImportCommand {
                 throw CLIError(code: "not-found", exit: .notFound, message: Localized(zh: "读不到文件 \(path)", en: "cannot read \(path)"))
             }
             let sheet: CSVTable
+            let isCSV: Bool
             do throws(CSVError) {
+                isCSV = try SheetFile.format(bytes: [UInt8](data), name: name) != .xlsx
                 sheet = try SheetFile.read(bytes: [UInt8](data), name: name)
             } catch {
-                problems.append(c.t("\(name):\(error.line) [\(error.code.rawValue)] \(error.messageZH)",
-                                    "\(name):\(error.line) [\(error.code.rawValue)] \(error.message)"))
+                let place = error.line > 0 ? "\(name):\(error.line)" : name
+                problems.append("\(place) [\(error.code.rawValue)] " + c.t(error.messageZH, error.message))
                 continue
             }
             do throws(ImportHeaderError) {
-                sheets.append(try ImportSheet.read(sheet, name: name, table: table))
+                sheets.append(try ImportSheet.read(sheet, name: name, table: table, isCSV: isCSV))
             } catch {
                 problems.append("\(name):1 [\(error.code.rawValue)] " + c.t(error.messageZH, error.message))
             }
