@@ -16,7 +16,7 @@ enum CommandTree {
             var help = "\(f.label.zh)"
             var en = "\(f.label.en)"
             switch f.type {
-            case .date: help += "，格式 YYYY-MM-DD"; en += ", YYYY-MM-DD"
+            case .date: help += "，如 1992-05-17、1992/5/17 或 1992年5月17日"; en += ", e.g. 1992-05-17, 1992/5/17 or 19920517"
             case .enum: help += "，可选 " + (f.values ?? []).joined(separator: "/"); en += ", one of " + (f.values ?? []).joined(separator: "/")
             case .nationalID: help += "，18位身份证号"; en += ", 18-character resident ID"
             case .ref: help += "，" + referenceHelp(f, chinese: true); en += ", " + referenceHelp(f, chinese: false)
@@ -44,6 +44,13 @@ enum CommandTree {
 
     static let codes = OptionSpec(long: "codes", help: L("显示存储的代码和完整编号，而不是中文名称和姓名", "print stored codes and whole ids instead of labels and names"))
 
+    /// `--force` for tables with a unique field (people: 身份证号).
+    static func forceOption(_ t: TableSchema) -> [OptionSpec] {
+        guard let u = t.uniqueFields.first else { return [] }
+        return [OptionSpec(long: "force", help: L("\(u.label.zh)与本村已有的人相同也录入（同步后镇中心列为重复登记）",
+                                                  "record a \(u.label.en) another live row here holds (the hub lists a duplicate after sync)"))]
+    }
+
     static func perTable(_ schema: Schema, _ make: (TableSchema, String) -> CommandSpec) -> [CommandSpec] {
         schema.tables.flatMap { [make($0, $0.singular), make($0, $0.name)] }
     }
@@ -65,7 +72,7 @@ enum CommandTree {
             CommandSpec(name: "add", abstract: L("新增一条记录，打印新编号", "add a row; prints its id"),
                         subcommands: perTable(schema) { t, name in
                             CommandSpec(name: name, abstract: L("新增\(t.label.zh)", "add a \(t.label.en)"),
-                                        options: fieldOptions(t, includeVillage: false) + [dir, author, json])
+                                        options: fieldOptions(t, includeVillage: false) + forceOption(t) + [dir, author, json])
                         },
                         examples: ["hamlet add household --address \"北赵村三组12号\" --phone 13800000000",
                                    "hamlet add person --name 张丽 --sex F --birth-date 1990-03-02 --national-id 370481199003021224 --household <id>"]),
@@ -73,7 +80,7 @@ enum CommandTree {
                         subcommands: perTable(schema) { t, name in
                             CommandSpec(name: name, abstract: L("修改\(t.label.zh)（传空值清除字段）", "edit a \(t.label.en) (an empty value clears a field)"),
                                         arguments: [idArgument],
-                                        options: fieldOptions(t, includeVillage: true) + [dir, author, json])
+                                        options: fieldOptions(t, includeVillage: true) + forceOption(t) + [dir, author, json])
                         },
                         examples: ["hamlet edit person <id> --phone 13900000000"]),
             CommandSpec(name: "delete", abstract: L("删除一条记录", "delete a row"), arguments: [tableArgument, idArgument],
@@ -99,12 +106,32 @@ enum CommandTree {
                                   dir, json]),
             CommandSpec(name: "resync", abstract: L("从镇中心重建本地数据（保留未上传的修改）", "rebuild the replica from the hub, keeping unpushed edits"), options: [dir, json]),
             CommandSpec(name: "verify", abstract: L("核对本地数据与镇中心是否一致", "compare the replica with the hub (digest of the village's rows)"), options: [dir, json]),
-            CommandSpec(name: "import", abstract: L("从 CSV 表格导入（逐行校验）", "import a CSV spreadsheet, validated row by row"),
-                        arguments: [tableArgument],
-                        options: [OptionSpec(long: "file", valueName: "path", help: L("CSV 文件（UTF-8，可带 BOM）", "CSV file (UTF-8, with or without BOM)")),
-                                  OptionSpec(long: "dry-run", help: L("只检查，不写入", "check only; write nothing")),
+            CommandSpec(name: "import", abstract: L("导入表格：整个文件夹（各表按顺序一次导入）或一个表的文件；已有的记录会更新",
+                                                    "import spreadsheets: a whole folder (every table, in order, at once) or one table's file; rows that exist are updated"),
+                        discussion: L("""
+                            文件夹里的文件按表命名（households.csv 或 户.csv、people.csv 或 人口.csv、events、visits、benefits），\
+                            在一个事务里按 户→人口→婚育动态→随访→奖扶 的顺序导入；户、户主、人员等列可填编号、身份证号、姓名或地址，\
+                            可以指向本村已有的记录或这些文件里的行（包括后面文件里的行）。\
+                            表头可用字段名或中文名（姓名、性别、出生日期、身份证号 …），单元格可用代码或中文（女、已婚、常住 …），\
+                            日期可写 1992-05-17、1992/5/17、1992年5月17日、19920517。金额：表头为「金额（元）」或「金额」时按元填写（最多两位小数），\
+                            表头为 amount 或「金额(分)」时按分填写。有编号的行更新那条记录，人口也按身份证号找到已有的人；空单元格不改动原值。\
+                            出问题的行按 文件:行号 报告，其余照常导入；其他村的行跳过并计数。
+                            """,
+                                      """
+                            A folder's files are named after the tables (households.csv, people.csv, events, visits, benefits, \
+                            or their Chinese names) and load in one transaction in that order; reference columns (household, head, \
+                            person) take an id, a national ID, a name or an address, of a row here or of the files (a later file's too). Headers are field names or Chinese labels (姓名, 性别, 出生日期, 身份证号 …); \
+                            cells are codes or labels (女, 已婚, 常住 …); dates 1992-05-17, 1992/5/17, 1992年5月17日 or 19920517. \
+                            Amounts: a column headed 金额（元）, 金额 or amount_yuan is in yuan (up to two decimals); amount or 金额(分) is in fen. \
+                            A row with an id updates that row, and a person is also found by national ID; an empty cell leaves a value as it is. \
+                            A bad row is reported as file:line and the rest go in; rows of other villages are skipped and counted.
+                            """),
+                        arguments: [ArgumentSpec("source", help: L("存放表格的文件夹；或者表名（配合 --file）", "a folder of sheets; or a table name (with --file)"))],
+                        options: [OptionSpec(long: "file", valueName: "path", help: L("只导入这一个表的文件（CSV，UTF-8，可带 BOM）", "import this one file of the table (CSV, UTF-8, with or without BOM)")),
+                                  OptionSpec(long: "dry-run", help: L("只检查并报告新增/更新/未变/失败，不写入", "report added / updated / unchanged / failed; write nothing")),
+                                  OptionSpec(long: "force", help: L("身份证号与本村已有的人相同也导入（镇中心会列为重复登记）", "import a national ID another person here holds (the hub lists a duplicate)")),
                                   dir, author, json],
-                        examples: ["hamlet import people --file people.csv --dry-run"]),
+                        examples: ["hamlet import seeds --dir ./beizhao", "hamlet import people --file 人口.csv --dry-run"]),
         ]
         return CommandSpec(
             name: "hamlet",

@@ -16,7 +16,7 @@ enum Dispatch {
         case "sync": try SyncCommands.sync(c)
         case "resync": try SyncCommands.resync(c)
         case "verify": try SyncCommands.verify(c)
-        case "import": try DataCommands.importCSV(c)
+        case "import": try ImportCommand.run(c)
         case "seed": try DataCommands.seed(c)
         case "hub": try HubCommands.run(c, path.dropFirst().first ?? "")
         default:

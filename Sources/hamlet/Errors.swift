@@ -22,6 +22,10 @@ enum ErrorMapping {
             case .unknownTable: return CLIError(code: "unknown-table", exit: .usage, message: Localized(zh: "没有这个表：\(e.message)", en: e.message))
             case .unknownField: return CLIError(code: "unknown-field", exit: .usage, message: Localized(zh: "没有这个字段：\(e.message)", en: e.message))
             case .exists: return CLIError(code: "exists", exit: .invalidData, message: Localized(zh: "编号已存在：\(e.message)", en: e.message))
+            case .duplicate:
+                let refusal = NationalIDHolder.refusal(nationalID: "", holders: e.holders)
+                return CLIError(code: e.code.rawValue, exit: .invalidData, message: Localized(zh: refusal.zh, en: refusal.en),
+                                hint: Localized(zh: "没有做任何修改", en: "nothing was changed"))
             }
         case let e as StoreError:
             switch e.code {

@@ -426,17 +426,17 @@ struct CLITests {
 
         let dry = try dir.run(["import", "people", "--file", file, "--dry-run"])
         #expect(dry.status == 65, "\(dry)")
-        #expect(dry.stdout.contains("would import 3"), "\(dry.stdout)")
+        #expect(dry.stdout.contains("dry run (nothing written): 3 added"), "\(dry.stdout)")
         #expect(try dir.log().isEmpty && dir.rows("people").isEmpty, "--dry-run imports nothing")
 
         let r = try dir.run(["import", "people", "--file", file])
         #expect(r.status == 65, "\(r)")
-        let reported = r.stderr.components(separatedBy: "\n").filter { $0.hasPrefix("line ") }
+        let reported = r.stderr.components(separatedBy: "\n").filter { $0.hasPrefix("people.csv:") }
         #expect(reported.count == 3, "\(r.stderr)")
-        #expect(reported.contains { $0.hasPrefix("line 5 [invalid-enum]") })
-        #expect(reported.contains { $0.hasPrefix("line 6 [invalid-date]") && $0.contains("1990-02-30") })
-        #expect(reported.contains { $0.hasPrefix("line 8 [invalid-national-id]") })
-        #expect(r.stdout.contains("imported 3") && r.stdout.contains("1 row(s) of other villages skipped"), "\(r.stdout)")
+        #expect(reported.contains { $0.hasPrefix("people.csv:5 [invalid-enum]") })
+        #expect(reported.contains { $0.hasPrefix("people.csv:6 [invalid-date]") && $0.contains("1990-02-30") })
+        #expect(reported.contains { $0.hasPrefix("people.csv:8 [invalid-national-id]") })
+        #expect(r.stdout.contains("imported: 3 added") && r.stdout.contains("1 of other villages skipped"), "\(r.stdout)")
 
         let people = try dir.rows("people")
         let byName = Dictionary(uniqueKeysWithValues: people.values.map { ($0["name"] ?? "", $0) })
@@ -453,6 +453,6 @@ struct CLITests {
         #expect(j.status == 65)
         let report = try #require(try j.json() as? [String: Any])
         #expect(report["imported"] as? Int == 3 && report["skipped_other_village"] as? Int == 1)
-        #expect((report["bad"] as? [[String: Any]])?.compactMap { $0["line"] as? Int }.sorted() == [5, 6, 8])
+        #expect((report["problems"] as? [[String: Any]])?.compactMap { $0["line"] as? Int }.sorted() == [5, 6, 8])
     }
 }

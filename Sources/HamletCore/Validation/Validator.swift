@@ -12,7 +12,8 @@ public struct ReferencedRow: Sendable, Equatable {
 /// Pure field and row validation against the schema.
 ///
 /// Values are normalised first (spaces trimmed, `x` → `X` in IDs, enum
-/// aliases such as 女/男 mapped), then checked by type, then across fields.
+/// aliases such as 女/男 mapped, dates such as `1992/5/17` written
+/// `1992-05-17`), then checked by type, then across fields.
 public struct Validator: Sendable {
     public let schema: Schema
 
@@ -64,9 +65,55 @@ public struct Validator: Sendable {
                                       detail: "must be one of \(choices.joined(separator: ", "))", zh: "只能是 \(choices.joined(separator: "、")) 之一")
             }
             return .text(t)
+        case .date:
+            return .text(Validator.normalizedDate(t) ?? t)
         default:
             return .text(t)
         }
+    }
+
+    /// A date as clerks and spreadsheets write it, written `YYYY-MM-DD`.
+    ///
+    /// Accepts `1992-05-17`, `1992-5-17`, `1992/5/17`, `1992.5.17`, `1992年5月17日`
+    /// (日 or 号, or neither) and `19920517`, with spaces anywhere, and drops a
+    /// midnight time after the date (`1992/5/17 0:00:00`, as spreadsheets save a
+    /// date cell). Whether the day exists is left to `check`, so that
+    /// `1990/2/30` is refused as `1990-02-30` with the usual message.
+    /// - Parameter text: the typed date.
+    /// - Returns: `YYYY-MM-DD`, or nil when the text has none of these shapes.
+    public static func normalizedDate(_ text: String) -> String? {
+        var s = text.trimmingSpaces()
+        // A midnight time after the date: "1992/5/17 0:00", "1992-05-17 00:00:00".
+        if let space = s.firstIndex(where: { $0 == " " || $0 == "\u{3000}" }) {
+            let time = String(s[s.index(after: space)...]).trimmingSpaces()
+            let digits = time.filter { $0 != ":" }
+            if time.contains(":"), !digits.isEmpty, digits.allSatisfy({ $0 == "0" }), time.count <= 8 {
+                s = String(s[..<space])
+            }
+        }
+        let chars = s.filter { $0 != " " && $0 != "\u{3000}" }
+        let isDigit = { (c: Character) in c.isASCII && c.isNumber }
+        func padded(_ y: Substring, _ m: Substring, _ d: Substring) -> String? {
+            guard y.count == 4, (1...2).contains(m.count), (1...2).contains(d.count),
+                  (y + m + d).allSatisfy(isDigit) else { return nil }
+            return "\(y)-\(m.count == 1 ? "0" : "")\(m)-\(d.count == 1 ? "0" : "")\(d)"
+        }
+        if chars.count == 8, chars.allSatisfy(isDigit) {
+            return padded(chars.prefix(4), chars.dropFirst(4).prefix(2), chars.suffix(2))
+        }
+        if chars.contains("年") {
+            var rest = Substring(chars)
+            if rest.last == "日" || rest.last == "号" { rest = rest.dropLast() }
+            let parts = rest.split(separator: "年", omittingEmptySubsequences: false)
+            guard parts.count == 2 else { return nil }
+            let md = parts[1].split(separator: "月", omittingEmptySubsequences: false)
+            guard md.count == 2 else { return nil }
+            return padded(parts[0], md[0], md[1])
+        }
+        guard let separator = chars.first(where: { !isDigit($0) }), "-/.".contains(separator) else { return nil }
+        let parts = chars.split(separator: separator, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return nil }
+        return padded(parts[0], parts[1], parts[2])
     }
 
     /// Checks one value against its field's type and limits.
@@ -108,7 +155,11 @@ public struct Validator: Sendable {
         case .enum:
             let values = f.values ?? []
             guard values.contains(s) else {
-                throw issue(.invalidEnum, "must be one of \(values.joined(separator: ", "))", "只能是 \(values.joined(separator: "、")) 之一")
+                // The labels a clerk types (女、男), then the codes; English: the codes with their labels.
+                let zh = values.map { f.label(ofValue: $0).zh }
+                let en = values.map { v in f.label(ofValue: v).en == v ? v : "\(v) (\(f.label(ofValue: v).en))" }
+                let codes = zh == values ? "" : "（或代码 \(values.joined(separator: "、"))）"
+                throw issue(.invalidEnum, "must be one of \(en.joined(separator: ", "))", "只能是 \(zh.joined(separator: "、")) 之一\(codes)")
             }
         case .nationalID:
             switch NationalID.parse(s) {

@@ -4,14 +4,26 @@ import HamletCore
 public struct LocalWrite: Sendable {
     public var id: String
     public var seq: Int64
+    /// Live people who already held the national ID the write recorded (`.record`).
+    public var duplicates: [NationalIDHolder] = []
+}
+
+/// What a local write does with a national ID another live person of the replica holds.
+public enum DuplicateNationalIDs: Sendable {
+    /// Refuse the write (`ReplicaError.duplicate`, naming the holders): the clerk's default.
+    case refuse
+    /// Write it and report the holders; the hub opens its duplicate conflict (DESIGN rule 8).
+    case record
 }
 
 extension Replica {
     /// Creates a row in the node's village. Missing fields take their schema default;
     /// `village` defaults to the node's own.
-    /// - Throws: `ReplicaError` (invalid, out-of-scope, unknown-field) or `StoreError`; nothing is written then.
+    /// - Parameter duplicates: a national ID another live person holds is refused, or recorded (the default).
+    /// - Throws: `ReplicaError` (invalid, out-of-scope, unknown-field, exists, duplicate-national-id) or `StoreError`;
+    ///   nothing is written then.
     public func insert(table: String, id given: String? = nil, values input: Fields, author: String, wallMillis: Int64,
-                       rng: inout some RandomNumberGenerator) throws -> LocalWrite {
+                       duplicates: DuplicateNationalIDs = .record, rng: inout some RandomNumberGenerator) throws -> LocalWrite {
         let t = try self.table(table)
         let id = given ?? RowID.make(unixMillis: wallMillis, using: &rng)
         guard RowID.isValid(id) else { throw ReplicaError(.invalid, "id is not a row id (UUID)") }
@@ -35,17 +47,21 @@ extension Replica {
             let issues = validator.issues(row: values, table: t, checkFields: Set(t.fields.map(\.name)),
                                           lookup: { references[RowKey($0, $1)] })
             guard issues.isEmpty else { throw ReplicaError(.invalid, "invalid \(t.singular)", issues: issues) }
+            let holders = try duplicateHolders(t, values: values, id: id, policy: duplicates)
             try writeVisible(t, id: id, values: values)
             let seq = try appendChange(t, id: id, op: .put, values: values, bases: values.mapValues { _ in 0 },
                                        rowBase: 0, author: author, wallMillis: wallMillis, info: info)
-            return LocalWrite(id: id, seq: seq)
+            return LocalWrite(id: id, seq: seq, duplicates: holders)
         }
     }
 
     /// Sets fields of an existing row (`.null` clears a field).
-    /// - Throws: `ReplicaError` (not-found, invalid, no-change) or `StoreError`; nothing is written then.
+    /// - Parameter duplicates: a national ID (set by this change) that another live person holds is refused,
+    ///   or recorded (the default).
+    /// - Throws: `ReplicaError` (not-found, invalid, no-change, duplicate-national-id) or `StoreError`; nothing is written then.
     @discardableResult
-    public func update(table: String, id: String, values input: Fields, author: String, wallMillis: Int64) throws -> LocalWrite {
+    public func update(table: String, id: String, values input: Fields, author: String, wallMillis: Int64,
+                       duplicates: DuplicateNationalIDs = .record) throws -> LocalWrite {
         let t = try self.table(table)
         return try connection.transaction {
             let info = try self.info()
@@ -63,11 +79,12 @@ extension Replica {
             let issues = validator.issues(row: row, table: t, checkFields: Set(changes.keys),
                                           lookup: { references[RowKey($0, $1)] })
             guard issues.isEmpty else { throw ReplicaError(.invalid, "invalid \(t.singular)", issues: issues) }
+            let holders = try duplicateHolders(t, values: changes, id: id, policy: duplicates)
             let (bases, rowBase) = try basesFor(t, id: id, fields: Array(changes.keys), info: info)
             try writeVisible(t, id: id, values: row)
             let seq = try appendChange(t, id: id, op: .put, values: changes, bases: bases, rowBase: rowBase,
                                        author: author, wallMillis: wallMillis, info: info)
-            return LocalWrite(id: id, seq: seq)
+            return LocalWrite(id: id, seq: seq, duplicates: holders)
         }
     }
 
@@ -97,6 +114,38 @@ extension Replica {
             let seq = try appendChange(t, id: id, op: .delete, values: [:], bases: [:], rowBase: rowBase,
                                        author: author, wallMillis: wallMillis, info: info)
             return LocalWrite(id: id, seq: seq)
+        }
+    }
+
+    /// The live rows other than `id` that hold a unique value `values` sets; throws `duplicate` when the policy refuses.
+    /// (The read throws: a failed read must not let a duplicate through.)
+    func duplicateHolders(_ t: TableSchema, values: Fields, id: String, policy: DuplicateNationalIDs) throws -> [NationalIDHolder] {
+        var found: [NationalIDHolder] = []
+        for u in t.uniqueFields {
+            guard let value = values[u.name]?.text else { continue }
+            let holders = try uniqueHolders(t, field: u.name, value: value, excluding: id)
+            if !holders.isEmpty, policy == .refuse {
+                throw ReplicaError(.duplicate, "\(t.name).\(u.name) is held by \(holders.count) live row(s) in this replica", holders: holders)
+            }
+            found += holders
+        }
+        return found
+    }
+
+    /// The live rows of a table (other than `excluding`) whose field has this value, described for the clerk.
+    public func uniqueHolders(_ t: TableSchema, field: String, value: String, excluding: String?) throws -> [NationalIDHolder] {
+        guard t.field(field) != nil else { throw ReplicaError(.unknownField, "\(t.name) has no field \(field)") }
+        let rows = try connection.rows(
+            "SELECT id FROM \(SchemaSQL.quote(t.name)) WHERE \(SchemaSQL.quote(field)) = ?1 AND id != ?2 ORDER BY id",
+            [.text(value), .text(excluding ?? "")])
+        return try rows.map { r in
+            let id = try r.text(0)
+            let row = try visibleRow(t, id: id) ?? [:]
+            var address: String?
+            if let h = row["household"]?.text, let households = schema.table(named: "households") {
+                address = try visibleRow(households, id: h)?["address"]?.text
+            }
+            return NationalIDHolder(id: id, row: row, householdAddress: address)
         }
     }
 

@@ -12,16 +12,21 @@ public struct ReplicaError: Error, Sendable, CustomStringConvertible {
         case unknownTable = "unknown-table"
         case unknownField = "unknown-field"
         case exists
+        /// A national ID another live person of the replica holds (`holders` names them).
+        case duplicate = "duplicate-national-id"
     }
     public var code: Code
     public var message: String
     /// Validation issues (code `invalid`), each naming field, value and problem.
     public var issues: [ValidationIssue]
+    /// For `duplicate`: the live people who hold the ID (personal data: the clerk's terminal only).
+    public var holders: [NationalIDHolder]
 
-    public init(_ code: Code, _ message: String, issues: [ValidationIssue] = []) {
+    public init(_ code: Code, _ message: String, issues: [ValidationIssue] = [], holders: [NationalIDHolder] = []) {
         self.code = code
         self.message = message
         self.issues = issues
+        self.holders = holders
     }
 
     public var description: String { "\(code.rawValue): \(message)" }

@@ -75,7 +75,11 @@ enum ReplicaCommands {
         let t = try r.table(table)
         let vals = try values(c, t, r)
         var rng = SystemRandomNumberGenerator()
-        let w = try r.insert(table: t.name, values: vals, author: c.author, wallMillis: c.now, rng: &rng)
+        let w = try naming(vals) {
+            try r.insert(table: t.name, values: vals, author: c.author, wallMillis: c.now,
+                         duplicates: c.invocation.flag("force") ? .record : .refuse, rng: &rng)
+        }
+        noteRecordedDuplicates(w, c)
         if c.json { Output.json(["id": w.id, "seq": String(w.seq), "table": t.name]) } else { Output.out(w.id + "\n") }
     }
 
@@ -87,10 +91,34 @@ enum ReplicaCommands {
         guard !vals.isEmpty else {
             throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "请至少给出一个要修改的字段，例如 --phone", en: "give at least one field to change, e.g. --phone"))
         }
-        let w = try r.update(table: t.name, id: id, values: vals, author: c.author, wallMillis: c.now)
+        let w = try naming(vals) {
+            try r.update(table: t.name, id: id, values: vals, author: c.author, wallMillis: c.now,
+                         duplicates: c.invocation.flag("force") ? .record : .refuse)
+        }
+        noteRecordedDuplicates(w, c)
         if c.json { Output.json(["id": w.id, "seq": String(w.seq)]) } else {
             Output.out(c.t("已修改 \(t.label.zh) \(id)（修改 #\(w.seq) 待上传）\n", "updated \(t.singular) \(id) (change #\(w.seq) pending)\n"))
         }
+    }
+
+    /// A refused duplicate national ID, echoing the ID the clerk typed and naming who holds it.
+    static func naming(_ vals: Fields, _ write: () throws -> LocalWrite) throws -> LocalWrite {
+        do {
+            return try write()
+        } catch let e as ReplicaError where e.code == .duplicate {
+            let refusal = NationalIDHolder.refusal(nationalID: vals["national_id"]?.text ?? "", holders: e.holders)
+            throw CLIError(code: refusal.code, exit: .invalidData, message: Localized(zh: refusal.zh, en: refusal.en),
+                           hint: Localized(zh: "没有做任何修改", en: "nothing was changed"))
+        }
+    }
+
+    /// After `--force`: says on stderr who else holds the national ID and what happens next.
+    static func noteRecordedDuplicates(_ w: LocalWrite, _ c: Context) {
+        guard !w.duplicates.isEmpty else { return }
+        let zh = w.duplicates.map { "\($0.label(chinese: true))，编号 \($0.id)" }.joined(separator: "；")
+        let en = w.duplicates.map { "\($0.label(chinese: false)), id \($0.id)" }.joined(separator: "; ")
+        Output.err(c.t("注意：按 --force 录入了与 \(zh) 相同的身份证号；同步后镇中心会列为重复登记，由管理员核对合并\n",
+                       "note: recorded under --force with the national ID of \(en); after sync the hub lists a duplicate for the operator to check and merge\n"))
     }
 
     static func delete(_ c: Context) throws {
