@@ -121,8 +121,7 @@ extension HubSession {
             storeFailed(error, during: "verify")
             return
         }
-        let names = Set(hub.tables.keys).union(digest.tables.keys)
-        let mismatched = names.filter { hub.tables[$0] != digest.tables[$0] }.sorted()
+        let mismatched = ScopeDigest.mismatched(hub, digest)
         send(.verified(match: mismatched.isEmpty, tables: mismatched))
         finishJob()
     }

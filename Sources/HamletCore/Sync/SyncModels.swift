@@ -139,4 +139,14 @@ public struct ScopeDigest: Sendable, Hashable, Codable {
             self.hash = hash
         }
     }
+
+    /// The empty table's digest (no rows).
+    public static let emptyTable = TableDigest(count: 0, hash: String(repeating: "0", count: 64))
+
+    /// The tables whose digests differ; a table one side lacks counts as empty there (a node
+    /// whose schema predates a table holds none of its rows).
+    public static func mismatched(_ a: ScopeDigest, _ b: ScopeDigest) -> [String] {
+        Set(a.tables.keys).union(b.tables.keys)
+            .filter { (a.tables[$0] ?? emptyTable) != (b.tables[$0] ?? emptyTable) }.sorted()
+    }
 }
