@@ -486,22 +486,9 @@ final class ScriptedHub: @unchecked Sendable {
         _ = ignoreSIGPIPE
         self.answer = answer
         lineEnd = crlf ? [13, 10] : [10]
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestError("socket: errno \(errno)") }
-        var addr = TCPProxy.loopbackAddress(0)
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 8) == 0 else {
-            close(fd)
-            throw TestError("bind: errno \(errno)")
-        }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
+        let (fd, port) = try TCPProxy.listenOnLoopback(backlog: 8)
         listener = fd
-        address = "127.0.0.1:\(UInt16(bigEndian: addr.sin_port))"
+        address = "127.0.0.1:\(port)"
         Thread { [self] in serve() }.start()
     }
 
@@ -586,17 +573,6 @@ final class ScriptedHub: @unchecked Sendable {
 struct TestError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
-}
-
-extension TCPProxy {
-    /// `127.0.0.1:port` as a `sockaddr_in`.
-    static func loopbackAddress(_ port: UInt16) -> sockaddr_in {
-        var a = sockaddr_in()
-        a.sin_family = sa_family_t(AF_INET)
-        a.sin_port = port.bigEndian
-        a.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return a
-    }
 }
 
 @Suite("Sync client against a scripted hub", .serialized)

@@ -32,26 +32,33 @@ public final class TCPProxy: @unchecked Sendable {
     public init(target: UInt16) throws {
         _ = ignoreSIGPIPE
         targetPort = target
+        (listener, port) = try TCPProxy.listenOnLoopback(backlog: 64)
+        let t = Thread { [self] in acceptLoop() }
+        t.start()
+    }
+
+    /// A listening socket on a fresh loopback port (tests' fake hubs and this proxy).
+    /// - Returns: the socket and its port.
+    /// - Throws: `ProcessRunnerError` when the socket cannot be bound.
+    public static func listenOnLoopback(backlog: Int32) throws -> (fd: Int32, port: UInt16) {
+        _ = ignoreSIGPIPE
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ProcessRunnerError("proxy socket: errno \(errno)") }
+        guard fd >= 0 else { throw ProcessRunnerError("socket: errno \(errno)") }
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var addr = TCPProxy.loopback(0)
         let bound = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0, listen(fd, 64) == 0 else {
+        guard bound == 0, listen(fd, backlog) == 0 else {
             close(fd)
-            throw ProcessRunnerError("proxy bind: errno \(errno)")
+            throw ProcessRunnerError("bind: errno \(errno)")
         }
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
         }
-        listener = fd
-        port = UInt16(bigEndian: addr.sin_port)
-        let t = Thread { [self] in acceptLoop() }
-        t.start()
+        return (fd, UInt16(bigEndian: addr.sin_port))
     }
 
     /// Where new connections go.
