@@ -100,7 +100,7 @@ enum WebMessages {
                         "Merging is the riskiest action: check both rows and every row that references them first. The other row is marked merged into the kept one, and its references are repointed. A merge can be undone."),
         "dup.survivor": ("保留哪一条", "Keep which row"),
         "dup.keepThis": ("保留 %1", "Keep %1"),
-        "dup.fieldsHint": ("每个不同的字段选一个值：选中的值就是合并后的值。", "For each field that differs, pick a value: the checked values are what the merged row will hold."),
+        "dup.fieldsHint": ("每个不同的字段选一个值：选中的值就是合并后的值（选中空值会清空该字段）。", "For each field that differs, pick a value: the checked values are what the merged row will hold (picking an empty value clears the field)."),
         "dup.refs": ("引用记录 %1 的记录：%2 条", "Rows referencing %1: %2"),
         "dup.refsNone": ("没有记录引用它。", "No row references it."),
         "dup.differs": ("不同", "differs"),
