@@ -32,6 +32,8 @@ struct SchemaUpgradeProcessTests {
         #expect(bad.status == 65, "the same version again is not an upgrade: \(bad)")
         let server = try Hamlet.startServer(dir: hub.path)
         defer { _ = server.stop() }
+        let serving = try hub.run(["hub", "schema", "--file", tmp.file("v2.json")])
+        #expect(serving.status == 75 && serving.stderr.contains("hub-serving"), "no upgrade under a serving hub: \(serving)")
         for node in ["bz1", "bz2"] {
             // Point the copied replica at this hub and its copied secret.
             let c = try Connection(path: tmp.file("\(node)/replica.sqlite"))

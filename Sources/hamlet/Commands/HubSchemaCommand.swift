@@ -13,6 +13,12 @@ enum HubSchemaCommand {
             Output.out(h.schema.encoded(pretty: true) + "\n")
             return
         }
+        // A serving hub keeps the schema it opened with: upgrading under it would leave its sessions behind.
+        if !c.invocation.flag("dry-run"), let pid = ServeCommand.servingProcess(c.directory) {
+            throw CLIError(code: "hub-serving", exit: .temporaryFailure,
+                           message: Localized(zh: "镇中心正在运行（进程 \(pid)），请先停止它再升级台账结构，升级后重新启动",
+                                              en: "the hub is serving (process \(pid)); stop it, upgrade the schema, then start it again"))
+        }
         guard let data = FileManager.default.contents(atPath: file) else {
             throw CLIError(code: "not-found", exit: .notFound, message: Localized(zh: "读不到文件 \(file)", en: "cannot read \(file)"))
         }

@@ -38,6 +38,10 @@ enum ServeCommand {
             return s
         }
         let bound = try server.start()
+        // Who is serving this folder, for commands that must not run beside it (`hub schema --file`).
+        let pidFile = ServeCommand.pidFile(directory)
+        FileManager.default.createFile(atPath: pidFile, contents: Data(String(getpid()).utf8), attributes: [.posixPermissions: 0o600])
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
         Output.out("listening \(bound.protocol)\n")
         if let w = bound.web { Output.out("web http://\(w)/\n") }
         // `_ = sources` does not keep them alive in a release build: the sources were freed
@@ -46,6 +50,16 @@ enum ServeCommand {
         console?.stop()
         // Every connection is closed by now: fold the WAL into hub.sqlite and remove it.
         HubStore.checkpoint(directory: directory)
+    }
+
+    /// The file `hub serve` keeps its process id in while it serves the folder.
+    static func pidFile(_ directory: String) -> String { (directory as NSString).appendingPathComponent("serve.pid") }
+
+    /// The process serving the folder, if one is alive (a file left by a killed server is ignored).
+    static func servingProcess(_ directory: String) -> Int32? {
+        guard let text = try? String(contentsOfFile: pidFile(directory), encoding: .utf8),
+              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, kill(pid, 0) == 0 else { return nil }
+        return pid
     }
 
     static func address(_ text: String, _ c: Context) throws -> SocketAddress {
