@@ -4,7 +4,7 @@ import HamletNet
 import HamletProtocol
 import HamletStore
 
-/// The store work of a session, each on a pool thread: login, push, pull, verify and the
+/// The store work of a session, each on a pool thread: login, push, pull, verify, outcomes and the
 /// resync stream. Each reads or writes through one `HubStore` call and replies with one message
 /// (or a stream), then hands the session back to `finishJob`.
 extension HubSession {
@@ -26,7 +26,8 @@ extension HubSession {
                 return HubMessage.Welcome(hub: hubID, epoch: epoch, head: head, lastSeq: record.lastSeq,
                                           village: record.village, resync: reason != nil, reason: reason?.rawValue,
                                           limits: limits, clock: try store.clock(),
-                                          schema: nodeSchema < store.schema.version ? store.schema : nil)
+                                          schema: nodeSchema < store.schema.version ? store.schema : nil,
+                                          features: ProtocolFeature.all)
             }
         } catch {
             storeFailed(error, during: "login")
@@ -123,6 +124,18 @@ extension HubSession {
         }
         let mismatched = ScopeDigest.mismatched(hub, digest)
         send(.verified(match: mismatched.isEmpty, tables: mismatched))
+        finishJob()
+    }
+
+    func outcomes(_ store: HubStore, peer: HubSessionMachine.Peer, ids: [Int64]) {
+        let outcomes: [ConflictOutcome]
+        do {
+            outcomes = try store.read { try store.outcomes(of: ids, village: peer.village, node: peer.node) }
+        } catch {
+            storeFailed(error, during: "outcomes")
+            return
+        }
+        send(.conflicts(outcomes))
         finishJob()
     }
 

@@ -5,7 +5,7 @@ import HamletProtocol
 import HamletStore
 
 /// One node's connection: frames lines, decodes them, drives `HubSessionMachine`, and hands store work to the
-/// writer (pushes) or the reader pool (logins, pulls, verifies, resyncs).
+/// writer (pushes) or the reader pool (logins, pulls, verifies, outcomes, resyncs).
 ///
 /// The protocol state (awaiting hello or auth, ready, must resync, resyncing, closed, the welcome's verdict and
 /// the head the node has seen) lives in the machine; this class keeps only I/O state (a job running, reading
@@ -315,6 +315,8 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
             submit(to: context.readers) { [self] store in pull(store, peer: peer, cursor: cursor, limit: limit) }
         case .verifyDigest(let peer, let digest):
             submit(to: context.readers) { [self] store in verify(store, peer: peer, digest: digest) }
+        case .outcomes(let peer, let ids):
+            submit(to: context.readers) { [self] store in outcomes(store, peer: peer, ids: ids) }
         case .resync(let peer):
             submit(to: context.readers) { [self] store in resync(store, peer: peer) }
         case .refuse(let error, let expectedSeq):

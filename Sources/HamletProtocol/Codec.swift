@@ -169,6 +169,7 @@ struct ClientEnvelope: Codable {
                                      limit: try c.decodeIfPresent(Int.self, forKey: Key("limit")))
         case "verify": message = .verify(digest: try c.decode(ScopeDigest.self, forKey: Key("digest")))
         case "resync": message = .resync
+        case "outcomes": message = .outcomes(conflicts: try c.decode([Int64].self, forKey: Key("conflicts")))
         case "bye": message = .bye
         default: throw ProtocolError(.unknownType, "unknown message type")
         }
@@ -187,6 +188,7 @@ struct ClientEnvelope: Codable {
             try c.encode(cursor, forKey: Key("cursor"))
             try c.encodeIfPresent(limit, forKey: Key("limit"))
         case .verify(let digest): try c.encode(digest, forKey: Key("digest"))
+        case .outcomes(let ids): try c.encode(ids, forKey: Key("conflicts"))
         case .resync, .bye: break
         }
     }
@@ -218,6 +220,7 @@ struct HubEnvelope: Codable {
             message = .snapshotEnd(head: try c.decode(Int64.self, forKey: Key("head")), count: try c.decode(Int64.self, forKey: Key("count")),
                                    lastSeq: try c.decode(Int64.self, forKey: Key("last_seq")),
                                    clock: try c.decodeIfPresent(HLC.self, forKey: Key("clock")))
+        case "conflicts": message = .conflicts(try c.decode([ConflictOutcome].self, forKey: Key("conflicts")))
         case "error":
             // A code this build does not know (a newer hub) reads as `internal`, the code kept in the message.
             let raw = try c.decode(String.self, forKey: Key("code"))
@@ -260,6 +263,7 @@ struct HubEnvelope: Codable {
             try c.encode(count, forKey: Key("count"))
             try c.encode(lastSeq, forKey: Key("last_seq"))
             try c.encodeIfPresent(clock, forKey: Key("clock"))
+        case .conflicts(let outcomes): try c.encode(outcomes, forKey: Key("conflicts"))
         case .error(let code, let message, let fatal, let retryAfter, let expectedSeq):
             try c.encode(code, forKey: Key("code"))
             try c.encode(message, forKey: Key("message"))

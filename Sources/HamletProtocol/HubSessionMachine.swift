@@ -1,7 +1,7 @@
 import HamletCore
 
 /// The hub side of a session as a pure state machine (PROTOCOL.md §4):
-/// `hello → challenge → auth → welcome → (push | pull | verify | resync)* → bye`, with the welcome's resync
+/// `hello → challenge → auth → welcome → (push | pull | verify | outcomes | resync)* → bye`, with the welcome's resync
 /// verdict enforced until a snapshot completes.
 ///
 /// It decides what each message means in the current state and returns an action; the caller does the
@@ -35,7 +35,7 @@ public struct HubSessionMachine: Sendable {
         case awaitingAuth(node: String, nonce: String, hello: ClientMessage.Hello)
         /// The proof is being checked; no message is read meanwhile.
         case authenticating(node: String, hello: ClientMessage.Hello)
-        /// Logged in: push, pull, verify, resync and bye are allowed.
+        /// Logged in: push, pull, verify, outcomes, resync and bye are allowed.
         case ready(Peer)
         /// Logged in, but the node must resync first: only resync and bye are allowed.
         case mustResync(Peer, reason: ResyncReason)
@@ -59,6 +59,9 @@ public struct HubSessionMachine: Sendable {
         case pull(Peer, cursor: Int64, limit: Int)
         /// Compare digests.
         case verifyDigest(Peer, digest: ScopeDigest)
+        /// Read where these conflicts stand, keeping those the peer may see (its village's, or opened by its
+        /// changes), and send them in `conflicts`.
+        case outcomes(Peer, conflicts: [Int64])
         /// Stream a snapshot; report with `snapshotSent(head:)`.
         case resync(Peer)
         /// Send a non-fatal error (`fatal: false`); the session stays as it is.
@@ -118,10 +121,16 @@ public struct HubSessionMachine: Sendable {
             return .pull(peer, cursor: cursor, limit: min(max(limit ?? limits.pageSize, 1), limits.pageSize))
         case (.ready(let peer), .verify(let digest)):
             return .verifyDigest(peer, digest: digest)
+        case (.ready(let peer), .outcomes(let ids)):
+            guard ids.count <= limits.maxBatch else {
+                return close(.batchTooLarge, "an outcomes request names at most \(limits.maxBatch) conflicts")
+            }
+            return .outcomes(peer, conflicts: ids)
         case (.ready(let peer), .resync), (.mustResync(let peer, _), .resync):
             state = .resyncing(peer)
             return .resync(peer)
-        case (.mustResync(_, let reason), .push), (.mustResync(_, let reason), .pull), (.mustResync(_, let reason), .verify):
+        case (.mustResync(_, let reason), .push), (.mustResync(_, let reason), .pull), (.mustResync(_, let reason), .verify),
+             (.mustResync(_, let reason), .outcomes):
             return .refuse(ProtocolError(.resyncRequired, "\(message.type) is refused until the node resyncs (\(reason.rawValue))"),
                            expectedSeq: nil)
         default:

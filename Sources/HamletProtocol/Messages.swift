@@ -38,6 +38,9 @@ public enum ClientMessage: Sendable, Equatable {
     case verify(digest: ScopeDigest)
     /// Asks for a snapshot of the village.
     case resync
+    /// Asks where these conflicts stand (at most `max_batch` ids); only to a hub whose welcome announced
+    /// `ProtocolFeature.outcomes`.
+    case outcomes(conflicts: [Int64])
     /// Ends the session.
     case bye
 
@@ -81,9 +84,19 @@ public enum ClientMessage: Sendable, Equatable {
         case .pull: return "pull"
         case .verify: return "verify"
         case .resync: return "resync"
+        case .outcomes: return "outcomes"
         case .bye: return "bye"
         }
     }
+}
+
+/// Optional requests a hub announces in `welcome.features` (PROTOCOL §11): a node sends one only to a hub
+/// that announced it, so an older hub never meets a message type it does not know.
+public enum ProtocolFeature {
+    /// The hub answers `outcomes` with `conflicts`.
+    public static let outcomes = "outcomes"
+    /// Every optional request this build's hub answers.
+    public static let all = [outcomes]
 }
 
 /// Messages the hub sends.
@@ -104,6 +117,8 @@ public enum HubMessage: Sendable, Equatable {
     case rows([RowState])
     /// The snapshot is complete.
     case snapshotEnd(head: Int64, count: Int64, lastSeq: Int64, clock: HLC?)
+    /// The answer to `outcomes`: each asked conflict the node may see, by id (the others are left out).
+    case conflicts([ConflictOutcome])
     /// A refusal with a stable code; `fatal` means the hub closes after it. `retryAfter` (seconds) comes with
     /// `rate-limited`; `expectedSeq`, the next `seq` the hub will take from the node, with `seq-gap`.
     case error(code: ErrorCode, message: String, fatal: Bool, retryAfter: Int?, expectedSeq: Int64?)
@@ -127,10 +142,13 @@ public enum HubMessage: Sendable, Equatable {
         /// The hub's register schema, whole, when it is newer than the one the node said it holds
         /// (`hello.schema`): the node migrates its replica to it before anything else (PROTOCOL §14).
         public var schema: Schema?
+        /// The optional requests this hub answers (`ProtocolFeature`); absent on older hubs.
+        public var features: [String]?
 
         public init(hub: String, epoch: String, head: Int64, lastSeq: Int64, village: String, resync: Bool, reason: String?,
-                    limits: Limits, clock: HLC?, schema: Schema? = nil) {
+                    limits: Limits, clock: HLC?, schema: Schema? = nil, features: [String]? = nil) {
             self.schema = schema
+            self.features = features
             self.hub = hub
             self.epoch = epoch
             self.head = head
@@ -143,7 +161,7 @@ public enum HubMessage: Sendable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case hub, epoch, head, village, resync, reason, limits, clock, schema
+            case hub, epoch, head, village, resync, reason, limits, clock, schema, features
             case lastSeq = "last_seq"
         }
     }
@@ -159,6 +177,7 @@ public enum HubMessage: Sendable, Equatable {
         case .snapshotBegin: return "snapshot-begin"
         case .rows: return "rows"
         case .snapshotEnd: return "snapshot-end"
+        case .conflicts: return "conflicts"
         case .error: return "error"
         case .bye: return "bye"
         }

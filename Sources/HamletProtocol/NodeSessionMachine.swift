@@ -2,7 +2,7 @@ import HamletCore
 
 /// The node side of a session as a pure state machine (PROTOCOL.md §4, §13).
 ///
-/// Events in: the node's own decisions (`start`, `prove`, `push`, `pull`, `verify`, `resync`, `bye`) and each
+/// Events in: the node's own decisions (`start`, `prove`, `push`, `pull`, `verify`, `outcomes`, `resync`, `bye`) and each
 /// message received from the hub (`receive(_:)`). Actions out: a message to send, or what the received
 /// message means for the replica (apply an ack, a page, snapshot rows; start a resync; push again from a
 /// `seq`; close with a failure). The caller (`SyncSession`) does the I/O and the store work. The machine
@@ -28,6 +28,8 @@ public struct NodeSessionMachine: Sendable {
         case awaitingPage(cursor: Int64)
         /// A verify is in flight.
         case awaitingVerified
+        /// An `outcomes` request is in flight, for these conflict ids.
+        case awaitingConflicts(asked: [Int64])
         /// `resync` sent; `snapshot-begin` is due.
         case awaitingSnapshot(reason: ResyncReason)
         /// A snapshot is streaming.
@@ -84,6 +86,8 @@ public struct NodeSessionMachine: Sendable {
         case startResync(ResyncReason)
         /// The verify answer; when `resync` is set, repair by one resync.
         case verified(match: Bool, tables: [String], resync: ResyncReason?)
+        /// Store where these conflicts stand (each one asked about; the hub leaves out those the node may not see).
+        case applyOutcomes([ConflictOutcome])
         /// A snapshot starts: open a rebuild.
         case beginSnapshot(Snapshot)
         /// Add these rows to the rebuild.
@@ -106,6 +110,8 @@ public struct NodeSessionMachine: Sendable {
     public private(set) var head: Int64 = 0
     /// The limits the hub announced (the defaults before `welcome`).
     public private(set) var limits = Limits.standard
+    /// The optional requests the hub announced in `welcome.features` (none before `welcome`).
+    public private(set) var features: Set<String> = []
 
     private var hello: ClientMessage.Hello?
     private var village = ""
@@ -179,6 +185,18 @@ public struct NodeSessionMachine: Sendable {
         return .send(.verify(digest: digest))
     }
 
+    /// Asks where conflicts stand (the ones the node's changes opened and it does not yet know closed).
+    /// - Parameter conflicts: The conflict ids, at most `max_batch`, at least one.
+    /// - Returns: `send(outcomes)`, or `fail(misuse)` when the hub did not announce `outcomes`, a verdict stands,
+    ///   a request is in flight, or the list is empty or too long.
+    public mutating func outcomes(_ conflicts: [Int64]) -> Action {
+        guard state == .ready, verdict == nil else { return misuse("outcomes") }
+        guard features.contains(ProtocolFeature.outcomes) else { return misuse("outcomes to a hub that did not announce them") }
+        guard !conflicts.isEmpty, conflicts.count <= limits.maxBatch else { return misuse("outcomes for \(conflicts.count) conflicts") }
+        state = .awaitingConflicts(asked: conflicts)
+        return .send(.outcomes(conflicts: conflicts))
+    }
+
     /// Asks for a snapshot.
     /// - Parameter reason: Why (the verdict, when one stands).
     /// - Returns: `send(resync)`, or `fail(misuse)`.
@@ -218,6 +236,7 @@ public struct NodeSessionMachine: Sendable {
             guard w.village == village else { return fail(.wrongVillage) }
             guard let hello else { return misuse("welcome before hello") }
             limits = w.limits
+            features = Set(w.features ?? [])
             head = w.head
             verdict = ResyncPolicy.afterWelcome(.init(hello: hello, welcome: w, nextSeq: nextSeq, asked: asked))
             state = .ready
@@ -242,6 +261,13 @@ public struct NodeSessionMachine: Sendable {
             let reason = ResyncPolicy.afterVerify(match: match, resynced: resynced, mayRepair: mayRepair)
             verdict = reason
             return .verified(match: match, tables: tables, resync: reason)
+        case (.awaitingConflicts(let asked), .conflicts(let outcomes)):
+            let ids = outcomes.map(\.id)
+            guard Set(ids).isSubset(of: asked), Set(ids).count == ids.count else {
+                return fail(.unexpected("the hub answered about conflicts this node did not ask about"))
+            }
+            state = .ready
+            return .applyOutcomes(outcomes)
         case (.awaitingSnapshot(let reason), .snapshotBegin(let h, let epoch, let hub)):
             let s = Snapshot(reason: reason, head: h, epoch: epoch, hub: hub, rows: 0)
             state = .receivingSnapshot(s)
@@ -277,6 +303,7 @@ public struct NodeSessionMachine: Sendable {
         case .awaitingAck: return "ack"
         case .awaitingPage: return "page"
         case .awaitingVerified: return "verified"
+        case .awaitingConflicts: return "conflicts"
         case .awaitingSnapshot: return "snapshot-begin"
         case .receivingSnapshot: return "rows or snapshot-end"
         case .awaitingBye: return "bye"
@@ -295,7 +322,8 @@ public struct NodeSessionMachine: Sendable {
                 state = .ready
                 // Nothing of the refused batch was applied: push again from its first seq when that is lower.
                 return .repush(from: min(expected, seqs.min() ?? expected))
-            case (.awaitingAck, .resyncRequired), (.awaitingPage, .resyncRequired), (.awaitingVerified, .resyncRequired):
+            case (.awaitingAck, .resyncRequired), (.awaitingPage, .resyncRequired), (.awaitingVerified, .resyncRequired),
+                 (.awaitingConflicts, .resyncRequired):
                 guard !resynced else { return fail(.hub(code: code, message: text, retryAfter: nil)) }
                 let reason = verdict ?? .hubAsked
                 verdict = reason

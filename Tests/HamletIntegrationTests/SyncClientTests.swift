@@ -557,6 +557,8 @@ final class ScriptedHub: @unchecked Sendable {
             return [.ack(batch: batch, results: changes.map { ChangeResult(seq: $0.seq, status: .applied, hseq: $0.seq) })]
         case .pull(let cursor, _): return [.page(items: [], cursor: cursor, head: cursor, done: true, clock: nil)]
         case .verify: return [.verified(match: true, tables: [])]
+        // Never asked: this hub's welcome announces no features (an older hub).
+        case .outcomes: return [.conflicts([])]
         case .resync:
             return [.snapshotBegin(head: 0, epoch: "e", hub: "h"), .snapshotEnd(head: 0, count: 0, lastSeq: lastSeq, clock: nil)]
         case .bye: return [.bye]

@@ -43,6 +43,9 @@ struct CodecTests {
         Template(hub: false, line: #"{"type":"pull","cursor":N0,"limit":N1}"#, paths: ["cursor", "limit"]),
         Template(hub: false, line: #"{"type":"verify","digest":{"tables":{"people":{"count":N0,"hash":"\#(hash)"}}}}"#,
                  paths: ["digest.tables.people.count"]),
+        Template(hub: false, line: #"{"type":"outcomes","conflicts":[N0,N1]}"#, paths: ["conflicts.0", "conflicts.1"]),
+        Template(hub: true, line: #"{"type":"conflicts","conflicts":[{"id":N0,"kind":"field","status":"resolved","resolved_at":N1,"value":N2}]}"#,
+                 paths: ["conflicts.0.id", "conflicts.0.resolved_at", "conflicts.0.value"]),
         Template(hub: true, line: #"{"type":"welcome","hub":"h","epoch":"e","head":N0,"last_seq":N1,"village":"beizhao","resync":false,"limits":{"max_line":N2,"max_batch":N3,"page_size":N4,"idle_timeout":N5,"read_timeout":N6}}"#,
                  paths: ["head", "last_seq", "limits.max_line", "limits.max_batch", "limits.page_size", "limits.idle_timeout", "limits.read_timeout"]),
         Template(hub: true, line: #"{"type":"ack","batch":N0,"results":[{"seq":N1,"status":"conflict","hseq":N2,"conflicts":[N3]}]}"#,
@@ -106,6 +109,25 @@ struct CodecTests {
         } catch {
             #expect(error == ProtocolError(.badField, "bad value at changes.0.op"))
         }
+    }
+
+    @Test("an outcome's value: absent (nothing decided), null (the field was cleared) or a value, kept apart both ways")
+    func outcomeValuesKeepNullApartFromAbsent() throws {
+        let outcomes = [ConflictOutcome(id: 1, kind: "field", status: "resolved", field: "phone", resolution: "new value",
+                                        resolvedBy: "镇管理员", resolvedAt: 5, value: .null),
+                        ConflictOutcome(id: 2, kind: "field", status: "resolved", field: "phone", resolution: "moot", resolvedBy: "a"),
+                        ConflictOutcome(id: 3, kind: "duplicate", status: "resolved", resolution: "merge", survivor: Self.row),
+                        ConflictOutcome(id: 4, kind: "field", status: "resolved", resolution: "take hub", value: .integer(12))]
+        let line = Codec.encode(HubMessage.conflicts(outcomes))
+        let text = String(decoding: line, as: UTF8.self)
+        #expect(text.contains(#""value":null"#) && text.contains(#""value":12"#) && text.contains(#""survivor":"\#(Self.row)""#))
+        #expect(try Codec.decodeHub(Array(line.dropLast())) == .conflicts(outcomes))
+        let missing = #"{"type":"conflicts","conflicts":[{"id":1,"kind":"field"}]}"#
+        #expect(throws: ProtocolError(.badField, "missing field conflicts.0.status")) { try Codec.decodeHub(Array(missing.utf8)) }
+        let ask = Codec.encode(ClientMessage.outcomes(conflicts: [7, 3]))
+        #expect(String(decoding: ask, as: UTF8.self) == #"{"conflicts":[7,3],"type":"outcomes"}"# + "\n")
+        let notList = #"{"type":"outcomes","conflicts":7}"#
+        #expect(throws: ProtocolError(.badField, "wrong type at conflicts: expected an array")) { try Codec.decodeClient(Array(notList.utf8)) }
     }
 
     /// Which error wins when several apply (PROTOCOL.md §6, "Which error wins").

@@ -9,7 +9,7 @@ struct HubSessionMachineTests {
     }
 
     enum MessageName: String, CaseIterable, Sendable {
-        case hello, auth, push, pull, verify, resync, bye
+        case hello, auth, push, pull, verify, outcomes, resync, bye
     }
 
     static let hello = ClientMessage.Hello(node: "beizhao", client: "t", hub: "", epoch: "", cursor: 0, clock: nil)
@@ -30,6 +30,7 @@ struct HubSessionMachineTests {
         case .push: return .push(batch: 1, changes: [change])
         case .pull: return .pull(cursor: 0, limit: nil)
         case .verify: return .verify(digest: digest)
+        case .outcomes: return .outcomes(conflicts: [3, 1])
         case .resync: return .resync
         case .bye: return .bye
         }
@@ -73,6 +74,7 @@ struct HubSessionMachineTests {
         case .push: return "push"
         case .pull: return "pull"
         case .verifyDigest: return "verify-digest"
+        case .outcomes: return "outcomes"
         case .resync: return "resync"
         case .refuse(let e, _): return "refuse \(e.code.rawValue)"
         case .fail(let e): return "fail \(e.code.rawValue)"
@@ -102,9 +104,10 @@ struct HubSessionMachineTests {
         add(.awaitingAuth, [.auth: ("verify-proof", .authenticating)])
         add(.authenticating, [:])
         add(.ready, [.push: ("push", .ready), .pull: ("pull", .ready), .verify: ("verify-digest", .ready),
-                     .resync: ("resync", .resyncing)])
+                     .outcomes: ("outcomes", .ready), .resync: ("resync", .resyncing)])
         add(.mustResync, [.push: ("refuse resync-required", .mustResync), .pull: ("refuse resync-required", .mustResync),
-                          .verify: ("refuse resync-required", .mustResync), .resync: ("resync", .resyncing)])
+                          .verify: ("refuse resync-required", .mustResync), .outcomes: ("refuse resync-required", .mustResync),
+                          .resync: ("resync", .resyncing)])
         add(.resyncing, [:])
         add(.closed, [.bye: (ooo, .closed)])
         return rows
@@ -142,6 +145,9 @@ struct HubSessionMachineTests {
                 == .pull(.init(node: "beizhao", village: "beizhao", head: 12), cursor: 12, limit: Limits.standard.pageSize))
         #expect(m.receive(.verify(digest: Self.digest), nonce: { "" }) == .verifyDigest(.init(node: "beizhao", village: "beizhao", head: 12),
                                                                                       digest: Self.digest))
+        // Outcomes are asked for the peer, ids as sent (the store filters what the node may see).
+        #expect(m.receive(.outcomes(conflicts: [4, 2, 4]), nonce: { "" })
+                == .outcomes(.init(node: "beizhao", village: "beizhao", head: 12), conflicts: [4, 2, 4]))
         guard case .refuse(let gap, 3) = m.seqGap(expected: 3) else { Issue.record("no seq-gap refusal"); return }
         #expect(gap.code == .seqGap && gap.message.contains("seq 3"))
         #expect(Self.name(m.state) == .ready)
@@ -202,6 +208,13 @@ struct HubSessionMachineTests {
         _ = m.receive(.auth(proof: ""), nonce: { "n" })
         _ = m.authenticated(Self.welcome())
         #expect(Self.kind(m.receive(.push(batch: 1, changes: [Self.change, Self.change]), nonce: { "" })) == "fail batch-too-large")
+        // An outcomes request names at most max_batch conflicts too; an empty one is answered (with nothing).
+        var asks = Self.machine(in: .ready)
+        #expect(Self.kind(asks.receive(.outcomes(conflicts: []), nonce: { "" })) == "outcomes")
+        #expect(Self.kind(asks.receive(.outcomes(conflicts: Array(1...Int64(Limits.standard.maxBatch))), nonce: { "" })) == "outcomes")
+        #expect(Self.kind(asks.receive(.outcomes(conflicts: Array(1...Int64(Limits.standard.maxBatch + 1))), nonce: { "" }))
+                == "fail batch-too-large")
+        #expect(asks.isClosed)
         // In must-resync the verdict is judged before the size.
         var must = HubSessionMachine(limits: limits)
         _ = must.receive(.hello(Self.hello), nonce: { "n" })

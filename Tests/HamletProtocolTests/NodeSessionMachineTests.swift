@@ -7,11 +7,11 @@ import Testing
 struct NodeSessionMachineTests {
     enum StateName: String, CaseIterable, Sendable {
         case idle, awaitingChallenge, proving, awaitingWelcome, ready, mustResync, awaitingAck, awaitingPage, awaitingVerified
-        case awaitingSnapshot, receivingSnapshot, awaitingBye, closed
+        case awaitingConflicts, awaitingSnapshot, receivingSnapshot, awaitingBye, closed
     }
 
     enum MessageName: String, CaseIterable, Sendable {
-        case challenge, welcome, ack, page, verified, snapshotBegin, rows, snapshotEnd, bye
+        case challenge, welcome, ack, page, verified, conflicts, snapshotBegin, rows, snapshotEnd, bye
         case fatalError, resyncRequired, seqGap
     }
 
@@ -25,10 +25,15 @@ struct NodeSessionMachineTests {
     }
 
     static func welcome(head: Int64 = 5, lastSeq: Int64 = 0, village: String = "beizhao", resync: String? = nil,
-                        hub: String = "h", epoch: String = "e") -> HubMessage.Welcome {
+                        hub: String = "h", epoch: String = "e", features: [String]? = ProtocolFeature.all) -> HubMessage.Welcome {
         HubMessage.Welcome(hub: hub, epoch: epoch, head: head, lastSeq: lastSeq, village: village, resync: resync != nil, reason: resync,
-                           limits: .standard, clock: nil)
+                           limits: .standard, clock: nil, features: features)
     }
+
+    /// A settled field conflict, as the hub answers `outcomes`.
+    static let settled = ConflictOutcome(id: 1, kind: "field", status: "resolved", table: "households", row: row.id, field: "address",
+                                         resolution: "take village", resolvedBy: "镇管理员", resolvedAt: 1_767_229_200_000,
+                                         note: "核实过", value: .text("北赵村三组 8 号"))
 
     static func message(_ name: MessageName) -> HubMessage {
         switch name {
@@ -37,6 +42,7 @@ struct NodeSessionMachineTests {
         case .ack: return .ack(batch: 1, results: [ChangeResult(seq: 1, status: .applied, hseq: 6)])
         case .page: return .page(items: [.put(row)], cursor: 6, head: 6, done: true, clock: nil)
         case .verified: return .verified(match: true, tables: [])
+        case .conflicts: return .conflicts([settled])
         case .snapshotBegin: return .snapshotBegin(head: 5, epoch: "e", hub: "h")
         case .rows: return .rows([row])
         case .snapshotEnd: return .snapshotEnd(head: 5, count: 0, lastSeq: 0, clock: nil)
@@ -76,6 +82,7 @@ struct NodeSessionMachineTests {
         case .awaitingAck: ready(); _ = m.push(batch: 1, changes: [change(1)])
         case .awaitingPage: ready(); _ = m.pull(cursor: 5, limit: nil)
         case .awaitingVerified: ready(); _ = m.verify(ScopeDigest(tables: [:]))
+        case .awaitingConflicts: ready(); _ = m.outcomes([1, 2])
         case .awaitingSnapshot: ready(); _ = m.resync(.asked)
         case .receivingSnapshot: ready(); _ = m.resync(.asked); _ = m.receive(.snapshotBegin(head: 5, epoch: "e", hub: "h"))
         case .awaitingBye: ready(); _ = m.bye()
@@ -95,6 +102,7 @@ struct NodeSessionMachineTests {
         case .awaitingAck: return .awaitingAck
         case .awaitingPage: return .awaitingPage
         case .awaitingVerified: return .awaitingVerified
+        case .awaitingConflicts: return .awaitingConflicts
         case .awaitingSnapshot: return .awaitingSnapshot
         case .receivingSnapshot: return .receivingSnapshot
         case .awaitingBye: return .awaitingBye
@@ -112,6 +120,7 @@ struct NodeSessionMachineTests {
         case .repush(let from): return "repush \(from)"
         case .startResync: return "start resync"
         case .verified: return "verified"
+        case .applyOutcomes: return "apply outcomes"
         case .beginSnapshot: return "begin snapshot"
         case .applyRows: return "apply rows"
         case .finishSnapshot: return "finish snapshot"
@@ -139,7 +148,8 @@ struct NodeSessionMachineTests {
                 var expected: (String, StateName) = ("fail unexpected", .closed)
                 switch (s, m) {
                 case (_, .fatalError): expected = ("fail hub timeout", .closed)
-                case (.awaitingAck, .resyncRequired), (.awaitingPage, .resyncRequired), (.awaitingVerified, .resyncRequired):
+                case (.awaitingAck, .resyncRequired), (.awaitingPage, .resyncRequired), (.awaitingVerified, .resyncRequired),
+                     (.awaitingConflicts, .resyncRequired):
                     expected = ("start resync", .mustResync)
                 case (_, .resyncRequired): expected = ("fail hub resync-required", .closed)
                 case (.awaitingAck, .seqGap): expected = ("repush 1", .ready)
@@ -149,6 +159,7 @@ struct NodeSessionMachineTests {
                 case (.awaitingAck, .ack): expected = ("apply ack", .ready)
                 case (.awaitingPage, .page): expected = ("apply page", .ready)
                 case (.awaitingVerified, .verified): expected = ("verified", .ready)
+                case (.awaitingConflicts, .conflicts): expected = ("apply outcomes", .ready)
                 case (.awaitingSnapshot, .snapshotBegin): expected = ("begin snapshot", .receivingSnapshot)
                 case (.receivingSnapshot, .rows): expected = ("apply rows", .receivingSnapshot)
                 case (.receivingSnapshot, .snapshotEnd): expected = ("finish snapshot", .ready)
@@ -184,7 +195,7 @@ struct NodeSessionMachineTests {
     static let requests: [RequestRow] = {
         var rows: [RequestRow] = []
         for s: StateName in [.ready, .mustResync, .awaitingAck, .closed] {
-            for r in ["push", "pull", "verify", "resync", "bye"] {
+            for r in ["push", "pull", "verify", "outcomes", "resync", "bye"] {
                 let action: String
                 switch (s, r) {
                 case (.ready, _): action = "send \(r)"
@@ -206,6 +217,7 @@ struct NodeSessionMachineTests {
         case "push": action = m.push(batch: 9, changes: [Self.change(2)])
         case "pull": action = m.pull(cursor: 5, limit: 10)
         case "verify": action = m.verify(ScopeDigest(tables: [:]))
+        case "outcomes": action = m.outcomes([1])
         case "resync": action = m.resync(.asked)
         default: action = m.bye()
         }
@@ -277,6 +289,37 @@ struct NodeSessionMachineTests {
         var fatalGap = Self.machine(in: .awaitingAck)
         #expect(Self.kind(fatalGap.receive(.error(code: .seqGap, message: "g", fatal: true, retryAfter: nil, expectedSeq: 3)))
                 == "fail hub seq-gap")
+    }
+
+    @Test("outcomes: only to a hub that announced them, 1…max_batch ids; the answer may leave ids out but names none not asked, none twice")
+    func outcomesAreAskedAndChecked() {
+        var m = Self.machine(in: .ready)
+        #expect(m.features == [ProtocolFeature.outcomes])
+        // (A misuse ends the session: each refusal on a machine of its own.)
+        var empty = Self.machine(in: .ready)
+        #expect(Self.kind(empty.outcomes([])) == "fail misuse")
+        var long = Self.machine(in: .ready)
+        #expect(Self.kind(long.outcomes(Array(1...Int64(Limits.standard.maxBatch + 1)))) == "fail misuse")
+        #expect(m.outcomes([1, 2, 3]) == .send(.outcomes(conflicts: [1, 2, 3])))
+        // Conflict 2 is another village's: the hub leaves it out, and that is all the node learns.
+        let answer = [Self.settled, ConflictOutcome(id: 3, kind: "delete", status: "open")]
+        #expect(m.receive(.conflicts(answer)) == .applyOutcomes(answer))
+        #expect(m.state == .ready)
+        var stranger = Self.machine(in: .awaitingConflicts)
+        #expect(Self.kind(stranger.receive(.conflicts([ConflictOutcome(id: 9, kind: "field", status: "open")]))) == "fail unexpected")
+        var twice = Self.machine(in: .awaitingConflicts)
+        #expect(Self.kind(twice.receive(.conflicts([Self.settled, Self.settled]))) == "fail unexpected")
+        var none = Self.machine(in: .awaitingConflicts)
+        #expect(none.receive(.conflicts([])) == .applyOutcomes([]))
+
+        // An older hub announces nothing: the node never sends a type that hub would not know.
+        var old = NodeSessionMachine()
+        _ = old.start(hello: Self.hello, village: "beizhao", nextSeq: 1, asked: false, mayRepair: true)
+        _ = old.receive(.challenge(nonce: "ab"))
+        _ = old.prove("p")
+        _ = old.receive(.welcome(Self.welcome(features: nil)))
+        #expect(old.features.isEmpty)
+        #expect(Self.kind(old.outcomes([1])) == "fail misuse")
     }
 
     @Test("seq-gap: push again from expected_seq, or from the refused batch's first seq when lower (nothing of it was applied)")
