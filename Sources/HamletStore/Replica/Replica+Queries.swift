@@ -7,7 +7,10 @@ public struct ReplicaStatus: Sendable, Codable {
     public var hub: String?
     public var pending: Int
     public var accepted: Int
+    /// Changes with a conflict still open at the hub (as last asked).
     public var conflicted: Int
+    /// Changes whose every conflict the hub has closed (resolved, merged, dismissed, moot, superseded).
+    public var settled: Int
     public var rejected: Int
     public var cursor: Int64
     public var rows: [String: Int]
@@ -108,7 +111,7 @@ extension Replica {
                          outstanding: pending, rejected: rejected)
     }
 
-    /// Pending / accepted / conflicted / rejected counts and the last sync.
+    /// Pending / accepted / conflicted (still open) / settled / rejected counts and the last sync.
     public func status() throws -> ReplicaStatus {
         let info = try self.info()
         var counts: [String: Int] = [:]
@@ -119,8 +122,9 @@ extension Replica {
         for t in schema.tables {
             rows[t.name] = Int(try connection.scalar("SELECT count(*) FROM \(SchemaSQL.quote(t.name))").integer ?? 0)
         }
+        let conflicts = try conflictCounts()
         return ReplicaStatus(node: info.node, village: info.village, hub: info.hub, pending: counts["pending"] ?? 0,
-                             accepted: counts["accepted"] ?? 0, conflicted: counts["conflicted"] ?? 0,
+                             accepted: counts["accepted"] ?? 0, conflicted: conflicts.open, settled: conflicts.settled,
                              rejected: counts["rejected"] ?? 0, cursor: info.cursor, rows: rows,
                              lastSyncAt: info.lastSyncAt, lastSyncResult: info.lastSyncResult, verify: info.verify)
     }

@@ -5,7 +5,7 @@ import HamletCore
 /// it in atomically, keeping every local change (DESIGN "Resync", rules 11 and 17).
 ///
 /// The new file is `<dir>/replica.sqlite.resync`. It starts with the old file's
-/// settings (`meta`) and its whole change log; `add(_:)` feeds it the hub's rows
+/// settings (`meta`), its whole change log and the conflict outcomes it knows; `add(_:)` feeds it the hub's rows
 /// page by page (memory stays flat); `finish(…)` sets the new position, fills the
 /// visible tables from the shadow, replays the outstanding changes in `seq` order,
 /// closes both files and renames the new one over `replica.sqlite`.
@@ -91,6 +91,9 @@ public final class ReplicaRebuild {
             try c.run("UPDATE _changes SET hseq = ?2 WHERE seq <= ?1 AND state IN ('accepted','conflicted') AND hseq > ?2",
                       [.integer(lastSeq), .integer(head)])
             let info = try b.info()
+            // Another epoch (a restored hub) may have lost or reused conflicts: ask about every one afresh.
+            if !info.epoch.isEmpty && info.epoch != epoch { try c.run("DELETE FROM _outcomes") }
+            try b.pruneOutcomes()
             try b.setMeta("next_seq", String(max(info.nextSeq, lastSeq + 1)))
             try b.setMeta("cursor", String(head))
             try b.setMeta("epoch", epoch)
@@ -177,6 +180,10 @@ public final class ReplicaRebuild {
             try c.execute("""
                 INSERT OR IGNORE INTO main._changes (\(columns)) SELECT \(columns) FROM old._changes WHERE seq > \(copiedSeq)
                 """)
+            if wholeLog, try c.row("SELECT 1 FROM old.sqlite_master WHERE type = 'table' AND name = '_outcomes'") != nil {
+                let kept = Replica.outcomeColumns + ", checked_at"
+                try c.execute("INSERT OR REPLACE INTO main._outcomes (\(kept)) SELECT \(kept) FROM old._outcomes")
+            }
             let top = try c.scalar("SELECT coalesce(max(seq), 0) FROM main._changes").integer ?? 0
             try c.execute("COMMIT")
             return top

@@ -27,6 +27,8 @@ extension Replica {
                     continue
                 }
                 let conflicts: Value = r.conflicts.isEmpty ? .null : .text(JSONText.encode(r.conflicts))
+                // What was known of these ids belongs to the conflicts as last asked: ask afresh.
+                try forgetOutcomes(r.conflicts)
                 try connection.run("""
                     UPDATE _changes SET state = ?2, hseq = ?3, code = ?4, message = ?5, conflicts = ?6, acked_at = ?7
                     WHERE seq = ?1
@@ -123,10 +125,13 @@ extension Replica {
     @discardableResult
     public func requeue(after lastSeq: Int64) throws -> Int {
         try connection.transaction {
-            try connection.run("""
+            let n = try connection.run("""
                 UPDATE _changes SET state = 'pending', hseq = NULL, code = NULL, message = NULL, conflicts = NULL
                 WHERE seq > ?1 AND state IN ('accepted','conflicted')
                 """, [.integer(lastSeq)])
+            // The restored hub may give those conflict ids to other conflicts: forget what was known of them.
+            try pruneOutcomes()
+            return n
         }
     }
 

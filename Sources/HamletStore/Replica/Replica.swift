@@ -116,7 +116,10 @@ public final class Replica {
         // are upgraded in place, in one transaction, pending changes untouched.
         let current = try SchemaMigration.open(on: c, shipped: schema, readOnly: false, extra: [],
                                                indexes: { SchemaSQL.indexes($0, scope: schema.scope) })
-        return Replica(connection: c, schema: current, directory: directory)
+        let replica = Replica(connection: c, schema: current, directory: directory)
+        // The replica's own bookkeeping grows additively too: conflict outcomes (issue 11, item 9).
+        try replica.ensureOutcomesTable()
+        return replica
     }
 
     /// Moves the replica to the hub's schema when it is newer than the one it holds (a deployment
@@ -154,6 +157,7 @@ public final class Replica {
             """)
         try c.execute("CREATE INDEX IF NOT EXISTS _changes_row ON _changes (tbl, row_id, seq)")
         try c.execute("CREATE INDEX IF NOT EXISTS _changes_state ON _changes (state, seq)")
+        try c.execute(Replica.outcomesTableSQL)
     }
 
     // MARK: meta
