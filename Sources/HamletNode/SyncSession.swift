@@ -92,6 +92,8 @@ final class SyncSession {
         }
         if mode != .verify { try push() }
         try pull()
+        // After the pull, so that the decisions' row changes are in the replica before their outcomes.
+        if mode != .verify && machine.features.contains(ProtocolFeature.outcomes) { try askOutcomes() }
         if options.verify || mode == .verify {
             var (match, repair) = try verify()
             if let repair {
@@ -260,6 +262,31 @@ final class SyncSession {
                 if done { return }
             case .startResync(let reason):
                 try resync(reason)
+            default:
+                throw unexpected()
+            }
+        }
+    }
+
+    // MARK: Outcomes
+
+    /// Asks where the conflicts the node's changes opened stand (those not yet known closed), in requests of at
+    /// most `max_batch` ids, and stores each answer as it arrives.
+    private func askOutcomes() throws {
+        var ids = try store("reading conflicted changes") { try replica.conflictsToAsk() }[...]
+        let size = max(1, limits.maxBatch)
+        while !ids.isEmpty {
+            let batch = Array(ids.prefix(size))
+            try request(machine.outcomes(batch))
+            switch try answer() {
+            case .applyOutcomes(let outcomes):
+                summary.settled += try store("storing conflict outcomes") {
+                    try replica.recordOutcomes(outcomes, wallMillis: options.wallClock())
+                }
+                ids = ids.dropFirst(batch.count)
+            case .startResync(let reason):
+                try resync(reason)
+                ids = try store("reading conflicted changes") { try replica.conflictsToAsk() }[...]
             default:
                 throw unexpected()
             }

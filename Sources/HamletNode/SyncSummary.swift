@@ -10,6 +10,9 @@ public struct SyncSummary: Sendable, Codable, Hashable {
     public var rejected = 0
     /// Changes the hub holds until the row they name arrives (sent again next sync).
     public var parked = 0
+    /// Conflicts opened by this node's changes that the sync learned the hub has closed (resolved, merged,
+    /// dismissed, moot, superseded).
+    public var settled = 0
     /// Rows received in pull pages.
     public var pulled = 0
     /// True when the replica was rebuilt from a snapshot.
@@ -39,6 +42,7 @@ public struct SyncSummary: Sendable, Codable, Hashable {
     /// One line in English.
     public var line: String {
         var s = "pushed \(pushed) (accepted \(accepted), conflicts \(conflicted), rejected \(rejected)\(parked > 0 ? ", parked \(parked)" : "")), pulled \(pulled) rows"
+        if settled > 0 { s += ", \(settled) conflict(s) settled at the hub" }
         if requeued > 0 { s += ", re-pushed \(requeued) the hub had lost" }
         if resynced { s += ", resynced (\(resyncReason ?? "asked"), \(snapshotRows) rows)" }
         if let v = schemaUpgraded { s += ", register upgraded to schema \(v)" }
@@ -49,6 +53,7 @@ public struct SyncSummary: Sendable, Codable, Hashable {
     /// One line in Chinese.
     public var lineZH: String {
         var s = "上传 \(pushed) 条（已接收 \(accepted)，冲突 \(conflicted)，已退回 \(rejected)\(parked > 0 ? "，暂存 \(parked)" : "")），下载 \(pulled) 行"
+        if settled > 0 { s += "，镇中心已处理冲突 \(settled) 个" }
         if requeued > 0 { s += "，重新上传 \(requeued) 条（中心丢失）" }
         if resynced { s += "，已重建（\(resyncReason ?? "中心要求")，\(snapshotRows) 行）" }
         if let v = schemaUpgraded { s += "，台账结构已升级到第 \(v) 版" }
