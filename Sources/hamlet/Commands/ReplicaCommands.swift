@@ -248,7 +248,8 @@ enum ReplicaCommands {
         let d = try r.detail(table: t.name, id: try rowID(c, r, t))
         if c.json {
             Output.json(ShowJSON(table: t.name, id: d.id, values: d.values, versions: d.versions,
-                                 pending: d.outstanding.map(ChangeJSON.init), rejected: d.rejected.map(ChangeJSON.init)))
+                                 pending: d.outstanding.map(ChangeJSON.init), rejected: d.rejected.map(ChangeJSON.init),
+                                 conflicted: try OutcomeText.conflictedJSON(r, table: t.name, id: d.id)))
             return
         }
         let display = try Display(c, r, t, fields: t.fields.map(\.name), rows: [d.values])
@@ -272,6 +273,7 @@ enum ReplicaCommands {
             Output.out(c.t("\n被退回的修改：\n", "\nRejected changes:\n"))
             for ch in d.rejected { Output.out("  #\(ch.change.seq) [\(ch.code ?? "")] \(ch.message ?? "")\n") }
         }
+        try OutcomeText.showSection(r, table: t.name, id: d.id, c)
     }
 
     static func state(_ s: String, _ c: Context) -> String {
@@ -294,6 +296,7 @@ enum ReplicaCommands {
             (c.t("待上传", "pending"), String(s.pending)),
             (c.t("已接收", "accepted"), String(s.accepted)),
             (c.t("有冲突", "conflicted"), String(s.conflicted)),
+            (c.t("已处理", "settled"), String(s.settled)),
             (c.t("已退回", "rejected"), String(s.rejected)),
             (c.t("最近同步", "last sync"), s.lastSyncAt.map { c.time($0) } ?? c.t("从未", "never")),
             (c.t("同步结果", "last result"), s.lastSyncResult ?? "-"),
@@ -305,12 +308,17 @@ enum ReplicaCommands {
         if s.rejected > 0 {
             Output.out(c.t("提示：有被退回的修改，运行 hamlet log 查看原因。\n", "hint: some changes were rejected; see hamlet log for why.\n"))
         }
+        if s.settled > 0 {
+            Output.out(c.t("提示：镇中心已处理 \(s.settled) 条修改的冲突，运行 hamlet log 查看处理结果。\n",
+                           "hint: the township office settled the conflicts of \(s.settled) change(s); see hamlet log for how.\n"))
+        }
     }
 
     static func log(_ c: Context) throws {
         let r = try open(c)
         let entries = try r.log(pendingOnly: c.invocation.flag("pending"))
-        if c.json { Output.json(entries.map(ChangeJSON.init)); return }
+        let known = try r.knownOutcomes()
+        if c.json { Output.json(entries.map { ChangeJSON($0, known: known) }); return }
         let codes = c.invocation.flag("codes")
         var table = Table(columns: [Table.Column(header: "seq", alignment: .right, shrinks: false), Table.Column(header: c.t("状态", "state")),
                                     Table.Column(header: c.t("操作", "op")), Table.Column(header: c.t("表", "table")),
@@ -327,12 +335,18 @@ enum ReplicaCommands {
             }
         }
         table.rows = entries.map { e in
-            [String(e.change.seq), state(e.state, c), e.change.op.rawValue, e.change.table,
+            [String(e.change.seq), OutcomeText.state(e, known, c) ?? state(e.state, c), e.change.op.rawValue, e.change.table,
              labels[e.change.table]?[e.change.row] ?? e.change.row,
              e.change.values.keys.sorted().joined(separator: ","), c.time(e.madeAt), e.change.author,
-             e.code.map { "[\($0)] \(e.message ?? "")" } ?? (e.conflicts.isEmpty ? "" : c.t("冲突 #", "conflict #") + e.conflicts.map(String.init).joined(separator: ","))]
+             e.code.map { "[\($0)] \(e.message ?? "")" } ?? OutcomeText.cell(e, known, c)]
         }
         Output.out(table.render(maxWidth: max(c.width, 120)))
+        // How the hub settled each conflict, whole (the table's cells are cut).
+        let settled = try OutcomeText.lines(entries, known, r, c)
+        if !settled.isEmpty {
+            Output.out(c.t("\n冲突处理结果：\n", "\nHow the conflicts were settled:\n"))
+            for line in settled { Output.out("  \(line)\n") }
+        }
     }
 }
 
@@ -358,6 +372,8 @@ struct ShowJSON: Encodable {
     var versions: [String: Int64]
     var pending: [ChangeJSON]
     var rejected: [ChangeJSON]
+    /// The row's changes that opened conflicts, each with what the hub said of them.
+    var conflicted: [ChangeJSON] = []
 }
 
 /// `--json` shape of one change-log entry.
@@ -376,8 +392,17 @@ struct ChangeJSON: Encodable {
     var code: String?
     var message: String?
     var conflicts: [Int64]
+    /// For a conflicted change: where each of its conflicts stands, as last asked (those the node has heard of).
+    var outcomes: [ConflictOutcome]?
+    /// For a conflicted change: true once every conflict it opened is closed.
+    var settled: Bool?
 
     init(_ r: ChangeRecord) {
+        self.init(r, known: nil)
+    }
+
+    /// - Parameter known: The conflict outcomes the node knows; nil leaves `outcomes` and `settled` out.
+    init(_ r: ChangeRecord, known: [Int64: ConflictOutcome]?) {
         seq = r.change.seq
         state = r.state
         op = r.change.op.rawValue
@@ -392,10 +417,14 @@ struct ChangeJSON: Encodable {
         code = r.code
         message = r.message
         conflicts = r.conflicts
+        if r.state == "conflicted", let known {
+            outcomes = r.conflicts.compactMap { known[$0] }
+            settled = Replica.isSettled(r, known)
+        }
     }
 
     enum CodingKeys: String, CodingKey {
-        case seq, state, op, table, row, values, bases, hlc, author, hseq, code, message, conflicts
+        case seq, state, op, table, row, values, bases, hlc, author, hseq, code, message, conflicts, outcomes, settled
         case madeAt = "made_at"
     }
 }
