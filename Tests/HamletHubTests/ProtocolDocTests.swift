@@ -7,8 +7,8 @@ import Testing
 /// values, uses only fields the codec knows, and the worked credential and digest examples compute.
 @Suite(.serialized)
 struct ProtocolDocTests {
-    static let clientTypes: Set<String> = ["hello", "auth", "push", "pull", "verify", "resync", "bye"]
-    static let hubTypes: Set<String> = ["challenge", "welcome", "ack", "page", "verified", "snapshot-begin", "rows",
+    static let clientTypes: Set<String> = ["hello", "auth", "push", "pull", "verify", "outcomes", "resync", "bye"]
+    static let hubTypes: Set<String> = ["challenge", "welcome", "ack", "page", "verified", "conflicts", "snapshot-begin", "rows",
                                         "snapshot-end", "error", "bye"]
 
     static func document() throws -> String {
