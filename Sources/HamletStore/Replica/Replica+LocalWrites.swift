@@ -6,6 +6,18 @@ public struct LocalWrite: Sendable {
     public var seq: Int64
     /// Live people who already held the national ID the write recorded (`.record`).
     public var duplicates: [NationalIDHolder] = []
+    /// The mother's pregnancy a new child's birth closed, in the same transaction.
+    public var closedPregnancy: ClosedPregnancy?
+}
+
+/// A pregnancy (孕情) closed by recording the child's birth: its own pending change.
+public struct ClosedPregnancy: Sendable {
+    /// The pregnancy's row id.
+    public var id: String
+    /// The change that set it `born`, with `child` and `ended_on`.
+    public var seq: Int64
+    /// The fields that change set.
+    public var values: Fields
 }
 
 /// What a local write does with a national ID another live person of the replica holds.
@@ -18,7 +30,9 @@ public enum DuplicateNationalIDs: Sendable {
 
 extension Replica {
     /// Creates a row in the node's village. Missing fields take their schema default;
-    /// `village` defaults to the node's own.
+    /// `village` defaults to the node's own. A person with a `mother` who has an
+    /// ongoing pregnancy found by the birth date closes it (`PregnancyClosure`):
+    /// a second change in the same transaction, reported in `closedPregnancy`.
     /// - Parameter duplicates: a national ID another live person holds is refused, or recorded (the default).
     /// - Throws: `ReplicaError` (invalid, out-of-scope, unknown-field, exists, duplicate-national-id) or `StoreError`;
     ///   nothing is written then.
@@ -51,8 +65,25 @@ extension Replica {
             try writeVisible(t, id: id, values: values)
             let seq = try appendChange(t, id: id, op: .put, values: values, bases: values.mapValues { _ in 0 },
                                        rowBase: 0, author: author, wallMillis: wallMillis, info: info)
-            return LocalWrite(id: id, seq: seq, duplicates: holders)
+            let closed = try closePregnancy(ofChild: id, t, values, author: author, wallMillis: wallMillis)
+            return LocalWrite(id: id, seq: seq, duplicates: holders, closedPregnancy: closed)
         }
+    }
+
+    /// Read → decide → apply: the mother's pregnancies in this replica, `PregnancyClosure`
+    /// picks the one the birth ends, and an ordinary edit closes it. The reads throw: a
+    /// failed read fails the insert rather than leaving the pregnancy open unseen.
+    func closePregnancy(ofChild id: String, _ t: TableSchema, _ child: Fields, author: String,
+                        wallMillis: Int64) throws -> ClosedPregnancy? {
+        guard t.name == "people", let mother = child["mother"]?.text, let birth = child["birth_date"]?.text,
+              let pregnancies = schema.table(named: "pregnancies"), pregnancies.field("woman") != nil else { return nil }
+        let hers = try list(table: pregnancies.name, filters: [("woman", .text(mother))], limit: Int.max)
+        guard let update = PregnancyClosure.decide(child: id, birthDate: birth,
+                                                   pregnancies: hers.map { PregnancyClosure.Pregnancy(id: $0.0, values: $0.1) })
+        else { return nil }
+        let w = try self.update(table: pregnancies.name, id: update.pregnancy, values: update.values, author: author,
+                                wallMillis: wallMillis)
+        return ClosedPregnancy(id: w.id, seq: w.seq, values: update.values)
     }
 
     /// Sets fields of an existing row (`.null` clears a field).
