@@ -76,11 +76,16 @@ enum ReplicaCommands {
         let vals = try values(c, t, r)
         var rng = SystemRandomNumberGenerator()
         let w = try naming(vals) {
-            try r.insert(table: t.name, values: vals, author: c.author, wallMillis: c.now,
-                         duplicates: c.invocation.flag("force") ? .record : .refuse, rng: &rng)
+            try labellingReferences(r, t) {
+                try r.insert(table: t.name, values: vals, author: c.author, wallMillis: c.now,
+                             duplicates: c.invocation.flag("force") ? .record : .refuse, rng: &rng)
+            }
         }
         noteRecordedDuplicates(w, c)
-        if c.json { Output.json(["id": w.id, "seq": String(w.seq), "table": t.name]) } else { Output.out(w.id + "\n") }
+        noteClosedPregnancy(w, c, r, mother: vals["mother"]?.text, child: vals["name"]?.text ?? w.id)
+        var json = ["id": w.id, "seq": String(w.seq), "table": t.name]
+        if let p = w.closedPregnancy { json["closed_pregnancy"] = p.id; json["closed_pregnancy_seq"] = String(p.seq) }
+        if c.json { Output.json(json) } else { Output.out(w.id + "\n") }
     }
 
     static func edit(_ c: Context, table: String) throws {
@@ -92,8 +97,10 @@ enum ReplicaCommands {
             throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "请至少给出一个要修改的字段，例如 --phone", en: "give at least one field to change, e.g. --phone"))
         }
         let w = try naming(vals) {
-            try r.update(table: t.name, id: id, values: vals, author: c.author, wallMillis: c.now,
-                         duplicates: c.invocation.flag("force") ? .record : .refuse)
+            try labellingReferences(r, t) {
+                try r.update(table: t.name, id: id, values: vals, author: c.author, wallMillis: c.now,
+                             duplicates: c.invocation.flag("force") ? .record : .refuse)
+            }
         }
         noteRecordedDuplicates(w, c)
         if c.json { Output.json(["id": w.id, "seq": String(w.seq)]) } else {
@@ -246,10 +253,14 @@ enum ReplicaCommands {
         let r = try open(c)
         let t = try r.table(try c.argument("table"))
         let d = try r.detail(table: t.name, id: try rowID(c, r, t))
+        // 孩次 is derived from the mother's children here, never stored.
+        let family = t.name == "people" ? try Family(r, person: d.id, values: d.values) : nil
         if c.json {
             Output.json(ShowJSON(table: t.name, id: d.id, values: d.values, versions: d.versions,
                                  pending: d.outstanding.map(ChangeJSON.init), rejected: d.rejected.map(ChangeJSON.init),
-                                 conflicted: try OutcomeText.conflictedJSON(r, table: t.name, id: d.id)))
+                                 conflicted: try OutcomeText.conflictedJSON(r, table: t.name, id: d.id),
+                                 birthOrder: family?.own.map { BirthOrderJSON($0, of: family?.siblings) },
+                                 children: family?.children?.map { BirthOrderJSON($0.order, values: $0.values) }))
             return
         }
         let display = try Display(c, r, t, fields: t.fields.map(\.name), rows: [d.values])
@@ -265,6 +276,7 @@ enum ReplicaCommands {
                                pendingFields.contains(f.name) ? c.t("待上传", "pending") : ""])
         }
         Output.out(table.render(maxWidth: max(c.width, 60)))
+        if let family { printFamily(family, c, r, t, motherLabel: display.text(d.values["mother"], t.field("mother"))) }
         if !d.outstanding.isEmpty {
             Output.out(c.t("\n未被镇中心收录的修改：\n", "\nLocal changes not yet taken in by the hub:\n"))
             for ch in d.outstanding { Output.out("  #\(ch.change.seq) \(state(ch.state, c)) \(ch.change.op.rawValue) \(ch.change.values.keys.sorted().joined(separator: ","))\n") }
@@ -374,6 +386,15 @@ struct ShowJSON: Encodable {
     var rejected: [ChangeJSON]
     /// The row's changes that opened conflicts, each with what the hub said of them.
     var conflicted: [ChangeJSON] = []
+    /// A person's 孩次 among the mother's children (absent without a mother).
+    var birthOrder: BirthOrderJSON?
+    /// A woman's children with their 孩次, first-born first (absent for other rows and men).
+    var children: [BirthOrderJSON]?
+
+    enum CodingKeys: String, CodingKey {
+        case table, id, values, versions, pending, rejected, conflicted, children
+        case birthOrder = "birth_order"
+    }
 }
 
 /// `--json` shape of one change-log entry.
