@@ -8,7 +8,7 @@ import HamletStore
 // and a bare protocol client that pushes pre-encoded batches.
 
 let schema = Schema.register
-let tableOrder = ["households", "people", "events", "visits", "benefits"]
+let tableOrder = ["households", "people", "events", "visits", "benefits", "pregnancies", "contraception"]
 
 /// A generated row with typed values (nulls dropped).
 struct SeedRow {
@@ -18,7 +18,7 @@ struct SeedRow {
 }
 
 /// The township's rows in the order a store accepts them: households without
-/// their head, people, events, visits, benefits; then the heads as edits.
+/// their head, people (mothers first), events, visits, benefits, pregnancies, contraception; then the heads as edits.
 func orderedRows(_ township: Township, heads: Bool = true) -> (rows: [SeedRow], heads: [SeedRow]) {
     var rows: [SeedRow] = []
     rows.reserveCapacity(township.rowCount)

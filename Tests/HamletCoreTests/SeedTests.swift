@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Seed generator")
 struct SeedTests {
-    static let tables = ["households", "people", "events", "visits", "benefits"]
+    static let tables = ["households", "people", "events", "visits", "benefits", "pregnancies", "contraception"]
 
     /// The parameters of the committed `seeds/` files.
     static let sample = SeedGenerator(seed: 2026, villages: ["北赵", "南赵", "东庄"], peoplePerVillage: 90)
@@ -143,7 +143,7 @@ struct SeedTests {
             kinds.insert(row["kind"] ?? "")
         }
         for k in ["birth", "marriage", "divorce", "death", "move_in", "move_out",
-                  "health_check", "prenatal", "postnatal", "child_health", "follow_up"] {
+                  "health_check", "prenatal", "postnatal", "child_health", "follow_up", "ring_check", "pregnancy_check"] {
             #expect(kinds.contains(k), "no \(k) rows")
         }
         for e in t.events where e["kind"] == "birth" {
@@ -176,13 +176,167 @@ struct SeedTests {
         let t = Self.township
         #expect(!t.benefits.isEmpty)
         var programs = Set<String>()
+        var lifecycles = Set<String>()
+        var periods = Set<String>()
+        var paidToSomeoneElse = 0
+        let year = String(t.asOf.year)
         for b in t.benefits {
             programs.insert(b["program"] ?? "")
+            lifecycles.insert(b["lifecycle"] ?? "")
+            periods.insert(b["period"] ?? "")
             #expect(b["person"] != nil || b["household"] != nil)
             #expect((b["status"] == "paid") == (b["paid_on"] != nil))
-            #expect(Int(b["amount"] ?? "") ?? 0 > 0)
+            if b["lifecycle"] == "ended" {
+                // 退出: no money, a reason, no payee.
+                #expect(b["amount"] == "0" && b["end_reason"] != nil && b["payee"] == nil)
+            } else {
+                #expect(Int(b["amount"] ?? "") ?? 0 > 0)
+                #expect(b["payee"] != nil && b["account_last4"]?.count == 4 && b["end_reason"] == nil)
+                if let person = b["person"], b["payee"] != person { paidToSomeoneElse += 1 }
+            }
+            // Past years are paid within their year.
+            if let period = b["period"], period < year, b["lifecycle"] != "ended" {
+                #expect(b["status"] == "paid" && b["paid_on"]?.hasPrefix(period) == true)
+            }
         }
-        #expect(programs == ["国家奖扶", "省级奖扶", "独生子女父母奖励"])
+        #expect(programs == ["国家奖扶", "省级奖扶", "独生子女父母奖励", "特别扶助"])
+        #expect(lifecycles == ["new", "continuing", "ended"])
+        #expect(periods == [String(t.asOf.year - 2), String(t.asOf.year - 1), year])
+        #expect(paidToSomeoneElse > 0, "some elders' money is collected by a family member (代领)")
+    }
+
+    /// 孩次 as the register derives it: each linked child's order among its mother's children.
+    static func birthOrders(_ t: Township) -> [String: BirthOrder] {
+        var byMother: [String: [BirthOrder.Child]] = [:]
+        for p in t.people {
+            guard let m = p["mother"], let id = p["id"], let b = p["birth_date"] else { continue }
+            byMother[m, default: []].append(BirthOrder.Child(id: id, birthDate: b))
+        }
+        var out: [String: BirthOrder] = [:]
+        for children in byMother.values { for o in BirthOrder.of(children) { out[o.id] = o } }
+        return out
+    }
+
+    /// A township big enough for the figures to settle.
+    static let large = SeedGenerator(seed: 5, villageCount: 12, peoplePerVillage: 1500).generate()
+
+    @Test func mothersAndFathersAreLinkedAndListedFirst() throws {
+        let t = Self.township
+        var seen: [String: [String: String]] = [:]
+        var fathers = 0
+        for p in t.people {
+            let id = try #require(p["id"])
+            #expect(p["mother"] == t.mothers[id])
+            for parent in [p["mother"], p["father"]].compactMap({ $0 }) {
+                let row = try #require(seen[parent], "a parent comes before the child")
+                #expect(row["household"] == p["household"])
+            }
+            if let f = p["father"] {
+                fathers += 1
+                #expect(seen[f]?["sex"] == "M")
+            }
+            seen[id] = p
+        }
+        #expect(t.mothers.count > 100 && fathers > 100)
+    }
+
+    @Test func birthOrderMixAndSexRatioAreThoseTheOfficesReport() throws {
+        let t = Self.large
+        let orders = Self.birthOrders(t)
+        var sexes: [String: String] = [:]
+        for p in t.people { sexes[p["id"] ?? ""] = p["sex"] }
+        // Births of the last five years by 孩次, as the 出生 figure counts them.
+        let since = CalendarDate(year: t.asOf.year - 4, month: 1, day: 1)?.description ?? ""
+        var mix: [BirthOrder.Category: Int] = [:]
+        var boys: [Bool: Int] = [:], girls: [Bool: Int] = [:]
+        var twins = 0
+        // The sex ratio over fifteen years of births (still all at home: older daughters have
+        // mostly married out of the register), for enough births to settle.
+        let fifteen = CalendarDate(year: t.asOf.year - 14, month: 1, day: 1)?.description ?? ""
+        for o in orders.values where o.birthDate >= fifteen {
+            if o.birthDate >= since { mix[o.category, default: 0] += 1 }
+            let later = o.order > 1
+            if sexes[o.id] == "M" { boys[later, default: 0] += 1 } else { girls[later, default: 0] += 1 }
+            if o.isMultipleBirth { twins += 1 }
+        }
+        let recent = Double(mix.values.reduce(0, +))
+        let share = { (c: BirthOrder.Category) in Double(mix[c] ?? 0) / max(recent, 1) }
+        let ratio = { (later: Bool?) -> Double in
+            let b = later.map { boys[$0] ?? 0 } ?? boys.values.reduce(0, +)
+            let g = later.map { girls[$0] ?? 0 } ?? girls.values.reduce(0, +)
+            return 100 * Double(b) / Double(max(g, 1))
+        }
+        print("births since \(since): \(Int(recent)); 一孩 \(share(.first)) 二孩 \(share(.second)) 多孩 \(share(.higher)); "
+              + "sex ratio \(ratio(nil)) (一孩 \(ratio(false)), 二孩+ \(ratio(true))); twins \(twins) of \(orders.count)")
+        #expect(recent > 500)
+        #expect((0.52...0.68).contains(share(.first)))
+        #expect((0.22...0.38).contains(share(.second)))
+        #expect((0.05...0.16).contains(share(.higher)))
+        #expect((105...120).contains(ratio(nil)))
+        #expect(ratio(true) > ratio(false))
+        #expect(twins > 0)
+    }
+
+    @Test func pregnanciesCloseWithTheirChildAndCoverEveryState() throws {
+        for t in [Self.township, Self.sample.generate()] {
+            var people: [String: [String: String]] = [:]
+            for p in t.people { people[p["id"] ?? ""] = p }
+            var states = Set<String>()
+            for p in t.pregnancies {
+                let status = try #require(p["status"])
+                states.insert(status)
+                let woman = try #require(people[p["woman"] ?? ""])
+                #expect(woman["sex"] == "F" && p["responsible"] != nil)
+                let found = try #require(p["found_on"])
+                #expect(found <= t.asOf.description)
+                switch status {
+                case "born":
+                    let child = try #require(people[p["child"] ?? ""])
+                    #expect(child["mother"] == woman["id"] && p["ended_on"] == child["birth_date"])
+                    #expect(found < (p["ended_on"] ?? ""))
+                case "ongoing":
+                    #expect(p["ended_on"] == nil && p["child"] == nil && (p["expected_on"] ?? "") > t.asOf.description)
+                default:
+                    #expect(p["end_kind"] != nil && p["child"] == nil && found < (p["ended_on"] ?? ""))
+                }
+            }
+            #expect(states == ["ongoing", "born", "ended"])
+        }
+    }
+
+    @Test func contraceptionAndRoundsFollowMarriedWomenOfChildbearingAge() throws {
+        let t = Self.township
+        var people: [String: [String: String]] = [:]
+        for p in t.people { people[p["id"] ?? ""] = p }
+        func age(_ birth: String, on day: CalendarDate) -> Int {
+            guard let b = CalendarDate(birth) else { return -1 }
+            return day.year - b.year - ((day.month, day.day) < (b.month, b.day) ? 1 : 0)
+        }
+        var methods = Set<String>()
+        var iud: [String: [(String, String?)]] = [:]
+        for c in t.contraception {
+            let p = try #require(people[c["person"] ?? ""])
+            #expect(p["sex"] == "F" && p["marital_status"] == "married")
+            #expect((15...49).contains(age(p["birth_date"] ?? "", on: t.asOf)))
+            methods.insert(c["method"] ?? "")
+            #expect((c["status"] == "stopped") == (c["until"] != nil))
+            if let until = c["until"] { #expect(until > (c["since"] ?? "")) }
+            if c["method"] == "iud" { iud[c["person"] ?? "", default: []].append((c["since"] ?? "", c["until"])) }
+        }
+        #expect(methods == ["iud", "sterilization", "implant", "drugs", "other"])
+        let year = t.asOf.year
+        var rounds = Set<String>()
+        for v in t.visits where v["kind"] == "ring_check" || v["kind"] == "pregnancy_check" {
+            let round = try #require(v["round"])
+            rounds.insert(round)
+            let date = try #require(v["date"])
+            #expect(date.hasPrefix(String(year)))
+            if v["kind"] == "ring_check" {
+                // 查环 only for a woman whose IUD was in place that day.
+                #expect(iud[v["person"] ?? ""]?.contains { $0.0 <= date && ($0.1.map { date < $0 } ?? true) } == true)
+            }
+        }
+        #expect(rounds == ["\(year)年3月", "\(year)年7月", "\(year)年11月"])
     }
 
     @Test func idsAreTimeOrderedAndUnique() {
@@ -228,7 +382,7 @@ struct SeedTests {
         }
         for name in Self.tables {
             let rows = t.rows(name).count
-            #expect(rows > 0)
+            #expect(rows > 0, "\(name)")
         }
         let perVillage = Dictionary(grouping: t.people, by: { $0["village"] ?? "" }).mapValues(\.count)
         for v in ["北赵", "南赵", "东庄"] { #expect((60...120).contains(perVillage[v] ?? 0)) }

@@ -50,7 +50,7 @@ struct ImportCLITests {
         let first = try report(r)
         #expect(first["failed"] as? Int == 0 && (first["problems"] as? [Any])?.isEmpty == true)
         var expected = 0
-        for t in ["households", "people", "events", "visits", "benefits"] {
+        for t in ["households", "people", "events", "visits", "benefits", "pregnancies", "contraception"] {
             let want = try seedRows(t, village: "北赵")
             let have = try dir.rows(t)
             #expect(Set(have.keys) == Set(want.keys), "\(t): every 北赵 row, nothing else")
@@ -58,12 +58,12 @@ struct ImportCLITests {
             expected += want.count
         }
         #expect(first["added"] as? Int == expected)
-        let others = try (["households", "people", "events", "visits", "benefits"].map {
+        let others = try (["households", "people", "events", "visits", "benefits", "pregnancies", "contraception"].map {
             try CSVTable.read(String(contentsOfFile: (seeds as NSString).appendingPathComponent("\($0).csv"), encoding: .utf8)).rows.count
         }).reduce(0, +) - expected
         #expect(first["skipped_other_village"] as? Int == others)
         let heads = try dir.rows("households").values.compactMap { $0["head"] }
-        #expect(heads.count == 31 && heads.allSatisfy { !$0.isEmpty }, "every household's head is set")
+        #expect(heads.count == 36 && heads.allSatisfy { !$0.isEmpty }, "every household's head is set")
         let changes = try dir.log().count
 
         // Again: nothing to do, nothing written.

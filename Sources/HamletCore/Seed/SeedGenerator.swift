@@ -13,10 +13,18 @@
 /// national frequency (and a village's own surname favoured: 北赵 has many 赵),
 /// era-typical given names, national IDs from the township's region (wives who
 /// married in carry their home county's code) whose birth date and sex digit
-/// agree with the row, all distinct; children born when their mother was 20–40;
-/// birth, marriage, divorce, death and move events; child-health, prenatal,
-/// postnatal, elderly health-check and chronic-disease follow-up visits; and
-/// 国家奖扶 / 省级奖扶 / 独生子女父母奖励 benefits. Every row passes `Validator`.
+/// agree with the row, all distinct; children born when their mother was 20–40,
+/// linked to the mother and father listed with them (`people.mother`/`father`),
+/// about 60/30/10 一孩/二孩/多孩 among recent births, a few twins, and a sex ratio
+/// at birth of about 106 for first children and 117 for later ones; birth,
+/// marriage, divorce, death and move events; child-health, prenatal,
+/// postnatal, elderly health-check and chronic-disease follow-up visits, and the
+/// year's 查环/查孕 rounds (3月、7月、11月) for married women of 15–49;
+/// pregnancies (孕情) ongoing, born (closed by the child) and ended, each
+/// followed by the group's 责任人; contraception (节育措施) histories of married
+/// women of 15–49; and 国家奖扶 / 省级奖扶 / 特别扶助 / 独生子女父母奖励 over
+/// three years with 新增/继续/退出, a payee and the account's last four digits.
+/// Every row passes `Validator`.
 public struct SeedGenerator: Sendable {
     /// The PRNG seed.
     public var seed: UInt64
@@ -97,6 +105,9 @@ struct SeedMember {
     var moveIn: (day: Int, from: String)?
     var moveOut: (day: Int, to: String, reason: String)?
     var mother: Int?
+    var father: Int?
+    /// 1 for a mother's first birth, 2 for her second … (children not listed count too).
+    var birthOrder = 0
     var phone: String?
     /// Children alive anywhere (for benefit eligibility).
     var children = 0
@@ -245,26 +256,33 @@ struct SeedBuilder {
         } else if y < 2014 {
             count = [1, 1, 1, 2, 2, 2, 2, 3, 0][rng.below(9)]
         } else {
-            count = [0, 1, 1, 2, 2, 3][rng.below(6)]
+            count = [0, 1, 1, 1, 2, 2, 2, 3, 3][rng.below(9)]
         }
         let earliest = max(married + rng.int(300...900), SeedBuilder.adding(years: 20, to: mb))
         let limit = min(SeedBuilder.adding(years: 41, to: mb) - 1, today)
         var out: [Int] = []
         var d = earliest
-        for _ in 0..<count where d <= limit {
+        while out.count < count, d <= limit {
             out.append(d)
+            // About one birth in 70 is twins: the same day, consecutive 孩次.
+            if out.count < count, rng.below(1000) < 14 { out.append(d) }
             d += rng.int(450...2200)
         }
         return out
     }
 
-    /// Children of a couple, those still listed in the household, with the mother at index `motherIndex`.
-    mutating func listedChildren(births: [Int], surname family: String, motherIndex: Int, room: Int) -> [SeedMember] {
+    /// Children of a couple, those still listed in the household, with the mother at index
+    /// `motherIndex` and the father (when listed) at `fatherIndex`. Boys are born 515 in 1,000
+    /// first births (a ratio of 106) and 540 in 1,000 later ones (117), as the field reports.
+    mutating func listedChildren(births: [Int], surname family: String, motherIndex: Int, fatherIndex: Int?,
+                                 room: Int) -> [SeedMember] {
         var out: [SeedMember] = []
-        for b in births where out.count < room {
-            let male = rng.chance(53)
+        for (order, b) in births.enumerated() where out.count < room {
+            let male = rng.below(1000) < (order == 0 ? 515 : 540)
             var c = member(surname: family, male: male, birth: b)
             c.mother = motherIndex
+            c.father = fatherIndex
+            c.birthOrder = order + 1
             let a = SeedBuilder.age(b, on: today)
             let roll = rng.below(100)
             if a >= 23 {
@@ -319,17 +337,22 @@ struct SeedBuilder {
         let favourite = SeedNames.surnames.first { name.contains($0.0) }?.0
         let groups = min(12, max(3, peoplePerVillage / 350))
         var numbers = [Int](repeating: 0, count: groups)
+        // Each group's leader (小组长) is the 责任人 who follows its pregnancies and contraception.
+        var leaders: [String] = []
+        for _ in 0..<groups {
+            leaders.append(surname(village: favourite) + given(male: false, birth: birthDay(age: 38...55)))
+        }
         var made = 0
         while made < peoplePerVillage {
             let g = rng.below(groups)
             numbers[g] += 1 + (rng.chance(10) ? 1 : 0)
             let address = "\(name)村\(SeedNames.groupNumerals[g])组\(numbers[g])号"
-            made += household(village: name, address: address, favourite: favourite)
+            made += household(village: name, address: address, favourite: favourite, leader: leaders[g])
         }
     }
 
     /// Makes one household and its rows; returns how many people it has.
-    mutating func household(village: String, address: String, favourite: String?) -> Int {
+    mutating func household(village: String, address: String, favourite: String?, leader: String) -> Int {
         var members: [SeedMember] = []
         var head = 0
         let kind = rng.weighted(cumulative: [40, 62, 76, 84, 92, 96, 100])
@@ -351,12 +374,13 @@ struct SeedBuilder {
                     members.append(f)
                     members.append(m)
                     members[0].mother = 3
+                    members[0].father = 2
                 }
             }
             let births = childBirths(motherBirth: w.birth, married: w.marriage ?? w.birth)
             members[0].children = births.count
             members[1].children = births.count
-            members += listedChildren(births: births, surname: h.surname, motherIndex: 1, room: 6 - members.count)
+            members += listedChildren(births: births, surname: h.surname, motherIndex: 1, fatherIndex: 0, room: 6 - members.count)
             if rng.chance(6) { leave(&members[0]) }
         case 2:
             // Elderly couple whose children live elsewhere.
@@ -408,24 +432,24 @@ struct SeedBuilder {
             if let d = p.divorce, d > today { p.divorce = today }
             p.children = births.count
             members = [p]
-            members += listedChildren(births: births, surname: exSurname, motherIndex: 0, room: 5)
+            members += listedChildren(births: births, surname: exSurname, motherIndex: 0, fatherIndex: nil, room: 5)
         default:
             // Young couple, recently married.
             guard let (h, w) = couple(husbandBirth: birthDay(age: 23...30), favourite: favourite) else { return 0 }
             members = [h, w]
             let births = childBirths(motherBirth: w.birth, married: w.marriage ?? w.birth)
-            members += listedChildren(births: births, surname: h.surname, motherIndex: 1, room: 4)
+            members += listedChildren(births: births, surname: h.surname, motherIndex: 1, fatherIndex: 0, room: 4)
             members[0].children = members.count - 2
             members[1].children = members.count - 2
         }
         if members[head].death != nil { head = members.firstIndex { $0.death == nil } ?? head }
-        emit(village: village, address: address, members: &members, head: head)
+        emit(village: village, address: address, members: &members, head: head, leader: leader)
         return members.count
     }
 
     // MARK: Rows
 
-    mutating func emit(village: String, address: String, members: inout [SeedMember], head: Int) {
+    mutating func emit(village: String, address: String, members: inout [SeedMember], head: Int, leader: String) {
         // Parents do not give a child a name someone in the household already has.
         for i in members.indices where members[i].mother != nil && members[i].marital == "single" {
             var tries = 0
@@ -435,8 +459,10 @@ struct SeedBuilder {
             }
         }
         let householdID = newID()
+        // Parents before their children: a store that checks references takes the rows in this order.
+        let order = SeedBuilder.parentsFirst(members)
+        for i in order { members[i].id = newID() }
         for i in members.indices {
-            members[i].id = newID()
             let a = SeedBuilder.age(members[i].birth, on: today)
             if members[i].death == nil, a >= 18, a <= 80, rng.chance(a >= 70 ? 55 : 90) {
                 members[i].phone = mobile()
@@ -456,7 +482,7 @@ struct SeedBuilder {
         if let p = phone { hh["phone"] = p }
         township.households.append(hh)
 
-        for m in members {
+        for m in order.map({ members[$0] }) {
             var row: [String: String] = [
                 "id": m.id, "village": village, "household": householdID, "name": m.name,
                 "sex": m.male ? "M" : "F", "birth_date": SeedBuilder.date(m.birth),
@@ -465,13 +491,34 @@ struct SeedBuilder {
             ]
             if let p = m.phone { row["phone"] = p }
             if let out = m.moveOut { row["current_address"] = out.to }
+            if let mi = m.mother { row["mother"] = members[mi].id }
+            if let fi = m.father { row["father"] = members[fi].id }
             township.people.append(row)
             if let mi = m.mother { township.mothers[m.id] = members[mi].id }
         }
 
         for m in members { events(for: m, village: village, members: members) }
         for (i, m) in members.enumerated() { visits(for: m, index: i, village: village, members: members) }
+        familyHealth(village: village, members: members, leader: leader)
         benefits(village: village, householdID: householdID, members: members)
+    }
+
+    /// Member indices with every listed mother and father before their children.
+    static func parentsFirst(_ members: [SeedMember]) -> [Int] {
+        var placed = [Bool](repeating: false, count: members.count)
+        var out: [Int] = []
+        while out.count < members.count {
+            let before = out.count
+            for i in members.indices where !placed[i] {
+                let ready = [members[i].mother, members[i].father].allSatisfy { $0.map { placed[$0] } ?? true }
+                if ready {
+                    placed[i] = true
+                    out.append(i)
+                }
+            }
+            guard out.count > before else { preconditionFailure("seed families have no cycles") }
+        }
+        return out
     }
 
     mutating func event(_ village: String, _ person: String, _ kind: String, _ day: Int, _ detail: String) {
@@ -564,34 +611,6 @@ struct SeedBuilder {
                     visit(village, m.id, "follow_up", d, "高血压随访：血压\(s)/\(dia)，\(s < 140 ? "控制满意" : "规律服药，复查")")
                 }
             }
-        }
-    }
-
-    mutating func benefit(_ village: String, person: String?, household: String?, program: String, amount: Int) {
-        var row: [String: String] = ["id": newID(), "village": village, "program": program, "amount": String(amount)]
-        if let p = person { row["person"] = p }
-        if let h = household { row["household"] = h }
-        let roll = rng.below(100)
-        if roll < 55 {
-            row["status"] = "paid"
-            row["paid_on"] = SeedBuilder.date(today - rng.int(0...300))
-        } else {
-            row["status"] = roll < 80 ? "confirmed" : "eligible"
-        }
-        township.benefits.append(row)
-    }
-
-    mutating func benefits(village: String, householdID: String, members: [SeedMember]) {
-        for m in members where m.death == nil && SeedBuilder.age(m.birth, on: today) >= 60 {
-            // 农村部分计划生育家庭奖励扶助: parents of one child (or, rarely, two daughters).
-            guard m.children == 1 ? rng.chance(85) : (m.children == 2 && rng.chance(15)) else { continue }
-            benefit(village, person: m.id, household: nil, program: "国家奖扶", amount: 96_000)
-            if rng.chance(30) { benefit(village, person: m.id, household: nil, program: "省级奖扶", amount: 36_000) }
-        }
-        // 独生子女父母奖励: a household with exactly one child under 18.
-        let minors = members.filter { $0.mother != nil && SeedBuilder.age($0.birth, on: today) < 18 }
-        if minors.count == 1, members.contains(where: { $0.children == 1 && !$0.male }), rng.chance(70) {
-            benefit(village, person: nil, household: householdID, program: "独生子女父母奖励", amount: 12_000)
         }
     }
 }

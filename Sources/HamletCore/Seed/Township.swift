@@ -16,12 +16,16 @@ public struct Township: Sendable {
     public internal(set) var people: [[String: String]] = []
     /// 婚育动态: births, marriages, divorces, deaths, moves.
     public internal(set) var events: [[String: String]] = []
-    /// 随访: child health, prenatal, postnatal, health checks, follow-ups.
+    /// 随访: child health, prenatal, postnatal, health checks, follow-ups, 查环/查孕 rounds.
     public internal(set) var visits: [[String: String]] = []
-    /// 奖扶: assistance and reward payments.
+    /// 奖扶: assistance and reward payments, one row per beneficiary and year.
     public internal(set) var benefits: [[String: String]] = []
-    /// Child id → mother id, for mothers listed in the register. Not a
-    /// register field: it lets checks (and demos) see who bore whom.
+    /// 孕情: pregnancies ongoing, born (with the child) and ended.
+    public internal(set) var pregnancies: [[String: String]] = []
+    /// 节育措施: married women's contraception, in use and stopped.
+    public internal(set) var contraception: [[String: String]] = []
+    /// Child id → mother id, for mothers listed in the register (the same as
+    /// the people rows' `mother`), for checks that want a lookup.
     public internal(set) var mothers: [String: String] = [:]
 
     init(schema: Schema, villages: [String], asOf: CalendarDate) {
@@ -40,13 +44,15 @@ public struct Township: Sendable {
         case "events": return events
         case "visits": return visits
         case "benefits": return benefits
+        case "pregnancies": return pregnancies
+        case "contraception": return contraception
         default: return []
         }
     }
 
     /// The number of rows over all tables.
     public var rowCount: Int {
-        households.count + people.count + events.count + visits.count + benefits.count
+        households.count + people.count + events.count + visits.count + benefits.count + pregnancies.count + contraception.count
     }
 
     /// The CSV columns of a table: `id`, then the schema's fields in schema order.

@@ -37,7 +37,7 @@ enum DataCommands {
     }
 
     /// Loads a generated township in reference order: households without heads,
-    /// people, events, visits, benefits, then the heads.
+    /// people, events, visits, benefits, pregnancies, contraception, then the heads.
     static func loadTownship(_ township: Township, into hub: HubStore, action: OperatorAction, progress: (String, Int) -> Void) throws {
         func typed(_ table: String, _ row: [String: String], dropping: Set<String> = []) -> (String, Fields) {
             guard let t = hub.schema.table(named: table) else { return (row["id"] ?? "", [:]) }
@@ -45,7 +45,7 @@ enum DataCommands {
             for d in dropping { f[d] = nil }
             return (row["id"] ?? "", f)
         }
-        let order = ["households", "people", "events", "visits", "benefits"]
+        let order = ["households", "people", "events", "visits", "benefits", "pregnancies", "contraception"]
         for table in order {
             let rows = township.rows(table)
             var i = 0
