@@ -185,9 +185,10 @@ private struct ParseState {
         }
         if isLenient { return }
         let label = "--\(option.long) <\(option.valueName ?? option.long)>"
+        let labelZH = "--\(option.long) <\(option.placeholder(.zh) ?? option.long)>"
         throw error(
             .missingValue,
-            zh: "选项 '\(label)' 缺少取值。",
+            zh: "选项 '\(labelZH)' 缺少取值。",
             en: "Missing value for '\(label)'."
         )
     }
@@ -270,7 +271,7 @@ private struct ParseState {
             let missing = specs.filter { !$0.isOptional }[values.count]
             throw error(
                 .missingArgument,
-                zh: "缺少参数 '<\(missing.name)>'。",
+                zh: "缺少参数 '<\(missing.placeholder(.zh))>'。",
                 en: "Missing expected argument '<\(missing.name)>'."
             )
         }

@@ -95,20 +95,33 @@ public struct ArgumentSpec: Sendable, Hashable {
     public var isOptional: Bool
     /// Whether the argument takes all remaining positional values.
     public var isVariadic: Bool
+    /// The placeholder in Chinese help and messages (`<编号>`); ``name`` when `nil`.
+    /// ``name`` stays the key of ``Invocation/argumentValues``.
+    public var nameZH: String?
 
     /// Creates a positional argument.
     ///
     /// - Parameters:
     ///   - name: The placeholder name, shown as `<name>`.
+    ///   - nameZH: The placeholder in Chinese (`编号`), if it differs.
     ///   - help: What the argument is.
     ///   - optional: Whether the argument may be left out.
     ///   - variadic: Whether it takes all remaining positional values; a
     ///     required variadic argument needs at least one.
-    public init(_ name: String, help: Localized, optional: Bool = false, variadic: Bool = false) {
+    public init(_ name: String, nameZH: String? = nil, help: Localized, optional: Bool = false, variadic: Bool = false) {
         self.name = name
+        self.nameZH = nameZH
         self.help = help
         self.isOptional = optional
         self.isVariadic = variadic
+    }
+
+    /// The placeholder to show, without the angle brackets.
+    ///
+    /// - Parameter language: The language of the help or message.
+    /// - Returns: ``nameZH`` in Chinese when set, else ``name``.
+    public func placeholder(_ language: Language) -> String {
+        language == .zh ? nameZH ?? name : name
     }
 }
 
@@ -131,6 +144,10 @@ public struct OptionSpec: Sendable, Hashable {
     /// Whether every command below the declaring one accepts this option too,
     /// as with a root `--lang` or `--config`.
     public var isInherited: Bool
+    /// The value placeholder in Chinese help and messages (`<目录>`); ``valueName`` when `nil`.
+    public var valueNameZH: String?
+    /// The default as Chinese help shows it (an enum value's label); ``defaultDescription`` when `nil`.
+    public var defaultDescriptionZH: String?
 
     /// Creates an option or flag.
     ///
@@ -142,6 +159,8 @@ public struct OptionSpec: Sendable, Hashable {
     ///   - repeatable: Whether it may be given more than once.
     ///   - defaultDescription: The default to show in help, if any.
     ///   - inherited: Whether commands below the declaring one accept it too.
+    ///   - valueNameZH: The value placeholder in Chinese, if it differs.
+    ///   - defaultDescriptionZH: The default as Chinese help shows it, if it differs.
     public init(
         long: String,
         short: Character? = nil,
@@ -149,7 +168,9 @@ public struct OptionSpec: Sendable, Hashable {
         help: Localized,
         repeatable: Bool = false,
         defaultDescription: String? = nil,
-        inherited: Bool = false
+        inherited: Bool = false,
+        valueNameZH: String? = nil,
+        defaultDescriptionZH: String? = nil
     ) {
         self.long = long
         self.short = short
@@ -158,6 +179,25 @@ public struct OptionSpec: Sendable, Hashable {
         self.isRepeatable = repeatable
         self.defaultDescription = defaultDescription
         self.isInherited = inherited
+        self.valueNameZH = valueNameZH
+        self.defaultDescriptionZH = defaultDescriptionZH
+    }
+
+    /// The value placeholder to show, without the angle brackets.
+    ///
+    /// - Parameter language: The language of the help or message.
+    /// - Returns: ``valueNameZH`` in Chinese when set, else ``valueName``; `nil` for a flag.
+    public func placeholder(_ language: Language) -> String? {
+        guard let valueName else { return nil }
+        return language == .zh ? valueNameZH ?? valueName : valueName
+    }
+
+    /// The default to show in help, if any.
+    ///
+    /// - Parameter language: The language of the help.
+    /// - Returns: ``defaultDescriptionZH`` in Chinese when set, else ``defaultDescription``.
+    public func defaultShown(_ language: Language) -> String? {
+        language == .zh ? defaultDescriptionZH ?? defaultDescription : defaultDescription
     }
 
     /// Creates an option from a register field name: `birth_date` becomes

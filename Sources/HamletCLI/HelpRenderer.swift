@@ -53,16 +53,16 @@ public enum HelpRenderer {
         sections.append([words.usage + usage])
 
         if !command.arguments.isEmpty {
-            let rows = command.arguments.map { (argumentLabel($0), $0.help(language)) }
+            let rows = command.arguments.map { (argumentLabel($0, language), $0.help(language)) }
             sections.append([words.arguments] + table(rows, width: width))
         }
 
         var optionRows = options(for: chain).map { option -> (String, String) in
             var description = option.help(language)
-            if let defaultDescription = option.defaultDescription {
+            if let defaultDescription = option.defaultShown(language) {
                 description = words.appendingDefault(defaultDescription, to: description)
             }
-            return (optionLabel(option), description)
+            return (optionLabel(option, language), description)
         }
         optionRows.append(("-h, --help", words.helpFlag))
         sections.append([words.options] + table(optionRows, width: width))
@@ -103,14 +103,14 @@ public enum HelpRenderer {
         let command = chain[chain.count - 1]
         let head = ([root.name] + path.prefix(chain.count - 1)).joined(separator: " ")
         var tail: [String] = command.arguments.map { argument in
-            let label = argumentLabel(argument)
+            let label = argumentLabel(argument, language)
             return argument.isOptional ? "[\(label)]" : label
         }
         if !command.subcommands.isEmpty {
             tail.append(words.subcommandPlaceholder)
         }
         let optionTokens = options(for: chain).map { option -> String in
-            let label = option.isFlag ? "--\(option.long)" : "--\(option.long) <\(option.valueName ?? option.long)>"
+            let label = option.placeholder(language).map { "--\(option.long) <\($0)>" } ?? "--\(option.long)"
             return option.isRepeatable ? "[\(label) ...]" : "[\(label)]"
         }
         let full = ([head] + optionTokens + tail).joined(separator: " ")
@@ -167,14 +167,15 @@ public enum HelpRenderer {
         return result
     }
 
-    static func argumentLabel(_ argument: ArgumentSpec) -> String {
-        argument.isVariadic ? "<\(argument.name)> ..." : "<\(argument.name)>"
+    static func argumentLabel(_ argument: ArgumentSpec, _ language: Language) -> String {
+        let name = argument.placeholder(language)
+        return argument.isVariadic ? "<\(name)> ..." : "<\(name)>"
     }
 
-    static func optionLabel(_ option: OptionSpec) -> String {
+    static func optionLabel(_ option: OptionSpec, _ language: Language) -> String {
         var label = option.short.map { "-\($0), " } ?? ""
         label += "--\(option.long)"
-        if let valueName = option.valueName {
+        if let valueName = option.placeholder(language) {
             label += " <\(valueName)>"
             if option.isRepeatable { label += " ..." }
         }
