@@ -18,7 +18,8 @@ import Testing
         let ok = try OperatorDecision.setField(r, field: "phone", to: .text("13900000000"), shown: 5).get()
         #expect(ok.values["phone"] == .text("13900000000"))
         let stale = OperatorDecision.setField(r, field: "phone", to: .text("13900000000"), shown: 4)
-        #expect(throws: OperatorRefusal(.stale, "phone changed since it was shown (version 4 → 5); look again", field: "phone", currentVersion: 5)) {
+        #expect(throws: OperatorRefusal(.stale, "phone changed since it was shown (version 4 → 5); look again",
+                                         zh: "电话在显示之后又改过（版本 4 → 5），请重新查看", field: "phone", currentVersion: 5)) {
             try stale.get()
         }
         // Clearing a field is a value too.

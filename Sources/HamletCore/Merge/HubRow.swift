@@ -57,6 +57,25 @@ public enum ConflictKind: String, Sendable, Codable, CaseIterable {
     case delete
     /// Two live rows hold the same unique value (national ID).
     case duplicate
+
+    /// The kind as the operator's Chinese screens name it: 字段冲突, 删除冲突, 重复登记.
+    public var labelZH: String {
+        switch self {
+        case .field: "字段冲突"
+        case .delete: "删除冲突"
+        case .duplicate: "重复登记"
+        }
+    }
+
+    /// The kind an operator typed: the code (`field`) or its Chinese name (字段冲突, 字段, 删除, 重复 …).
+    /// - Parameter text: What was typed.
+    /// - Returns: The kind, or nil when the text names none.
+    public init?(typed text: String) {
+        if let k = ConflictKind(rawValue: text) { self = k; return }
+        guard let k = ConflictKind.allCases.first(where: { $0.labelZH == text || $0.labelZH.hasPrefix(text) && text.count >= 2 })
+        else { return nil }
+        self = k
+    }
 }
 
 /// A conflict the merge decided to open; the store gives it an id.

@@ -12,10 +12,13 @@ public struct OperatorRefusal: Error, Sendable, Equatable {
     /// For `stale`: the field (nil for a whole row) and the version it is at now.
     public var field: String?
     public var currentVersion: Int64?
+    /// The message in Chinese, for the operator's terminal and page.
+    public var messageZH: String
 
-    public init(_ code: Code, _ message: String, field: String? = nil, currentVersion: Int64? = nil) {
+    public init(_ code: Code, _ message: String, zh: String, field: String? = nil, currentVersion: Int64? = nil) {
         self.code = code
         self.message = message
+        self.messageZH = zh
         self.field = field
         self.currentVersion = currentVersion
     }
@@ -50,6 +53,7 @@ public enum OperatorDecision {
         let now = row.versions[field]?.hseq ?? 0
         guard now == shown else {
             return .failure(OperatorRefusal(.stale, "\(field) changed since it was shown (version \(shown) → \(now)); look again",
+                                            zh: "\(Schema.register.table(named: row.table)?.field(field)?.label.zh ?? field)在显示之后又改过（版本 \(shown) → \(now)），请重新查看",
                                             field: field, currentVersion: now))
         }
         var next = row
@@ -62,7 +66,7 @@ public enum OperatorDecision {
                             shown: [String: Int64]?) -> Result<HubRow, OperatorRefusal> {
         var next = row
         for (k, v) in values.sorted(by: { $0.key < $1.key }) {
-            guard table.field(k) != nil else { return .failure(OperatorRefusal(.invalid, "\(table.name) has no field \(k)")) }
+            guard table.field(k) != nil else { return .failure(OperatorRefusal(.invalid, "\(table.name) has no field \(k)", zh: "\(table.label.zh)没有「\(k)」这个字段")) }
             if let shown, let expected = shown[k] {
                 switch setField(next, field: k, to: v, shown: expected) {
                 case .success(let r): next = r
@@ -80,6 +84,7 @@ public enum OperatorDecision {
                                     referrers: [String]) -> Result<HubRow, OperatorRefusal> {
         guard row.hseq <= shownRow else {
             return .failure(OperatorRefusal(.stale, "the row changed since it was shown (version \(shownRow) → \(row.hseq)); look again",
+                                            zh: "这条记录在显示之后又改过（版本 \(shownRow) → \(row.hseq)），请重新查看",
                                             currentVersion: row.hseq))
         }
         var next = row
@@ -87,7 +92,8 @@ public enum OperatorDecision {
             next.deleted = false
         } else {
             guard referrers.isEmpty else {
-                return .failure(OperatorRefusal(.referenced, "\(referrers.count) live row(s) reference this row; repoint or delete them first"))
+                return .failure(OperatorRefusal(.referenced, "\(referrers.count) live row(s) reference this row; repoint or delete them first",
+                                                zh: "还有 \(referrers.count) 条记录引用这条记录，请先改指或删除那些记录"))
             }
             next.deleted = true
         }
@@ -99,23 +105,27 @@ public enum OperatorDecision {
     /// - Parameter fieldsFrom: field → the id of the row whose value to keep.
     public static func merge(survivor: HubRow, loser: HubRow, fieldsFrom: [String: String], table: TableSchema, scope: String,
                              shownRows: [String: Int64], sharedField: String? = nil) -> Result<MergePlan, OperatorRefusal> {
-        guard !survivor.deleted, !loser.deleted else { return .failure(OperatorRefusal(.invalid, "both rows must be live to merge")) }
+        guard !survivor.deleted, !loser.deleted else { return .failure(OperatorRefusal(.invalid, "both rows must be live to merge", zh: "两条记录都必须是有效的才能合并")) }
         if let f = sharedField, survivor.values[f] == nil || survivor.values[f] != loser.values[f] {
-            return .failure(OperatorRefusal(.stale, "the two rows no longer share \(f): they may be different people; look again", field: f))
+            return .failure(OperatorRefusal(.stale, "the two rows no longer share \(f): they may be different people; look again",
+                                            zh: "两条记录的\(table.field(f)?.label.zh ?? f)已经不同了：可能不是同一人，请重新查看", field: f))
         }
         for r in [survivor, loser] {
             if let shown = shownRows[r.id], r.hseq > shown {
                 return .failure(OperatorRefusal(.stale, "row \(r.id) changed since it was shown (version \(shown) → \(r.hseq)); look again",
+                                                zh: "记录 \(r.id) 在显示之后又改过（版本 \(shown) → \(r.hseq)），请重新查看",
                                                 currentVersion: r.hseq))
             }
         }
         if fieldsFrom[scope] != nil {
-            return .failure(OperatorRefusal(.invalid, "a merge keeps the survivor's \(scope); keep the other row, or transfer the survivor first"))
+            return .failure(OperatorRefusal(.invalid, "a merge keeps the survivor's \(scope); keep the other row, or transfer the survivor first",
+                                             zh: "合并时保留那条记录的\(table.field(scope)?.label.zh ?? scope)不变；请改为保留另一条，或先把保留的那条转过去"))
         }
         for (k, from) in fieldsFrom.sorted(by: { $0.key < $1.key }) {
-            guard table.field(k) != nil else { return .failure(OperatorRefusal(.invalid, "\(table.name) has no field \(k)")) }
+            guard table.field(k) != nil else { return .failure(OperatorRefusal(.invalid, "\(table.name) has no field \(k)", zh: "\(table.label.zh)没有「\(k)」这个字段")) }
             guard from == survivor.id || from == loser.id else {
-                return .failure(OperatorRefusal(.invalid, "--field \(k) must name one of the two rows"))
+                return .failure(OperatorRefusal(.invalid, "--field \(k) must name one of the two rows",
+                                                zh: "--field \(k) 必须指定这两条记录中的一条"))
             }
         }
         var plan = MergePlan(survivor: survivor, changed: [:], before: [:], beforeEmpty: [], loser: loser)
@@ -142,7 +152,8 @@ public enum OperatorDecision {
     public static func unmerge(survivor: HubRow, loser: HubRow, before: Fields, beforeEmpty: [String],
                                mergeHseqs: Set<Int64>) -> Result<(loser: HubRow, survivor: HubRow, restored: Fields), OperatorRefusal> {
         guard loser.mergedInto == survivor.id else {
-            return .failure(OperatorRefusal(.invalid, "the loser is no longer merged into the survivor"))
+            return .failure(OperatorRefusal(.invalid, "the loser is no longer merged into the survivor",
+                                            zh: "被并入的那条记录已不再并入保留的记录，无法撤销"))
         }
         var restored: Fields = [:]
         var next = survivor
@@ -150,6 +161,7 @@ public enum OperatorDecision {
             let now = survivor.versions[k]?.hseq ?? 0
             guard mergeHseqs.contains(now) else {
                 return .failure(OperatorRefusal(.stale, "\(k) changed after the merge (version \(now)); undo would lose that change",
+                                                zh: "\(Schema.register.table(named: survivor.table)?.field(k)?.label.zh ?? k)在合并之后又改过（版本 \(now)），撤销会丢掉那次修改",
                                                 field: k, currentVersion: now))
             }
             let v = before[k] ?? .null

@@ -53,9 +53,11 @@ public struct ValidationIssue: Error, Sendable, Hashable, CustomStringConvertibl
 
     /// The clerk-facing message, naming the field (in the clerk's language), the value and the problem.
     public func message(chinese: Bool, schema: Schema = .register) -> String {
-        let label = schema.table(named: table)?.field(field)?.label
+        let t = schema.table(named: table)
+        let label = t?.field(field)?.label
         if chinese {
-            let name = label?.zh ?? field
+            // A rule over several fields (`person|household`) names each by its label.
+            let name = label?.zh ?? field.split(separator: "|").map { t?.field(String($0))?.label.zh ?? String($0) }.joined(separator: "、")
             if let v = value, !v.isEmpty { return "\(name)「\(v)」：\(detailZH)" }
             return "\(name)：\(detailZH)"
         }

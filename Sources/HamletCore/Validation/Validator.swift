@@ -150,16 +150,15 @@ public struct Validator: Sendable {
             break
         case .date:
             guard CalendarDate(s) != nil else {
-                throw issue(.invalidDate, "is not a real date (YYYY-MM-DD)", "不是有效日期（格式 YYYY-MM-DD）")
+                throw issue(.invalidDate, "is not a real date (YYYY-MM-DD)", "不是有效日期（请写成 1992-05-17 这样的年-月-日）")
             }
         case .enum:
             let values = f.values ?? []
             guard values.contains(s) else {
-                // The labels a clerk types (女、男), then the codes; English: the codes with their labels.
+                // The labels a clerk types (女、男); English: the codes with their labels.
                 let zh = values.map { f.label(ofValue: $0).zh }
                 let en = values.map { v in f.label(ofValue: v).en == v ? v : "\(v) (\(f.label(ofValue: v).en))" }
-                let codes = zh == values ? "" : "（或代码 \(values.joined(separator: "、"))）"
-                throw issue(.invalidEnum, "must be one of \(en.joined(separator: ", "))", "只能是 \(zh.joined(separator: "、")) 之一\(codes)")
+                throw issue(.invalidEnum, "must be one of \(en.joined(separator: ", "))", "只能是 \(zh.joined(separator: "、")) 之一")
             }
         case .nationalID:
             switch NationalID.parse(s) {
@@ -212,9 +211,15 @@ public struct Validator: Sendable {
                 do { try check(v, field: f, table: table.name) } catch { out.append(error); continue }
             }
             if let cond = f.requiredWhen, v.isNull, cond.allSatisfy({ row[$0.key]?.text == $0.value }) {
-                let when = cond.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+                // English keeps the codes (status=paid); Chinese names the field and value as the clerk sees them.
+                let when = cond.sorted { $0.key < $1.key }
+                let en = when.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+                let zh = when.map { c -> String in
+                    let other = table.field(c.key)
+                    return "\(other?.label.zh ?? c.key)为「\(other?.label(ofValue: c.value).zh ?? c.value)」"
+                }.joined(separator: "、")
                 out.append(ValidationIssue(.missingField, table: table.name, field: f.name, value: nil,
-                                           detail: "is required when \(when)", zh: "当 \(when) 时必须填写"))
+                                           detail: "is required when \(en)", zh: "当\(zh)时必须填写"))
             }
             if f.type == .ref, let id = v.text, let target = f.references {
                 let dateField = table.fields.first(where: { $0.notBeforeBirthOf == f.name })
@@ -245,8 +250,9 @@ public struct Validator: Sendable {
             }
         }
         if let oneOf = table.oneOf, oneOf.allSatisfy({ (row[$0] ?? .null).isNull }) {
+            let labels = oneOf.map { table.field($0)?.label.zh ?? $0 }
             out.append(ValidationIssue(.missingOneOf, table: table.name, field: oneOf.joined(separator: "|"), value: nil,
-                                       detail: "needs one of \(oneOf.joined(separator: ", "))", zh: "至少填写 \(oneOf.joined(separator: "、")) 之一"))
+                                       detail: "needs one of \(oneOf.joined(separator: ", "))", zh: "至少填写\(labels.joined(separator: "或"))之一"))
         }
         // The national ID encodes the birth date and the sex: they must agree.
         if let idField = table.fields.first(where: { $0.type == .nationalID }), let idText = row[idField.name]?.text,

@@ -19,7 +19,19 @@ public struct OperatorError: Error, Sendable, CustomStringConvertible {
     /// For `stale`: the field that moved (nil for a whole row) and its version now.
     public var field: String?
     public var currentVersion: Int64?
+    /// The message in Chinese, for the operator's terminal; nil where the caller words it from `code`.
+    public var messageZH: String?
     public var description: String { "\(code.rawValue): \(message)" }
+
+    public init(code: Code, message: String, zh: String? = nil, issues: [ValidationIssue] = [], field: String? = nil,
+                currentVersion: Int64? = nil) {
+        self.code = code
+        self.message = message
+        self.messageZH = zh
+        self.issues = issues
+        self.field = field
+        self.currentVersion = currentVersion
+    }
 }
 
 /// A conflict as stored, for the operator.
@@ -222,13 +234,14 @@ extension HubStore {
     }
 
     func openConflictForAction(_ id: Int64, kinds: [ConflictKind]) throws -> ConflictRecord {
-        guard let c = try conflict(id) else { throw OperatorError(code: .notFound, message: "no conflict #\(id)") }
+        guard let c = try conflict(id) else { throw OperatorError(code: .notFound, message: "no conflict #\(id)", zh: "没有冲突 #\(id)") }
         guard c.status == "open" else {
             let when = c.resolvedAt.map { Date(timeIntervalSince1970: Double($0) / 1000).ISO8601Format() } ?? "?"
             throw OperatorError(code: .alreadyResolved, message: "conflict #\(id) was already resolved by \(c.resolvedBy ?? "?") at \(when) (\(c.resolution ?? ""))")
         }
         guard kinds.contains(c.kind) else {
-            throw OperatorError(code: .wrongKind, message: "conflict #\(id) is a \(c.kind.rawValue) conflict")
+            throw OperatorError(code: .wrongKind, message: "conflict #\(id) is a \(c.kind.rawValue) conflict",
+                                zh: "冲突 #\(id) 是\(c.kind.labelZH)，不能这样处理")
         }
         return c
     }
@@ -244,7 +257,8 @@ extension HubStore {
 
     func loadLive(_ table: String, _ id: String) throws -> (TableSchema, HubRow) {
         guard let t = schema.table(named: table), let r = try row(t, id: id) else {
-            throw OperatorError(code: .notFound, message: "no \(table) row \(id)")
+            throw OperatorError(code: .notFound, message: "no \(table) row \(id)",
+                                zh: "镇中心没有编号为 \(id) 的\(schema.table(named: table)?.label.zh ?? table)记录")
         }
         return (t, r)
     }
@@ -277,7 +291,7 @@ extension HubStore {
     /// Rows of a table for export and lists: by pinyin of the name where the table
     /// has one, else by id; live rows unless `includeDeleted`.
     public func rows(table name: String, village: String? = nil, includeDeleted: Bool = false) throws -> [HubRow] {
-        guard let t = schema.table(named: name) else { throw OperatorError(code: .notFound, message: "no table \(name)") }
+        guard let t = schema.table(named: name) else { throw OperatorError(code: .notFound, message: "no table \(name)", zh: "没有「\(name)」这个表") }
         // A read-only connection cannot fill missing keys: those rows then sort by id after the others.
         try? fillSortKeys(t)
         var clauses: [String] = []

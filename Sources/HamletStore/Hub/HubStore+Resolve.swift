@@ -14,7 +14,7 @@ extension HubStore {
                              action: OperatorAction) throws -> Int64 {
         try connection.transaction {
             let c = try openConflictForAction(id, kinds: [.field])
-            guard let field = c.field else { throw OperatorError(code: .wrongKind, message: "conflict #\(id) names no field") }
+            guard let field = c.field else { throw OperatorError(code: .wrongKind, message: "conflict #\(id) names no field", zh: "冲突 #\(id) 不是字段冲突") }
             var (t, current) = try loadLive(c.table, c.row)
             let value: Value
             let label: String
@@ -88,11 +88,12 @@ extension HubStore {
                                expectedRowVersions: [String: Int64]? = nil, action: OperatorAction) throws -> MergeRecord {
         try connection.transaction {
             let c = try openConflictForAction(id, kinds: [.duplicate])
-            guard let other = c.otherRow else { throw OperatorError(code: .wrongKind, message: "conflict #\(id) names one row") }
+            guard let other = c.otherRow else { throw OperatorError(code: .wrongKind, message: "conflict #\(id) names one row", zh: "冲突 #\(id) 只涉及一条记录") }
             let pair = [c.row, other]
             let survivorID = keep ?? pair.min() ?? c.row
             guard pair.contains(survivorID) else {
-                throw OperatorError(code: .invalid, message: "--keep must be one of the conflict's two rows")
+                throw OperatorError(code: .invalid, message: "--keep must be one of the conflict's two rows",
+                                    zh: "--keep 必须是这个冲突的两条记录之一")
             }
             let loserID = pair.first { $0 != survivorID } ?? other
             let (t, survivor) = try loadLive(c.table, survivorID)
@@ -139,9 +140,10 @@ extension HubStore {
     @discardableResult
     public func unmerge(_ id: Int64, action: OperatorAction) throws -> MergeRecord {
         try connection.transaction {
-            guard let c = try conflict(id) else { throw OperatorError(code: .notFound, message: "no conflict #\(id)") }
+            guard let c = try conflict(id) else { throw OperatorError(code: .notFound, message: "no conflict #\(id)", zh: "没有冲突 #\(id)") }
             guard c.kind == .duplicate, c.status == "resolved", c.resolution == "merge", let d = c.details else {
-                throw OperatorError(code: .notMerged, message: "conflict #\(id) is not a merged duplicate")
+                throw OperatorError(code: .notMerged, message: "conflict #\(id) is not a merged duplicate",
+                                    zh: "冲突 #\(id) 没有合并过，无需撤销")
             }
             let m = try JSONText.decode(MergeRecord.self, d)
             let (t, loser) = try loadLive(m.table, m.loser)
@@ -182,6 +184,7 @@ extension HubStore {
             let (t, current) = try loadLive(table, id)
             if let shown = expectedRowVersion, current.hseq > shown {
                 throw OperatorError(code: .stale, message: "the row changed since it was shown (version \(shown) → \(current.hseq)); look again",
+                                    zh: "这条记录在显示之后又改过（版本 \(shown) → \(current.hseq)），请重新查看",
                                     currentVersion: current.hseq)
             }
             let next = try decided(OperatorDecision.edit(current, values: values, table: t, shown: expectedVersions))
@@ -222,7 +225,7 @@ extension HubStore {
             case .invalid: code = .invalid
             case .referenced: code = .referenced
             }
-            throw OperatorError(code: code, message: r.message, field: r.field, currentVersion: r.currentVersion)
+            throw OperatorError(code: code, message: r.message, zh: r.messageZH, field: r.field, currentVersion: r.currentVersion)
         }
     }
 

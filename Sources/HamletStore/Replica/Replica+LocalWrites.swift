@@ -40,10 +40,10 @@ extension Replica {
                        duplicates: DuplicateNationalIDs = .record, rng: inout some RandomNumberGenerator) throws -> LocalWrite {
         let t = try self.table(table)
         let id = given ?? RowID.make(unixMillis: wallMillis, using: &rng)
-        guard RowID.isValid(id) else { throw ReplicaError(.invalid, "id is not a row id (UUID)") }
+        guard RowID.isValid(id) else { throw ReplicaError(.invalid, "id is not a row id (UUID)", zh: "编号 \(id) 不是有效的记录编号") }
         return try connection.transaction {
             if try visibleRow(t, id: id) != nil || shadow(table: t.name, id: id) != nil {
-                throw ReplicaError(.exists, "a \(t.singular) with this id already exists")
+                throw ReplicaError(.exists, "a \(t.singular) with this id already exists", zh: "编号 \(id) 的\(t.label.zh)记录已经存在")
             }
             let info = try self.info()
             var values = input
@@ -51,7 +51,7 @@ extension Replica {
             let scope = schema.scope
             if values[scope] == nil || values[scope] == .null { values[scope] = .text(info.village) }
             guard values[scope]?.text == info.village else {
-                throw ReplicaError(.outOfScope, "this node writes only village \(info.village)")
+                throw ReplicaError(.outOfScope, "this node writes only village \(info.village)", zh: "本节点只能录入\(info.village)的记录")
             }
             for f in t.fields where values[f.name] == nil {
                 if let d = f.defaultValue { values[f.name] = .text(d) }
@@ -98,14 +98,14 @@ extension Replica {
             let info = try self.info()
             try checkFieldNames(t, input)
             guard var row = try visibleRow(t, id: id) else {
-                throw ReplicaError(.notFound, "no \(t.singular) \(id) in this replica")
+                throw ReplicaError(.notFound, "no \(t.singular) \(id) in this replica", zh: "本节点没有编号为 \(id) 的\(t.label.zh)记录")
             }
             var changes: Fields = [:]
             for (k, v) in input where (row[k] ?? .null) != v {
                 changes[k] = v
                 row[k] = v.isNull ? nil : v
             }
-            guard !changes.isEmpty else { throw ReplicaError(.noChange, "nothing to change: the values are already set") }
+            guard !changes.isEmpty else { throw ReplicaError(.noChange, "nothing to change: the values are already set", zh: "没有需要修改的内容：值与现有的相同") }
             let references = try localReferences(t, row)
             let issues = validator.issues(row: row, table: t, checkFields: Set(changes.keys),
                                           lookup: { references[RowKey($0, $1)] })
@@ -127,7 +127,7 @@ extension Replica {
         return try connection.transaction {
             let info = try self.info()
             guard try visibleRow(t, id: id) != nil else {
-                throw ReplicaError(.notFound, "no \(t.singular) \(id) in this replica")
+                throw ReplicaError(.notFound, "no \(t.singular) \(id) in this replica", zh: "本节点没有编号为 \(id) 的\(t.label.zh)记录")
             }
             var referrers = 0
             for other in schema.tables {
@@ -138,7 +138,8 @@ extension Replica {
                 }
             }
             guard referrers == 0 else {
-                throw ReplicaError(.referenced, "\(referrers) live row(s) refer to this \(t.singular); change or delete them first")
+                throw ReplicaError(.referenced, "\(referrers) live row(s) refer to this \(t.singular); change or delete them first",
+                                   zh: "还有 \(referrers) 条记录引用这条\(t.label.zh)记录，请先修改或删除那些记录")
             }
             let (_, rowBase) = try basesFor(t, id: id, fields: [], info: info)
             try connection.run("DELETE FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1", [.text(id)])
@@ -165,7 +166,7 @@ extension Replica {
 
     /// The live rows of a table (other than `excluding`) whose field has this value, described for the clerk.
     public func uniqueHolders(_ t: TableSchema, field: String, value: String, excluding: String?) throws -> [NationalIDHolder] {
-        guard t.field(field) != nil else { throw ReplicaError(.unknownField, "\(t.name) has no field \(field)") }
+        guard t.field(field) != nil else { throw ReplicaError(.unknownField, "\(t.name) has no field \(field)", zh: Replica.noFieldZH(t, field)) }
         let rows = try connection.rows(
             "SELECT id FROM \(SchemaSQL.quote(t.name)) WHERE \(SchemaSQL.quote(field)) = ?1 AND id != ?2 ORDER BY id",
             [.text(value), .text(excluding ?? "")])
@@ -182,7 +183,7 @@ extension Replica {
 
     func checkFieldNames(_ t: TableSchema, _ values: Fields) throws {
         for k in values.keys where t.field(k) == nil {
-            throw ReplicaError(.unknownField, "\(t.name) has no field \(k)")
+            throw ReplicaError(.unknownField, "\(t.name) has no field \(k)", zh: Replica.noFieldZH(t, k))
         }
     }
 

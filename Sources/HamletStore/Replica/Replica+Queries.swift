@@ -63,7 +63,7 @@ extension Replica {
         var args: [Value] = []
         for filter in filters {
             guard t.field(filter.field) != nil || filter.field == "id" else {
-                throw ReplicaError(.unknownField, "\(t.name) has no field \(filter.field)")
+                throw ReplicaError(.unknownField, "\(t.name) has no field \(filter.field)", zh: Replica.noFieldZH(t, filter.field))
             }
             args.append(filter.value)
             let column = SchemaSQL.quote(filter.field)
@@ -102,7 +102,7 @@ extension Replica {
         let info = try self.info()
         let visible = try visibleRow(t, id: id)
         let s = try shadow(table: t.name, id: id)
-        guard visible != nil || s != nil else { throw ReplicaError(.notFound, "no \(t.singular) \(id) in this replica") }
+        guard visible != nil || s != nil else { throw ReplicaError(.notFound, "no \(t.singular) \(id) in this replica", zh: "本节点没有编号为 \(id) 的\(t.label.zh)记录") }
         let pending = try outstanding(table: t.name, id: id, cursor: info.cursor, node: info.node)
         let rejected = try connection.rows(
             "SELECT \(Replica.changeColumns) FROM _changes WHERE tbl = ?1 AND row_id = ?2 AND state = 'rejected' ORDER BY seq",

@@ -38,11 +38,11 @@ extension Replica {
             sql = "WHERE id LIKE ?1 || '%' OR id LIKE '%' || ?1"
             args = [.text(f)]
         case .equals(let field, let value):
-            guard t.field(field) != nil else { throw ReplicaError(.unknownField, "\(t.name) has no field \(field)") }
+            guard t.field(field) != nil else { throw ReplicaError(.unknownField, "\(t.name) has no field \(field)", zh: Replica.noFieldZH(t, field)) }
             sql = "WHERE \(SchemaSQL.quote(field)) = ?1"
             args = [.text(value)]
         case .contains(let field, let text):
-            guard t.field(field) != nil else { throw ReplicaError(.unknownField, "\(t.name) has no field \(field)") }
+            guard t.field(field) != nil else { throw ReplicaError(.unknownField, "\(t.name) has no field \(field)", zh: Replica.noFieldZH(t, field)) }
             sql = "WHERE instr(\(SchemaSQL.quote(field)), ?1) > 0"
             args = [.text(text)]
         }

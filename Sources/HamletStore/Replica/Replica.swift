@@ -21,10 +21,13 @@ public struct ReplicaError: Error, Sendable, CustomStringConvertible {
     public var issues: [ValidationIssue]
     /// For `duplicate`: the live people who hold the ID (personal data: the clerk's terminal only).
     public var holders: [NationalIDHolder]
+    /// The message in Chinese, for the clerk's terminal; nil where the CLI words it from `code` itself.
+    public var messageZH: String?
 
-    public init(_ code: Code, _ message: String, issues: [ValidationIssue] = [], holders: [NationalIDHolder] = []) {
+    public init(_ code: Code, _ message: String, zh: String? = nil, issues: [ValidationIssue] = [], holders: [NationalIDHolder] = []) {
         self.code = code
         self.message = message
+        self.messageZH = zh
         self.issues = issues
         self.holders = holders
     }
@@ -183,9 +186,21 @@ public final class Replica {
     /// - Throws: `ReplicaError.unknownTable`.
     public func table(_ name: String) throws -> TableSchema {
         guard let t = schema.table(named: name) else {
-            throw ReplicaError(.unknownTable, "no table \(name); tables: \(schema.tables.map(\.name).joined(separator: ", "))")
+            throw ReplicaError(.unknownTable, "no table \(name); tables: \(schema.tables.map(\.name).joined(separator: ", "))",
+                               zh: "没有「\(name)」这个表；可用的表：\(schema.tables.map(\.label.zh).joined(separator: "、"))")
         }
         return t
+    }
+}
+
+extension Replica {
+    /// `人口没有「x」这个字段；可用的字段：村、户…`: an unknown field, for the clerk.
+    /// - Parameters:
+    ///   - t: The table.
+    ///   - field: The field name as given.
+    /// - Returns: The message in Chinese.
+    public static func noFieldZH(_ t: TableSchema, _ field: String) -> String {
+        "\(t.label.zh)没有「\(field)」这个字段；可用的字段：\(t.fields.map(\.label.zh).joined(separator: "、"))"
     }
 }
 
