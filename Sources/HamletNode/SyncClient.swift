@@ -45,8 +45,9 @@ public enum SyncClient {
     ///   - options: Limits, clock and progress (retries inside one round are turned off: the loop retries).
     ///   - interval: The longest wait between syncs.
     ///   - shouldStop: Polled at least every 200 ms.
+    ///   - chinese: Whether the lines are for a clerk reading Chinese.
     ///   - log: Receives one line per sync.
-    public static func watch(directory: String, options: SyncOptions = SyncOptions(), interval: Duration,
+    public static func watch(directory: String, options: SyncOptions = SyncOptions(), interval: Duration, chinese: Bool = false,
                              shouldStop: @Sendable () -> Bool, log: @Sendable (String) -> Void) {
         var opts = options
         opts.retries = 0
@@ -57,19 +58,19 @@ public enum SyncClient {
             do {
                 let s = try SyncSession(directory: directory, options: opts).run(.sync)
                 backoff = .zero
-                log("sync ok: \(s.line)")
+                log(chinese ? "同步完成：\(s.lineZH)" : "sync ok: \(s.line)")
             } catch let e as SyncError {
                 if e.code == .unreachable {
                     backoff = backoff == .zero ? .seconds(5) : min(backoff * 2, .seconds(300))
                     wait = min(backoff, interval)
                     watchEdits = false
-                    log("sync failed, retry in \(wait): \(e)")
+                    log(chinese ? "同步失败，\(wait.components.seconds) 秒后重试：\(e.message(chinese: true))" : "sync failed, retry in \(wait): \(e)")
                 } else {
                     if let after = e.retryAfter { wait = max(wait, .seconds(after)) }
-                    log("sync failed: \(e)")
+                    log(chinese ? "同步失败：[\(e.hubCode ?? e.code.rawValue)] \(e.message(chinese: true))" : "sync failed: \(e)")
                 }
             } catch {
-                log("sync failed: \(error)")
+                log(chinese ? "同步失败：\(error)" : "sync failed: \(error)")
             }
             let seen = nextSeq(directory)
             let deadline = ContinuousClock.now + wait

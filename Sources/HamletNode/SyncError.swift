@@ -24,13 +24,31 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
     public var hubCode: String?
     /// Seconds the hub asked the node to wait (`rate-limited`).
     public var retryAfter: Int?
+    /// What failed and what to do, in Chinese for the clerk; nil where ``message(chinese:)`` words it from the code.
+    public var messageZH: String?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, hubCode: String? = nil, retryAfter: Int? = nil) {
+    public init(_ code: Code, _ message: String, zh: String? = nil, hubCode: String? = nil, retryAfter: Int? = nil) {
         self.code = code
         self.message = message
+        self.messageZH = zh
         self.hubCode = hubCode
         self.retryAfter = retryAfter
+    }
+
+    /// What failed and what to do, in the clerk's language.
+    /// - Parameter chinese: The interface language.
+    /// - Returns: ``message``, or in Chinese ``messageZH`` or a sentence for the code.
+    public func message(chinese: Bool) -> String {
+        guard chinese else { return message }
+        if let messageZH { return messageZH }
+        switch code {
+        case .unreachable: return "与镇中心的连接断了，请稍后再同步"
+        case .refused: return "镇中心拒绝了本节点，请联系镇管理员"
+        case .protocol: return "镇中心发来的数据本节点处理不了（协议错误），请告诉镇管理员，用 --lang en 运行可看到详细原因"
+        case .store: return "本地数据文件读写出错，请检查磁盘空间和文件权限；用 --lang en 运行可看到详细原因"
+        case .notConfigured: return "本节点还没有配置好镇中心地址或密钥文件"
+        }
     }
 
     /// The process exit status for this error (sysexits).
@@ -53,20 +71,22 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         switch code {
         case ErrorCode.authFailed.rawValue:
             return SyncError(.refused, "the hub refused this node's credentials (\(message)); check the node id and secret file",
-                             hubCode: code)
+                             zh: "镇中心不认这个节点的身份：请核对节点名和密钥文件（密钥由镇管理员用 hamlet hub add-node 发给本村）", hubCode: code)
         case ErrorCode.rateLimited.rawValue:
             return SyncError(.refused, "the hub is refusing logins from this address for now (\(message)); wait and retry",
-                             hubCode: code, retryAfter: retryAfter)
+                             zh: "登录失败次数太多，镇中心暂时不接受这台电脑登录，请稍后再试", hubCode: code, retryAfter: retryAfter)
         case "out-of-scope", "unknown-node", "node-disabled", "forbidden":
-            return SyncError(.refused, "the hub refused the session: \(message)", hubCode: code)
+            return SyncError(.refused, "the hub refused the session: \(message)", zh: "镇中心拒绝了本节点（节点未登记、已停用或无权同步这个村），请联系镇管理员",
+                             hubCode: code)
         case ErrorCode.resyncRequired.rawValue:
-            return SyncError(.protocol, "the hub requires a resync (\(message)); run hamlet resync", hubCode: code)
+            return SyncError(.protocol, "the hub requires a resync (\(message)); run hamlet resync",
+                             zh: "镇中心要求重新同步：请运行 hamlet resync（未上传的修改会保留）", hubCode: code)
         case ErrorCode.seqGap.rawValue:
             return SyncError(.protocol, "the hub is missing earlier changes of this node (\(message)); run hamlet resync",
-                             hubCode: code)
+                             zh: "镇中心缺少本节点早先的修改：请运行 hamlet resync", hubCode: code)
         case ErrorCode.timeout.rawValue, ErrorCode.shuttingDown.rawValue, ErrorCode.unavailable.rawValue:
-            return SyncError(.unreachable, "the hub ended the session: \(message); retry later", hubCode: code,
-                             retryAfter: retryAfter)
+            return SyncError(.unreachable, "the hub ended the session: \(message); retry later",
+                             zh: "镇中心中断了这次同步（超时、正在关闭或暂时不可用），请稍后再同步", hubCode: code, retryAfter: retryAfter)
         default:
             return SyncError(.protocol, "the hub reported \(code): \(message)", hubCode: code)
         }

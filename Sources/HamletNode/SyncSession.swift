@@ -39,16 +39,19 @@ final class SyncSession {
         self.replica = replica
         let info = try SyncSession.store("reading the replica settings") { try replica.info() }
         guard let hub = info.hub, !hub.isEmpty else {
-            throw SyncError(.notConfigured, "the replica names no hub address; set it with hamlet init --hub HOST:PORT")
+            throw SyncError(.notConfigured, "the replica names no hub address; set it with hamlet init --hub HOST:PORT",
+                            zh: "本节点还没有设置镇中心地址：请用 hamlet init --hub 地址:端口 设置")
         }
         let address: SocketAddress
         do { address = try SocketAddress(parsing: hub) } catch {
-            throw SyncError(.notConfigured, "the hub address in the replica is not host:port: \(error)")
+            throw SyncError(.notConfigured, "the hub address in the replica is not host:port: \(error)",
+                            zh: "本节点记下的镇中心地址 \(hub) 不是 地址:端口 的格式")
         }
         do {
             socket = try ClientSocket.connect(to: address, timeout: options.connectTimeout)
         } catch {
-            throw SyncError(.unreachable, "cannot reach the hub at \(address): \(error)")
+            throw SyncError(.unreachable, "cannot reach the hub at \(address): \(error)",
+                            zh: "连不上镇中心 \(address)：请检查网络，或问镇管理员镇中心是否在运行，稍后再同步")
         }
     }
 
@@ -113,22 +116,25 @@ final class SyncSession {
         summary.cursor = end.cursor
         summary.durationMillis = max(0, options.wallClock() - started)
         try store("recording the sync") {
-            try replica.recordSync(at: options.wallClock(), result: summary.line, verify: summary.verify == "skipped" ? nil : summary.verify)
+            try replica.recordSync(at: options.wallClock(), result: summary.line, resultZH: summary.lineZH,
+                                   verify: summary.verify == "skipped" ? nil : summary.verify)
         }
         return summary
     }
 
     private func readSecret(_ info: ReplicaInfo) throws -> String {
         guard let file = info.secretFile, !file.isEmpty else {
-            throw SyncError(.notConfigured, "the replica names no secret file; set it with hamlet init --secret-file PATH")
+            throw SyncError(.notConfigured, "the replica names no secret file; set it with hamlet init --secret-file PATH",
+                            zh: "本节点还没有设置密钥文件：请用 hamlet init --secret-file 文件 设置")
         }
         let path = file.hasPrefix("/") ? file : (directory as NSString).appendingPathComponent(file)
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw SyncError(.notConfigured, "cannot read the secret file \(path)")
+            throw SyncError(.notConfigured, "cannot read the secret file \(path)", zh: "读不到密钥文件 \(path)")
         }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.count == 64, text.allSatisfy(\.isHexDigit) else {
-            throw SyncError(.notConfigured, "the secret file \(path) does not hold 64 hex digits")
+            throw SyncError(.notConfigured, "the secret file \(path) does not hold 64 hex digits",
+                            zh: "密钥文件 \(path) 的内容不对（应是镇中心生成的64位密钥），请向镇管理员重新领取")
         }
         return text
     }
@@ -376,7 +382,8 @@ final class SyncSession {
         case .unexpected(let message):
             return SyncError(.protocol, message)
         case .wrongVillage:
-            return SyncError(.refused, "the hub registered this node for another village than the replica's; re-create the replica with the right --village")
+            return SyncError(.refused, "the hub registered this node for another village than the replica's; re-create the replica with the right --village",
+                             zh: "镇中心登记的这个节点属于另一个村：请用正确的 --village 重新建立本地数据")
         case .misuse(let message):
             return SyncError(.protocol, "this client broke the protocol: \(message)")
         }
@@ -441,7 +448,8 @@ final class SyncSession {
         } catch let e as SyncError {
             throw e
         } catch let e as StoreError where e.code == .notFound {
-            throw SyncError(.notConfigured, "\(e.message); create the replica with hamlet init first")
+            throw SyncError(.notConfigured, "\(e.message); create the replica with hamlet init first",
+                            zh: "这里没有村节点的数据文件：请先运行 hamlet init，或用 --dir 指定目录")
         } catch {
             throw SyncError(.store, "the local replica failed while \(doing): \(error)")
         }

@@ -1,3 +1,5 @@
+import HamletProtocol
+
 /// What one sync did, for the CLI line, `status` and logs. No record values.
 public struct SyncSummary: Sendable, Codable, Hashable {
     /// Changes sent (re-sent unacknowledged ones included).
@@ -55,10 +57,24 @@ public struct SyncSummary: Sendable, Codable, Hashable {
         var s = "上传 \(pushed) 条（已接收 \(accepted)，冲突 \(conflicted)，已退回 \(rejected)\(parked > 0 ? "，暂存 \(parked)" : "")），下载 \(pulled) 行"
         if settled > 0 { s += "，镇中心已处理冲突 \(settled) 个" }
         if requeued > 0 { s += "，重新上传 \(requeued) 条（中心丢失）" }
-        if resynced { s += "，已重建（\(resyncReason ?? "中心要求")，\(snapshotRows) 行）" }
+        if resynced { s += "，已重建（\(SyncSummary.reasonZH(resyncReason))，\(snapshotRows) 行）" }
         if let v = schemaUpgraded { s += "，台账结构已升级到第 \(v) 版" }
         let v = verify == "match" ? "一致" : verify == "mismatch" ? "不一致" : "未核对"
-        s += "，核对\(v)，游标 \(cursor)/\(head)，用时 \(durationMillis) 毫秒"
+        s += "，核对\(v)，下载进度 \(cursor)/\(head)，用时 \(durationMillis) 毫秒"
         return s
+    }
+
+    /// Why a replica was rebuilt, in Chinese (the reasons are English wire words).
+    static func reasonZH(_ reason: String?) -> String {
+        switch ResyncReason.fromWire(reason ?? ResyncReason.hubAsked.rawValue) {
+        case .asked: "按本村要求"
+        case .hubReplaced: "镇中心已更换"
+        case .hubRestored: "镇中心从备份恢复"
+        case .cursorAhead: "本节点的下载进度超过了镇中心"
+        case .hubHoldsLaterSeqs: "镇中心有本节点更新的修改（本地数据可能是旧副本）"
+        case .anotherHub: "本节点原先连的是另一个镇中心"
+        case .verifyMismatch: "核对发现不一致"
+        case .hubAsked: "镇中心要求"
+        }
     }
 }

@@ -135,11 +135,13 @@ extension Replica {
         }
     }
 
-    /// Records the outcome of a sync for `status`.
-    public func recordSync(at wallMillis: Int64, result: String, verify: String?) throws {
+    /// Records the outcome of a sync for `status`: the line in English (`status --json`, logs) and, when
+    /// given, in Chinese (what `status` shows under zh, in meta `last_sync_result_zh`).
+    public func recordSync(at wallMillis: Int64, result: String, resultZH: String? = nil, verify: String?) throws {
         try connection.transaction {
             try setMeta("last_sync_at", String(wallMillis))
             try setMeta("last_sync_result", result)
+            try setMeta("last_sync_result_zh", resultZH)
             if let verify { try setMeta("verify", verify) }
         }
     }
