@@ -59,8 +59,8 @@ public struct SyncSummary: Sendable, Codable, Hashable {
         if requeued > 0 { s += "，重新上传 \(requeued) 条（中心丢失）" }
         if resynced { s += "，已重建（\(SyncSummary.reasonZH(resyncReason))，\(snapshotRows) 行）" }
         if let v = schemaUpgraded { s += "，台账结构已升级到第 \(v) 版" }
-        let v = verify == "match" ? "一致" : verify == "mismatch" ? "不一致" : "未核对"
-        s += "，核对\(v)，下载进度 \(cursor)/\(head)，用时 \(durationMillis) 毫秒"
+        let v = verify == "match" ? "核对一致" : verify == "mismatch" ? "核对不一致" : "未核对"
+        s += "，\(v)，下载进度 \(cursor)/\(head)，用时 \(durationMillis) 毫秒"
         return s
     }
 

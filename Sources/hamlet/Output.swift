@@ -70,7 +70,8 @@ struct Context {
     /// A required positional argument.
     func argument(_ name: String) throws -> String {
         guard let v = invocation.argument(name) else {
-            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "缺少参数 <\(name)>", en: "missing argument <\(name)>"))
+            let zh = root.command(at: invocation.path)?.arguments.first { $0.name == name }?.placeholder(.zh) ?? name
+            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "缺少参数 <\(zh)>", en: "missing argument <\(name)>"))
         }
         return v
     }

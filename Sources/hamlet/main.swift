@@ -54,7 +54,7 @@ func run() -> Int32 {
         try Dispatch.run(context)
         return ExitCode.ok.rawValue
     } catch {
-        let e = ErrorMapping.cliError(error, chinese: context.chinese)
+        let e = ErrorMapping.cliError(error, chinese: context.chinese, directory: context.directory)
         Output.err(e.render(language))
         return e.exit.rawValue
     }

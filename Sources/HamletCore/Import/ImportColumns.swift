@@ -144,11 +144,11 @@ public enum ImportColumns {
         var seen: [String: Int] = [:]
         for (i, h) in header.enumerated() {
             guard let c = vocabulary[key(h)] else {
-                let zh = t.fields.map { "\($0.label.zh)(\($0.name))" }.joined(separator: "、")
+                let zh = t.fields.map(\.label.zh).joined(separator: "、")
                 let en = t.fields.map(\.name).joined(separator: ", ")
                 throw ImportHeaderError(
                     code: .unknownColumn, column: i + 1,
-                    messageZH: "表头第 \(i + 1) 列「\(h)」不是\(t.label.zh)的字段；可用的列：编号(id)、\(zh)",
+                    messageZH: "表头第 \(i + 1) 列「\(h)」不是\(t.label.zh)的字段；可用的列：编号、\(zh)（也可以用英文字段名）",
                     message: "column \(i + 1) \"\(h)\" is not a field of \(t.name); columns: id, \(en)")
             }
             if let target = c.target {

@@ -94,7 +94,7 @@ public struct FilterSyntaxError: Error, Sendable, Hashable {
         let ops = FilterOperator.spelled
         switch code {
         case .missingOperator:
-            return chinese ? "--where \(text) 缺少比较符；格式是 字段 比较符 值，比较符为 \(ops)，例如 name^=王"
+            return chinese ? "--where \(text) 缺少比较符；格式是 字段 比较符 值，比较符为 \(ops)，例如 姓名^=王"
                            : "--where \(text) has no operator; write field, operator, value with one of \(ops), e.g. name^=王"
         case .missingField:
             return chinese ? "--where \(text) 缺少字段名；例如 birth_date>=2025-01-01"

@@ -10,30 +10,43 @@ public enum RegisterExport {
     /// Cells that a spreadsheet would run as a formula (beginning with `=`, `+`, `-`, `@`, a tab or a CR) are
     /// written with a leading `'` (`FormulaGuard.neutralized`, the OWASP CSV-injection rule); an import undoes it
     /// with `FormulaGuard.restored`.
+    ///
+    /// With `labels` (a Chinese export) the header is 编号 and the fields' Chinese labels, and enum values are their
+    /// labels (女, 已婚): what a clerk reads, and what `hamlet import` reads back.
     /// - Parameters:
     ///   - table: The table's schema.
     ///   - rows: The rows, e.g. from `HubStore.rows(table:village:includeDeleted:)`.
+    ///   - labels: Chinese headers and enum labels instead of field names and codes.
     /// - Returns: The CSV text, starting with U+FEFF.
-    public static func csv(_ table: TableSchema, _ rows: [HubRow]) -> String {
-        var out: [[String]] = [["id"] + table.fields.map(\.name)]
-        for r in rows { out.append(([r.id] + table.fields.map { r.values[$0.name]?.description ?? "" }).map(FormulaGuard.neutralized)) }
+    public static func csv(_ table: TableSchema, _ rows: [HubRow], labels: Bool = false) -> String {
+        var out: [[String]] = [labels ? ["编号"] + table.fields.map(\.label.zh) : ["id"] + table.fields.map(\.name)]
+        for r in rows { out.append(([r.id] + table.fields.map { cell(r, $0, labels: labels) }).map(FormulaGuard.neutralized)) }
         return CSV.encode(out, bom: true, lineEnding: "\r\n")
+    }
+
+    /// A row's value of a field as exported: as stored, or an enum value by its Chinese label.
+    static func cell(_ r: HubRow, _ f: FieldSchema, labels: Bool) -> String {
+        guard let v = r.values[f.name], !v.isNull else { return "" }
+        if labels, f.type == .enum, let text = v.text { return f.label(ofValue: text).zh }
+        return v.description
     }
 
     /// Encodes rows as an xlsx workbook of one sheet named after the table (人口, 户 …): a header of `id` and the
     /// fields' Chinese labels (姓名, 身份证号 …), then one row per row in the order given. Text, enum, reference,
     /// national-ID and phone fields are text cells in text-formatted columns, so no spreadsheet program turns an
     /// ID into a number or drops a phone's leading 0; dates are dates (`yyyy-mm-dd`); integers are numbers.
-    /// Values are written as stored (enum codes, not labels), as the CSV has them.
+    /// Values are written as stored (enum codes, not labels), as the CSV has them; with `labels` (a Chinese export)
+    /// the first column is 编号 and enum values are their labels.
     /// - Parameters:
     ///   - table: The table's schema.
     ///   - rows: The rows.
+    ///   - labels: 编号 and enum labels instead of `id` and codes.
     /// - Returns: The xlsx file.
-    public static func xlsx(_ table: TableSchema, _ rows: [HubRow]) -> [UInt8] {
-        let columns = [XLSXWriter.Column("id", .text)] + table.fields.map { field in
+    public static func xlsx(_ table: TableSchema, _ rows: [HubRow], labels: Bool = false) -> [UInt8] {
+        let columns = [XLSXWriter.Column(labels ? "编号" : "id", .text)] + table.fields.map { field in
             XLSXWriter.Column(field.label.zh, field.type == .date ? .date : field.type == .integer ? .number : .text)
         }
-        let values = rows.map { r in [r.id] + table.fields.map { r.values[$0.name]?.description ?? "" } }
+        let values = rows.map { r in [r.id] + table.fields.map { cell(r, $0, labels: labels) } }
         return XLSXWriter.workbook(sheetName: table.label.zh, columns: columns, rows: values)
     }
 

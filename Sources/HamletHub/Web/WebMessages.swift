@@ -114,7 +114,7 @@ enum WebMessages {
         "dup.unmergeHint": ("如果合并错了，撤销后两条记录都会恢复，引用也改回原来的记录。",
                             "If the merge was a mistake, undoing it restores both rows and points the references back."),
 
-        "flash.resolved": ("冲突 #%1 已处理（镇中心修改 hseq %2，各村节点下次同步时收到）。",
+        "flash.resolved": ("冲突 #%1 已处理（镇中心版本 %2，各村节点下次同步时收到）。",
                            "Conflict #%1 resolved (hub change hseq %2; nodes get it on their next sync)."),
         "flash.merged": ("冲突 #%1：已合并，保留 %2，改指 %3 条引用。", "Conflict #%1: merged, kept %2, %3 reference(s) repointed."),
         "flash.dismissed": ("冲突 #%1 已关闭：不是同一人，两条记录都保留。", "Conflict #%1 closed: not the same person; both rows stay."),
@@ -163,7 +163,7 @@ enum WebMessages {
         "nodes.empty": ("还没有登记村节点。", "No village nodes are registered yet."),
 
         "history.heading": ("修改记录：%1 %2", "History: %1 %2"),
-        "history.hseq": ("hseq", "hseq"),
+        "history.hseq": ("版本", "hseq"),
         "history.when": ("时间", "When"),
         "history.node": ("节点", "Node"),
         "history.who": ("修改人", "Who"),
@@ -179,7 +179,7 @@ enum WebMessages {
                       "When a value is wrong but not in conflict, correct it here: only the fields you change are saved, as your change, and every node gets it on its next sync. Empty a box to clear the field."),
         "edit.new": ("更正为", "Correct to"),
         "edit.submit": ("保存更正", "Save the correction"),
-        "flash.edited": ("已更正：%1（镇中心修改 hseq %2，各村节点下次同步时收到）。", "Corrected: %1 (hub change hseq %2; nodes get it on their next sync)."),
+        "flash.edited": ("已更正：%1（镇中心版本 %2，各村节点下次同步时收到）。", "Corrected: %1 (hub change hseq %2; nodes get it on their next sync)."),
         "flash.editNothing": ("没有改动：填写的值与现在的相同。", "Nothing changed: the values are the same as now."),
         "err.editStale": ("没有改动：这条记录在您打开页面后又被修改了（版本 %1 → %2）。现在：%3。请核对后再保存。",
                           "Nothing changed: the row changed after you opened this page (version %1 → %2). Now: %3. Check, then save again."),

@@ -255,7 +255,7 @@ extension WebApp {
             villageQuery.append(("status", "open"))
             body += "<tr><td class=\"mono\">\(h(n.id))</td><td>\(h(n.village))</td>"
             body += "<td>\(n.lastSeen == nil ? "<span class=\"empty\">\(h(t("nodes.never")))</span>" : h(time(n.lastSeen)))</td>"
-            body += "<td>\(h(n.lastResult ?? "-"))</td><td class=\"num\">\(waiting)</td>"
+            body += "<td>\(h(NodeWording.result(n.lastResult, chinese: language == .zh)))</td><td class=\"num\">\(waiting)</td>"
             body += "<td class=\"num\">\(open > 0 ? "<a href=\"/?\(h(FormCoding.encode(villageQuery)))\">\(open)</a>" : "0")</td>"
             body += "<td class=\"num\">\(h(WebApp.skew(n.clockSkewMillis, chinese: language == .zh)))</td><td class=\"num\">\(n.lastSeq)</td>"
             body += "<td class=\"meta\">\(h(n.lastAddress ?? ""))</td></tr>"
@@ -264,14 +264,9 @@ extension WebApp {
         return layout(t("nodes.heading"), body)
     }
 
-    /// A clock skew as `+3s`, `-12min`, `+1.5h`, `+2.0天`.
+    /// A clock skew as `+3s`, `-12min`, `+1.5h`, `+2.0d` (`+3秒` … in Chinese): `NodeWording.skew`.
     static func skew(_ ms: Int64?, chinese: Bool) -> String {
-        guard let ms else { return "-" }
-        let s = Double(ms) / 1000
-        if abs(s) < 120 { return String(format: "%+.0fs", s) }
-        if abs(s) < 7200 { return String(format: "%+.0fmin", s / 60) }
-        if abs(s) < 172_800 { return String(format: "%+.1fh", s / 3600) }
-        return String(format: chinese ? "%+.1f天" : "%+.1fd", s / 86400)
+        NodeWording.skew(ms, chinese: chinese)
     }
 
     // MARK: - History

@@ -111,7 +111,7 @@ enum HubCommands {
         try copy.setMeta("backup_taken_at", String(c.now))
         let head = try copy.head()
         if c.json { Output.json(["path": dest, "head": String(head)]) } else {
-            Output.out(c.t("已备份到 \(dest)（到 hseq \(head) 为止）。恢复：把这个目录复制回去再启动。\n",
+            Output.out(c.t("已备份到 \(dest)（到镇中心版本 \(head) 为止）。恢复：把这个目录复制回去再启动。\n",
                            "backed up to \(dest) (up to hseq \(head)). To restore, copy the folder back and start the hub.\n"))
         }
     }

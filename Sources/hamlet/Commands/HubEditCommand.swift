@@ -19,7 +19,7 @@ enum HubEditCommand {
 
     static func run(_ c: Context, table: String) throws {
         let h = try OperatorCommands.open(c)
-        let t = try OperatorCommands.tableSchema(h, table)
+        let t = try OperatorCommands.tableSchema(h, c.tableName(table, h.schema))
         let id = try c.argument("id")
         let given = try ReplicaCommands.values(c, t)
         guard !given.isEmpty else {
@@ -37,7 +37,7 @@ enum HubEditCommand {
         guard let row = try h.row(t, id: id) else {
             throw CLIError(code: "not-found", exit: .notFound,
                            message: Localized(zh: "镇中心没有\(t.label.zh)记录 \(id)", en: "the hub holds no \(t.singular) \(id)"),
-                           hint: Localized(zh: "编号要写全；可以用 hamlet hub export \(t.name) 查找", en: "give the whole id; hamlet hub export \(t.name) lists them"))
+                           hint: Localized(zh: "编号要写全；可以用 hamlet hub export \(t.label.zh) 查找", en: "give the whole id; hamlet hub export \(t.name) lists them"))
         }
         if let shown = expected, row.hseq > shown { throw stale(t, row, fields: Array(given.keys), since: shown) }
         if row.deleted {
@@ -66,10 +66,10 @@ enum HubEditCommand {
             Output.json(EditJSON(table: t.name, id: row.id, hseq: hseq, values: changed, before: before))
             return
         }
-        Output.out(c.t("已更正\(t.label.zh)记录 \(row.id)（镇中心修改 hseq \(hseq)，各村节点下次同步时收到）\n",
+        Output.out(c.t("已更正\(t.label.zh)记录 \(row.id)（镇中心版本 \(hseq)，各村节点下次同步时收到）\n",
                        "corrected \(t.singular) \(row.id) (hub change hseq \(hseq); nodes get it on their next sync)\n"))
         for f in t.fields where changed[f.name] != nil {
-            Output.out("  \(label(f, c))\(c.t("：", ": "))\(shown(before[f.name], c)) → \(shown(changed[f.name], c))\n")
+            Output.out("  \(label(f, c))\(c.t("：", ": "))\(shown(before[f.name], f, c)) → \(shown(changed[f.name], f, c))\n")
         }
     }
 
@@ -77,27 +77,29 @@ enum HubEditCommand {
     /// edited and the version to confirm with (the operator's own terminal: values may be shown).
     static func stale(_ t: TableSchema, _ row: HubRow, fields: [String], since: Int64) -> CLIError {
         let now = t.fields.filter { fields.contains($0.name) }
-        let zh = now.map { "\(label($0, .zh)) = \(shown(row.values[$0.name], chinese: true))" }.joined(separator: "，")
-        let en = now.map { "\(label($0, .en)) = \(shown(row.values[$0.name], chinese: false))" }.joined(separator: ", ")
+        let zh = now.map { "\(label($0, .zh)) = \(shown(row.values[$0.name], $0, chinese: true))" }.joined(separator: "，")
+        let en = now.map { "\(label($0, .en)) = \(shown(row.values[$0.name], $0, chinese: false))" }.joined(separator: ", ")
         let state = row.deleted ? Localized(zh: "（已删除）", en: " (deleted)") : Localized(zh: "", en: "")
         return CLIError(code: "stale", exit: .invalidData,
                         message: Localized(zh: "没有修改：这条记录在版本 \(since) 之后又改过\(state.zh)。现在 \(zh)（版本 \(row.hseq)）",
                                            en: "nothing changed: the row changed after version \(since)\(state.en). Now \(en) (version \(row.hseq))"),
-                        hint: Localized(zh: "用 hamlet hub history \(t.name) \(row.id) 查看谁改的；核对后如仍要修改，请加 --expect-version \(row.hseq) 再运行",
+                        hint: Localized(zh: "用 hamlet hub history \(t.label.zh) \(row.id) 查看谁改的；核对后如仍要修改，请加 --expect-version \(row.hseq) 再运行",
                                         en: "see who changed it with hamlet hub history \(t.name) \(row.id); if you still want this after checking, run again with --expect-version \(row.hseq)"))
     }
 
-    /// `电话 phone` in Chinese (the label and the flag's field), `phone` in English.
+    /// `电话` in Chinese, `phone` in English.
     static func label(_ f: FieldSchema, _ language: Language) -> String {
-        language == .zh ? "\(f.label.zh) \(f.name)" : f.name
+        language == .zh ? f.label.zh : f.name
     }
 
     static func label(_ f: FieldSchema, _ c: Context) -> String { label(f, c.language) }
 
-    static func shown(_ v: Value?, chinese: Bool) -> String {
+    /// A value as the operator reads it: `（空）` for none, an enum by its label in Chinese.
+    static func shown(_ v: Value?, _ f: FieldSchema, chinese: Bool) -> String {
         guard let v, !v.isNull else { return chinese ? "（空）" : "(empty)" }
+        if chinese, f.type == .enum, let text = v.text { return f.label(ofValue: text).zh }
         return v.description
     }
 
-    static func shown(_ v: Value?, _ c: Context) -> String { shown(v, chinese: c.chinese) }
+    static func shown(_ v: Value?, _ f: FieldSchema, _ c: Context) -> String { shown(v, f, chinese: c.chinese) }
 }

@@ -25,12 +25,13 @@ enum HubSchemaCommand {
         let newer: Schema
         do { newer = try Schema.decode([UInt8](data)) } catch {
             throw CLIError(code: "invalid-schema", exit: .invalidData,
-                           message: Localized(zh: "台账结构文件有误：\(error)", en: "the schema file is not valid: \(error)"))
+                           message: Localized(zh: "台账结构文件有误：格式不对或内容前后矛盾（用 --lang en 运行可看到详细原因）",
+                                              en: "the schema file is not valid: \(error)"))
         }
         let plan: SchemaUpgrade
         do { plan = try newer.upgrade(from: h.schema) } catch {
             throw CLIError(code: "invalid-schema", exit: .invalidData,
-                           message: Localized(zh: "不能从第 \(h.schema.version) 版升级到这个结构：\(error.message)（只能新增表、字段和取值）",
+                           message: Localized(zh: "不能从第 \(h.schema.version) 版升级到这个结构：只能新增表、字段和取值，不能改名、删除或改类型（用 --lang en 运行可看到详细原因）",
                                               en: "cannot upgrade from version \(h.schema.version) to this schema: \(error.message) (only additions are allowed)"))
         }
         if !c.invocation.flag("dry-run") { try h.adopt(newer) }
@@ -40,7 +41,16 @@ enum HubSchemaCommand {
             return
         }
         let fields = plan.newFields.sorted { $0.key < $1.key }.map { "\($0.key).\($0.value.joined(separator: ","))" }
-        Output.out(c.t("台账结构 第 \(plan.from) 版 → 第 \(plan.to) 版：新表 \(plan.newTables.joined(separator: "、"))，新字段 \(fields.joined(separator: "、"))，重建 \(plan.rebuiltTables.joined(separator: "、"))\n",
+        // In Chinese every table and field by its label in the new schema.
+        func tableZH(_ name: String) -> String { newer.table(named: name)?.label.zh ?? name }
+        let fieldsZH = plan.newFields.sorted { $0.key < $1.key }.map { entry in
+            tableZH(entry.key) + "：" + entry.value.map { newer.table(named: entry.key)?.field($0)?.label.zh ?? $0 }.joined(separator: "、")
+        }
+        var zh: [String] = []
+        if !plan.newTables.isEmpty { zh.append("新表 " + plan.newTables.map(tableZH).joined(separator: "、")) }
+        if !fieldsZH.isEmpty { zh.append("新字段 " + fieldsZH.joined(separator: "；")) }
+        if !plan.rebuiltTables.isEmpty { zh.append("重建 " + plan.rebuiltTables.map(tableZH).joined(separator: "、")) }
+        Output.out(c.t("台账结构 第 \(plan.from) 版 → 第 \(plan.to) 版：\(zh.isEmpty ? "没有变化" : zh.joined(separator: "，"))\n",
                        "schema version \(plan.from) → \(plan.to): new tables \(plan.newTables.joined(separator: ", ")), new fields \(fields.joined(separator: ", ")), rebuilt \(plan.rebuiltTables.joined(separator: ", "))\n"))
         Output.out(c.invocation.flag("dry-run") ? c.t("（预览，没有修改）\n", "(dry run: nothing changed)\n")
                    : c.t("各村节点下次同步时自动升级\n", "each village node upgrades at its next sync\n"))

@@ -62,10 +62,10 @@ enum ImportCommand {
         let sheets: [ImportSheet]
         var singleTable: String?
         if let file = c.invocation.value("file") {
-            guard let table = schema.table(named: source) else {
+            guard let table = schema.table(named: source) ?? schema.tables.first(where: { $0.label.zh == source }) else {
                 throw CLIError(code: "unknown-table", exit: .usage,
                                message: Localized(zh: "没有这个表：\(source)（配合 --file 时请给表名）", en: "no table \(source) (with --file, give a table name)"),
-                               hint: Localized(zh: "表：" + schema.tables.map(\.name).joined(separator: "、"), en: "tables: " + schema.tables.map(\.name).joined(separator: ", ")))
+                               hint: Localized(zh: "表：" + schema.tables.map(\.label.zh).joined(separator: "、"), en: "tables: " + schema.tables.map(\.name).joined(separator: ", ")))
             }
             singleTable = table.name
             sheets = try read([(file, table)], c)
@@ -92,7 +92,7 @@ enum ImportCommand {
             }
             throw CLIError(code: "not-found", exit: .notFound,
                            message: Localized(zh: "找不到文件夹 \(path)", en: "no folder \(path)"),
-                           hint: Localized(zh: "给出存放表格的文件夹（households.csv、people.csv …），或 表名 --file 文件",
+                           hint: Localized(zh: "给出存放表格的文件夹（户.csv、人口.csv …），或 表名 --file 文件",
                                            en: "give a folder of sheets (households.csv, people.csv …), or a table and --file"))
         }
         let names: [String]
@@ -118,7 +118,7 @@ enum ImportCommand {
     }
 
     static func tableNames(chinese: Bool) -> String {
-        schema.tables.map { chinese ? "\($0.name).csv 或 \($0.label.zh).csv" : "\($0.name).csv" }.joined(separator: chinese ? "、" : ", ")
+        schema.tables.map { chinese ? "\($0.label.zh).csv" : "\($0.name).csv" }.joined(separator: chinese ? "、" : ", ")
     }
 
     /// Reads every file through `SheetFile.read`; a file that cannot be read, or a header that

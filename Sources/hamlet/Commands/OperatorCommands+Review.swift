@@ -23,7 +23,7 @@ extension OperatorCommands {
         let h = try open(c)
         guard let x = try h.conflict(id) else {
             throw CLIError(code: "not-found", exit: .notFound, message: Localized(zh: "没有冲突 #\(id)", en: "no conflict #\(id)"),
-                           hint: Localized(zh: "用 hamlet hub conflicts --kind duplicate 列出重复登记", en: "list duplicates with hamlet hub conflicts --kind duplicate"))
+                           hint: Localized(zh: "用 hamlet hub conflicts --kind 重复登记 列出重复登记", en: "list duplicates with hamlet hub conflicts --kind duplicate"))
         }
         guard x.kind == .duplicate else {
             throw CLIError(code: "wrong-kind", exit: .invalidData,
@@ -86,7 +86,8 @@ extension OperatorCommands {
         let label = ConflictWording.resolution(x.resolution, chinese: c.chinese)
         let note = ConflictWording.note(x.note, chinese: c.chinese).map { " — \($0)" } ?? ""
         if x.resolvedBy == NodeID.hub { return c.t("镇中心自动关闭：", "closed by the hub: ") + label + note + "\n" }
-        return c.t("处理人：", "resolved by: ") + "\(ConflictWording.resolver(x.resolvedBy, chinese: c.chinese)), \(c.time(x.resolvedAt, zone: z)), \(label)\(note)\n"
+        return c.t("处理人：", "resolved by: ") + [ConflictWording.resolver(x.resolvedBy, chinese: c.chinese), c.time(x.resolvedAt, zone: z), label]
+            .joined(separator: c.t("，", ", ")) + note + "\n"
     }
 
     /// `身份证号` / `national_id`: the field a conflict is about.
@@ -111,6 +112,7 @@ extension OperatorCommands {
         guard group.count > 1, let field = x.field else { return }
         let z = zone(h)
         let decided = ConflictWording.supersededBy(x.resolution) ?? x.id
+        let f = h.schema.table(named: x.table)?.field(field)
         Output.out(x.status == "open"
             ? c.t("\n这个字段有 \(group.count) 个待处理的冲突，争的值都在这里：\n", "\n\(group.count) open conflicts on this field, every competing value:\n")
             : c.t("\n#\(decided) 的决定一并处理了这 \(group.count) 个冲突：\n", "\nthe decision on #\(decided) settled these \(group.count) conflicts:\n"))
@@ -118,18 +120,18 @@ extension OperatorCommands {
                                 Table.Column(header: c.t("修改人", "who")), Table.Column(header: c.t("节点", "node")),
                                 Table.Column(header: c.t("时间", "when")), Table.Column(header: c.t("状态", "status"))])
         t.rows = group.map { g in
-            [(g.id == x.id ? "*" : "") + String(g.id), shown(g.incoming, c), g.incomingAuthor ?? "?", g.incomingNode ?? "?",
+            [(g.id == x.id ? "*" : "") + String(g.id), shown(g.incoming, f, c), g.incomingAuthor ?? "?", g.incomingNode.map { Wording.writer($0, c) } ?? "?",
              c.time(g.incomingHLC.flatMap { HLC($0)?.wall }, zone: z), statusText(g, c)]
         }
         for e in ConflictWording.earlierHubValues(group, currentVersion: current?.versions[field]?.hseq) {
             let who = (try? h.logEntry(e.version.hseq))??.author ?? "?"
-            t.rows.append(["", shown(e.value, c), who, e.version.writers.first ?? "?", c.time(e.version.hlc.wall, zone: z),
+            t.rows.append(["", shown(e.value, f, c), who, e.version.writers.first.map { Wording.writer($0, c) } ?? "?", c.time(e.version.hlc.wall, zone: z),
                            c.t("镇中心原来的值（#\(e.conflict) 与它冲突）", "the hub's earlier value (#\(e.conflict) is against it)")])
         }
         if let current {
             let v = current.versions[field]
             let who = v.flatMap { try? h.logEntry($0.hseq) }?.author ?? "?"
-            t.rows.append(["", shown(current.values[field], c), who, v?.writers.first ?? "?", c.time(v?.hlc.wall, zone: z),
+            t.rows.append(["", shown(current.values[field], f, c), who, v?.writers.first.map { Wording.writer($0, c) } ?? "?", c.time(v?.hlc.wall, zone: z),
                            c.t("镇中心现在的值", "the hub's value now")])
         }
         Output.out(t.render(maxWidth: max(c.width, 80)))
@@ -137,14 +139,15 @@ extension OperatorCommands {
             // A later competitor moved the field past what this conflict shows: the example confirms the value just shown.
             let now = current?.versions[field]?.hseq ?? 0
             let shownHere = OperatorDecision.shownVersion(incomingWon: x.incomingWon, incomingHseq: x.incomingHseq, hubVersion: x.hubVersion)
-            let example = "hamlet hub resolve \(x.id) --take village" + (now != shownHere ? " --expect-version \(now)" : "")
+            let example = "hamlet hub resolve \(x.id) --take \(c.t("村节点", "village"))" + (now != shownHere ? " --expect-version \(now)" : "")
             Output.out(c.t("一次决定全部处理：处理其中任何一个（例如 \(example)），其余的都关闭为「随 #\(x.id) 的决定一并处理」，每个都留下处理记录。\n",
                            "One decision settles them all: resolve any one (e.g. \(example)) and the others close as superseded by #\(x.id), each one recorded.\n"))
         }
     }
 
-    static func shown(_ v: Value?, _ c: Context) -> String {
+    /// A value as the operator reads it: `（空）` for none, an enum by its label under Chinese.
+    static func shown(_ v: Value?, _ f: FieldSchema?, _ c: Context) -> String {
         guard let v, !v.isNull else { return c.t("（空）", "(empty)") }
-        return v.description
+        return Wording.value(v, f, c)
     }
 }

@@ -35,8 +35,8 @@ enum OperatorCommands {
         let h = try open(c)
         var kind: ConflictKind?
         if let k = c.invocation.value("kind") {
-            guard let kk = ConflictKind(rawValue: k) else {
-                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--kind 只能是 field、delete 或 duplicate", en: "--kind is field, delete or duplicate"))
+            guard let kk = ConflictKind(typed: k) else {
+                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--kind 只能是 字段冲突、删除冲突 或 重复登记", en: "--kind is field, delete or duplicate"))
             }
             kind = kk
         }
@@ -49,8 +49,9 @@ enum OperatorCommands {
                                 Table.Column(header: c.t("状态", "status"))])
         let z = zone(h)
         t.rows = list.map { x in
-            [String(x.id), kindLabel(x.kind, c), x.village, x.table, String(x.row.suffix(12)), x.field ?? "",
-             x.incomingNode ?? NodeIDLabel.hub, c.time(x.incomingHLC.flatMap { HLC($0)?.wall }, zone: z),
+            [String(x.id), kindLabel(x.kind, c), x.village, Wording.table(x.table, h.schema, c), String(x.row.suffix(12)),
+             x.field.map { Wording.field($0, h.schema.table(named: x.table), c) } ?? "",
+             Wording.writer(x.incomingNode ?? NodeIDLabel.hub, c), c.time(x.incomingHLC.flatMap { HLC($0)?.wall }, zone: z),
              statusText(x, c)]
         }
         Output.out(t.render(maxWidth: max(c.width, 60)))
@@ -64,8 +65,8 @@ enum OperatorCommands {
         guard let v else { return "-" }
         let entry = try? h.logEntry(v.hseq)
         let who = entry?.author ?? "?"
-        let node = v.writers.first ?? "?"
-        return "\(who), \(node), \(c.time(v.hlc.wall, zone: zone(h))), hseq \(v.hseq)"
+        let node = v.writers.first.map { Wording.writer($0, c) } ?? "?"
+        return [who, node, c.time(v.hlc.wall, zone: zone(h)), Wording.version(v.hseq, c)].joined(separator: c.t("，", ", "))
     }
 
     static func conflict(_ c: Context) throws {
@@ -82,27 +83,30 @@ enum OperatorCommands {
         case .field:
             let field = x.field ?? ""
             let base = (try? h.value(table: x.table, row: x.row, field: field, at: x.base)) ?? nil
-            let current = try h.row(try tableSchema(h, x.table), id: x.row)
-            var t = Table(columns: [Table.Column(header: c.t("字段", "field")), Table.Column(header: c.t("原值", "base"), maxCells: 24),
+            let t = try tableSchema(h, x.table)
+            let f = t.field(field)
+            let current = try h.row(t, id: x.row)
+            var table = Table(columns: [Table.Column(header: c.t("字段", "field")), Table.Column(header: c.t("原值", "base"), maxCells: 24),
                                     Table.Column(header: c.t("村节点的值", "village value"), maxCells: 24),
                                     Table.Column(header: c.t("镇中心的值", "hub value"), maxCells: 24)])
-            t.rows = [[c.chinese ? fieldName(h, x, c) : field, base?.description ?? "-", x.incoming?.description ?? c.t("（空）", "(empty)"),
-                       x.hubValue?.description ?? c.t("（空）", "(empty)")]]
-            Output.out(t.render(maxWidth: max(c.width, 80)))
+            table.rows = [[c.chinese ? fieldName(h, x, c) : field, base.map { Wording.value($0, f, c) } ?? "-", shown(x.incoming, f, c),
+                           shown(x.hubValue, f, c)]]
+            Output.out(table.render(maxWidth: max(c.width, 80)))
             // Who wrote each side, from which node and when: whole, never cut.
             Output.out(KeyValueList(pairs: [
-                (c.t("原值版本", "base version"), x.base > 0 ? "hseq \(x.base)" : "-"),
+                (c.t("原值版本", "base version"), x.base > 0 ? Wording.version(x.base, c) : "-"),
                 (c.t("村节点的值", "village value"),
-                 "\(x.incomingAuthor ?? "?"), \(x.incomingNode ?? "?"), \(c.time(x.incomingHLC.flatMap { HLC($0)?.wall }, zone: z))"),
+                 [x.incomingAuthor ?? "?", x.incomingNode.map { Wording.writer($0, c) } ?? "?",
+                  c.time(x.incomingHLC.flatMap { HLC($0)?.wall }, zone: z)].joined(separator: c.t("，", ", "))),
                 (c.t("镇中心的值", "hub value"), describe(x.hubVersion, h, c)),
             ]).render(maxWidth: max(c.width, 80)))
             Output.out(c.t("暂时采用：", "provisional winner: ") + (x.incomingWon ? c.t("村节点的值", "village value") : c.t("镇中心的值", "hub value")) + "\n")
             if let cur = current {
-                Output.out(c.t("当前值：", "current value: ") + (cur.values[field]?.description ?? "") + c.t("（版本 ", " (version ") + String(cur.versions[field]?.hseq ?? 0) + c.t("）\n", ")\n"))
+                Output.out(c.t("当前值：", "current value: ") + Wording.value(cur.values[field], f, c) + c.t("（版本 ", " (version ") + String(cur.versions[field]?.hseq ?? 0) + c.t("）\n", ")\n"))
             }
             try showCompeting(h, x, current: current, c)
             if x.status == "open" {
-                Output.out(c.t("\n处理：hamlet hub resolve \(x.id) --take village|hub 或 --value \(field)=…\n",
+                Output.out(c.t("\n处理：hamlet hub resolve \(x.id) --take 村节点|镇中心 或 --value \(fieldName(h, x, c))=…\n",
                                "\nresolve: hamlet hub resolve \(x.id) --take village|hub or --value \(field)=…\n"))
             }
         case .delete:
@@ -122,7 +126,10 @@ enum OperatorCommands {
     }
 
     static func tableSchema(_ h: HubStore, _ name: String) throws -> TableSchema {
-        guard let t = h.schema.table(named: name) else { throw ReplicaError(.unknownTable, "no table \(name)") }
+        guard let t = h.schema.table(named: name) else {
+            throw ReplicaError(.unknownTable, "no table \(name)",
+                               zh: "没有「\(name)」这个表；可用的表：\(h.schema.tables.map(\.label.zh).joined(separator: "、"))")
+        }
         return t
     }
 
@@ -130,7 +137,7 @@ enum OperatorCommands {
         let t = try tableSchema(h, table)
         guard let r = try h.row(t, id: id) else { return }
         var list = Table(columns: [Table.Column(header: c.t("字段", "field")), Table.Column(header: c.t("值", "value"), maxCells: 40)])
-        list.rows = t.fields.map { [c.chinese ? $0.label.zh : $0.name, r.values[$0.name]?.description ?? ""] }
+        list.rows = t.fields.map { [c.chinese ? $0.label.zh : $0.name, Wording.value(r.values[$0.name], $0, c)] }
         list.rows.append([c.t("状态", "state"), r.deleted ? c.t("已删除", "deleted") : c.t("有效", "live")])
         Output.out(list.render(maxWidth: max(c.width, 60)))
     }
@@ -139,18 +146,23 @@ enum OperatorCommands {
     static func showPair(_ h: HubStore, _ x: ConflictRecord, _ c: Context) throws {
         let t = try tableSchema(h, x.table)
         guard let other = x.otherRow, let a = try h.row(t, id: other), let b = try h.row(t, id: x.row) else { return }
-        var list = Table(columns: [Table.Column(header: c.t("字段", "field")), Table.Column(header: "A " + String(a.id.suffix(12)), maxCells: 30),
-                                   Table.Column(header: "B " + String(b.id.suffix(12)), maxCells: 30), Table.Column(header: "")])
+        // The two rows are 甲 and 乙 in Chinese, A and B in English.
+        let (nameA, nameB) = (c.t("甲", "A"), c.t("乙", "B"))
+        var list = Table(columns: [Table.Column(header: c.t("字段", "field")), Table.Column(header: nameA + " " + String(a.id.suffix(12)), maxCells: 30),
+                                   Table.Column(header: nameB + " " + String(b.id.suffix(12)), maxCells: 30), Table.Column(header: "")])
         list.rows = t.fields.map { f in
-            let va = a.values[f.name]?.description ?? ""
-            let vb = b.values[f.name]?.description ?? ""
+            let va = Wording.value(a.values[f.name], f, c)
+            let vb = Wording.value(b.values[f.name], f, c)
             return [c.chinese ? f.label.zh : f.name, va, vb, va == vb ? "" : "≠"]
         }
         Output.out(list.render(maxWidth: max(c.width, 80)))
-        for (label, row) in [("A", a), ("B", b)] {
+        for (label, row) in [(nameA, a), (nameB, b)] {
             let refs = try h.references(to: t.name, id: row.id)
             Output.out(c.t("\(label) \(row.id) 被 \(refs.count) 条记录引用", "\(label) \(row.id) is referenced by \(refs.count) row(s)"))
-            Output.out(refs.isEmpty ? "\n" : "：" + refs.prefix(10).map { "\($0.0).\($0.2)=\(String($0.1.suffix(12)))" }.joined(separator: ", ") + (refs.count > 10 ? " …" : "") + "\n")
+            Output.out(refs.isEmpty ? "\n" : c.t("：", ": ") + refs.prefix(10).map { ref in
+                let other = h.schema.table(named: ref.0)
+                return "\(Wording.table(ref.0, h.schema, c)).\(Wording.field(ref.2, other, c))=\(String(ref.1.suffix(12)))"
+            }.joined(separator: c.t("，", ", ")) + (refs.count > 10 ? " …" : "") + "\n")
         }
     }
 
@@ -166,25 +178,30 @@ enum OperatorCommands {
             }
             hseq = try stale(h, id, c) { try h.resolveDelete(id, keep: c.invocation.flag("keep"), expectedRowVersion: expected, action: action) }
         } else if let take = c.invocation.value("take") {
-            guard take == "village" || take == "hub" else {
-                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--take 只能是 village 或 hub", en: "--take is village or hub"))
+            // The operator may type the side in Chinese: 村节点 (村) or 镇中心 (镇).
+            let village = ["village", "村节点", "村"].contains(take), hub = ["hub", "镇中心", "镇"].contains(take)
+            guard village || hub else {
+                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--take 只能是 村节点 或 镇中心", en: "--take is village or hub"))
             }
-            hseq = try stale(h, id, c) { try h.resolveField(id, choice: take == "village" ? .village : .hub, expectedVersion: expected, action: action) }
+            hseq = try stale(h, id, c) { try h.resolveField(id, choice: village ? .village : .hub, expectedVersion: expected, action: action) }
         } else if let v = c.invocation.value("value") {
             guard let eq = v.firstIndex(of: "="), let x = try h.conflict(id) else {
                 throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--value 的格式是 字段=值", en: "--value takes field=value"))
             }
-            let name = String(v[..<eq]).replacingOccurrences(of: "-", with: "_")
-            guard name == x.field, let f = try tableSchema(h, x.table).field(name) else {
-                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "这个冲突的字段是 \(x.field ?? "-")", en: "this conflict is about field \(x.field ?? "-")"))
+            let typed = String(v[..<eq])
+            let t = try tableSchema(h, x.table)
+            let name = t.fields.first { $0.label.zh == typed }?.name ?? typed.replacingOccurrences(of: "-", with: "_")
+            guard name == x.field, let f = t.field(name) else {
+                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "这个冲突的字段是\(fieldName(h, x, c))，请写 --value \(fieldName(h, x, c))=新值",
+                                                                               en: "this conflict is about field \(x.field ?? "-")"))
             }
             let value = try Validator().parse(String(v[v.index(after: eq)...]), for: f, table: x.table)
             hseq = try stale(h, id, c) { try h.resolveField(id, choice: .value(value), expectedVersion: expected, action: action) }
         } else {
-            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "请给出 --take village|hub、--value 字段=值、--keep 或 --delete", en: "give --take village|hub, --value field=value, --keep or --delete"))
+            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "请给出 --take 村节点|镇中心、--value 字段=值、--keep 或 --delete", en: "give --take village|hub, --value field=value, --keep or --delete"))
         }
         if c.json { Output.json(["conflict": id, "hseq": hseq]) } else {
-            Output.out(c.t("冲突 #\(id) 已处理（镇中心修改 hseq \(hseq)，下次同步时发到各村）\n",
+            Output.out(c.t("冲突 #\(id) 已处理（镇中心版本 \(hseq)，各村节点下次同步时收到）\n",
                            "conflict #\(id) resolved (hub change hseq \(hseq); nodes get it on their next sync)\n"))
         }
     }
@@ -197,10 +214,11 @@ enum OperatorCommands {
         } catch let e as OperatorError where e.code == .stale {
             if let x = try h.conflict(id), let row = try h.row(try tableSchema(h, x.table), id: x.row) {
                 let field = e.field ?? x.field
-                let now = field.flatMap { row.values[$0] }?.description ?? "（空）"
+                let t = h.schema.table(named: x.table)
+                let now = field.map { shown(row.values[$0], t?.field($0), c) } ?? c.t("（空）", "(empty)")
                 let version = e.currentVersion ?? row.hseq
                 if let field {
-                    Output.err(c.t("现在 \(field) = \(now)（版本 \(version)）。核对后如仍要处理，请加 --expect-version \(version) 再运行\n",
+                    Output.err(c.t("现在\(Wording.field(field, t, c)) = \(now)（版本 \(version)）。核对后如仍要处理，请加 --expect-version \(version) 再运行\n",
                                    "now \(field) = \(now) (version \(version)). If you still want this after checking, run again with --expect-version \(version)\n"))
                 } else {
                     Output.err(c.t("这条记录在显示之后又改过（现在版本 \(version)）。请用 hamlet hub conflict \(id) 重新查看，再加 --expect-version \(version) 运行\n",
@@ -222,7 +240,9 @@ enum OperatorCommands {
             guard let eq = f.firstIndex(of: "=") else {
                 throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--field 的格式是 字段=<编号>", en: "--field takes name=<row-id>"))
             }
-            fields[String(f[..<eq]).replacingOccurrences(of: "-", with: "_")] = String(f[f.index(after: eq)...])
+            let typed = String(f[..<eq])
+            let name = h.schema.table(named: x.table)?.fields.first { $0.label.zh == typed }?.name ?? typed.replacingOccurrences(of: "-", with: "_")
+            fields[name] = String(f[f.index(after: eq)...])
         }
         if !c.json { try showPair(h, x, c) }
         if c.invocation.flag("dry-run") {
@@ -290,24 +310,15 @@ enum OperatorCommands {
                                 Table.Column(header: c.t("待处理冲突", "open conflicts"), alignment: .right),
                                 Table.Column(header: c.t("时钟偏差", "clock skew"), alignment: .right)])
         t.rows = out.map { n in
-            [n.node, n.village, n.lastSeen.map { c.time($0, zone: z) } ?? c.t("从未", "never"), n.lastResult ?? "-",
-             n.waiting.map(String.init) ?? "-", String(n.openConflicts), skew(n.clockSkewMillis, c)]
+            [n.node, n.village, n.lastSeen.map { c.time($0, zone: z) } ?? c.t("从未", "never"), NodeWording.result(n.lastResult, chinese: c.chinese),
+             n.waiting.map(String.init) ?? "-", String(n.openConflicts), NodeWording.skew(n.clockSkewMillis, chinese: c.chinese)]
         }
         Output.out(t.render(maxWidth: max(c.width, 60)))
     }
 
-    static func skew(_ ms: Int64?, _ c: Context) -> String {
-        guard let ms else { return "-" }
-        let s = Double(ms) / 1000
-        if abs(s) < 120 { return String(format: "%+.0fs", s) }
-        if abs(s) < 7200 { return String(format: "%+.0fmin", s / 60) }
-        if abs(s) < 172_800 { return String(format: "%+.1fh", s / 3600) }
-        return String(format: c.chinese ? "%+.1f天" : "%+.1fd", s / 86400)
-    }
-
     static func history(_ c: Context) throws {
         let h = try open(c)
-        let t = try tableSchema(h, try c.argument("table"))
+        let t = try tableSchema(h, c.tableName(try c.argument("table"), h.schema))
         let id = try c.argument("id")
         let entries = try h.history(table: t.name, id: id)
         let conflicts = try h.conflicts(status: nil).filter { $0.table == t.name && ($0.row == id || $0.otherRow == id) }
@@ -316,16 +327,17 @@ enum OperatorCommands {
             throw CLIError(code: "not-found", exit: .notFound, message: Localized(zh: "镇中心没有这条记录", en: "the hub holds no such row"))
         }
         let z = zone(h)
-        var table = Table(columns: [Table.Column(header: "hseq", alignment: .right), Table.Column(header: c.t("时间", "when")),
+        var table = Table(columns: [Table.Column(header: c.t("版本", "hseq"), alignment: .right), Table.Column(header: c.t("时间", "when")),
                                     Table.Column(header: c.t("节点", "node")), Table.Column(header: c.t("修改人", "who")),
                                     Table.Column(header: c.t("操作", "op")), Table.Column(header: c.t("写入的值", "values written"), maxCells: 60)])
         table.rows = entries.map { e in
-            [String(e.hseq), c.time(HLC(e.hlc)?.wall, zone: z), e.node, e.author, e.op,
-             e.values.keys.sorted().map { "\($0)=\(e.values[$0]?.description ?? "")" }.joined(separator: " ") + (e.note.map { " (\($0))" } ?? "")]
+            [String(e.hseq), c.time(HLC(e.hlc)?.wall, zone: z), Wording.writer(e.node, c), e.author, Wording.hubOp(e.op, c),
+             Wording.assignments(e.values, t, c) + (e.note.map { c.t("（\($0)）", " (\($0))") } ?? "")]
         }
         Output.out(table.render(maxWidth: max(c.width, 80)))
         if !conflicts.isEmpty {
-            Output.out(c.t("\n相关冲突：", "\nconflicts: ") + conflicts.map { "#\($0.id) \(kindLabel($0.kind, c)) \(statusText($0, c))" }.joined(separator: ", ") + "\n")
+            Output.out(c.t("\n相关冲突：", "\nconflicts: ") + conflicts.map { "#\($0.id) \(kindLabel($0.kind, c)) \(statusText($0, c))" }
+                .joined(separator: c.t("；", ", ")) + "\n")
         }
     }
 
@@ -342,17 +354,15 @@ enum OperatorCommands {
                                               en: "xlsx is a binary file; redirect it: hamlet hub export people --format xlsx > people.xlsx"))
         }
         let h = try open(c)
-        let t = try tableSchema(h, try c.argument("table"))
+        let t = try tableSchema(h, c.tableName(try c.argument("table"), h.schema))
         let rows = try h.rows(table: t.name, village: c.invocation.value("village"), includeDeleted: c.invocation.flag("deleted"))
+        // Under Chinese: Chinese headers and enum labels, which import reads back; --codes (and English): field names and codes.
+        let labels = c.chinese && !c.invocation.flag("codes")
         if format == "xlsx" {
-            Output.out(bytes: RegisterExport.xlsx(t, rows))  // shared with the web page's /export/<table>.xlsx
+            Output.out(bytes: RegisterExport.xlsx(t, rows, labels: labels))  // shared with the web page's /export/<table>.xlsx
         } else {
-            Output.out(exportCSV(t, rows))
+            Output.out(RegisterExport.csv(t, rows, labels: labels))  // shared with the web page's /export/<table>.csv: the same bytes
         }
-    }
-
-    static func exportCSV(_ t: TableSchema, _ rows: [HubRow]) -> String {
-        RegisterExport.csv(t, rows)  // shared with the web page's /export/<table>.csv: the same bytes
     }
 }
 

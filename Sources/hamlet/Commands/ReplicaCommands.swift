@@ -65,7 +65,7 @@ enum ReplicaCommands {
     static func rowID(_ c: Context, _ r: Replica, _ t: TableSchema) throws -> String {
         let id = try reference(c, r, try c.argument("id"), to: t.name, flag: nil)
         guard !id.isEmpty else {
-            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "缺少参数 <id>", en: "missing argument <id>"))
+            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "缺少参数 <编号>", en: "missing argument <id>"))
         }
         return id
     }
@@ -130,7 +130,7 @@ enum ReplicaCommands {
 
     static func delete(_ c: Context) throws {
         let r = try open(c)
-        let t = try r.table(try c.argument("table"))
+        let t = try r.table(c.tableName(try c.argument("table"), r.schema))
         let id = try rowID(c, r, t)
         let w = try r.delete(table: t.name, id: id, author: c.author, wallMillis: c.now)
         if c.json { Output.json(["id": w.id, "seq": String(w.seq)]) } else {
@@ -149,13 +149,14 @@ enum ReplicaCommands {
             } catch let error as FilterSyntaxError {
                 throw CLIError(code: error.code.rawValue, exit: .usage,
                                message: Localized(zh: error.message(chinese: true), en: error.message(chinese: false)),
-                               hint: Localized(zh: "例如 --where birth_date>=2025-01-01 或 --where name^=王；见 hamlet list --help",
+                               hint: Localized(zh: "例如 --where 出生日期>=2025-01-01 或 --where 姓名^=王；见 hamlet list --help",
                                                en: "e.g. --where birth_date>=2025-01-01 or --where name^=王; see 'hamlet list --help'"))
             }
             let name = typed.replacingOccurrences(of: "-", with: "_")
             if name == "id" || typed == "编号" { return RowFilter(field: "id", op: op, value: .text(raw.trimmingSpaces().lowercased())) }
             guard let f = t.field(name) ?? t.fields.first(where: { $0.label.zh == typed || $0.label.en == typed }) else {
-                throw ReplicaError(.unknownField, "\(t.name) has no field \(typed); fields: \(t.fields.map(\.name).joined(separator: ", "))")
+                throw ReplicaError(.unknownField, "\(t.name) has no field \(typed); fields: \(t.fields.map(\.name).joined(separator: ", "))",
+                                   zh: Replica.noFieldZH(t, typed))
             }
             if f.type == .ref, op == .equals, let target = f.references {
                 let id = try reference(c, r, raw, to: target, flag: nil)
@@ -212,7 +213,7 @@ enum ReplicaCommands {
 
     static func list(_ c: Context) throws {
         let r = try open(c)
-        let t = try r.table(try c.argument("table"))
+        let t = try r.table(c.tableName(try c.argument("table"), r.schema))
         let filters = try filters(c, r, t)
         let limitText = c.invocation.value("limit") ?? "1000"
         guard let limit = Int(limitText.trimmingSpaces()), limit >= 0 else {
@@ -251,7 +252,7 @@ enum ReplicaCommands {
 
     static func show(_ c: Context) throws {
         let r = try open(c)
-        let t = try r.table(try c.argument("table"))
+        let t = try r.table(c.tableName(try c.argument("table"), r.schema))
         let d = try r.detail(table: t.name, id: try rowID(c, r, t))
         // 孩次 is derived from the mother's children here, never stored.
         let family = t.name == "people" ? try Family(r, person: d.id, values: d.values) : nil
@@ -270,7 +271,7 @@ enum ReplicaCommands {
                                     Table.Column(header: c.t("状态", "state"))])
         table.rows.append([c.t("编号", "id"), d.id, "", ""])
         for f in t.fields {
-            let label = c.chinese ? "\(f.label.zh) \(f.name)" : f.name
+            let label = c.chinese ? f.label.zh : f.name
             let version = d.versions[f.name].map(String.init) ?? "-"
             table.rows.append([label, display.text(d.values[f.name], f), version,
                                pendingFields.contains(f.name) ? c.t("待上传", "pending") : ""])
@@ -279,11 +280,14 @@ enum ReplicaCommands {
         if let family { printFamily(family, c, r, t, motherLabel: display.text(d.values["mother"], t.field("mother"))) }
         if !d.outstanding.isEmpty {
             Output.out(c.t("\n未被镇中心收录的修改：\n", "\nLocal changes not yet taken in by the hub:\n"))
-            for ch in d.outstanding { Output.out("  #\(ch.change.seq) \(state(ch.state, c)) \(ch.change.op.rawValue) \(ch.change.values.keys.sorted().joined(separator: ","))\n") }
+            for ch in d.outstanding {
+                let op = Wording.op(ch.change.op, creates: d.versions.isEmpty && ch.change.seq == d.outstanding.first?.change.seq, c)
+                Output.out("  #\(ch.change.seq) \(state(ch.state, c)) \(op) \(Wording.fields(ch.change.values.keys, t, c))\n")
+            }
         }
         if !d.rejected.isEmpty {
             Output.out(c.t("\n被退回的修改：\n", "\nRejected changes:\n"))
-            for ch in d.rejected { Output.out("  #\(ch.change.seq) [\(ch.code ?? "")] \(ch.message ?? "")\n") }
+            for ch in d.rejected { Output.out("  #\(ch.change.seq) \(Wording.rejection(code: ch.code ?? "", message: ch.message, schema: r.schema, c))\n") }
         }
         try OutcomeText.showSection(r, table: t.name, id: d.id, c)
     }
@@ -303,7 +307,7 @@ enum ReplicaCommands {
         let s = try r.status()
         if c.json { Output.json(s); return }
         let list = KeyValueList(pairs: [
-            (c.t("节点", "node"), "\(s.node) (\(s.village))"),
+            (c.t("节点", "node"), c.t("\(s.node)（\(s.village)）", "\(s.node) (\(s.village))")),
             (c.t("镇中心", "hub"), s.hub ?? c.t("未设置", "not set")),
             (c.t("待上传", "pending"), String(s.pending)),
             (c.t("已接收", "accepted"), String(s.accepted)),
@@ -311,10 +315,11 @@ enum ReplicaCommands {
             (c.t("已处理", "settled"), String(s.settled)),
             (c.t("已退回", "rejected"), String(s.rejected)),
             (c.t("最近同步", "last sync"), s.lastSyncAt.map { c.time($0) } ?? c.t("从未", "never")),
-            (c.t("同步结果", "last result"), s.lastSyncResult ?? "-"),
-            (c.t("数据核对", "verify"), s.verify ?? "-"),
+            (c.t("同步结果", "last result"), (c.chinese ? try r.meta("last_sync_result_zh") : nil) ?? s.lastSyncResult ?? "-"),
+            (c.t("数据核对", "verify"), s.verify.map { c.chinese ? ["match": "一致", "mismatch": "不一致"][$0] ?? $0 : $0 } ?? "-"),
             (c.t("下载进度", "cursor"), String(s.cursor)),
-            (c.t("记录数", "rows"), s.rows.keys.sorted().map { "\($0) \(s.rows[$0] ?? 0)" }.joined(separator: ", ")),
+            (c.t("记录数", "rows"), r.schema.tables.filter { s.rows[$0.name] != nil }.map { "\(c.t($0.label.zh, $0.name)) \(s.rows[$0.name] ?? 0)" }
+                .joined(separator: c.t("，", ", "))),
         ])
         Output.out(list.render(maxWidth: c.width))
         if s.rejected > 0 {
@@ -332,7 +337,7 @@ enum ReplicaCommands {
         let known = try r.knownOutcomes()
         if c.json { Output.json(entries.map { ChangeJSON($0, known: known) }); return }
         let codes = c.invocation.flag("codes")
-        var table = Table(columns: [Table.Column(header: "seq", alignment: .right, shrinks: false), Table.Column(header: c.t("状态", "state")),
+        var table = Table(columns: [Table.Column(header: c.t("序号", "seq"), alignment: .right, shrinks: false), Table.Column(header: c.t("状态", "state")),
                                     Table.Column(header: c.t("操作", "op")), Table.Column(header: c.t("表", "table")),
                                     Table.Column(header: c.t("记录", "row"), maxCells: codes ? nil : 24, shrinks: !codes),
                                     Table.Column(header: c.t("字段", "fields"), maxCells: 30),
@@ -346,11 +351,19 @@ enum ReplicaCommands {
                 labels[name] = try r.rowLabels(t, ids: Set(group.map(\.change.row)))
             }
         }
+        // A row's first change, made before the hub knew the row, created it (新增); later ones edit it (修改).
+        var creating: Set<Int64> = []
+        var seen: Set<String> = []
+        for e in entries where seen.insert(e.change.table + "/" + e.change.row).inserted && e.change.rowBase == 0 {
+            creating.insert(e.change.seq)
+        }
         table.rows = entries.map { e in
-            [String(e.change.seq), OutcomeText.state(e, known, c) ?? state(e.state, c), e.change.op.rawValue, e.change.table,
+            [String(e.change.seq), OutcomeText.state(e, known, c) ?? state(e.state, c),
+             Wording.op(e.change.op, creates: creating.contains(e.change.seq), c),
+             Wording.table(e.change.table, r.schema, c),
              labels[e.change.table]?[e.change.row] ?? e.change.row,
-             e.change.values.keys.sorted().joined(separator: ","), c.time(e.madeAt), e.change.author,
-             e.code.map { "[\($0)] \(e.message ?? "")" } ?? OutcomeText.cell(e, known, c)]
+             Wording.fields(e.change.values.keys, r.schema.table(named: e.change.table), c), c.time(e.madeAt), e.change.author,
+             e.code.map { Wording.rejection(code: $0, message: e.message, schema: r.schema, c) } ?? OutcomeText.cell(e, known, c)]
         }
         Output.out(table.render(maxWidth: max(c.width, 120)))
         // How the hub settled each conflict, whole (the table's cells are cut).

@@ -64,7 +64,7 @@ enum ServeCommand {
 
     static func address(_ text: String, _ c: Context) throws -> SocketAddress {
         do { return try SocketAddress(parsing: text) } catch {
-            throw CLIError(code: "invalid-address", exit: .usage, message: Localized(zh: "地址格式应为 host:port，例如 127.0.0.1:7420", en: "addresses are host:port, e.g. 127.0.0.1:7420"))
+            throw CLIError(code: "invalid-address", exit: .usage, message: Localized(zh: "地址格式应为 地址:端口，例如 127.0.0.1:7420", en: "addresses are host:port, e.g. 127.0.0.1:7420"))
         }
     }
 }

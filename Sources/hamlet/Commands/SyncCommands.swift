@@ -17,7 +17,7 @@ enum SyncCommands {
             case .pull: phase = chinese ? "下载" : "pull"
             case .snapshot: phase = chinese ? "重建" : "snapshot"
             }
-            Output.err("\(phase) \(p.done)\(total) (\(Int(p.perSecond))/s)\n")
+            Output.err(chinese ? "\(phase) \(p.done)\(total)（每秒 \(Int(p.perSecond)) 条）\n" : "\(phase) \(p.done)\(total) (\(Int(p.perSecond))/s)\n")
         }
         return o
     }
@@ -70,7 +70,7 @@ enum SyncCommands {
         Output.err(c.t("持续同步中（每 \(interval) 秒，修改后立即）；Ctrl-C 停止\n", "watching: sync every \(interval) s and soon after edits; Ctrl-C stops\n"))
         // withExtendedLifetime: `_ = sources` lets a release build free the sources at once (signals then ignored).
         withExtendedLifetime(sources) {
-            SyncClient.watch(directory: c.directory, options: o, interval: .seconds(interval),
+            SyncClient.watch(directory: c.directory, options: o, interval: .seconds(interval), chinese: c.chinese,
                              shouldStop: { SyncCommands.stopping.load(ordering: .sequentiallyConsistent) },
                              log: { Output.err($0 + "\n") })
         }
