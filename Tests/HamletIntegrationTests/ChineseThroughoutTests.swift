@@ -161,6 +161,7 @@ final class ChineseAudit: @unchecked Sendable {
     /// Checks one result's stdout and stderr.
     func check(_ label: String, _ r: ProcessResult, stdout checksStdout: Bool = true, stderr checksStderr: Bool = true) {
         ran += 1
+        // ZH_DUMP=file appends every command and its output, for a person to read the Chinese over.
         if let dump = ProcessInfo.processInfo.environment["ZH_DUMP"], let h = FileHandle(forWritingAtPath: dump) {
             h.seekToEndOfFile(); h.write(Data("=== \(label) → \(r.status)\n\(r.stdout)\(r.stderr)".utf8)); try? h.close()
         }
@@ -310,6 +311,8 @@ struct ChineseThroughoutTests {
         try audit.id(dir, ["add", "pregnancy", "--woman", "张丽", "--found-on", "2024-02-01", "--responsible", "李医生"])
         try audit.id(dir, ["add", "contraception", "--person", "张丽", "--method", "上环", "--since", "2016-01-01"])
         let visit = try audit.id(dir, ["add", "visit", "--person", "王强", "--kind", "随访", "--date", "2024-06-01"])
+        // A birth that closes the mother's pregnancy (a note on stderr), and her children with their 孩次 in show.
+        try audit.id(dir, Registry.person("王小宝", sex: "M", birth: "2024-09-01", sequence: 8, household: home) + ["--mother", "张丽"])
 
         // Reading: list every table (labels, names), --all, --where, a cut list; show; status; log.
         for t in ["households", "people", "events", "visits", "benefits", "pregnancies", "contraception"] {
