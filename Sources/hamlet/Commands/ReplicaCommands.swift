@@ -318,8 +318,9 @@ enum ReplicaCommands {
             (c.t("同步结果", "last result"), (c.chinese ? try r.meta("last_sync_result_zh") : nil) ?? s.lastSyncResult ?? "-"),
             (c.t("数据核对", "verify"), s.verify.map { c.chinese ? ["match": "一致", "mismatch": "不一致"][$0] ?? $0 : $0 } ?? "-"),
             (c.t("下载进度", "cursor"), String(s.cursor)),
-            (c.t("记录数", "rows"), r.schema.tables.filter { s.rows[$0.name] != nil }.map { "\(c.t($0.label.zh, $0.name)) \(s.rows[$0.name] ?? 0)" }
-                .joined(separator: c.t("，", ", "))),
+            (c.t("记录数", "rows"), c.chinese
+                ? r.schema.tables.filter { s.rows[$0.name] != nil }.map { "\($0.label.zh) \(s.rows[$0.name] ?? 0)" }.joined(separator: "，")
+                : s.rows.keys.sorted().map { "\($0) \(s.rows[$0] ?? 0)" }.joined(separator: ", ")),
         ])
         Output.out(list.render(maxWidth: c.width))
         if s.rejected > 0 {
