@@ -86,9 +86,11 @@ extension Replica {
                 values = nil
             }
         }
-        if let values {
+        if let values, values[schema.scope] != nil {
             try writeVisible(t, id: id, values: values)
         } else {
+            // Nothing to show (deleted), or edits of a row this replica never held whole: the change
+            // stays in the log, pending, and the row appears when the hub sends it.
             try connection.run("DELETE FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1", [.text(id)])
         }
         if let s = shadow, s.gone, pending.isEmpty {

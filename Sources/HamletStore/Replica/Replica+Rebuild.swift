@@ -180,6 +180,7 @@ public final class ReplicaRebuild {
             try c.execute("""
                 INSERT OR IGNORE INTO main._changes (\(columns)) SELECT \(columns) FROM old._changes WHERE seq > \(copiedSeq)
                 """)
+            if wholeLog { try copyGhosts(c, schema: b.schema) }
             if wholeLog, try c.row("SELECT 1 FROM old.sqlite_master WHERE type = 'table' AND name = '_outcomes'") != nil {
                 let kept = Replica.outcomeColumns + ", checked_at"
                 try c.execute("INSERT OR REPLACE INTO main._outcomes (\(kept)) SELECT \(kept) FROM old._outcomes")
@@ -190,6 +191,23 @@ public final class ReplicaRebuild {
         } catch {
             try? c.execute("ROLLBACK")
             throw error
+        }
+    }
+
+    /// Rows this node has outstanding edits for that the snapshot lacks (the row left the village,
+    /// or a restored hub has not received it yet): their last visible values come over from the
+    /// old replica, so the replayed edits land on a whole row (rule 3), never on a row with no village.
+    private func copyGhosts(_ c: Connection, schema: Schema) throws {
+        for t in schema.tables {
+            let oldColumns = Set(try c.rows("SELECT name FROM pragma_table_info(?1, 'old')", [.text(t.name)]).map { try $0.text(0) })
+            guard !oldColumns.isEmpty else { continue }
+            let columns = (["id"] + t.fields.map(\.name).filter { oldColumns.contains($0) }).map(SchemaSQL.quote).joined(separator: ", ")
+            let q = SchemaSQL.quote(t.name)
+            try c.run("""
+                INSERT OR IGNORE INTO main.\(q) (\(columns)) SELECT \(columns) FROM old.\(q)
+                WHERE id IN (SELECT row_id FROM main._changes WHERE tbl = ?1 AND state <> 'rejected')
+                  AND id NOT IN (SELECT id FROM main._shadow WHERE tbl = ?1)
+                """, [.text(t.name)])
         }
     }
 
