@@ -39,6 +39,8 @@ struct Simulation {
     var backup: SimBackup?
     /// Nodes whose sessions still failed in the last settle round (the known resync failure, deadlocked).
     var stuck: [String] = []
+    /// Honest changes the hub once applied ("node/seq").
+    var taken: Set<String> = []
     var stats = Stats()
 
     struct Stats: CustomStringConvertible {
@@ -58,6 +60,8 @@ struct Simulation {
         var resyncFailures = 0, settleRounds = 0
         /// Honest changes rejected above the restored hub's `lastSeq` that no later change of the node carried back.
         var rejectedTailUnsent = 0
+        /// Honest changes applied before a restore and rejected when sent again, by code.
+        var rejectedAfterRestore: [String: Int] = [:]
         /// Live pairs sharing an ID at the end: held closed by a dismissal, and reopened after one (an ID written again).
         var dismissedHeld = 0, dismissedReopened = 0
         var description: String {
@@ -71,7 +75,8 @@ struct Simulation {
                 + "operator: \(ops) (refused: \(refusedOps)); restore: \(backups) backups, \(restores) restores "
                 + "(\(operatorLost) operator writes lost with them), \(requeued) requeued, \(resyncs) resyncs, \(repushed) re-sent after a gap, "
                 + "\(parked) parked results, \(rejectedTailUnsent) rejected tail changes not re-sent, \(resyncFailures) failed resyncs "
-                + "(known), \(settleRounds) settle rounds; dismissed pairs at the end: "
+                + "(known), \(settleRounds) settle rounds, rejected after a restore: \(rejectedAfterRestore.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }); "
+                + "dismissed pairs at the end: "
                 + "\(dismissedHeld) held closed, \(dismissedReopened) reopened"
         }
     }
@@ -337,7 +342,14 @@ struct Simulation {
                 Issue.record("honest \(node) seq \(c.seq) refused as \(r.code ?? ""): \(r.message ?? "")")
             }
             mine.insert(c.seq)
-            if r.status == .parked { stats.parked += 1 }
+            let key = "\(node)/\(c.seq)"
+            switch r.status {
+            case .parked: stats.parked += 1
+            case .applied, .conflict: taken.insert(key)
+            case .rejected:
+                // Taken by the hub before a restore, refused when sent again after it: the clerk sees the rejection.
+                if taken.contains(key) { stats.rejectedAfterRestore["\(r.code ?? "")", default: 0] += 1 }
+            }
         }
         try checkParked(cause: "push", what: "push by \(node) of seqs \(changes.map(\.seq))")
         pushed[node] = mine
