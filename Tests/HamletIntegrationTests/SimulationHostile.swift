@@ -18,6 +18,8 @@ struct HostileNode {
     var held: [Int64: (change: Change, result: ChangeResult)] = [:]
     /// Content hashes of the changes it forged (naming another node).
     var forged: Set<String> = []
+    /// What a restore lost of the changes it sent, in `seq` order: sent again at its next session.
+    var resend: [Change] = []
 
     init(village: String) { self.village = village }
 
@@ -40,6 +42,7 @@ struct HostileNode {
 extension Simulation {
     /// One misdeed (or an honest-looking change) of the hostile node, pushed at once.
     mutating func hostileStep() throws {
+        if !hostile.resend.isEmpty { return try hostileResend() }
         let next = hostile.highest + 1
         var batch: [Change] = []
         switch rng.below(10) {
@@ -182,12 +185,15 @@ extension Simulation {
                 if r.status != .rejected || r.code != Rejection.Code.invalidChange.rawValue { Issue.record("\(what) (forged): \(r.status.rawValue) \(r.code ?? "")") }
             } else if r.code == Rejection.Code.seqReused.rawValue || r.code == Rejection.Code.invalidChange.rawValue {
                 Issue.record("\(what), new and well-formed: \(r.code ?? "")")
+            } else if r.status == .parked {
+                stats.parked += 1
             } else if r.status == .applied || r.status == .conflict {
                 stats.hostileOwn += 1
                 for (k, v) in c.values { written.append((HostileNode.id, c.seq, c.table, c.row, k, v)) }
             }
         }
         try checkSeqsAfterHostile(honestBefore: honestBefore, batch: seqs)
+        try checkParked(cause: "hostile", what: "hostile batch \(seqs)")
     }
 
     /// The hostile node's `lastSeq` follows the rules' model and no honest node's moved.
