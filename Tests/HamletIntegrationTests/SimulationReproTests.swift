@@ -64,12 +64,10 @@ struct SimulationReproTests {
     }
 
     /// Found by seed 1 (step 1382): n1 registers P after the backup; n2 pulls P and corrects its phone; the
-    /// hub is restored. n2's resync (which the new epoch forces at its next login) fails with
-    /// `NOT NULL constraint failed: people.village`: the snapshot lacks P (n1 has not pushed it again),
-    /// and replaying n2's outstanding edit of P builds a visible row from the edit's fields alone. The client
-    /// resyncs before it pushes, so n2 cannot sync at all until n1 has re-pushed P — and when n1 also holds
-    /// an edit of a row n2 registered after the backup, neither ever can.
-    @Test func resyncFailsOnAnOutstandingEditOfARowTheRestoredHubLacks() throws {
+    /// hub is restored. n2's resync (which the new epoch forces) failed with `NOT NULL constraint failed:
+    /// people.village`: the snapshot lacks P, and the replay built a visible row from the edit alone. Fixed:
+    /// the rebuild keeps the row's last values from the old replica (rule 3).
+    @Test func resyncKeepsAnOutstandingEditOfARowTheRestoredHubLacks() throws {
         var town = try Township()
         defer { town.dir.remove() }
         let person: Fields = ["village": .text("东村"), "name": .text("王芳"), "sex": .text("F"), "birth_date": .text("1990-03-02"),
@@ -81,15 +79,16 @@ struct SimulationReproTests {
         try town.pull(town.n2)
         try town.n2.update(table: "people", id: p, values: ["phone": .text("13900000000")], author: "n2", wallMillis: 2)
         try town.restore(copy)
-        withKnownIssue("ReplicaRebuild replays an edit of a row the snapshot lacks into the visible table (rule 3, rule 17)") {
-            town.n2 = try town.resync(town.n2, "n2")
-        }
+        town.n2 = try town.resync(town.n2, "n2")
+        // Rule 3: the row stays visible, its last values plus the edit, until the edit is taken in.
+        let people = try town.n2.table("people")
+        #expect(try town.n2.visibleRow(people, id: p)?["phone"] == .text("13900000000"))
+        #expect(try town.n2.visibleRow(people, id: p)?["village"] == .text("东村"))
     }
 
-    /// The same failure with no restore: n2 holds an edit of P when n1 hands P to 西村 (a transfer); n2's
-    /// `hamlet resync` (asked) then fails the same way, since the snapshot of 东村 lacks P. Rule 3 says the row
-    /// stays visible (its last values plus the edit) until the edit is acknowledged and pulled.
-    @Test func resyncFailsOnAnOutstandingEditOfARowTransferredAway() throws {
+    /// The same case with no restore: n2 holds an edit of P when n1 hands P to 西村 (a transfer); n2's
+    /// `hamlet resync` (asked) must keep P visible (its last values plus the edit) until the edit is taken in.
+    @Test func resyncKeepsAnOutstandingEditOfARowTransferredAway() throws {
         var town = try Township()
         defer { town.dir.remove() }
         let person: Fields = ["village": .text("东村"), "name": .text("王芳"), "sex": .text("F"), "birth_date": .text("1990-03-02"),
@@ -101,8 +100,8 @@ struct SimulationReproTests {
         try town.n2.update(table: "people", id: p, values: ["phone": .text("13900000000")], author: "n2", wallMillis: 2)
         try town.n1.update(table: "people", id: p, values: ["village": .text("西村")], author: "n1", wallMillis: 3)
         try town.push(town.n1, "n1")
-        withKnownIssue("ReplicaRebuild replays an edit of a row the snapshot lacks into the visible table (rule 3, rule 17)") {
-            town.n2 = try town.resync(town.n2, "n2")
-        }
+        town.n2 = try town.resync(town.n2, "n2")
+        let people = try town.n2.table("people")
+        #expect(try town.n2.visibleRow(people, id: p)?["phone"] == .text("13900000000"), "a ghost keeps its last values plus the edit")
     }
 }

@@ -100,26 +100,11 @@ extension Simulation {
         }
         if let reason = ResyncPolicy.afterWelcome(.init(hello: hello, welcome: welcome, nextSeq: info.nextSeq, asked: false)) {
             if stats.restores == 0 { Issue.record("\(nodes[i].id) told to resync (\(reason.rawValue)) though the hub was never restored") }
-            do {
-                try resync(i)
-            } catch let e as StoreError where Simulation.isKnownResyncFailure(e) {
-                // Known (SimulationReproTests): the rebuild replays an outstanding edit of a row the snapshot lacks
-                // (not back at the restored hub yet, or transferred away) into the visible table. The client's
-                // session ends there, before it pushes; the node tries again at its next session.
-                stats.resyncFailures += 1
-                if stats.resyncFailures == 1 {
-                    withKnownIssue("resync fails on an outstanding edit of a row the snapshot lacks") {
-                        Issue.record("step \(stats.steps): resync of \(nodes[i].id) failed: \(e)")
-                    }
-                }
-                throw SessionFailed(node: nodes[i].id)
-            }
+            try resync(i)
         } else if info.hubID != hubID || info.epoch != epoch {
             try r.setHub(id: hubID, epoch: epoch)
         }
     }
-
-    static func isKnownResyncFailure(_ e: StoreError) -> Bool { "\(e)".contains("NOT NULL constraint failed") }
 
     /// What `hamlet resync` does: the hub's snapshot of the village streamed into a `ReplicaRebuild`, swapped in
     /// with the node's outstanding changes replayed on top.

@@ -56,21 +56,10 @@ struct SimulationTests {
         var sim = try Simulation(seed: seed, root: tmp)
         try sim.run(steps: Self.steps)
         try sim.settle()
-        if sim.stuck.isEmpty {
-            try sim.checkConvergence()
-            try sim.checkNothingLost()
-            try sim.checkIdentity()
-        } else {
-            // The known resync failure (SimulationReproTests) left nodes that can never sync again: what
-            // depends on their syncing is reported as part of that issue.
-            print("simulation seed \(seed): sessions of \(sim.stuck) still fail after \(sim.stats.settleRounds) settle rounds (deadlocked by the known resync failure)")
-            try withKnownIssue("deadlocked: resync fails on an outstanding edit of a row the snapshot lacks", isIntermittent: true) {
-                Issue.record("sessions of \(sim.stuck) still fail after \(sim.stats.settleRounds) settle rounds")
-                try sim.checkConvergence()
-                try sim.checkNothingLost()
-                try sim.checkIdentity()
-            }
-        }
+        if !sim.stuck.isEmpty { Issue.record("sessions of \(sim.stuck) still fail after \(sim.stats.settleRounds) settle rounds") }
+        try sim.checkConvergence()
+        try sim.checkNothingLost()
+        try sim.checkIdentity()
         try sim.checkOperatorRules()
         try sim.checkDeterminism()
         let open = try sim.hub.openConflictCounts()

@@ -107,19 +107,30 @@ public final class ReplicaRebuild {
             for t in schema.tables {
                 let cols = t.fields.map { SchemaSQL.quote($0.name) }.joined(separator: ", ")
                 let extracts = t.fields.map { "json_extract(vals, '$.\($0.name)')" }.joined(separator: ", ")
-                try c.run("DELETE FROM \(SchemaSQL.quote(t.name))")
+                // Rows the snapshot holds come from it; ghosts (copied from the old replica) stay for the replay.
+                try c.run("DELETE FROM \(SchemaSQL.quote(t.name)) WHERE id IN (SELECT id FROM _shadow WHERE tbl = ?1)", [.text(t.name)])
                 try c.run("""
                     INSERT INTO \(SchemaSQL.quote(t.name)) (id, \(cols))
                     SELECT id, \(extracts) FROM _shadow WHERE tbl = ?1 AND deleted = 0 AND gone = 0
                     """, [.text(t.name)])
             }
             // Then the rows with outstanding changes, replayed in seq order.
+            var replayed = Set<RowKey>()
             for r in try c.rows("""
                 SELECT DISTINCT tbl, row_id FROM _changes
                 WHERE state = 'pending' OR (state IN ('accepted','conflicted') AND hseq > ?1)
                 """, [.integer(head)]) {
                 guard let t = schema.table(named: try r.text(0)) else { continue }
                 try b.rebuildVisible(t, id: try r.text(1), cursor: head, node: info.node)
+                replayed.insert(RowKey(t.name, try r.text(1)))
+            }
+            // Ghosts with nothing outstanding any more are not this village's rows: gone.
+            for t in schema.tables {
+                for r in try c.rows("""
+                    SELECT id FROM \(SchemaSQL.quote(t.name)) WHERE id NOT IN (SELECT id FROM _shadow WHERE tbl = ?1 AND deleted = 0 AND gone = 0)
+                    """, [.text(t.name)]) where !replayed.contains(RowKey(t.name, try r.text(0))) {
+                    try c.run("DELETE FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1", [r[0]])
+                }
             }
         }
         // Close both files: the new one's WAL is checkpointed into it and removed.
