@@ -293,7 +293,7 @@ extension HubStore {
     public func rows(table name: String, village: String? = nil, includeDeleted: Bool = false) throws -> [HubRow] {
         guard let t = schema.table(named: name) else { throw OperatorError(code: .notFound, message: "no table \(name)", zh: "没有「\(name)」这个表") }
         // A read-only connection cannot fill missing keys: those rows then sort by id after the others.
-        try? fillSortKeys(t)
+        if !connection.isReadOnly { try fillSortKeys(t) }
         var clauses: [String] = []
         var args: [Value] = []
         if !includeDeleted { clauses.append("_deleted = 0") }

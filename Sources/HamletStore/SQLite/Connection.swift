@@ -156,6 +156,9 @@ public final class Connection {
     /// The rowid of the last insert on this connection.
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
+    /// True when the connection was opened read-only (or the file cannot be written).
+    public var isReadOnly: Bool { !isClosed && sqlite3_db_readonly(handle, "main") == 1 }
+
     /// True while a transaction is open.
     public var inTransaction: Bool { !isClosed && sqlite3_get_autocommit(handle) == 0 }
 

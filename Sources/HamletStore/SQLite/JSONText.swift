@@ -10,8 +10,22 @@ enum JSONText {
     }()
 
     static func encode<T: Encodable>(_ value: T) -> String {
-        guard let d = try? encoder.encode(value) else { return "null" }
-        return String(decoding: d, as: UTF8.self)
+        // Our stored documents hold strings, integers and nested containers only: encoding cannot
+        // fail, and a silent "null" would store nothing in place of a record.
+        do { return String(decoding: try encoder.encode(value), as: UTF8.self) } catch {
+            preconditionFailure("a stored document failed to encode: \(error)")
+        }
+    }
+
+    /// The top-level object of a stored document.
+    /// - Throws: `StoreError.corrupt` naming what did not decode.
+    static func object(_ text: String, _ what: String) throws -> [String: JSONValue] {
+        let parsed: JSONValue
+        do { parsed = try JSONReader.parse(Array(text.utf8)) } catch {
+            throw StoreError(.corrupt, "stored \(what) does not decode")
+        }
+        guard let o = parsed.object else { throw StoreError(.corrupt, "stored \(what) is not an object") }
+        return o
     }
 
     /// A field map, written by hand (the hot path of pulls and change logs).
@@ -31,7 +45,7 @@ enum JSONText {
     /// A field map, read by hand.
     static func decode(_ type: Fields.Type, _ text: String) throws -> Fields {
         var f: Fields = [:]
-        guard let o = (try? JSONReader.parse(Array(text.utf8)))?.object else { throw StoreError(.corrupt, "stored field map does not decode") }
+        let o = try object(text, "field map")
         for (k, v) in o {
             guard let x = v.fieldValue else { throw StoreError(.corrupt, "stored field map does not decode") }
             f[k] = x
@@ -42,7 +56,7 @@ enum JSONText {
     /// A version map, read by hand.
     static func decode(_ type: [String: Int64].Type, _ text: String) throws -> [String: Int64] {
         var f: [String: Int64] = [:]
-        guard let o = (try? JSONReader.parse(Array(text.utf8)))?.object else { throw StoreError(.corrupt, "stored version map does not decode") }
+        let o = try object(text, "version map")
         for (k, v) in o {
             guard let x = v.int else { throw StoreError(.corrupt, "stored version map does not decode") }
             f[k] = x
