@@ -29,6 +29,7 @@ let package = Package(
             name: "HamletCore",
             dependencies: ["HamletCrypto"],
             resources: [.embedInCode("Resources/register-schema.json"), .embedInCode("Resources/register-schema-v1.json"),
+                        .embedInCode("Resources/check-rules.json"),
                         .embedInCode("Resources/gb18030.deflate")],
             swiftSettings: swiftSettings
         ),

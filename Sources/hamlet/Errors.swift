@@ -31,6 +31,12 @@ enum ErrorMapping {
                 let refusal = NationalIDHolder.refusal(nationalID: "", holders: e.holders)
                 return CLIError(code: e.code.rawValue, exit: .invalidData, message: Localized(zh: refusal.zh, en: refusal.en),
                                 hint: Localized(zh: "没有做任何修改", en: "nothing was changed"))
+            case .checkRefused:
+                // Each broken rule's own sentence, with its id to look up in the README (逻辑核查).
+                let zh = e.findings.map { "\($0.message.zh) [\($0.rule)]" }.joined(separator: "\n  ")
+                let en = e.findings.map { "\($0.message.en) [\($0.rule)]" }.joined(separator: "\n  ")
+                return CLIError(code: e.code.rawValue, exit: .invalidData, message: Localized(zh: zh, en: en),
+                                hint: Localized(zh: "没有做任何修改；请核对后重新录入", en: "nothing was changed; check the facts and enter them again"))
             }
         case let e as StoreError:
             switch e.code {

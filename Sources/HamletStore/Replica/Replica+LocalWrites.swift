@@ -8,6 +8,8 @@ public struct LocalWrite: Sendable {
     public var duplicates: [NationalIDHolder] = []
     /// The mother's pregnancy a new child's birth closed, in the same transaction.
     public var closedPregnancy: ClosedPregnancy?
+    /// Logic-check warnings the write brought in (saved anyway; listed by `hamlet check`).
+    public var warnings: [CheckFinding] = []
 }
 
 /// A pregnancy (孕情) closed by recording the child's birth: its own pending change.
@@ -62,11 +64,13 @@ extension Replica {
                                           lookup: { references[RowKey($0, $1)] })
             guard issues.isEmpty else { throw ReplicaError(.invalid, "invalid \(t.singular)", issues: issues) }
             let holders = try duplicateHolders(t, values: values, id: id, policy: duplicates)
+            let check = try entryCheck(t, id: id, before: nil, after: values, wallMillis: wallMillis)
             try writeVisible(t, id: id, values: values)
             let seq = try appendChange(t, id: id, op: .put, values: values, bases: values.mapValues { _ in 0 },
                                        rowBase: 0, author: author, wallMillis: wallMillis, info: info)
             let closed = try closePregnancy(ofChild: id, t, values, author: author, wallMillis: wallMillis)
-            return LocalWrite(id: id, seq: seq, duplicates: holders, closedPregnancy: closed)
+            let warnings = try check.judge()
+            return LocalWrite(id: id, seq: seq, duplicates: holders, closedPregnancy: closed, warnings: warnings)
         }
     }
 
@@ -100,6 +104,7 @@ extension Replica {
             guard var row = try visibleRow(t, id: id) else {
                 throw ReplicaError(.notFound, "no \(t.singular) \(id) in this replica", zh: "本节点没有编号为 \(id) 的\(t.label.zh)记录")
             }
+            let old = row
             var changes: Fields = [:]
             for (k, v) in input where (row[k] ?? .null) != v {
                 changes[k] = v
@@ -112,10 +117,11 @@ extension Replica {
             guard issues.isEmpty else { throw ReplicaError(.invalid, "invalid \(t.singular)", issues: issues) }
             let holders = try duplicateHolders(t, values: changes, id: id, policy: duplicates)
             let (bases, rowBase) = try basesFor(t, id: id, fields: Array(changes.keys), info: info)
+            let check = try entryCheck(t, id: id, before: old, after: row, wallMillis: wallMillis)
             try writeVisible(t, id: id, values: row)
             let seq = try appendChange(t, id: id, op: .put, values: changes, bases: bases, rowBase: rowBase,
                                        author: author, wallMillis: wallMillis, info: info)
-            return LocalWrite(id: id, seq: seq, duplicates: holders)
+            return LocalWrite(id: id, seq: seq, duplicates: holders, warnings: try check.judge())
         }
     }
 

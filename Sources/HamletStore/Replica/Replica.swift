@@ -14,6 +14,8 @@ public struct ReplicaError: Error, Sendable, CustomStringConvertible {
         case exists
         /// A national ID another live person of the replica holds (`holders` names them).
         case duplicate = "duplicate-national-id"
+        /// A logic-check rule of severity `refuse` (impossible facts); `findings` names them.
+        case checkRefused = "check-refused"
     }
     public var code: Code
     public var message: String
@@ -23,6 +25,8 @@ public struct ReplicaError: Error, Sendable, CustomStringConvertible {
     public var holders: [NationalIDHolder]
     /// The message in Chinese, for the clerk's terminal; nil where the CLI words it from `code` itself.
     public var messageZH: String?
+    /// For `check-refused`: the records the write would make impossible, with the rules' messages.
+    public var findings: [CheckFinding] = []
 
     public init(_ code: Code, _ message: String, zh: String? = nil, issues: [ValidationIssue] = [], holders: [NationalIDHolder] = []) {
         self.code = code
