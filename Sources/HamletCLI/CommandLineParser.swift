@@ -21,7 +21,9 @@
 ///
 /// Options declared ``OptionSpec/isInherited`` on a command are accepted by
 /// every command below it. Everything else belongs to the command that
-/// declares it.
+/// declares it. The invocation records what the reached command accepts
+/// (``Invocation/acceptedOptions``), so its typed reads catch a handler
+/// reading an option it never declared.
 public enum CommandLineParser {
     /// Parses a command line.
     ///
@@ -87,6 +89,8 @@ private struct ParseState {
         if !command.subcommands.isEmpty, command.arguments.isEmpty {
             invocation.helpRequested = true
         }
+        invocation.acceptedOptions = Set(availableOptions.map(\.long))
+        invocation.acceptedArguments = Set(command.arguments.map(\.name))
         if !isLenient {
             try assignArguments()
         } else {

@@ -24,6 +24,13 @@ public struct Invocation: Sendable, Hashable {
     /// stdout and exits 0. Options given with it are still parsed, so a
     /// caller can honour `hamlet --version` or `--lang` before showing help.
     public var helpRequested: Bool
+    /// The long names of the options the reached command accepts: its own and
+    /// those its ancestors declare ``OptionSpec/isInherited``. The typed reads
+    /// (``value(_:)-(OptionSpec)``, ``flag(_:)-(OptionSpec)``…) check against it.
+    public var acceptedOptions: Set<String>
+    /// The names of the reached command's positional arguments, which
+    /// ``argument(_:)-(ArgumentSpec)`` checks against.
+    public var acceptedArguments: Set<String>
 
     /// Creates an invocation.
     ///
@@ -34,13 +41,17 @@ public struct Invocation: Sendable, Hashable {
     ///   - positionals: Positional values in order.
     ///   - argumentValues: Positional values by argument name.
     ///   - helpRequested: Whether help was asked for.
+    ///   - acceptedOptions: Long names of the options the command accepts.
+    ///   - acceptedArguments: Names of the command's positional arguments.
     public init(
         path: [String] = [],
         options: [String: [String]] = [:],
         flags: Set<String> = [],
         positionals: [String] = [],
         argumentValues: [String: [String]] = [:],
-        helpRequested: Bool = false
+        helpRequested: Bool = false,
+        acceptedOptions: Set<String> = [],
+        acceptedArguments: Set<String> = []
     ) {
         self.path = path
         self.options = options
@@ -48,6 +59,8 @@ public struct Invocation: Sendable, Hashable {
         self.positionals = positionals
         self.argumentValues = argumentValues
         self.helpRequested = helpRequested
+        self.acceptedOptions = acceptedOptions
+        self.acceptedArguments = acceptedArguments
     }
 
     /// Returns the last value given for an option.
@@ -89,6 +102,58 @@ public struct Invocation: Sendable, Hashable {
     public func arguments(_ name: String) -> [String] {
         argumentValues[name] ?? []
     }
+
+    // MARK: Typed reads
+
+    /// Returns the last value given for an option the command declares.
+    ///
+    /// - Parameter option: The option, as declared on the command (or inherited).
+    /// - Returns: The value, or `nil` if the option was not given.
+    /// - Precondition: The command reached accepts `option` (it is in
+    ///   ``acceptedOptions``): reading one it does not declare is a programming
+    ///   error, never a quiet `nil`.
+    public func value(_ option: OptionSpec) -> String? {
+        checkDeclared(option)
+        return value(option.long)
+    }
+
+    /// Returns every value given for a (repeatable) option the command declares.
+    ///
+    /// - Parameter option: The option, as declared on the command (or inherited).
+    /// - Returns: The values in order; empty if the option was not given.
+    /// - Precondition: The command reached accepts `option`.
+    public func values(_ option: OptionSpec) -> [String] {
+        checkDeclared(option)
+        return values(option.long)
+    }
+
+    /// Returns whether a boolean flag the command declares was given.
+    ///
+    /// - Parameter option: The flag, as declared on the command (or inherited).
+    /// - Returns: `true` if the flag was given.
+    /// - Precondition: The command reached accepts `option`.
+    public func flag(_ option: OptionSpec) -> Bool {
+        checkDeclared(option)
+        return flag(option.long)
+    }
+
+    /// Returns the value of a positional argument the command declares.
+    ///
+    /// - Parameter argument: The argument, as declared on the command.
+    /// - Returns: Its (first) value, or `nil` if it was left out.
+    /// - Precondition: The command reached has `argument` (it is in ``acceptedArguments``).
+    public func argument(_ argument: ArgumentSpec) -> String? {
+        precondition(acceptedArguments.contains(argument.name),
+                     "'\(commandLine)' reads the argument <\(argument.name)>, which the command does not declare")
+        return self.argument(argument.name)
+    }
+
+    private func checkDeclared(_ option: OptionSpec) {
+        precondition(acceptedOptions.contains(option.long),
+                     "'\(commandLine)' reads --\(option.long), which the command does not declare")
+    }
+
+    private var commandLine: String { (["hamlet"] + path).joined(separator: " ") }
 }
 
 /// The user typed a command line the tree does not accept.

@@ -8,7 +8,6 @@ import HamletStore
 let environment = ProcessInfo.processInfo.environment
 let arguments = Array(CommandLine.arguments.dropFirst())
 let schema = preSchema()
-let root = CommandTree.root(schema)
 
 /// The register schema the commands are built from: the one the folder's store holds when it is
 /// newer than this program's (a deployment's, or the hub's adopted by a node), else the shipped one.
@@ -36,6 +35,8 @@ func preLanguage() -> Language {
 }
 
 func run() -> Int32 {
+    let commands = CommandRegistry(schema: schema)
+    let root = commands.root
     let invocation: Invocation
     do {
         invocation = try CommandLineParser.parse(arguments, root: root)
@@ -43,15 +44,18 @@ func run() -> Int32 {
         Output.err(HelpRenderer.usageError(error, root: root, language: preLanguage()))
         return ExitCode.usage.rawValue
     }
-    let language = Language.detect(flag: invocation.value("lang"), config: nil, environment: environment)
+    let language = Language.detect(flag: invocation.value(CommandTree.lang), config: nil, environment: environment)
     if invocation.helpRequested || invocation.path.isEmpty {
         Output.out(HelpRenderer.help(for: invocation.path, root: root, language: language,
                                      width: TextWidth.columns(environment: environment, fallback: 80)))
         return ExitCode.ok.rawValue
     }
-    let context = Context(invocation: invocation, language: language, environment: environment)
+    guard let command = commands.command(at: invocation.path) else {
+        preconditionFailure("the parser reached a node the registry built")
+    }
+    let context = Context(invocation: invocation, language: language, environment: environment, schema: schema)
     do {
-        try Dispatch.run(context)
+        try command.run(context)
         return ExitCode.ok.rawValue
     } catch {
         let e = ErrorMapping.cliError(error, chinese: context.chinese, directory: context.directory)

@@ -7,7 +7,22 @@ import HamletStore
 /// aliases, an empty value clears a field); the write is `HubStore.operatorEdit`, compare-and-set on the row version
 /// the operator confirms (`--expect-version`, default the row as read now), validated like any change and recorded as
 /// an ordinary hub change by the operator, so every node receives it on its next sync.
-enum HubEditCommand {
+enum HubEditCommand: HamletCommand {
+    static let expectVersion = OptionSpec(long: "expect-version", valueName: "hseq", help: CommandTree.L("只有记录版本仍是这个时才修改（版本见 hamlet hub history）；默认是现在的记录", "refuse if the row moved past this version (see hamlet hub history); default: the row as it is now"), valueNameZH: "版本")
+    static let note = OptionSpec(long: "note", valueName: "text", help: CommandTree.L("更正说明（记入修改记录）", "why: a note kept in the history"), valueNameZH: "说明")
+
+    static func spec(_ schema: Schema) -> CommandSpec {
+        CommandSpec(name: "edit", abstract: CommandTree.L("直接更正一条记录的字段（记为管理员的修改，下次同步时发到各村）", "correct fields of a row directly (recorded as the operator's change; nodes get it on their next sync)"),
+                    subcommands: CommandTree.perTable(schema) { t, name in
+                        CommandSpec(name: name, abstract: CommandTree.L("更正\(t.label.zh)（传空值清除字段）", "correct a \(t.label.en) (an empty value clears a field)"),
+                                    arguments: [CommandTree.idArgument],
+                                    options: CommandTree.fieldOptions(t, includeVillage: true)
+                                        + [expectVersion, note, HubCommand.operatorName, CommandTree.dir, CommandTree.json])
+                    },
+                    examples: ["hamlet hub edit person 01a20823-0000-7e39-92de-a1f1e19489a0 --birth-date 1990-03-02 --note \"按户口本更正\"",
+                               "hamlet hub edit household 01a20823-0000-7e39-92de-a1f1e19489a0 --phone \"\" --expect-version 42"])
+    }
+
     /// `--json` shape of a correction.
     struct EditJSON: Encodable {
         var table: String
@@ -17,17 +32,17 @@ enum HubEditCommand {
         var before: Fields
     }
 
-    static func run(_ c: Context, table: String) throws {
-        let h = try OperatorCommands.open(c)
-        let t = try OperatorCommands.tableSchema(h, c.tableName(table, h.schema))
-        let id = try c.argument("id")
+    static func run(_ c: Context) throws {
+        let h = try HubCommand.open(c)
+        let t = try OperatorCommands.tableSchema(h, c.tableName(c.tableSubcommand, h.schema))
+        let id = try c.argument(CommandTree.idArgument)
         let given = try ReplicaCommands.values(c, t)
         guard !given.isEmpty else {
             throw CLIError(code: "usage", exit: .usage,
                            message: Localized(zh: "请至少给出一个要修改的字段，例如 --phone", en: "give at least one field to change, e.g. --phone"))
         }
         var expected: Int64?
-        if let raw = c.invocation.value("expect-version") {
+        if let raw = c.value(Self.expectVersion) {
             guard let v = Int64(raw), v >= 0 else {
                 throw CLIError(code: "usage", exit: .usage,
                                message: Localized(zh: "--expect-version 是版本号（数字），例如 12", en: "--expect-version takes a version number, e.g. 12"))
@@ -51,7 +66,7 @@ enum HubEditCommand {
             throw CLIError(code: "no-change", exit: .invalidData,
                            message: Localized(zh: "没有需要修改的内容：值与现有的相同", en: "nothing to change: the values are already set"))
         }
-        let action = OperatorAction(name: OperatorCommands.operatorName(c), wallMillis: c.now, note: c.invocation.value("note"))
+        let action = OperatorAction(name: OperatorCommands.operatorName(c), wallMillis: c.now, note: c.value(Self.note))
         let hseq: Int64
         do {
             hseq = try h.operatorEdit(table: t.name, id: row.id, values: changed, expectedRowVersion: expected ?? row.hseq, action: action)

@@ -6,7 +6,38 @@ import HamletStore
 /// `hamlet import FOLDER` and `hamlet import TABLE --file F`: read the sheets
 /// (`SheetFile.read`), let Core plan the rows, and write them in one transaction
 /// (`Replica.importSheets`). This file only reads files and prints.
-enum ImportCommand {
+enum ImportCommand: HamletCommand {
+    static let source = ArgumentSpec("source", nameZH: "文件夹或表名", help: CommandTree.L("存放表格的文件夹；或者表名（配合 --file）", "a folder of sheets; or a table name (with --file)"))
+    static let file = OptionSpec(long: "file", valueName: "path", help: CommandTree.L("只导入这一个表的文件（CSV 或 xlsx；CSV 可以是 UTF-8 或 GBK 编码）", "import this one file of the table (CSV, UTF-8, with or without BOM)"), valueNameZH: "文件")
+    static let dryRun = OptionSpec(long: "dry-run", help: CommandTree.L("只检查并报告新增/更新/未变/失败，不写入", "report added / updated / unchanged / failed; write nothing"))
+    static let force = OptionSpec(long: "force", help: CommandTree.L("身份证号与本村已有的人相同也导入（镇中心会列为重复登记）", "import a national ID another person here holds (the hub lists a duplicate)"))
+
+    static func spec(_ schema: Schema) -> CommandSpec {
+        CommandSpec(name: "import", abstract: CommandTree.L("导入表格：整个文件夹（各表按顺序一次导入）或一个表的文件；已有的记录会更新",
+                                                            "import spreadsheets: a whole folder (every table, in order, at once) or one table's file; rows that exist are updated"),
+                    discussion: discussion, arguments: [source], options: [file, dryRun, force, CommandTree.dir, CommandTree.author, CommandTree.json],
+                    examples: ["hamlet import seeds --dir ./beizhao", "hamlet import people --file 人口.csv --dry-run"])
+    }
+
+    static let discussion = CommandTree.L("""
+        文件夹里的文件按表命名（户.csv、人口.csv、婚育动态.csv、随访.csv、奖扶.csv，也可以用英文表名，如 people.csv），\
+        在一个事务里按 户→人口→婚育动态→随访→奖扶 的顺序导入；户、户主、人员等列可填编号、身份证号、姓名或地址，\
+        可以指向本村已有的记录或这些文件里的行（包括后面文件里的行）。\
+        表头可用字段名或中文名（姓名、性别、出生日期、身份证号 …），单元格可用代码或中文（女、已婚、常住 …），\
+        日期可写 1992-05-17、1992/5/17、1992年5月17日、19920517。金额：表头为「金额（元）」或「金额」时按元填写（最多两位小数），\
+        表头为「金额(分)」时按分填写。有编号的行更新那条记录，人口也按身份证号找到已有的人；空单元格不改动原值。\
+        出问题的行按 文件:行号 报告，其余照常导入；其他村的行跳过并计数。
+        """,
+                                          """
+        A folder's files are named after the tables (households.csv, people.csv, events, visits, benefits, \
+        or their Chinese names) and load in one transaction in that order; reference columns (household, head, \
+        person) take an id, a national ID, a name or an address, of a row here or of the files (a later file's too). Headers are field names or Chinese labels (姓名, 性别, 出生日期, 身份证号 …); \
+        cells are codes or labels (女, 已婚, 常住 …); dates 1992-05-17, 1992/5/17, 1992年5月17日 or 19920517. \
+        Amounts: a column headed 金额（元）, 金额 or amount_yuan is in yuan (up to two decimals); amount or 金额(分) is in fen. \
+        A row with an id updates that row, and a person is also found by national ID; an empty cell leaves a value as it is. \
+        A bad row is reported as file:line and the rest go in; rows of other villages are skipped and counted.
+        """)
+
     /// One problem, as `--json` prints it.
     struct ProblemJSON: Encodable {
         var file: String
@@ -58,10 +89,10 @@ enum ImportCommand {
     }
 
     static func run(_ c: Context) throws {
-        let source = try c.argument("source")
+        let source = try c.argument(Self.source)
         let sheets: [ImportSheet]
         var singleTable: String?
-        if let file = c.invocation.value("file") {
+        if let file = c.value(Self.file) {
             guard let table = schema.table(named: source) ?? schema.tables.first(where: { $0.label.zh == source }) else {
                 throw CLIError(code: "unknown-table", exit: .usage,
                                message: Localized(zh: "没有这个表：\(source)（配合 --file 时请给表名）", en: "no table \(source) (with --file, give a table name)"),
@@ -73,9 +104,9 @@ enum ImportCommand {
             sheets = try read(try folder(source, c), c)
         }
         let r = try ReplicaCommands.open(c)
-        let dryRun = c.invocation.flag("dry-run")
+        let dryRun = c.flag(Self.dryRun)
         var rng = SystemRandomNumberGenerator()
-        let plan = try r.importSheets(sheets, allowsDuplicateNationalIDs: c.invocation.flag("force"), dryRun: dryRun,
+        let plan = try r.importSheets(sheets, allowsDuplicateNationalIDs: c.flag(Self.force), dryRun: dryRun,
                                       author: c.author, wallMillis: c.now, rng: &rng)
         try report(plan, table: singleTable, dryRun: dryRun, c)
     }

@@ -3,16 +3,26 @@ import HamletCLI
 import HamletCore
 import HamletStore
 
-/// The synthetic township generator (`hamlet seed`). Import is `ImportCommand`.
-enum DataCommands {
-    /// `hamlet seed`: a deterministic township, loaded into a hub or written as CSV.
-    static func seed(_ c: Context) throws {
-        let villages = Int(c.invocation.value("villages") ?? "3") ?? 3
-        let people = Int(c.invocation.value("people") ?? "100") ?? 100
-        let seed = UInt64(c.invocation.value("seed") ?? "7") ?? 7
+/// `hamlet seed`: a deterministic synthetic township (load tests), loaded into a hub or written as CSV.
+enum SeedCommand: HamletCommand {
+    static let villages = OptionSpec(long: "villages", valueName: "n", help: CommandTree.L("村数", "number of villages"), defaultDescription: "3", valueNameZH: "村数")
+    static let people = OptionSpec(long: "people", valueName: "n", help: CommandTree.L("每村人数", "people per village"), defaultDescription: "100", valueNameZH: "人数")
+    static let seed = OptionSpec(long: "seed", valueName: "n", help: CommandTree.L("随机种子", "random seed"), defaultDescription: "7", valueNameZH: "种子")
+    static let csv = OptionSpec(long: "csv", valueName: "folder", help: CommandTree.L("写成 CSV 文件而不是装入镇中心", "write CSV files instead of loading a hub"), valueNameZH: "文件夹")
+
+    static func spec(_ schema: Schema) -> CommandSpec {
+        CommandSpec(name: "seed", abstract: CommandTree.L("生成可重复的模拟乡镇数据（压力测试用）", "generate a deterministic synthetic township (load tests)"),
+                    options: [villages, people, seed, csv, CommandTree.dir, CommandTree.json],
+                    examples: ["hamlet seed --dir ./hub --villages 50 --people 3000 --seed 7"])
+    }
+
+    static func run(_ c: Context) throws {
+        let villages = Int(c.value(Self.villages) ?? "3") ?? 3
+        let people = Int(c.value(Self.people) ?? "100") ?? 100
+        let seed = UInt64(c.value(Self.seed) ?? "7") ?? 7
         let start = Date()
         let township = SeedGenerator(seed: seed, villageCount: villages, peoplePerVillage: people).generate()
-        if let folder = c.invocation.value("csv") {
+        if let folder = c.value(Self.csv) {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             for t in schema.tables {
                 let path = (folder as NSString).appendingPathComponent("\(t.name).csv")

@@ -4,60 +4,8 @@ import HamletCore
 import HamletHub
 import HamletStore
 
-/// `hub dismiss` (a duplicate judged 非同一人, not the same person), the values competing for one field, and how a
-/// resolution reads: the same words as the operator page (`ConflictWording`).
+/// A conflict someone already closed, the values competing for one field, and how a resolution reads: the same words as the operator page (`ConflictWording`).
 extension OperatorCommands {
-    /// `hamlet hub dismiss ID --note …`: closes a duplicate conflict as dismissed. Both rows stay as they are and
-    /// nothing is written; the pair is not raised again while neither row's shared value is written again. The note is
-    /// required: it is the reason a clerk reads later.
-    static func dismiss(_ c: Context) throws {
-        let id = try conflictID(c)
-        let note = (c.invocation.value("note") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !note.isEmpty else {
-            throw CLIError(code: "usage", exit: .usage,
-                           message: Localized(zh: "缺少 --note：请写明为什么不是同一人（理由留在冲突记录里，村里以后能看到）",
-                                              en: "--note is required: say why they are not the same person (kept with the conflict for clerks to read)"),
-                           hint: Localized(zh: "例如 hamlet hub dismiss \(id) --note \"身份证号录错，已按户口本核实是两个人\"",
-                                           en: "e.g. hamlet hub dismiss \(id) --note \"ID typed wrong; the household book shows two people\""))
-        }
-        let h = try open(c)
-        guard let x = try h.conflict(id) else {
-            throw CLIError(code: "not-found", exit: .notFound, message: Localized(zh: "没有冲突 #\(id)", en: "no conflict #\(id)"),
-                           hint: Localized(zh: "用 hamlet hub conflicts --kind 重复登记 列出重复登记", en: "list duplicates with hamlet hub conflicts --kind duplicate"))
-        }
-        guard x.kind == .duplicate else {
-            throw CLIError(code: "wrong-kind", exit: .invalidData,
-                           message: Localized(zh: "#\(id) 是\(kindLabel(x.kind, .zh))，不是重复登记：只有重复登记才能判定为不是同一人",
-                                              en: "#\(id) is a \(kindLabel(x.kind, .en)) conflict, not a duplicate: only a duplicate can be judged not the same person"),
-                           hint: Localized(zh: "字段冲突和删除冲突用 hamlet hub resolve \(id) 处理", en: "settle field and delete conflicts with hamlet hub resolve \(id)"))
-        }
-        let name = operatorName(c)
-        if x.status != "open", let refused = try alreadyResolved(h, id, c) { throw refused }
-        do {
-            try h.dismissDuplicate(id, action: OperatorAction(name: name, wallMillis: c.now, note: note))
-        } catch let e as OperatorError where e.code == .alreadyResolved {
-            throw try alreadyResolved(h, id, c) ?? e
-        }
-        if c.json {
-            Output.json(DismissJSON(conflict: id, resolution: "dismissed", rows: [x.otherRow ?? "", x.row], field: x.field, operator: name, note: note))
-            return
-        }
-        let field = fieldName(h, x, c)
-        Output.out(c.t("冲突 #\(id) 已关闭：不是同一人。两条记录都保留，没有做任何修改；只要两条记录的\(field)都没有再修改，就不会再提示。\n",
-                       "conflict #\(id) closed: not the same person. Both rows stay as they are and nothing was written; the pair is not raised again unless one of the two \(field) values is written again.\n"))
-        Output.out(c.t("理由：", "note: ") + note + "\n")
-    }
-
-    /// `--json` shape of a dismissal.
-    struct DismissJSON: Encodable {
-        var conflict: Int64
-        var resolution: String
-        var rows: [String]
-        var field: String?
-        var `operator`: String
-        var note: String
-    }
-
     /// The refusal of an action on a conflict someone already closed: who, when and how, in both languages.
     /// - Returns: nil when the conflict is gone or still open (the caller rethrows the store's error).
     static func alreadyResolved(_ h: HubStore, _ id: Int64, _ c: Context) throws -> CLIError? {

@@ -63,9 +63,9 @@ extension ReplicaCommands {
         let shorts = ShortID.unique(children.map(\.order.id))
         table.rows = children.map { child in
             let s = child.values["sex"]?.text ?? ""
-            let sexLabel = c.invocation.flag("codes") ? s : (sex.map { c.chinese ? $0.label(ofValue: s).zh : $0.label(ofValue: s).en } ?? s)
+            let sexLabel = c.flag(CommandTree.codes) ? s : (sex.map { c.chinese ? $0.label(ofValue: s).zh : $0.label(ofValue: s).en } ?? s)
             return [child.order.label(chinese: c.chinese), child.values["name"]?.text ?? "", sexLabel, child.order.birthDate,
-                    c.invocation.flag("codes") ? child.order.id : shorts[child.order.id] ?? child.order.id]
+                    c.flag(CommandTree.codes) ? child.order.id : shorts[child.order.id] ?? child.order.id]
         }
         Output.out(table.render(maxWidth: max(c.width, 60)))
     }

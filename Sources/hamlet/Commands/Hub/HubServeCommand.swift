@@ -1,16 +1,27 @@
 import Foundation
 import HamletCLI
+import HamletCore
 import HamletHub
 import HamletNet
 import HamletStore
 
 /// `hamlet hub serve`: the sync port and the operator page, in the foreground.
-enum ServeCommand {
-    static func serve(_ c: Context) throws {
-        let listen = try address(c.invocation.value("listen") ?? "127.0.0.1:7420", c)
-        var web: SocketAddress? = c.invocation.flag("no-web") ? nil : try address(c.invocation.value("web") ?? "127.0.0.1:7421", c)
+enum HubServeCommand: HamletCommand {
+    static let listen = OptionSpec(long: "listen", valueName: "host:port", help: CommandTree.L("同步端口", "sync address"), defaultDescription: "127.0.0.1:7420", valueNameZH: "地址:端口")
+    static let web = OptionSpec(long: "web", valueName: "host:port", help: CommandTree.L("管理页面地址", "operator page address"), defaultDescription: "127.0.0.1:7421", valueNameZH: "地址:端口")
+    static let noWeb = OptionSpec(long: "no-web", help: CommandTree.L("不开管理页面", "do not serve the operator page"))
+    static let tokenFile = OptionSpec(long: "token-file", valueName: "path", help: CommandTree.L("管理页面口令文件（非本机地址时必须）", "operator token file (required off loopback)"), valueNameZH: "文件")
+
+    static func spec(_ schema: Schema) -> CommandSpec {
+        CommandSpec(name: "serve", abstract: CommandTree.L("前台运行镇中心（日志写到标准错误输出；按 Ctrl-C 或收到终止信号时平稳退出）", "run the hub in the foreground (logs on stderr; clean stop on SIGTERM/SIGINT)"),
+                    options: [listen, web, noWeb, tokenFile, CommandTree.dir])
+    }
+
+    static func run(_ c: Context) throws {
+        let listen = try address(c.value(Self.listen) ?? "127.0.0.1:7420", c)
+        var web: SocketAddress? = c.flag(Self.noWeb) ? nil : try address(c.value(Self.web) ?? "127.0.0.1:7421", c)
         var token: String?
-        if let path = c.invocation.value("token-file") {
+        if let path = c.value(Self.tokenFile) {
             guard let t = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), t.count >= 16 else {
                 throw CLIError(code: "invalid-token", exit: .usage, message: Localized(zh: "口令文件读不到或太短（至少16个字符）", en: "the token file is unreadable or shorter than 16 characters"))
             }
@@ -39,7 +50,7 @@ enum ServeCommand {
         }
         let bound = try server.start()
         // Who is serving this folder, for commands that must not run beside it (`hub schema --file`).
-        let pidFile = ServeCommand.pidFile(directory)
+        let pidFile = HubServeCommand.pidFile(directory)
         FileManager.default.createFile(atPath: pidFile, contents: Data(String(getpid()).utf8), attributes: [.posixPermissions: 0o600])
         defer { try? FileManager.default.removeItem(atPath: pidFile) }
         Output.out("listening \(bound.protocol)\n")
