@@ -167,8 +167,10 @@ struct RegisterV2CLITests {
         let dir = try node(tmp)
         let household = try ok(dir, ["add", "household", "--address", "北赵村三组7号"])
         let mother = try ok(dir, Registry.person("刘梦琪", birth: "1996-02-21", household: household))
-        let later = try ok(dir, ["add", "pregnancy", "--woman", "刘梦琪", "--found-on", "2025-12-20"])
         let pregnancy = try ok(dir, ["add", "pregnancy", "--woman", "刘梦琪", "--found-on", "2025-03-01", "--responsible", "程静"])
+        // A second ongoing pregnancy is impossible (逻辑核查 two-ongoing-pregnancies): refused, nothing written.
+        let second = try dir.run(["add", "pregnancy", "--woman", "刘梦琪", "--found-on", "2025-12-20", "--lang", "zh"])
+        #expect(second.status == 65 && second.stderr.contains("[two-ongoing-pregnancies]") && second.stderr.contains("2025-03-01"), "\(second)")
         let changes = try dir.log().count
 
         let r = try dir.run(["add", "person", "--name", "杨紫萱", "--sex", "女", "--birth-date", "2025-11-20", "--mother", "刘梦琪",
@@ -182,7 +184,6 @@ struct RegisterV2CLITests {
         let rows = try dir.rows("pregnancies")
         #expect(rows[pregnancy] == ["village": "北赵", "woman": mother, "found_on": "2025-03-01", "responsible": "程静",
                                     "status": "born", "child": child, "ended_on": "2025-11-20"])
-        #expect(rows[later]?["status"] == "ongoing", "a pregnancy found after the birth stays open")
 
         // Two ordinary pending changes: the child, then the pregnancy's three fields.
         let log = try dir.log()
@@ -206,8 +207,7 @@ struct RegisterV2CLITests {
         let third = try dir.run(["add", "person", "--name", "杨浩", "--sex", "男", "--birth-date", "2026-01-30", "--mother", mother,
                                  "--household", household, "--json"])
         let thirdJSON = try #require(try third.json() as? [String: Any], "\(third)")
-        // The later pregnancy (found 2025-12-20) and this one are both open and found by then: the latest found closes.
         #expect(thirdJSON["closed_pregnancy"] as? String == again)
-        #expect(try dir.rows("pregnancies")[later]?["status"] == "ongoing")
+        #expect(try dir.rows("pregnancies")[again]?["status"] == "born")
     }
 }

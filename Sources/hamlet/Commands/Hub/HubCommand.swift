@@ -7,7 +7,8 @@ enum HubCommand: HamletCommandGroup {
     static var subcommands: [any HamletCommand.Type] {
         [HubInitCommand.self, HubAddNodeCommand.self, HubServeCommand.self, HubBackupCommand.self, HubSchemaCommand.self,
          HubConflictsCommand.self, HubConflictCommand.self, HubResolveCommand.self, HubMergeCommand.self, HubUnmergeCommand.self,
-         HubDismissCommand.self, HubEditCommand.self, HubNodesCommand.self, HubHistoryCommand.self, HubExportCommand.self]
+         HubDismissCommand.self, HubEditCommand.self, HubNodesCommand.self, HubHistoryCommand.self, HubExportCommand.self,
+         HubCheckCommand.self, HubMarkCommand.self]
     }
 
     static func spec(_ schema: Schema) -> CommandSpec {

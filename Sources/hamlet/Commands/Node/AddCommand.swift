@@ -28,9 +28,10 @@ enum AddCommand: HamletCommand {
             }
         }
         ReplicaCommands.noteRecordedDuplicates(w, c)
+        ReplicaCommands.noteWarnings(w, c)
         ReplicaCommands.noteClosedPregnancy(w, c, r, mother: vals["mother"]?.text, child: vals["name"]?.text ?? w.id)
         var json = ["id": w.id, "seq": String(w.seq), "table": t.name]
         if let p = w.closedPregnancy { json["closed_pregnancy"] = p.id; json["closed_pregnancy_seq"] = String(p.seq) }
-        if c.json { Output.json(json) } else { Output.out(w.id + "\n") }
+        if c.json { Output.json(ReplicaCommands.writeJSON(json, w)) } else { Output.out(w.id + "\n") }
     }
 }

@@ -31,7 +31,8 @@ enum EditCommand: HamletCommand {
             }
         }
         ReplicaCommands.noteRecordedDuplicates(w, c)
-        if c.json { Output.json(["id": w.id, "seq": String(w.seq)]) } else {
+        ReplicaCommands.noteWarnings(w, c)
+        if c.json { Output.json(ReplicaCommands.writeJSON(["id": w.id, "seq": String(w.seq)], w)) } else {
             Output.out(c.t("已修改 \(t.label.zh) \(id)（修改 #\(w.seq) 待上传）\n", "updated \(t.singular) \(id) (change #\(w.seq) pending)\n"))
         }
     }

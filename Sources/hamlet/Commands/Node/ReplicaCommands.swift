@@ -69,6 +69,21 @@ enum ReplicaCommands {
                        "note: recorded under --force with the national ID of \(en); after sync the hub lists a duplicate for the operator to check and merge\n"))
     }
 
+    /// Logic-check warnings a write brought in (saved anyway): one line each on stderr, with the rule's id.
+    static func noteWarnings(_ w: LocalWrite, _ c: Context) {
+        for f in w.warnings {
+            Output.err(c.t("提醒：\(f.message.zh) [\(f.rule)]（已保存，可用 hamlet check 查看）\n",
+                           "warning: \(f.message.en) [\(f.rule)] (saved; hamlet check lists it)\n"))
+        }
+    }
+
+    /// `--json` output of a write: its own fields, and the warnings it brought in.
+    static func writeJSON(_ fields: [String: String], _ w: LocalWrite) -> [String: AnyEncodable] {
+        var out = fields.mapValues { AnyEncodable($0) }
+        out["warnings"] = AnyEncodable(w.warnings.map(CheckJSON.init))
+        return out
+    }
+
     /// How a list or `show` prints a field's value: a referenced row by its
     /// label, an enum by its Chinese label under Chinese; `--codes` prints
     /// what is stored (codes, whole ids).

@@ -1,0 +1,70 @@
+import HamletCLI
+import HamletCore
+import HamletStore
+
+/// One 核查 item in `--json` output (`hamlet check`, `hamlet hub check`, a write's `warnings`); codes in English.
+struct CheckJSON: Encodable {
+    var rule: String
+    var severity: String
+    var table: String
+    var row: String
+    var person: String
+    var village: String
+    var date: String?
+    var message: Label
+    var verified: CheckMark?
+
+    init(_ f: CheckFinding) {
+        rule = f.rule
+        severity = f.severity.rawValue
+        table = f.table
+        row = f.row
+        person = f.person
+        village = f.village
+        date = f.date
+        message = f.message
+    }
+
+    init(_ item: CheckItem) {
+        self.init(item.finding)
+        verified = item.mark
+    }
+}
+
+/// Printing 核查 items as a table, shared by the node's and the hub's `check`.
+enum CheckText {
+    /// `--rule`: checked against the declared rules, so a typo is an error, not an empty list.
+    static func rules(_ c: Context, _ option: OptionSpec) throws -> Set<String>? {
+        let asked = c.values(option)
+        guard !asked.isEmpty else { return nil }
+        return try known(asked)
+    }
+
+    /// The rule ids given, each checked against the declared rules.
+    static func known(_ asked: [String]) throws -> Set<String> {
+        let known = Set(CheckRuleSet.register.rules.map(\.id))
+        for r in asked where !known.contains(r) {
+            throw CLIError(code: "unknown-rule", exit: .usage,
+                           message: Localized(zh: "没有这条核查规则：\(r)", en: "no such check rule: \(r)"),
+                           hint: Localized(zh: "可用的规则：" + known.sorted().joined(separator: "、"), en: "rules: " + known.sorted().joined(separator: ", ")))
+        }
+        return Set(asked)
+    }
+
+    static func render(_ items: [(CheckFinding, CheckMark?)], _ c: Context, showVillage: Bool) -> String {
+        var columns = [Table.Column(header: c.t("规则", "rule")), Table.Column(header: c.t("级别", "severity")),
+                       Table.Column(header: c.t("日期", "date")), Table.Column(header: c.t("情况", "finding"), maxCells: 70),
+                       Table.Column(header: c.t("记录", "record"))]
+        if showVillage { columns.insert(Table.Column(header: c.t("村", "village")), at: 0) }
+        var table = Table(columns: columns)
+        table.rows = items.map { f, mark in
+            let rule = CheckRuleSet.register.rule(f.rule)
+            var row = [rule?.label.text(chinese: c.chinese) ?? f.rule, f.severity.label.text(chinese: c.chinese), f.date ?? "",
+                       f.message.text(chinese: c.chinese) + (mark.map { c.t("（已核实：\($0.note)）", " (verified: \($0.note))") } ?? ""),
+                       ShortID.of(f.row)]
+            if showVillage { row.insert(f.village, at: 0) }
+            return row
+        }
+        return table.render(maxWidth: max(c.width, 80))
+    }
+}
