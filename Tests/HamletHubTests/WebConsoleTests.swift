@@ -45,7 +45,7 @@ struct WebConsoleTests {
         let c = f.client()
         let field = try c.get("/conflicts/\(f.scenario.fieldConflict)")
         #expect(field.status == 200)
-        for text in ["张莉", "张丽华", "张丽", "beizhao-doctor", "beizhao", "村医刘强", "村专干王芳", "采用村节点的值", "采用镇中心的值", "姓名"] {
+        for text in ["张莉", "张丽华", "张丽", "beizhao-doctor", "beizhao", "村医刘强", "村专干王芳", "采用村专干王芳（beizhao，北赵）的值", "采用村医刘强（beizhao-doctor，北赵）的值", "姓名"] {
             #expect(field.text.contains(text), "detail lacks \(text)")
         }
         #expect(field.text.contains("diff strong"), "the differing values are highlighted")
@@ -204,7 +204,8 @@ struct WebConsoleTests {
         let f = try WebFixture()
         let c = f.client()
         for table in ["events", "people", "households"] {
-            let r = try c.get("/export/\(table).csv")
+            // The English page exports field names and codes (the Chinese one: WebExportTests).
+            let r = try c.get("/export/\(table).csv?lang=en")
             #expect(r.status == 200)
             #expect(r.header("Content-Type") == "text/csv; charset=utf-8")
             #expect(r.header("Content-Disposition") == "attachment; filename=\"\(table).csv\"")

@@ -38,12 +38,20 @@ struct BrowserTests {
         #expect(list.contains("重复登记"))
         if let shots { try page.screenshot(to: (shots as NSString).appendingPathComponent("conflict-list.png")) }
 
+        // Find a person from the header's search box: both 王秀英 rows, by part of the name.
+        _ = try page.evaluate("document.querySelector('form.search input[name=q]').value = '秀英'")
+        try page.clickAndWait("form.search button")
+        let found = try page.text()
+        #expect(found.contains("共 2 条") && found.contains("北赵") && found.contains("南庄"), "\(found)")
+        if let shots { try page.screenshot(to: (shots as NSString).appendingPathComponent("search.png")) }
+        try page.navigate("http://\(hub.web)/")
+
         // Open the field conflict from the list, as an operator would.
         let id = hub.fieldConflict
         try page.clickAndWait("a[href=\"/conflicts/\(id)\"]")
         let detail = try page.text()
         #expect(detail.contains("张丽华") && detail.contains("张莉"))
-        #expect(detail.contains("采用村节点的值"))
+        #expect(detail.contains("采用村专干王芳（beizhao，北赵）的值"), "each side named by its author")
         if let shots { try page.screenshot(to: (shots as NSString).appendingPathComponent("conflict-detail.png")) }
 
         if let shots {

@@ -120,12 +120,14 @@ final class WebApp {
             return try listPage(store)
         case (false, 1) where parts[0] == "nodes":
             return try nodesPage(store)
+        case (false, 1) where parts[0] == "search":
+            return try searchPage(store)
         case (false, 1) where parts[0] == "export":
-            return exportPage(store)
+            return try exportPage(store)
         case (false, 2) where parts[0] == "export" && parts[1].hasSuffix(".csv"):
-            return try exportCSV(store, table: String(parts[1].dropLast(4)))
+            return try export(store, table: String(parts[1].dropLast(4)), xlsx: false)
         case (false, 2) where parts[0] == "export" && parts[1].hasSuffix(".xlsx"):
-            return try exportXLSX(store, table: String(parts[1].dropLast(5)))
+            return try export(store, table: String(parts[1].dropLast(5)), xlsx: true)
         case (false, 2) where parts[0] == "conflicts":
             guard let id = Int64(parts[1]) else { return errorPage(404, "err.notFound") }
             return try detailPage(store, id: id)
@@ -298,26 +300,6 @@ final class WebApp {
         return .redirect(to: "/")
     }
 
-    private func exportCSV(_ store: HubStore, table name: String) throws -> HTTPResponse {
-        guard let t = store.schema.table(named: name) else { return errorPage(404, "err.noTable") }
-        let village = request.queryValue("village").flatMap { $0.isEmpty ? nil : $0 }
-        let rows = try store.rows(table: t.name, village: village, includeDeleted: request.queryValue("deleted") == "1")
-        return HTTPResponse(status: 200, headers: [("Content-Type", "text/csv; charset=utf-8"),
-                                                   ("Content-Disposition", "attachment; filename=\"\(t.name).csv\"")]
-                                + HTTPResponse.securityHeaders,
-                            body: Array(RegisterExport.csv(t, rows).utf8))
-    }
-
-    private func exportXLSX(_ store: HubStore, table name: String) throws -> HTTPResponse {
-        guard let t = store.schema.table(named: name) else { return errorPage(404, "err.noTable") }
-        let village = request.queryValue("village").flatMap { $0.isEmpty ? nil : $0 }
-        let rows = try store.rows(table: t.name, village: village, includeDeleted: request.queryValue("deleted") == "1")
-        return HTTPResponse(status: 200, headers: [("Content-Type", RegisterExport.xlsxContentType),
-                                                   ("Content-Disposition", "attachment; filename=\"\(t.name).xlsx\"")]
-                                + HTTPResponse.securityHeaders,
-                            body: RegisterExport.xlsx(t, rows))
-    }
-
     // MARK: - Formatting
 
     /// Milliseconds since 1970 as `yyyy-MM-dd HH:mm` in the hub's time zone.
@@ -331,6 +313,15 @@ final class WebApp {
     }
 
     func short(_ id: String) -> String { String(id.suffix(8)) }
+
+    /// A writer's node: its id, or 镇中心 / "the hub" for the hub itself (`@hub`).
+    func nodeLabel(_ node: String) -> String { node == NodeID.hub ? t("node.hub") : node }
+
+    /// A change-log operation (`put`, `resolve`, `merged-into` …) in the page's language.
+    func opLabel(_ op: String) -> String {
+        let id = "op." + op
+        return WebMessages.table[id] == nil ? op : t(id)
+    }
 
     /// A stored resolution (`dismissed`, `moot`, `superseded by #N`, …) in the page's language, as the CLI says it.
     func resolutionLabel(_ resolution: String?) -> String { ConflictWording.resolution(resolution, chinese: language == .zh) }

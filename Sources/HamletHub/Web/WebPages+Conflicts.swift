@@ -34,11 +34,45 @@ extension WebApp {
         return layout(t("detail.heading", String(c.id)), body)
     }
 
-    /// `who · node · when` of a hub field version.
+    /// `who · node · when · version` of a hub field version.
     func describeVersion(_ store: HubStore, _ v: FieldVersion?) -> String {
-        guard let v else { return "-" }
-        let who = ((try? store.logEntry(v.hseq)) ?? nil)?.author ?? "?"
-        return "\(who) · \(v.writers.first ?? "?") · \(time(v.hlc.wall)) · hseq \(v.hseq)"
+        guard let side = versionSide(store, v) else { return "-" }
+        return "\(side.author) · \(nodeLabel(side.node)) · \(time(side.wall)) · \(t("change.number", String(side.hseq)))"
+    }
+
+    /// The side of a conflict that arrived last: the change the conflict holds (author, node, stamp), the log
+    /// entry filling what an older conflict row lacks.
+    func incomingSide(_ store: HubStore, _ c: ConflictRecord) -> ConflictSide {
+        let entry = c.incomingHseq > 0 ? ((try? store.logEntry(c.incomingHseq)) ?? nil) : nil
+        let node = c.incomingNode ?? entry?.node ?? "?"
+        return ConflictSide(author: c.incomingAuthor ?? entry?.author ?? "?", node: node, village: nodeVillage(store, node),
+                            wall: c.incomingHLC.flatMap { HLC($0)?.wall } ?? entry.flatMap { HLC($0.hlc)?.wall },
+                            hseq: c.incomingHseq, op: entry?.op)
+    }
+
+    /// The side that wrote a hub version: its setter node and stamp, the author and operation from the change log.
+    func versionSide(_ store: HubStore, _ v: FieldVersion?) -> ConflictSide? {
+        guard let v else { return nil }
+        let entry = (try? store.logEntry(v.hseq)) ?? nil
+        let node = v.writers.first ?? entry?.node ?? "?"
+        return ConflictSide(author: entry?.author ?? "?", node: node, village: nodeVillage(store, node), wall: v.hlc.wall,
+                            hseq: v.hseq, op: entry?.op)
+    }
+
+    /// The village a node serves (nil for the hub, or a node the hub no longer lists); a display, not a decision.
+    func nodeVillage(_ store: HubStore, _ node: String) -> String? {
+        node == NodeID.hub ? nil : ((try? store.node(node)) ?? nil)?.village
+    }
+
+    /// `村医刘强（beizhao-doctor，北赵）` / `村医刘强 (beizhao-doctor, 北赵)`: who wrote a side, and where.
+    func sideName(_ side: ConflictSide) -> String {
+        let place = [nodeLabel(side.node), side.village].compactMap { $0 }.joined(separator: language == .zh ? "，" : ", ")
+        return language == .zh ? "\(side.author)（\(place)）" : "\(side.author) (\(place))"
+    }
+
+    /// `2025-03-02 10:15 · 版本 12`: when a side wrote, and the hub's number for its change.
+    func sideWhen(_ side: ConflictSide) -> String {
+        "\(time(side.wall)) · \(t("change.number", String(side.hseq)))"
     }
 
     func fieldConflict(_ store: HubStore, _ c: ConflictRecord, _ table: TableSchema, _ row: HubRow?) throws -> String {
@@ -48,27 +82,30 @@ extension WebApp {
         let differs = (c.incoming ?? .null) != (c.hubValue ?? .null)
         let current = row?.values[field]
         let version = row?.versions[field]?.hseq ?? 0
+        let incoming = incomingSide(store, c)
+        let held = versionSide(store, c.hubVersion)
+        let incomingName = sideName(incoming)
+        let heldName = held.map(sideName) ?? t("side.unknown")
         var s = "<table><thead><tr><th>\(h(t("col.field")))</th><th>\(h(t("col.base")))</th>"
-        s += "<th>\(h(t("col.villageValue")))</th><th>\(h(t("col.hubValue")))</th></tr></thead><tbody>"
+        s += "<th>\(h(t("side.valueOf", incomingName)))</th><th>\(h(t("side.valueOf", heldName)))</th></tr></thead><tbody>"
         s += "<tr><td>\(h(fieldLabel(store, table: c.table, field: field)))</td><td>\(valueHTML(base, field: schemaField))</td>"
         s += "<td class=\"\(differs ? "diff strong" : "")\">\(valueHTML(c.incoming, field: schemaField))</td>"
         s += "<td class=\"\(differs ? "diff strong" : "")\">\(valueHTML(c.hubValue, field: schemaField))</td></tr>"
-        let villageWho = "\(c.incomingAuthor ?? "?") · \(c.incomingNode ?? "?") · \(time(c.incomingHLC.flatMap { HLC($0)?.wall }))"
-            + " · hseq \(c.incomingHseq)"
-        s += "<tr><td class=\"meta\">\(h(t("col.who")))</td><td class=\"meta\">\(c.base > 0 ? "hseq \(c.base)" : "-")</td>"
-        s += "<td class=\"meta\">\(h(villageWho))</td><td class=\"meta\">\(h(describeVersion(store, c.hubVersion)))</td></tr>"
+        s += "<tr><td class=\"meta\">\(h(t("col.whenChange")))</td>"
+        s += "<td class=\"meta\">\(c.base > 0 ? h(t("change.number", String(c.base))) : "-")</td>"
+        s += "<td class=\"meta\">\(h(sideWhen(incoming)))</td><td class=\"meta\">\(h(held.map(sideWhen) ?? "-"))</td></tr>"
         s += "</tbody></table>"
         s += try competingValues(store, c, schemaField, row)
         s += "<div class=\"card\" style=\"margin-top:1rem\"><div>\(h(t("detail.provisional")))\(colon)"
-        s += "<span class=\"value\">\(h(t(c.incomingWon ? "value.village" : "value.hub")))</span></div>"
+        s += "<span class=\"value\">\(h(t("side.valueOf", c.incomingWon ? incomingName : heldName)))</span></div>"
         s += "<div>\(h(t("detail.current")))\(colon)<span class=\"value\">\(valueHTML(current, field: schemaField))</span> <span class=\"meta\">(\(h(t("detail.version", String(version)))))</span></div></div>"
         if c.status == "open" {
             let action = "/conflicts/\(c.id)/resolve"
             s += "<div class=\"card\"><h2>\(h(t("action.resolveHeading")))</h2>"
             s += "<form method=\"post\" action=\"\(action)\" class=\"row\">\(csrfField(action))"
             s += "<input type=\"hidden\" name=\"expect\" value=\"\(version)\">\(whoFields())"
-            s += "<button type=\"submit\" name=\"choice\" value=\"village\">\(h(t("action.takeVillage")))\(colon)\(h(c.incoming.map { display(schemaField, $0) } ?? t("value.empty")))</button>"
-            s += "<button type=\"submit\" name=\"choice\" value=\"hub\" class=\"secondary\">\(h(t("action.takeHub")))\(colon)\(h(c.hubValue.map { display(schemaField, $0) } ?? t("value.empty")))</button>"
+            s += "<button type=\"submit\" name=\"choice\" value=\"village\">\(h(t("action.takeSide", incomingName)))\(colon)\(h(c.incoming.map { display(schemaField, $0) } ?? t("value.empty")))</button>"
+            s += "<button type=\"submit\" name=\"choice\" value=\"hub\" class=\"secondary\">\(h(t("action.takeSide", heldName)))\(colon)\(h(c.hubValue.map { display(schemaField, $0) } ?? t("value.empty")))</button>"
             s += "</form><hr style=\"border:none;border-top:1px solid #e6e9ee;margin:1rem 0\">"
             s += "<form method=\"post\" action=\"\(action)\" class=\"row\">\(csrfField(action))"
             s += "<input type=\"hidden\" name=\"expect\" value=\"\(version)\"><input type=\"hidden\" name=\"choice\" value=\"value\">"
@@ -82,11 +119,22 @@ extension WebApp {
 
     func deleteConflict(_ store: HubStore, _ c: ConflictRecord, _ table: TableSchema, _ row: HubRow?) throws -> String {
         var s = "<div class=\"warning\">\(h(t("detail.deleteHint")))</div>"
-        s += "<table><thead><tr><th></th><th>\(h(t("col.node")))</th><th>\(h(t("col.who")))</th></tr></thead><tbody>"
-        let villageWho = "\(c.incomingAuthor ?? "?") · \(c.incomingNode ?? "?") · \(time(c.incomingHLC.flatMap { HLC($0)?.wall })) · hseq \(c.incomingHseq)"
-        s += "<tr><td>\(h(t("col.villageValue")))</td><td>\(h(c.incomingNode ?? "-"))</td><td class=\"meta\">\(h(villageWho))</td></tr>"
-        if let v = c.hubVersion ?? row?.deletion {
-            s += "<tr><td>\(h(t("col.hubValue")))</td><td>\(h(v.writers.first ?? "-"))</td><td class=\"meta\">\(h(describeVersion(store, v)))</td></tr>"
+        s += "<table><thead><tr><th>\(h(t("side.who")))</th><th>\(h(t("history.op")))</th><th>\(h(t("col.whenChange")))</th></tr></thead><tbody>"
+        var sides: [ConflictSide] = []
+        if let held = versionSide(store, c.hubVersion ?? row?.deletion) {
+            sides.append(held)
+        } else {
+            // A delete that met an edit: the concurrent writes are the other writers' changes to the row after the
+            // delete's base and before it, read from the change log.
+            for e in try store.history(table: c.table, id: c.row)
+            where e.hseq > c.base && e.hseq < c.incomingHseq && e.node != c.incomingNode {
+                sides.append(ConflictSide(author: e.author, node: e.node, village: nodeVillage(store, e.node), wall: HLC(e.hlc)?.wall,
+                                          hseq: e.hseq, op: e.op))
+            }
+        }
+        sides.append(incomingSide(store, c))
+        for side in sides {
+            s += "<tr><td>\(h(sideName(side)))</td><td>\(h(side.op.map(opLabel) ?? "-"))</td><td class=\"meta\">\(h(sideWhen(side)))</td></tr>"
         }
         s += "</tbody></table>"
         if let row { s += rowCard(table, row, highlight: []) } else { s += "<div class=\"card\">\(h(t("detail.rowGone")))</div>" }
@@ -226,7 +274,8 @@ extension WebApp {
         s += "<table><thead><tr><th class=\"num\">#</th><th>\(h(t("col.value")))</th><th>\(h(t("col.who")))</th>"
         s += "<th>\(h(t("col.status")))</th></tr></thead><tbody>"
         for x in group {
-            let who = "\(x.incomingAuthor ?? "?") · \(x.incomingNode ?? "?") · \(time(x.incomingHLC.flatMap { HLC($0)?.wall }))"
+            let side = incomingSide(store, x)
+            let who = "\(sideName(side)) · \(sideWhen(side))"
             let status = x.status == "open" ? t("status.open") : resolutionLabel(x.resolution)
             let here = x.id == c.id
             s += "<tr\(here ? " class=\"diff\"" : "")><td class=\"num\">\(here ? "\(x.id)" : "<a href=\"/conflicts/\(x.id)\">\(x.id)</a>")</td>"
@@ -244,4 +293,15 @@ extension WebApp {
         s += "</tbody></table></div>"
         return s
     }
+}
+
+/// Who wrote one side of a conflict: the author, the node and the village it serves, when, and the change's number
+/// at the hub (its version); the operation from the change log.
+struct ConflictSide {
+    var author: String
+    var node: String
+    var village: String?
+    var wall: Int64?
+    var hseq: Int64
+    var op: String?
 }

@@ -49,7 +49,9 @@ extension WebApp {
         button{font:inherit;padding:.4rem .95rem;border-radius:6px;border:1px solid #1f4e79;background:#1f4e79;color:#fff;cursor:pointer}
         button.secondary{background:#fff;color:#1f4e79}
         button.danger{background:#b42318;border-color:#b42318}
-        input[type=text],input[type=password],select{font:inherit;padding:.35rem .5rem;border:1px solid #c3cad4;border-radius:6px;background:#fff}
+        header form.search{display:flex;gap:.3rem}
+        header input[type=search]{width:15rem;padding:.2rem .5rem;border-radius:6px;border:1px solid #8fb0d0;font:inherit;font-size:.88rem}
+        input[type=text],input[type=password],input[type=search],input[type=date],select{font:inherit;padding:.35rem .5rem;border:1px solid #c3cad4;border-radius:6px;background:#fff}
         label{display:inline-flex;flex-direction:column;gap:.15rem;font-size:.85rem;color:#4a5363}
         .meta{color:#5d6777;font-size:.85rem}
         .warning{background:#fff5e6;border:1px solid #f3c37c;padding:.7rem 1rem;border-radius:6px;margin-bottom:1rem}
@@ -72,6 +74,10 @@ extension WebApp {
         if navigation {
             page += "<nav><a href=\"/\">\(h(t("nav.conflicts")))</a><a href=\"/nodes\">\(h(t("nav.nodes")))</a>"
             page += "<a href=\"/export\">\(h(t("nav.export")))</a></nav>"
+            let q = request.path == "/search" ? request.queryValue("q") ?? "" : ""
+            page += "<form class=\"search\" method=\"get\" action=\"/search\" role=\"search\"><input type=\"search\" name=\"q\" value=\"\(h(q))\""
+            page += " maxlength=\"\(RecordSearch.maximumLength)\" placeholder=\"\(h(t("search.placeholder")))\" aria-label=\"\(h(t("search.label")))\">"
+            page += "<button type=\"submit\">\(h(t("search.submit")))</button></form>"
         } else {
             page += "<nav></nav>"
         }
@@ -84,7 +90,7 @@ extension WebApp {
             page += "<div class=\"flash \(flash.isError ? "error" : "ok")\" role=\"status\">\(h(flash.text))</div>"
         }
         page += body
-        page += "</main><footer>\(h(t("footer.zone", zone)))</footer></body></html>\n"
+        page += "</main><footer>\(h(zone == "Asia/Shanghai" ? t("footer.beijing") : t("footer.zone", zone)))</footer></body></html>\n"
         return .html(page, status: status)
     }
 
@@ -204,7 +210,7 @@ extension WebApp {
                 body += "<td><a href=\"\(link)\">\(h(label.isEmpty ? short(c.row) : label))</a>"
                 body += " <span class=\"meta\">\(h(schema.map(tableLabel) ?? c.table))</span></td>"
                 body += "<td>\(h(fieldLabel(store, table: c.table, field: c.field)))</td>"
-                body += "<td>\(h(c.incomingNode ?? "-"))</td><td>\(h(time(c.incomingHLC.flatMap { HLC($0)?.wall })))</td>"
+                body += "<td>\(h(c.incomingNode.map(nodeLabel) ?? "-"))</td><td>\(h(time(c.incomingHLC.flatMap { HLC($0)?.wall })))</td>"
                 body += "<td>\(statusBadge(c))</td></tr>"
             }
             body += "</tbody></table>"
@@ -279,15 +285,15 @@ extension WebApp {
         let title = t("history.heading", tableLabel(table), row.map { rowLabel(table, $0) } ?? short(id))
         var body = "<h1>\(h(title))</h1>"
         guard !entries.isEmpty else { return layout(title, body + "<div class=\"card\">\(h(t("history.empty")))</div>", status: 404) }
-        body += "<table><thead><tr><th class=\"num\">hseq</th><th>\(h(t("history.when")))</th><th>\(h(t("history.node")))</th>"
+        body += "<table><thead><tr><th class=\"num\">\(h(t("history.hseq")))</th><th>\(h(t("history.when")))</th><th>\(h(t("history.node")))</th>"
         body += "<th>\(h(t("history.who")))</th><th>\(h(t("history.op")))</th><th>\(h(t("history.values")))</th><th>\(h(t("history.note")))</th></tr></thead><tbody>"
         for e in entries {
             let values = table.fields.compactMap { f -> String? in
                 guard let v = e.values[f.name] else { return nil }
                 return "<div><span class=\"meta\">\(h(fieldLabel(f)))</span> \(fieldValueHTML(f, v))</div>"
             }.joined()
-            body += "<tr><td class=\"num\">\(e.hseq)</td><td>\(h(time(HLC(e.hlc)?.wall)))</td><td class=\"mono\">\(h(e.node))</td>"
-            body += "<td>\(h(e.author))</td><td>\(h(e.op))</td><td>\(values)</td><td>\(h(e.note ?? ""))</td></tr>"
+            body += "<tr><td class=\"num\">\(e.hseq)</td><td>\(h(time(HLC(e.hlc)?.wall)))</td><td class=\"mono\">\(h(nodeLabel(e.node)))</td>"
+            body += "<td>\(h(e.author))</td><td>\(h(opLabel(e.op)))</td><td>\(values)</td><td>\(h(e.note ?? ""))</td></tr>"
         }
         body += "</tbody></table>"
         if let row {
@@ -301,17 +307,5 @@ extension WebApp {
             body += "</div>"
         }
         return layout(title, body, status: status)
-    }
-
-    // MARK: - Export
-
-    func exportPage(_ store: HubStore) -> HTTPResponse {
-        var body = "<h1>\(h(t("export.heading")))</h1><div class=\"card\"><p class=\"meta\">\(h(t("export.hint")))</p><ul>"
-        for table in store.schema.tables {
-            let path = "/export/\(h(FormCoding.percentEncode(table.name)))"
-            body += "<li>\(h(tableLabel(table))): <a href=\"\(path).xlsx\">\(h(table.name)).xlsx</a> · <a href=\"\(path).csv\">\(h(table.name)).csv</a></li>"
-        }
-        body += "</ul></div>"
-        return layout(t("export.heading"), body)
     }
 }
