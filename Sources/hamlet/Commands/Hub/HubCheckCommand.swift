@@ -64,7 +64,7 @@ enum HubMarkCommand: HamletCommand {
                            message: matches.isEmpty ? Localized(zh: "这条记录现在没有违反这条规则", en: "no record with this id breaks this rule now")
                                                     : Localized(zh: "有 \(matches.count) 条记录符合，请给出更长的编号", en: "\(matches.count) records match; give more of the id"))
         }
-        let action = OperatorAction(name: c.value(HubCommand.operatorName) ?? c.author, wallMillis: c.now, note: c.value(note))
+        let action = OperatorAction(name: OperatorCommands.operatorName(c), wallMillis: c.now, note: c.value(note))
         try h.markChecked(item.finding.key, action: action)
         if c.json { Output.json(["rule": item.finding.rule, "table": item.finding.table, "row": item.finding.row]); return }
         Output.out(c.t("已标为已核实：\(item.finding.message.zh)\n", "marked verified: \(item.finding.message.en)\n"))

@@ -56,12 +56,14 @@ enum CheckText {
                        Table.Column(header: c.t("日期", "date")), Table.Column(header: c.t("情况", "finding"), maxCells: 70),
                        Table.Column(header: c.t("记录", "record"))]
         if showVillage { columns.insert(Table.Column(header: c.t("村", "village")), at: 0) }
+        let marked = items.contains { $0.1 != nil }
+        if marked { columns.append(Table.Column(header: c.t("已核实", "verified"), maxCells: 40)) }
         var table = Table(columns: columns)
         table.rows = items.map { f, mark in
             let rule = CheckRuleSet.register.rule(f.rule)
             var row = [rule?.label.text(chinese: c.chinese) ?? f.rule, f.severity.label.text(chinese: c.chinese), f.date ?? "",
-                       f.message.text(chinese: c.chinese) + (mark.map { c.t("（已核实：\($0.note)）", " (verified: \($0.note))") } ?? ""),
-                       ShortID.of(f.row)]
+                       f.message.text(chinese: c.chinese), ShortID.of(f.row)]
+            if marked { row.append(mark.map { "\($0.by)：\($0.note)" } ?? "") }
             if showVillage { row.insert(f.village, at: 0) }
             return row
         }
