@@ -80,3 +80,28 @@ struct CheckCLITests {
         #expect(try hub.run(["hub", "check"], env: zh).stdout.contains("没有需要核查的记录"))
     }
 }
+
+@Suite("逻辑核查 at import (issue 13)")
+struct CheckImportTests {
+    @Test("an import refuses the impossible row by file and line, keeps the rest, and lists each warning by line without failing for it")
+    func importRefusesAndWarns() throws {
+        let tmp = TempDir("check-import")
+        defer { tmp.remove() }
+        let dir = HamletDir(tmp.file("node"))
+        try must(dir, ["init", "--node", "bz", "--village", "北赵"])
+        let folder = tmp.file("sheets")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "姓名,性别,出生日期,婚姻状况\n张三,男,1990-01-01,已婚\n小红,女,2016-01-01,已婚\n".write(toFile: folder + "/人口.csv", atomically: true, encoding: .utf8)
+        try "人员,类型,日期\n张三,产前检查,2026-01-01\n张三,体检,2026-01-02\n".write(toFile: folder + "/随访.csv", atomically: true, encoding: .utf8)
+        let r = try dir.run(["import", folder, "--json"], env: ["LANG": "zh_CN.UTF-8"])
+        #expect(r.status == 65, "a refused row fails the import's exit status: \(r)")
+        let report = try #require(try r.json() as? [String: Any])
+        #expect(report["added"] as? Int == 3 && report["failed"] as? Int == 1, "\(report)")
+        let problems = try #require(report["problems"] as? [[String: Any]])
+        #expect(problems.count == 1 && problems[0]["code"] as? String == "check-refused" && problems[0]["line"] as? Int == 2
+                && (problems[0]["message"] as? String)?.contains("[pregnancy-care-for-man]") == true, "\(problems)")
+        let warnings = try #require(report["warnings"] as? [[String: Any]])
+        #expect(warnings.map { $0["code"] as? String } == ["married-under-age"] && warnings[0]["line"] as? Int == 3, "\(warnings)")
+        #expect(try dir.rows("visits").count == 1)
+    }
+}

@@ -179,6 +179,8 @@ public struct ImportPlan: Sendable {
     public var steps: [ImportStep]
     public var outcomes: [ImportRowRef: ImportOutcome]
     public var problems: [ImportProblem]
+    /// Logic-check warnings the writes brought in (逻辑核查): the rows went in; listed for the clerk to verify.
+    public var warnings: [ImportProblem] = []
 
     /// What became of a record.
     public func outcome(_ ref: ImportRowRef) -> ImportOutcome? { outcomes[ref] }
@@ -194,6 +196,15 @@ public struct ImportPlan: Sendable {
         for i in issues {
             problems.append(ImportProblem(file: s.name, line: s.lines[step.origin.row], table: s.table, issue: i,
                                           rowKept: step.isDeferred))
+        }
+    }
+
+    /// Records the logic-check warnings a write brought in (the row went in).
+    public mutating func stepWarned(_ step: ImportStep, _ findings: [CheckFinding]) {
+        let s = sheets[step.origin.sheet]
+        for f in findings {
+            warnings.append(ImportProblem(file: s.name, line: s.lines[step.origin.row], table: s.table,
+                                          issue: ImportIssue(field: "", code: f.rule, zh: f.message.zh, en: f.message.en), rowKept: true))
         }
     }
 

@@ -40,10 +40,12 @@ extension Replica {
                             let w = try insert(table: step.table, id: step.id, values: step.values, author: author,
                                                wallMillis: wallMillis, duplicates: policy, rng: &rng)
                             made[step.origin] = w.id
+                            plan.stepWarned(step, w.warnings)
                         case .update:
                             guard let id = step.id ?? made[step.origin] else { continue }
-                            try update(table: step.table, id: id, values: step.values, author: author,
-                                       wallMillis: wallMillis, duplicates: policy)
+                            let w = try update(table: step.table, id: id, values: step.values, author: author,
+                                               wallMillis: wallMillis, duplicates: policy)
+                            plan.stepWarned(step, w.warnings)
                         }
                     } catch let e as ReplicaError {
                         plan.stepFailed(step, issues: Replica.importIssues(e, values: step.values))
@@ -92,6 +94,8 @@ extension Replica {
             return [ImportIssue(field: "id", code: e.code.rawValue,
                                 zh: "编号已被本节点的另一条记录用过（可能已删除或已迁出）；新记录请把编号留空",
                                 en: "the id is taken by another row of this node (perhaps deleted or moved out); leave it empty for a new row")]
+        case .checkRefused:
+            return e.findings.map { ImportIssue(field: "", code: e.code.rawValue, zh: "\($0.message.zh) [\($0.rule)]", en: "\($0.message.en) [\($0.rule)]") }
         case .outOfScope:
             return [ImportIssue(field: "village", code: e.code.rawValue, zh: "本节点只能录入本村的记录", en: e.message)]
         case .notFound:

@@ -80,9 +80,11 @@ enum ImportCommand: HamletCommand {
         /// Added + updated (what older scripts read).
         var imported: Int
         var problems: [ProblemJSON]
+        /// Logic-check warnings (the rows went in); `code` is the rule's id.
+        var warnings: [ProblemJSON]
         var dryRun: Bool
         enum CodingKeys: String, CodingKey {
-            case table, files, added, updated, unchanged, failed, imported, problems
+            case table, files, added, updated, unchanged, failed, imported, problems, warnings
             case skippedOtherVillage = "skipped_other_village"
             case dryRun = "dry_run"
         }
@@ -202,10 +204,15 @@ enum ImportCommand: HamletCommand {
                 imported: added + updated,
                 problems: problems.map { ProblemJSON(file: $0.file, line: $0.line, table: $0.table, field: $0.issue.field, code: $0.issue.code,
                                                      message: $0.issue.message(chinese: c.chinese), rowKept: $0.rowKept) },
+                warnings: plan.warnings.map { ProblemJSON(file: $0.file, line: $0.line, table: $0.table, field: $0.issue.field, code: $0.issue.code,
+                                                          message: $0.issue.message(chinese: c.chinese), rowKept: true) },
                 dryRun: dryRun))
         } else {
             for p in problems {
                 Output.err("\(p.file):\(p.line) [\(p.issue.code)] \(p.issue.message(chinese: c.chinese))\n")
+            }
+            for w in plan.warnings {
+                Output.err("\(w.file):\(w.line) " + c.t("提醒", "warning") + " [\(w.issue.code)] \(w.issue.message(chinese: c.chinese))\n")
             }
             if counts.count > 1 {
                 var t = Table(columns: [Table.Column(header: c.t("文件", "file")), Table.Column(header: c.t("表", "table")),
