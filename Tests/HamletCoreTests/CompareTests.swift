@@ -160,8 +160,8 @@ struct CompareTests {
     }
 
     @Test(arguments: [
-        // (list birth dates, people expected not on the list)
-        (["2024-02-10"], [String]()),
+        // (list birth dates, people expected not on the list: p3, born 2024-02-10, has no ID so is never matched)
+        (["2024-02-10"], ["p3"]),
         (["2024-01-01", "2024-03-01"], ["p3"]),
         (["1988-01-01", "1990-12-31"], ["p1", "p2"]),
         ([String](), []),
@@ -313,6 +313,7 @@ struct ComparePropertyTests {
         let seed = UInt64(ProcessInfo.processInfo.environment["HAMLET_TEST_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64.max)
         print("Compare property test seed \(seed) (rerun with HAMLET_TEST_SEED=\(seed))")
         var rng = CoreTestRNG(seed: seed)
+        var seen = ListComparison.Summary()
         for round in 0..<300 {
             let (people, marriages) = Self.register(&rng)
             let kind = Self.pick(OutsideListKind.allCases, &rng)
@@ -339,7 +340,14 @@ struct ComparePropertyTests {
             #expect(Set(got.differences.map { "\($0.person)|\($0.field.rawValue)|\($0.listValue ?? "")|\($0.registerValue ?? "")" }) == want.differences,
                     "round \(round): differences")
             #expect(got.summary.missing == want.missing.count && got.summary.differences == want.differences.count)
+            seen.missing += got.summary.missing
+            seen.notInList += got.summary.notInList
+            seen.differences += got.summary.differences
+            seen.outOfScope += got.summary.outOfScope
+            seen.issues += got.summary.issues
         }
+        // The rounds exercised every outcome.
+        #expect(seen.missing > 0 && seen.notInList > 0 && seen.differences > 0 && seen.outOfScope > 0 && seen.issues > 0, "\(seen)")
     }
 
     /// The expected result, counted the slow way from what was generated.

@@ -53,8 +53,11 @@ public struct ListComparison: Sendable, Hashable, Codable {
 
     /// A field compared between the list and the register.
     public enum Field: String, Sendable, Codable, CaseIterable {
+        /// 姓名, compared without spaces (half- or full-width).
         case name
+        /// 性别.
         case sex
+        /// 出生日期.
         case birthDate = "birth_date"
         /// Births: the mother's 身份证号 against the register mother's `national_id`.
         case motherNationalID = "mother_national_id"
@@ -78,7 +81,9 @@ public struct ListComparison: Sendable, Hashable, Codable {
 
     /// The dates a list covers, both ends included, `YYYY-MM-DD`.
     public struct DateRange: Sendable, Hashable, Codable {
+        /// The first date covered.
         public var from: String
+        /// The last date covered.
         public var to: String
         /// Makes a range.
         public init(from: String, to: String) {
@@ -109,12 +114,19 @@ public struct ListComparison: Sendable, Hashable, Codable {
                 }
             }
         }
+        /// The register person's row id.
         public var person: String
+        /// The person's village.
         public var village: String?
+        /// The register's 身份证号; nil when it has none.
         public var nationalID: String?
+        /// The register's 姓名.
         public var name: String?
+        /// The register's 性别 code (`F`, `M`).
         public var sex: String?
+        /// The register's 出生日期.
         public var birthDate: String?
+        /// Why the person is listed.
         public var reason: Reason
     }
 
@@ -122,14 +134,19 @@ public struct ListComparison: Sendable, Hashable, Codable {
     public struct Difference: Sendable, Hashable, Codable {
         /// The register person's row id.
         public var person: String
+        /// The person's village in the register.
         public var village: String?
         /// The list line.
         public var line: Int
+        /// The 身份证号 both share.
         public var nationalID: String
         /// The register's name (the list's is `listValue` when the name differs).
         public var name: String?
+        /// The field that differs.
         public var field: Field
+        /// The list's value (codes for sex and marital status).
         public var listValue: String?
+        /// The register's value; nil when the register has none.
         public var registerValue: String?
     }
 
@@ -139,7 +156,9 @@ public struct ListComparison: Sendable, Hashable, Codable {
         public var listRows = 0
         /// List rows matched with a register person in scope.
         public var matched = 0
+        /// People on the list, not in the register.
         public var missing = 0
+        /// People in the register (within what the list covers), not on the list.
         public var notInList = 0
         /// Differing fields.
         public var differences = 0
@@ -151,14 +170,21 @@ public struct ListComparison: Sendable, Hashable, Codable {
         public var outOfScope = 0
     }
 
+    /// What the list is.
     public var kind: OutsideListKind
+    /// The village compared, or nil for the township.
     public var village: String?
     /// The dates the list covers (births, marriages); nil for 公安户籍, an empty list, or marriages without dates.
     public var range: DateRange?
+    /// The counts.
     public var summary: Summary
+    /// On the list, not in the register (漏报 candidates), in list order.
     public var missing: [Missing]
+    /// In the register, not on the list, in the register's order.
     public var notInList: [NotInList]
+    /// Differing fields of people on both, in list order.
     public var differences: [Difference]
+    /// The list's lines left out and cells not read.
     public var issues: [OutsideListIssue]
 }
 

@@ -120,6 +120,10 @@ final class WebApp {
             return try listPage(store)
         case (false, 1) where parts[0] == "nodes":
             return try nodesPage(store)
+        case (false, 1) where parts[0] == "checks":
+            return try checksPage(store)
+        case (true, 2) where parts[0] == "checks" && parts[1] == "mark":
+            return try markCheck(store)
         case (false, 1) where parts[0] == "search":
             return try searchPage(store)
         case (false, 1) where parts[0] == "export":

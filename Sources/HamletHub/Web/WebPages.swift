@@ -73,6 +73,7 @@ extension WebApp {
         page += "<header><a class=\"brand\" href=\"/\">\(h(t("app.title")))</a>"
         if navigation {
             page += "<nav><a href=\"/\">\(h(t("nav.conflicts")))</a><a href=\"/nodes\">\(h(t("nav.nodes")))</a>"
+            page += "<a href=\"/checks\">\(h(t("nav.checks")))</a>"
             page += "<a href=\"/export\">\(h(t("nav.export")))</a></nav>"
             let q = request.path == "/search" ? request.queryValue("q") ?? "" : ""
             page += "<form class=\"search\" method=\"get\" action=\"/search\" role=\"search\"><input type=\"search\" name=\"q\" value=\"\(h(q))\""
@@ -300,6 +301,7 @@ extension WebApp {
             body += "<h2 style=\"margin-top:1.2rem\">\(h(t("history.current")))</h2>"
             body += row.deleted ? rowCard(table, row, highlight: []) : editCard(table, row, form: edit)
         }
+        body += try checkMarksCard(store, table: table.name, id: id)
         let related = try store.conflicts(touching: table.name, id: id)
         if !related.isEmpty {
             body += "<div class=\"card\"><h2>\(h(t("history.conflicts")))</h2>"
