@@ -29,9 +29,11 @@ enum Output {
     }
 
     /// One JSON document on stdout: sorted keys, pretty printed, newline-terminated.
-    static func json<T: Encodable>(_ value: T) {
+    /// - Parameter snakeCase: keys of camel-cased Core types written as the rest of the CLI's (`national_id`).
+    static func json<T: Encodable>(_ value: T, snakeCase: Bool = false) {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        if snakeCase { e.keyEncodingStrategy = .convertToSnakeCase }
         if let d = try? e.encode(value) { out(String(decoding: d, as: UTF8.self) + "\n") }
     }
 }

@@ -143,6 +143,10 @@ struct CompareTests {
         #expect(r.differences.map(\.registerValue) == ["李强", "M", "1988-07-09"])
         #expect(r.summary == ListComparison.Summary(listRows: 3, matched: 2, missing: 1, notInList: 2, differences: 3,
                                                      differingPeople: 1, issues: 0, outOfScope: 0))
+        // Someone whose 户口 moved out is not expected on the police register.
+        var moved = reg
+        moved[3].fields["residence"] = .text("moved_out")
+        #expect(ListComparison.make(list: list, people: moved).notInList.map(\.person) == ["p3"])
     }
 
     @Test func aVillageFilterLimitsBothSides() throws {
@@ -385,7 +389,7 @@ struct ComparePropertyTests {
         let notInList = people.filter { p in
             guard inScope(p), !listed.contains(text(p, "national_id") ?? "-") else { return false }
             switch kind {
-            case .hukou: return true
+            case .hukou: return text(p, "residence") != "moved_out"
             case .birth: return covered.contains { _ in true } && (covered.min() ?? "")...(covered.max() ?? "") ~= (text(p, "birth_date") ?? "")
             case .marriage:
                 guard let lo = covered.min(), let hi = covered.max() else { return text(p, "marital_status") == "married" }

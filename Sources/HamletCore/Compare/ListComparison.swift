@@ -4,7 +4,7 @@
 ///
 /// People are matched by 身份证号 (the register's `national_id`, upper-cased). Only the part of the
 /// register the list covers counts as "not on the list":
-/// - 公安户籍 (`hukou`): every live person;
+/// - 公安户籍 (`hukou`): every live person whose residence is not 迁出 (moved out: the 户口 went with them);
 /// - 出生医学证明 (`birth`): people born from the earliest to the latest birth date on the list (a
 ///   row's 出生日期, or the date in its 身份证号 when the cell is blank);
 /// - 婚姻登记 (`marriage`): people with a marriage event from the earliest to the latest registration
@@ -13,7 +13,8 @@
 /// With a village, only that village's people are compared; a list row matching a person of another
 /// village, or with a 村 cell naming another village, is counted in `summary.outOfScope` and not listed.
 ///
-/// JSON (`hamlet hub compare --json`), codes in English and stable:
+/// JSON (`hamlet hub compare --json` writes these keys in snake case: `national_id`, `not_in_list`, `list_value` …),
+/// codes in English and stable:
 /// ```
 /// {"kind": "birth", "village": null, "range": {"from": "2024-01-01", "to": "2024-06-30"},
 ///  "summary": {"listRows": 3, "matched": 1, "missing": 1, "notInList": 1, "differences": 1,
@@ -269,7 +270,7 @@ extension ListComparison {
     /// Whether the list is expected to hold the person (see the type's note).
     static func covered(_ p: (id: String, fields: Fields), by result: ListComparison, marriages: [String]) -> Bool {
         switch result.kind {
-        case .hukou: return true
+        case .hukou: return p.fields["residence"]?.text != "moved_out"   // 户口已迁出: not on the police register
         case .birth:
             guard let range = result.range, let born = p.fields["birth_date"]?.text else { return false }
             return range.contains(born)

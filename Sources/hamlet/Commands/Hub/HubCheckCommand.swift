@@ -41,21 +41,20 @@ enum HubCheckCommand: HamletCommand {
 /// `hamlet hub mark RULE ID --note TEXT`: marks a 核查 item 已核实 (the facts were checked and are right, or cannot be
 /// fixed here); it leaves the open list, and the note is kept with the record.
 enum HubMarkCommand: HamletCommand {
-    static let ruleArgument = ArgumentSpec("rule", nameZH: "规则", help: CommandTree.L("规则编号，如 married-under-age", "the rule's id, e.g. married-under-age"))
+    static let ruleArgument = ArgumentSpec("rule", nameZH: "规则", help: CommandTree.L("规则名称，如 未到法定婚龄（hamlet hub check 的「规则」列）", "the rule's id, e.g. married-under-age, or its name"))
     static let rowArgument = ArgumentSpec("id", nameZH: "编号", help: CommandTree.L("记录编号（至少8位，hamlet hub check 的「记录」列）", "the record's id (8+ characters: the record column of hamlet hub check)"))
     static let note = OptionSpec(long: "note", valueName: "text", help: CommandTree.L("核实情况（必填）", "what was verified (required)"), valueNameZH: "说明")
 
     static func spec(_ schema: Schema) -> CommandSpec {
         CommandSpec(name: "mark", abstract: CommandTree.L("把一条核查记录标为已核实", "mark a check item verified"),
                     arguments: [ruleArgument, rowArgument], options: [note, HubCommand.operatorName, CommandTree.dir, CommandTree.json],
-                    examples: ["hamlet hub mark married-under-age 5e1be7a8 --note \"户籍登记有误，已通知派出所更正\""])
+                    examples: ["hamlet hub mark 未到法定婚龄 5e1be7a8 --note \"户籍登记有误，已通知派出所更正\""])
     }
 
     static func run(_ c: Context) throws {
         let h = try HubCommand.open(c)
-        let rule = try c.argument(ruleArgument)
+        guard let rule = try CheckText.known([try c.argument(ruleArgument)]).first else { return }
         let given = try c.argument(rowArgument).lowercased()
-        _ = try CheckText.known([rule])
         let report = try h.check(rules: [rule], includeVerified: true, wallMillis: c.now)
         let matches = report.items.filter { $0.finding.row == given || ($0.finding.row.hasSuffix(given) && given.count >= ShortID.minimumLength)
             || ($0.finding.row.hasPrefix(given) && given.count >= ShortID.minimumLength) }

@@ -4,7 +4,7 @@ import HamletStore
 
 /// `hamlet check [--rule R] [--json]`: every record in the replica that breaks a logic-check rule now (逻辑核查).
 enum CheckCommand: HamletCommand {
-    static let rule = OptionSpec(long: "rule", valueName: "id", help: CommandTree.L("只看这条规则（可重复；规则见 README）", "only this rule (repeatable; rules in the README)"),
+    static let rule = OptionSpec(long: "rule", valueName: "id", help: CommandTree.L("只看这条规则（可重复；填规则名称，如 未到法定婚龄）", "only this rule (repeatable; its id, e.g. married-under-age, or its name)"),
                                  repeatable: true, valueNameZH: "规则")
 
     static func spec(_ schema: Schema) -> CommandSpec {

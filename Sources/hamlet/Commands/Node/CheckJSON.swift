@@ -40,15 +40,21 @@ enum CheckText {
         return try known(asked)
     }
 
-    /// The rule ids given, each checked against the declared rules.
+    /// The rules given by id or by name (未到法定婚龄 / married under the legal age), each checked against the declared rules.
     static func known(_ asked: [String]) throws -> Set<String> {
-        let known = Set(CheckRuleSet.register.rules.map(\.id))
-        for r in asked where !known.contains(r) {
+        let rules = CheckRuleSet.register.rules
+        let known = Set(rules.map(\.id))
+        var ids = Set<String>()
+        for r in asked {
+            if let rule = rules.first(where: { $0.id == r || $0.label.zh == r || $0.label.en.lowercased() == r.lowercased() }) {
+                ids.insert(rule.id)
+                continue
+            }
             throw CLIError(code: "unknown-rule", exit: .usage,
                            message: Localized(zh: "没有这条核查规则：\(r)", en: "no such check rule: \(r)"),
-                           hint: Localized(zh: "可用的规则：" + known.sorted().joined(separator: "、"), en: "rules: " + known.sorted().joined(separator: ", ")))
+                           hint: Localized(zh: "可用的规则：" + rules.map(\.label.zh).joined(separator: "、"), en: "rules: " + known.sorted().joined(separator: ", ")))
         }
-        return Set(asked)
+        return ids
     }
 
     static func render(_ items: [(CheckFinding, CheckMark?)], _ c: Context, showVillage: Bool) -> String {
