@@ -560,7 +560,8 @@ func townshipSection(_ c: Config, _ scratch: Scratch) throws -> [Figure] {
     let rawBytes = databaseBytes(rawPath)
     let ratio = Double(hubBytes) / Double(max(rawBytes, 1))
     let full = c.townshipVillages == 50 && c.townshipPeople == 3000
-    return [
+    let check = try checkFigure(hub: hub, raw: raw, full: full)
+    return [check,
         Figure(section: "Size", measure: "hub.sqlite vs plain tables", value: Double(hubBytes), unit: "bytes", shown: fmtMB(hubBytes),
                ceiling: Double(rawBytes), ceilingShown: fmtMB(rawBytes) + " plain", ratio: ratio, target: "< 4×", met: ratio < 4,
                note: "\(rowCount) rows + \(ordered.heads.count) heads, after a WAL checkpoint; the hub keeps a log entry per row"),

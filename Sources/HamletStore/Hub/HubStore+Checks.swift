@@ -1,5 +1,6 @@
 import Foundation
 import HamletCore
+import Synchronization
 
 /// An operator's 已核实 mark: the record was looked at and the facts are right (or cannot be fixed here).
 public struct CheckMark: Sendable, Codable, Hashable {
@@ -28,6 +29,10 @@ public struct CheckReport: Sendable {
     }
 }
 
+/// The last whole-township run of the rules per hub, reused while nothing was written and the day
+/// is the same (the page and `hub check` are then instant after the first run; a township takes seconds).
+private let lastCheckRun = Mutex<[String: (head: Int64, today: CalendarDate, findings: [CheckFinding])]>([:])
+
 extension HubStore {
     static let checkMarksSQL = """
         CREATE TABLE IF NOT EXISTS check_marks (
@@ -53,19 +58,27 @@ extension HubStore {
                       wallMillis: Int64) throws -> CheckReport {
         try read {
             let today = try self.today(wallMillis: wallMillis)
-            let reads = CheckReads(connection: connection, schema: schema, live: "_deleted = 0 AND _merged_into IS NULL")
-            let data = try reads.all()
-            let engine = CheckEngine(schema: schema, today: today)
-            let persons = village.map { v in data.people.values.filter { $0.text(schema.scope) == v }.map(\.id) }
-                ?? Array(data.people.keys)
             let marks = try checkMarks()
             var items: [CheckItem] = []
-            for f in engine.findings(in: data, persons: persons, only: rules) where village == nil || f.village == village {
+            for f in try allFindings(today: today) where (village == nil || f.village == village) && (rules?.contains(f.rule) ?? true) {
                 let mark = marks[f.key]
                 if mark == nil || includeVerified { items.append(CheckItem(finding: f, mark: mark)) }
             }
             return CheckReport(items: items, today: today)
         }
+    }
+
+    /// Every finding of every rule over every live card (call inside a read): the last run's when the hub's
+    /// head and the day are unchanged, else a fresh run.
+    func allFindings(today: CalendarDate) throws -> [CheckFinding] {
+        let head = try self.head()
+        // Keyed by the hub's identity and epoch too: a folder restored from a backup starts a new epoch.
+        let key = "\(try hubID())|\(try meta("epoch") ?? "")|\(schema.version)|\(directory)"
+        if let last = lastCheckRun.withLock({ $0[key] }), last.head == head, last.today == today { return last.findings }
+        let reads = CheckReads(connection: connection, schema: schema, live: "_deleted = 0 AND _merged_into IS NULL")
+        let findings = CheckEngine(schema: schema, today: today).findings(in: try reads.all())
+        lastCheckRun.withLock { $0[key] = (head, today, findings) }
+        return findings
     }
 
     /// Every 已核实 mark.
