@@ -86,7 +86,7 @@ private struct ParseState {
                 try positional(token)
             }
         }
-        if !command.subcommands.isEmpty, command.arguments.isEmpty {
+        if !command.subcommands.isEmpty, command.arguments.isEmpty, !command.runsWithoutSubcommand {
             invocation.helpRequested = true
         }
         invocation.acceptedOptions = Set(availableOptions.map(\.long))

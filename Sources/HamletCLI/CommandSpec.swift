@@ -23,6 +23,9 @@ public struct CommandSpec: Sendable, Hashable {
     public var subcommands: [CommandSpec]
     /// Example command lines shown under `EXAMPLES:`, without the `$` prompt.
     public var examples: [String]
+    /// Whether the command runs itself when given none of its subcommands (`hub report --period 2026-11`
+    /// beside `hub report close 2026-11`); otherwise a command with subcommands given none shows its help.
+    public var runsWithoutSubcommand: Bool
 
     /// Creates a command.
     ///
@@ -41,7 +44,8 @@ public struct CommandSpec: Sendable, Hashable {
         arguments: [ArgumentSpec] = [],
         options: [OptionSpec] = [],
         subcommands: [CommandSpec] = [],
-        examples: [String] = []
+        examples: [String] = [],
+        runsWithoutSubcommand: Bool = false
     ) {
         self.name = name
         self.abstract = abstract
@@ -50,6 +54,7 @@ public struct CommandSpec: Sendable, Hashable {
         self.options = options
         self.subcommands = subcommands
         self.examples = examples
+        self.runsWithoutSubcommand = runsWithoutSubcommand
     }
 
     /// Returns the direct subcommand with the given name.

@@ -236,3 +236,24 @@ import Testing
         #expect(usageError(["people", "add", "--naem"])?.suggestion == "--name")
     }
 }
+
+@Suite struct RunsWithoutSubcommandTests {
+    static let root = CommandSpec(name: "hamlet", abstract: Localized(zh: "根", en: "root"), subcommands: [
+        CommandSpec(name: "report", abstract: Localized(zh: "报表", en: "report"),
+                    options: [OptionSpec(long: "period", valueName: "p", help: Localized(zh: "期间", en: "period"))],
+                    subcommands: [CommandSpec(name: "close", abstract: Localized(zh: "截止", en: "close"),
+                                              arguments: [ArgumentSpec("period", help: Localized(zh: "期间", en: "period"))])],
+                    runsWithoutSubcommand: true),
+        CommandSpec(name: "group", abstract: Localized(zh: "组", en: "group"),
+                    subcommands: [CommandSpec(name: "leaf", abstract: Localized(zh: "叶", en: "leaf"))]),
+    ])
+
+    @Test func aCommandThatRunsItselfBesideItsSubcommands() throws {
+        let itself = try CommandLineParser.parse(["report", "--period", "2026-11"], root: Self.root)
+        #expect(itself.path == ["report"] && !itself.helpRequested && itself.value("period") == "2026-11")
+        let child = try CommandLineParser.parse(["report", "close", "2026-11"], root: Self.root)
+        #expect(child.path == ["report", "close"] && child.argument("period") == "2026-11")
+        let group = try CommandLineParser.parse(["group"], root: Self.root)
+        #expect(group.helpRequested, "a plain group still shows its help")
+    }
+}
