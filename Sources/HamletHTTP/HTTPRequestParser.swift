@@ -27,7 +27,7 @@
 ///
 /// Every limit in ``HTTPLimits`` is checked before more input is buffered for the
 /// current request, so a peer cannot make the parser hold more than about
-/// `maxHeaderBytes + maxBodyBytes` for one request. The caller bounds how much it
+/// `maxHeaderBytes + maxBodyBytes` (`maxUploadBodyBytes` for an upload path) for one request. The caller bounds how much it
 /// appends ahead of ``next()`` (see ``bufferedByteCount``).
 ///
 /// After a failure the parser stays failed: every later ``next()`` returns the same
@@ -287,7 +287,7 @@ public struct HTTPRequestParser: Sendable {
             return .failure(HTTPParseError(.unsupportedTransferEncoding))
         }
         let contentLength: Int
-        switch parseContentLength(request.headerValues("Content-Length")) {
+        switch parseContentLength(request.headerValues("Content-Length"), cap: limits.maxBodyBytes(method: method, path: path)) {
         case .failure(let error): return .failure(error)
         case .success(let length): contentLength = length
         }
@@ -372,7 +372,7 @@ public struct HTTPRequestParser: Sendable {
         case failure(HTTPParseError)
     }
 
-    private func parseContentLength(_ values: [String]) -> LengthResult {
+    private func parseContentLength(_ values: [String], cap: Int) -> LengthResult {
         guard let first = values.first else { return .success(0) }
         guard values.allSatisfy({ $0 == first }) else {
             return .failure(HTTPParseError(.badContentLength, message: "conflicting Content-Length headers"))
@@ -384,7 +384,7 @@ public struct HTTPRequestParser: Sendable {
         for digit in first.utf8 {
             let (times10, overflow1) = length.multipliedReportingOverflow(by: 10)
             let (sum, overflow2) = times10.addingReportingOverflow(Int(digit - UInt8(ascii: "0")))
-            guard !overflow1, !overflow2, sum <= limits.maxBodyBytes else {
+            guard !overflow1, !overflow2, sum <= cap else {
                 return .failure(HTTPParseError(.bodyTooLarge))
             }
             length = sum

@@ -81,6 +81,20 @@ struct BrowserTests {
         #expect(conflict.note == "和村专干电话核实")
         let people = try #require(store.schema.table(named: "people"))
         #expect(try store.row(people, id: hub.person)?.values["name"] == conflict.incoming)
+
+        // 比对: choose a file in the upload form (DevTools sets the file input), submit, read the summary.
+        let newcomer = NationalID.make(region: 130_123, birth: try #require(CalendarDate(year: 2001, month: 5, day: 20)), sequence: 7)
+        let listPath = hub.dir.path + "/公安户籍名单.csv"
+        try Data("身份证号,姓名\r\n\(newcomer),周新\r\n".utf8).write(to: URL(fileURLWithPath: listPath))
+        try page.navigate("http://\(hub.web)/compare")
+        let document = try browser.call("DOM.getDocument", session: page.session)
+        let root = try #require((document["root"] as? [String: Any])?["nodeId"] as? Int)
+        let input = try browser.call("DOM.querySelector", ["nodeId": root, "selector": "input[type=file]"], session: page.session)
+        try browser.call("DOM.setFileInputFiles", ["files": [listPath], "nodeId": try #require(input["nodeId"] as? Int)], session: page.session)
+        try page.clickAndWait("form[action=\"/compare\"] button[type=submit]")
+        let compared = try page.text()
+        #expect(compared.contains("公安户籍名单 1 人，与登记簿对上 0 人") && compared.contains(newcomer), "\(compared)")
+        if let shots { try page.screenshot(to: (shots as NSString).appendingPathComponent("compare.png")) }
     }
 
     @Test func serveRefusesAnOpenPageBeyondLoopbackAndAsksForTheTokenWithOne() throws {

@@ -17,7 +17,8 @@ import HamletStore
 ///                                     webHandlerFactory: console.handlerFactory)
 /// ```
 ///
-/// `@unchecked Sendable`: `flashes` is guarded by `lock` (an `NSLock`); `workers` is thread-safe; the rest is immutable.
+/// `@unchecked Sendable`: `flashes` is guarded by `lock` (an `NSLock`); `workers` and `compareResults` are thread-safe;
+/// the rest is immutable.
 public final class OperatorConsole: @unchecked Sendable {
     /// What the console needs: the hub folder, the token, the default language and limits.
     public struct Configuration: Sendable {
@@ -28,7 +29,8 @@ public final class OperatorConsole: @unchecked Sendable {
         public var token: String?
         /// The language when the request names none (`?lang=` or the language cookie).
         public var language: ConsoleLanguage
-        /// Request size and header caps.
+        /// Request size and header caps. The console adds `/compare` to `uploadPaths`, so an outside list of up to
+        /// `maxUploadBodyBytes` (8 MiB by default) can be uploaded there; every other request keeps `maxBodyBytes`.
         public var limits: HTTPLimits
         /// Worker threads (each with its own store connection).
         public var workers: Int
@@ -62,6 +64,10 @@ public final class OperatorConsole: @unchecked Sendable {
     /// The configuration the console was made with.
     public let configuration: Configuration
     let security: WebSecurity
+    /// The request caps connections parse with: the configured ones, with the 比对 upload path.
+    let httpLimits: HTTPLimits
+    /// Each session's last 比对 result, in memory only (it holds personal data).
+    let compareResults = CompareResults()
     private let workers: ThreadPool<HubStore?>
     private let lock = NSLock()
     // Guarded by `lock`: one pending message per session, shown on the next page.
@@ -77,6 +83,9 @@ public final class OperatorConsole: @unchecked Sendable {
     public init(configuration: Configuration) {
         self.configuration = configuration
         security = WebSecurity(token: configuration.token)
+        var limits = configuration.limits
+        limits.uploadPaths.insert("/compare")
+        httpLimits = limits
         // Each worker thread owns a read-write connection to the hub folder (nil when it cannot be opened:
         // every request then shows the storage error).
         workers = ThreadPool(name: "hamlet-web", resources: (0..<max(1, configuration.workers)).map { _ in
@@ -92,6 +101,7 @@ public final class OperatorConsole: @unchecked Sendable {
     /// Stops the worker threads after the queued requests; later requests get 503. Idempotent.
     public func stop() {
         workers.drainAndStop()
+        compareResults.removeAll()
     }
 
     /// Queues a request's work on a worker thread.
@@ -155,7 +165,7 @@ final class WebConnection: ConnectionHandler, @unchecked Sendable {
     init(connection: HamletNet.Connection, console: OperatorConsole) {
         self.connection = connection
         self.console = console
-        parser = HTTPRequestParser(limits: console.configuration.limits)
+        parser = HTTPRequestParser(limits: console.httpLimits)
     }
 
     func connectionOpened(_ connection: HamletNet.Connection) {}

@@ -15,6 +15,8 @@ final class WebApp {
     var session = WebSession(id: "", authenticated: false)
     var setCookies: [String] = []
     var form: [(String, String)] = []
+    /// The parts of a `multipart/form-data` POST (the 比对 upload); its plain fields are also in `form`.
+    var uploads: [MultipartPart] = []
     var zone = "Asia/Shanghai"
     var flash: WebFlash?
 
@@ -78,8 +80,15 @@ final class WebApp {
         let path = request.path
         if method == "POST" {
             guard WebSecurity.isSameOrigin(request) else { return errorPage(403, "err.csrf") }
-            guard let body = request.form else { return errorPage(400, "err.badForm") }
-            form = body
+            if request.isMultipart {
+                // Only the 比对 upload takes files; its CSRF token is a plain field of the multipart body.
+                guard path == "/compare", let parts = try? request.multipart() else { return errorPage(400, "err.badForm") }
+                uploads = parts
+                form = parts.filter { $0.filename == nil }.compactMap { part in part.text.map { (part.name, $0) } }
+            } else {
+                guard let body = request.form else { return errorPage(400, "err.badForm") }
+                form = body
+            }
             // A bearer request carries no ambient credential a foreign page could borrow; every browser form must
             // carry the token made for its session and action.
             if !viaBearer {
@@ -124,6 +133,12 @@ final class WebApp {
             return try checksPage(store)
         case (true, 2) where parts[0] == "checks" && parts[1] == "mark":
             return try markCheck(store)
+        case (false, 1) where parts[0] == "compare":
+            return try comparePage(store)
+        case (true, 1) where parts[0] == "compare":
+            return try compareUpload(store)
+        case (false, 2) where parts[0] == "compare" && (parts[1] == "result.csv" || parts[1] == "result.xlsx"):
+            return compareDownload(xlsx: parts[1] == "result.xlsx")
         case (false, 1) where parts[0] == "search":
             return try searchPage(store)
         case (false, 1) where parts[0] == "export":

@@ -74,6 +74,7 @@ extension WebApp {
         if navigation {
             page += "<nav><a href=\"/\">\(h(t("nav.conflicts")))</a><a href=\"/nodes\">\(h(t("nav.nodes")))</a>"
             page += "<a href=\"/checks\">\(h(t("nav.checks")))</a>"
+            page += "<a href=\"/compare\">\(h(t("nav.compare")))</a>"
             page += "<a href=\"/export\">\(h(t("nav.export")))</a></nav>"
             let q = request.path == "/search" ? request.queryValue("q") ?? "" : ""
             page += "<form class=\"search\" method=\"get\" action=\"/search\" role=\"search\"><input type=\"search\" name=\"q\" value=\"\(h(q))\""
@@ -99,7 +100,7 @@ extension WebApp {
     func languageSwitchURL() -> String {
         let other: ConsoleLanguage = language == .zh ? .en : .zh
         var path = String(request.target.split(separator: "?", maxSplits: 1).first ?? "/")
-        if !path.hasPrefix("/") || request.method == "POST" { path = "/" }
+        if !path.hasPrefix("/") || (request.method == "POST" && path != "/compare") { path = "/" }
         let pairs = request.query.filter { $0.0 != "lang" } + [("lang", other.rawValue)]
         return path + "?" + FormCoding.encode(pairs)
     }
