@@ -29,7 +29,7 @@ struct ChartDrawing {
         drawCategoryLabels(into: &svg)
         drawLegend(into: &svg)
         if let unit = chart.unit, !unit.isEmpty {
-            svg.text("text", [("class", "unit"), ("x", "8"), ("y", c(layout.top - 8)), ("font-size", "11"), ("fill", "#333")],
+            svg.text("text", [("class", "unit"), ("x", "8"), ("y", c(layout.top - 12)), ("font-size", "11"), ("fill", "#333")],
                      ChartText.truncate(unit, toWidth: layout.width / 2, fontSize: 11))
         }
     }
@@ -62,11 +62,13 @@ struct ChartDrawing {
     }
 
     /// One bar per present value, series side by side; the value above (below, if negative)
-    /// a bar when it fits the bar's width.
+    /// a bar when it fits without touching the next one's.
     private func drawBars(into svg: inout SVGBuilder) {
         let count = Double(data.series.count)
         let barWidth = min(layout.slot * 0.8 / count, 42)
         let zero = layout.y(layout.scale.clamp(0))
+        // A lone bar's value may use the gap to its neighbours; grouped bars touch, so only their own width.
+        let room = count == 1 ? layout.slot * 0.95 : barWidth + 1
         for (k, category) in data.categories.enumerated() {
             let start = layout.x(k) - barWidth * count / 2
             for (s, series) in data.series.enumerated() {
@@ -78,7 +80,7 @@ struct ChartDrawing {
                 svg.text("title", [], tooltip(category, series.name, value))
                 svg.close("rect")
                 let text = ChartNumber.compact(value)
-                guard ChartText.width(text, fontSize: ChartLayout.valueFont) <= barWidth + 2 else { continue }
+                guard ChartText.width(text, fontSize: ChartLayout.valueFont) <= room else { continue }
                 svg.text("text", [("class", "value"), ("x", c(x + barWidth / 2)), ("y", c(value < 0 ? y + 11 : y - 3)),
                                   ("font-size", "10"), ("text-anchor", "middle"), ("fill", "#111")], text)
             }

@@ -28,27 +28,30 @@ struct ChartLayout {
         self.height = height
         legend = Self.placeLegend(chart: chart, data: data, width: width)
         let rows = Set(legend.map(\.y)).count
-        top = Self.legendTop + Double(rows) * Self.legendRow + (chart.unit == nil ? 10 : 20)
+        top = Self.legendTop + Double(rows) * Self.legendRow + (chart.unit == nil ? 10 : 24)
         right = width - 14
         let domain = Self.domain(chart: chart, data: data)
         let integral = data.isIntegral && [chart.reference?.low ?? 0, chart.reference?.high ?? 0].allSatisfy { $0.rounded() == $0 }
         var bottomMargin = 26.0
         var scale = Self.scale(domain, plotHeight: height - top - bottomMargin, integral: integral)
-        var left = 0.0, plan = CategoryLabelPlan(isRotated: false, stride: 1), labels = data.categories
-        // Twice: the tick labels set the left margin, which sets the room per category, which
-        // sets the label plan and so the bottom margin, which sets the ticks that fit.
-        for _ in 0..<2 {
+        var left = 0.0, reach = 0.0, plan = CategoryLabelPlan(isRotated: false, stride: 1), labels = data.categories
+        // Three passes: the tick labels (and turned category labels, which reach left of their
+        // category) set the left margin, which sets the room per category, which sets the label
+        // plan and so the bottom margin, which sets the ticks that fit.
+        for _ in 0..<3 {
             let widest = scale.tickLabels.map { ChartText.width($0, fontSize: Self.tickFont) }.max() ?? 0
-            left = max(30, 8 + widest + 6)
+            left = max(30, 8 + widest + 6, reach)
             let slot = (right - left) / Double(max(data.categories.count, 1))
             plan = CategoryLabelPlan.make(labels: data.categories, slot: slot, fontSize: Self.labelFont)
             labels = data.categories
             bottomMargin = 26
+            reach = 0
             if plan.isRotated {
                 let room = min(height * 0.28, 110)
                 labels = labels.map { ChartText.truncate($0, toWidth: room, fontSize: Self.labelFont) }
                 let longest = labels.map { ChartText.width($0, fontSize: Self.labelFont) }.max() ?? 0
                 bottomMargin = 14 + (longest + Self.labelFont) * 0.71
+                reach = longest * 0.71 + 6 - slot * 0.5
             }
             scale = Self.scale(domain, plotHeight: height - top - bottomMargin, integral: integral)
         }

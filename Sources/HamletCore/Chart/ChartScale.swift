@@ -16,8 +16,9 @@ public struct ChartScale: Sendable, Hashable {
 
     /// The tick values from `lower` to `upper`, both included.
     public var ticks: [Double] {
-        let count = Int(((upper - lower) / step).rounded())
-        return (0...max(count, 0)).map { lower + Double($0) * step }
+        let count = Int(((upper - lower) / step).rounded()), first = (lower / step).rounded()
+        let power = Self.scaled(1, decimals), mantissa = (step * power).rounded()
+        return (0...max(count, 0)).map { (first + Double($0)) * mantissa / power }
     }
 
     /// The tick labels, one per tick, with `decimals` digits after the point.
@@ -26,7 +27,7 @@ public struct ChartScale: Sendable, Hashable {
     /// Makes the nicest axis that holds `low…high` with at most `maxTicks` ticks.
     ///
     /// The step is the smallest of 1, 2, 5 × 10^k for which the rounded-out axis needs no
-    /// more than `maxTicks - 1` intervals. An empty span (`low == high`) is widened: `0…0`
+    /// more than `maxTicks - 1` intervals (at least 2 when the range crosses 0, which is a tick). An empty span (`low == high`) is widened: `0…0`
     /// becomes `0…1`, and any other value `v` gets 10 % of `|v|` either side. Bounds that are
     /// not finite are read as 0, and bounds beyond ±10^15 are clamped to it; `low > high` is swapped.
     /// - Parameters:
@@ -44,14 +45,15 @@ public struct ChartScale: Sendable, Hashable {
             lo = lo == 0 ? 0 : lo - pad
             hi += pad
         }
-        let intervals = max(maxTicks, 2) - 1
+        let intervals = max(max(maxTicks, 2) - 1, lo < 0 && hi > 0 ? 2 : 1)
         var exponent = integral ? 0 : magnitude(of: (hi - lo) / Double(intervals))
         while true {
             for mantissa in [1.0, 2.0, 5.0] {
                 let step = scaled(mantissa, exponent)
+                // Within a billionth of a step of a tick counts as on it (float noise in lo / step).
                 let first = (lo / step + 1e-9).rounded(.down), last = (hi / step - 1e-9).rounded(.up)
                 if last - first <= Double(intervals) {
-                    return ChartScale(lower: first * step, upper: max(last, first + 1) * step,
+                    return ChartScale(lower: multiple(first, mantissa, exponent), upper: multiple(max(last, first + 1), mantissa, exponent),
                                       step: step, decimals: max(0, -exponent))
                 }
             }
@@ -84,6 +86,12 @@ public struct ChartScale: Sendable, Hashable {
         while v >= 10 { v /= 10; k += 1 }
         while v < 1 { v *= 10; k -= 1 }
         return k
+    }
+
+    /// `n` steps of `mantissa × 10^exponent`, as `n × mantissa / 10^-exponent` for negative exponents,
+    /// so 6 steps of 0.05 is exactly 0.3.
+    static func multiple(_ n: Double, _ mantissa: Double, _ exponent: Int) -> Double {
+        exponent < 0 ? n * mantissa / scaled(1, -exponent) : n * scaled(mantissa, exponent)
     }
 
     /// `mantissa × 10^exponent`, dividing for negative exponents so 0.1 is exactly `1 / 10`.
