@@ -123,6 +123,25 @@ public struct Report: Sendable, Equatable, Codable {
         self.villages = villages
     }
 
+    private enum CodingKeys: String, CodingKey { case period, from, to, township, villages }
+
+    /// Decodes the JSON shape above. A rate that happens to be whole (`100`) reads back as a rate.
+    /// - Throws: `DecodingError`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        period = try c.decode(String.self, forKey: .period)
+        from = try c.decode(String.self, forKey: .from)
+        to = try c.decode(String.self, forKey: .to)
+        func typed(_ f: [String: ReportValue]) -> [String: ReportValue] {
+            f.reduce(into: [:]) { out, kv in
+                if Indicator.named(kv.key)?.shape == .rate, case .integer(let n) = kv.value { out[kv.key] = .decimal(Double(n)) }
+                else { out[kv.key] = kv.value }
+            }
+        }
+        township = typed(try c.decode([String: ReportValue].self, forKey: .township))
+        villages = try c.decode([String: [String: ReportValue]].self, forKey: .villages).mapValues(typed)
+    }
+
     /// The report kept to one village (the township's figures stay, for the total row).
     /// - Parameter village: the village.
     /// - Returns: the report with that village only.
