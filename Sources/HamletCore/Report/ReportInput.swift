@@ -205,6 +205,18 @@ public struct ReportInput: Sendable {
     /// Register tables the store does not have (a deployment's schema without `pregnancies`): the
     /// indicators made from them show `—` instead of a 0 that would claim nothing happened.
     public var absentTables: Set<String> = []
+    /// When the store read only what periods between these days (`YYYY-MM-DD`, inclusive) need —
+    /// visits dated in it, benefits of its years or paid in it, events up to its end but no birth or
+    /// divorce events — the input serves only periods inside it (`covers(_:)`); nil: every row, any period.
+    public var window: (from: String, to: String)?
+
+    /// True when a report of `period` can be made from this input (it lies inside the window, or there is none).
+    /// - Parameter period: the period.
+    /// - Returns: whether the input holds every row the period needs.
+    public func covers(_ period: ReportPeriod) -> Bool {
+        guard let window else { return true }
+        return period.from.description >= window.from && period.to.description <= window.to
+    }
 
     /// Makes an empty input for these villages.
     /// - Parameter villages: the township's villages.

@@ -6,12 +6,15 @@ extension Replica {
     /// live: deleted and merged-away rows are not in the visible tables). A node has no record of
     /// transfers, so its moves are its move events only; it has no conflict or 核查 counts of the
     /// hub's kind, so `quality` is nil (the figures show `—`; the hub's report has them).
+    /// - Parameter periods: read only what reports of these periods need (see `HubStore.reportInput(covering:…)`);
+    ///   empty (the default) reads every row.
     /// - Returns: the input.
     /// - Throws: `StoreError`.
-    public func reportInput() throws -> ReportInput {
+    public func reportInput(covering periods: [ReportPeriod] = []) throws -> ReportInput {
         try connection.transaction(.deferred) {
             let village = try meta("village") ?? ""
-            let reads = ReportReads(connection: connection, schema: schema, live: nil, village: village)
+            var reads = ReportReads(connection: connection, schema: schema, live: nil, village: village)
+            reads.window = ReportReads.window(periods)
             return try reads.input(villages: [village])
         }
     }
@@ -21,6 +24,6 @@ extension Replica {
     /// - Returns: the report (`township` is the village itself: a node holds no other village).
     /// - Throws: `StoreError`.
     public func report(period: ReportPeriod) throws -> Report {
-        ReportEngine(try reportInput()).report(for: period)
+        ReportEngine(try reportInput(covering: [period])).report(for: period)
     }
 }
