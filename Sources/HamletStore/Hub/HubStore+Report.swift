@@ -1,0 +1,103 @@
+import Foundation
+import HamletCore
+
+/// The township's report (月报) at the hub: the live rows read once, the figures made by
+/// `ReportEngine` in Core. Read only.
+extension HubStore {
+    /// What a report is made from: every live row (`_deleted = 0 AND _merged_into IS NULL`), the
+    /// transfers of people between villages (from `departures`, dated by the day the hub received
+    /// the change, in its time zone), and per village the open conflicts, open duplicates and,
+    /// when `checks` is true, open 核查 items.
+    ///
+    /// The villages are those with a registered node or a live person, sorted.
+    /// - Parameters:
+    ///   - periods: read only what reports of these periods need (faster; the input then serves
+    ///     only periods between the earliest start and the latest end: `ReportInput.covers(_:)`);
+    ///     empty (the default) reads every row.
+    ///   - checks: count 核查 items (the rules over the whole township: seconds the first time,
+    ///     then reused while nothing is written); false leaves `check_items` out of the quality counts (0).
+    ///   - wallMillis: now, for the rules' day.
+    /// - Returns: the input.
+    /// - Throws: `StoreError`.
+    public func reportInput(covering periods: [ReportPeriod] = [], checks: Bool = true,
+                            wallMillis: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws -> ReportInput {
+        try read {
+            let live = "_deleted = 0 AND _merged_into IS NULL"
+            let scope = SchemaSQL.quote(schema.scope)
+            var villages = Set(try connection.rows("SELECT village FROM nodes").map { try $0.text(0) })
+            if schema.table(named: "people") != nil {
+                for r in try connection.rows("SELECT DISTINCT \(scope) FROM people WHERE \(live) AND \(scope) IS NOT NULL") {
+                    villages.insert(try r.text(0))
+                }
+            }
+            var reads = ReportReads(connection: connection, schema: schema, live: live, village: nil)
+            reads.window = ReportReads.window(periods)
+            var input = try reads.input(villages: villages.sorted())
+            input.moves = try reportMoves()
+            input.quality = try reportQuality(checks: checks, wallMillis: wallMillis)
+            return input
+        }
+    }
+
+    /// Transfers of live people between villages, oldest first: each departure's village is where the
+    /// row left, the next departure's (or the row's village now) where it went.
+    func reportMoves() throws -> [ReportInput.Move] {
+        guard schema.table(named: "people") != nil else { return [] }
+        let zone = try meta("time_zone").flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "Asia/Shanghai") ?? .current
+        let scope = SchemaSQL.quote(schema.scope)
+        let s = try connection.statement("""
+            SELECT d.id, d.village, l.received_at, p.\(scope) FROM departures d
+              JOIN people p ON p.id = d.id AND p._deleted = 0 AND p._merged_into IS NULL
+              LEFT JOIN log l ON l.hseq = d.hseq
+            WHERE d.tbl = 'people' ORDER BY d.id, d.hseq
+            """)
+        try s.bind([])
+        defer { s.reset() }
+        var rows: [(id: String, from: String, at: Int64, now: String)] = []
+        let c = Cells(statement: s)
+        while try s.step() {
+            rows.append((try c.id(), c.text(1) ?? "", c.integer(2) ?? 0, c.text(3) ?? ""))
+        }
+        var out: [ReportInput.Move] = []
+        for (i, r) in rows.enumerated() {
+            let to = i + 1 < rows.count && rows[i + 1].id == r.id ? rows[i + 1].from : r.now
+            out.append(ReportInput.Move(person: r.id, from: r.from, to: to,
+                                        date: CalendarDate(unixMillis: r.at, zone: zone).description))
+        }
+        return out
+    }
+
+    /// Open conflicts (duplicates apart), open duplicates and open 核查 items per village, now.
+    func reportQuality(checks: Bool, wallMillis: Int64) throws -> [String: ReportInput.Quality] {
+        var out: [String: ReportInput.Quality] = [:]
+        for r in try connection.rows("""
+            SELECT village, kind = 'duplicate', count(*) FROM conflicts WHERE status = 'open' GROUP BY village, kind = 'duplicate'
+            """) {
+            let v = try r.text(0)
+            if try r.int(1) != 0 { out[v, default: .init()].openDuplicates += Int(try r.int(2)) }
+            else { out[v, default: .init()].openConflicts += Int(try r.int(2)) }
+        }
+        if checks {
+            for (v, rules) in try check(wallMillis: wallMillis).counts {
+                out[v, default: .init()].checkItems += rules.values.reduce(0, +)
+            }
+        }
+        return out
+    }
+
+    /// The report for a period: the township and every village, or one village (the township's
+    /// figures stay, for the total row).
+    /// - Parameters:
+    ///   - period: the period.
+    ///   - village: only this village, nil for all.
+    ///   - checks: count 核查 items (see `reportInput(checks:wallMillis:)`).
+    ///   - wallMillis: now.
+    /// - Returns: the report.
+    /// - Throws: `ReportError` (`unknown-village`), `StoreError`.
+    public func report(period: ReportPeriod, village: String? = nil, checks: Bool = true, wallMillis: Int64) throws -> Report {
+        let input = try reportInput(covering: [period], checks: checks, wallMillis: wallMillis)
+        let report = ReportEngine(input).report(for: period)
+        guard let village else { return report }
+        return try report.only(village: village)
+    }
+}
