@@ -116,6 +116,20 @@ extension HubStore {
         }
     }
 
+    /// Each village's last session in a window (after `after`, up to and including `upTo`), over all its nodes.
+    public func lastSessions(after: Int64, upTo: Int64) throws -> [String: Int64] {
+        try read {
+            var out: [String: Int64] = [:]
+            for r in try connection.rows("""
+                SELECT n.village, max(s.at) FROM sessions s JOIN nodes n ON n.id = s.node
+                WHERE s.at > ?1 AND s.at <= ?2 GROUP BY n.village
+                """, [.integer(after), .integer(upTo)]) {
+                if let at = r[1].integer { out[try r.text(0)] = at }
+            }
+            return out
+        }
+    }
+
     /// When each village's nodes last reached the hub (the latest of its nodes), for timeliness.
     public func lastSeenByVillage() throws -> [String: Int64] {
         try read {
@@ -125,5 +139,30 @@ extension HubStore {
             }
             return out
         }
+    }
+}
+
+extension HubStore {
+    /// The first millisecond of a day in the hub's time zone.
+    public func startOfDayMillis(_ day: CalendarDate) throws -> Int64 {
+        let zone = try meta("time_zone").flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "Asia/Shanghai") ?? .current
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let date = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day)) ?? Date(timeIntervalSince1970: 0)
+        return Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+
+    /// Whether each village's data for `period` reached the hub by the deadline (day `deadlineDay` of the
+    /// next month, to the end of that day in the hub's time zone): `ReportTimeliness`.
+    /// - Throws: `StoreError`.
+    public func timeliness(period: ReportPeriod, villages: [String], deadlineDay: Int, wallMillis: Int64) throws -> ReportTimeliness {
+        let deadline = ReportTimeliness.deadline(of: period, day: deadlineDay)
+        let deadlineEnd = try startOfDayMillis(deadline.adding(days: 1)) - 1
+        let periodEnd = try startOfDayMillis(period.to.adding(days: 1)) - 1
+        var late: [String: Int] = [:]
+        for change in try changes(dated: period.from, period.to, after: .receivedAfter(deadlineEnd)) { late[change.village, default: 0] += 1 }
+        return ReportTimeliness.judge(deadline: deadline, deadlinePassed: wallMillis > deadlineEnd, villages: villages,
+                                      lastSync: try lastSessions(after: periodEnd, upTo: deadlineEnd), lastSeen: try lastSeenByVillage(),
+                                      deadlineEndMillis: deadlineEnd, lateChanges: late)
     }
 }

@@ -109,6 +109,7 @@ public final class HubStore {
         // A hub made with an older schema is upgraded in place, in one transaction, on first open.
         let current = try SchemaMigration.open(on: c, shipped: schema, readOnly: readOnly, extra: HubStore.rowColumns,
                                                indexes: { HubStore.indexes($0, scope: schema.scope) })
+        if !readOnly { for sql in sessionsSQL { try c.execute(sql) } }
         return HubStore(connection: c, schema: current, directory: directory)
     }
 
@@ -157,6 +158,7 @@ public final class HubStore {
         try c.execute("CREATE INDEX IF NOT EXISTS conflicts_status ON conflicts (status, village)")
         try c.execute("CREATE INDEX IF NOT EXISTS conflicts_row ON conflicts (tbl, row_id)")
         try c.execute("CREATE INDEX IF NOT EXISTS conflicts_hseq ON conflicts (incoming_hseq)")
+        for sql in HubStore.sessionsSQL { try c.execute(sql) }
         try c.execute("""
             CREATE TABLE IF NOT EXISTS nodes (
               id TEXT PRIMARY KEY, village TEXT NOT NULL, secret_hash TEXT NOT NULL, added_at INTEGER NOT NULL,
@@ -326,7 +328,15 @@ public final class HubStore {
             WHERE id = ?1
             """, [.text(node), .integer(wallMillis), .text(address), .text(result), skewMillis.map { .integer($0) } ?? .null,
                   cursor.map { .integer($0) } ?? .null])
+        // Every session is kept (node, when): a report's timeliness asks for the last one before a deadline.
+        try connection.run("INSERT INTO sessions (node, at) VALUES (?1, ?2)", [.text(node), .integer(wallMillis)])
     }
+
+    /// The session history table (added after release 1: created on open of a writable hub).
+    static let sessionsSQL = [
+        "CREATE TABLE IF NOT EXISTS sessions (node TEXT NOT NULL, at INTEGER NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS sessions_node_at ON sessions (node, at)",
+    ]
 }
 
 @available(*, unavailable, message: "a HubStore owns a Connection")

@@ -1,0 +1,82 @@
+import Foundation
+import HamletCLI
+import HamletCore
+import HamletStore
+
+/// How the CLI prints a report (node and hub): the figures of one place with their 口径, a table of the
+/// villages' main figures, downloads as CSV/xlsx, the period parsed with a clear error.
+enum ReportText {
+    static let period = OptionSpec(long: "period", valueName: "period", help: CommandTree.L("报告期：月 2026-11、季度 2026-Q4 或年 2026", "the period: a month 2026-11, a quarter 2026-Q4 or a year 2026"),
+                                   valueNameZH: "期间")
+    static let format = OptionSpec(long: "format", valueName: "csv|xlsx", help: CommandTree.L("导出：csv 或 xlsx（写到文件：> 月报.xlsx）", "export as csv or xlsx (redirect to a file: > report.xlsx)"),
+                                   valueNameZH: "格式")
+    /// The main figures a villages table shows (the rest are in each place's full list and the export).
+    static let mainKeys = ["population_end", "births", "births_male", "births_female", "sex_ratio_at_birth", "deaths",
+                           "marriages", "moves_in", "moves_out", "migrants_out", "migrants_in"]
+
+    static func period(_ c: Context, _ option: OptionSpec) throws -> ReportPeriod {
+        guard let text = c.value(option) else {
+            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "请用 --period 给出报告期，例如 --period 2026-11", en: "give the period with --period, e.g. --period 2026-11"))
+        }
+        return try parse(text)
+    }
+
+    static func parse(_ text: String) throws -> ReportPeriod {
+        do throws(ReportError) { return try ReportPeriod(parsing: text) } catch {
+            throw CLIError(code: error.code.rawValue, exit: .usage, message: Localized(zh: error.zh, en: error.message))
+        }
+    }
+
+    /// A figure as shown: counts, rates with two decimals, `—` when it cannot be given, breakdowns by their parts.
+    static func show(_ v: ReportValue, _ indicator: Indicator?, _ c: Context) -> String {
+        guard case .object(let o) = v else { return v.description }
+        let order = (indicator?.parts ?? []).filter { o[$0] != nil } + o.keys.sorted().filter { !(indicator?.parts ?? []).contains($0) }
+        return order.map { k in
+            let inner = o[k] ?? .missing
+            let text = inner.object != nil ? "（" + show(inner, nil, c) + "）" : " " + inner.description
+            return Indicator.partLabel(k).text(chinese: c.chinese) + text
+        }.joined(separator: c.t("，", ", "))
+    }
+
+    /// Every figure of the township (and of `village` beside it) with its unit and 口径.
+    static func figures(_ r: Report, village: String?, _ c: Context) -> String {
+        var columns = [Table.Column(header: c.t("指标", "figure")), Table.Column(header: c.t("全镇", "township"), maxCells: 40)]
+        if let village { columns.append(Table.Column(header: village, maxCells: 40)) }
+        columns += [Table.Column(header: c.t("单位", "unit")), Table.Column(header: c.t("口径", "definition"), maxCells: 60)]
+        var table = Table(columns: columns)
+        table.rows = Indicator.all.map { i in
+            var row = [i.label.text(chinese: c.chinese), show(r.township[i.key] ?? .missing, i, c)]
+            if let village { row.append(show(r.villages[village]?[i.key] ?? .missing, i, c)) }
+            return row + [i.unit.text(chinese: c.chinese), i.definition.text(chinese: c.chinese)]
+        }
+        return table.render(maxWidth: max(c.width, 120))
+    }
+
+    /// The villages side by side on the main figures, the township last.
+    static func villages(_ r: Report, _ c: Context) -> String {
+        var table = Table(columns: [Table.Column(header: c.t("村", "village"))]
+            + mainKeys.compactMap(Indicator.named).map { Table.Column(header: $0.label.text(chinese: c.chinese), alignment: .right) })
+        table.rows = r.villages.keys.sorted().map { v in [v] + mainKeys.map { (r.villages[v]?[$0] ?? .missing).description } }
+        table.rows.append([c.t("全镇", "township")] + mainKeys.map { (r.township[$0] ?? .missing).description })
+        return table.render(maxWidth: max(c.width, 120))
+    }
+
+    /// Writes the report as CSV or xlsx to stdout (xlsx only redirected).
+    static func export(_ r: Report, format: String, _ c: Context) throws {
+        let sheet = ReportSheet(r)
+        switch format {
+        case "csv": Output.out(sheet.csv(chinese: c.chinese))
+        case "xlsx":
+            guard isatty(1) != 1 else {
+                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "xlsx 是二进制文件，请重定向到文件：> 月报.xlsx", en: "xlsx is a binary file; redirect it: > report.xlsx"))
+            }
+            Output.out(bytes: sheet.xlsx(chinese: c.chinese, sheetName: c.t("月报 \(r.period)", "report \(r.period)")))
+        default:
+            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--format 只能是 csv 或 xlsx", en: "--format is csv or xlsx"))
+        }
+    }
+
+    static func heading(_ r: Report, _ p: ReportPeriod, place: String, _ c: Context) -> String {
+        c.t("\(place) \(p.label(chinese: true))报表（\(r.from) 至 \(r.to)）\n", "\(place) report for \(p.label(chinese: false)) (\(r.from) to \(r.to))\n")
+    }
+}
