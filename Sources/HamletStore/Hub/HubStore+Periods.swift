@@ -166,3 +166,27 @@ extension HubStore {
                                       deadlineEndMillis: deadlineEnd, lateChanges: late)
     }
 }
+
+/// A closed period as a report shows it: who closed it and when, how many late entries/corrections came
+/// since, and every figure that differs from what was reported.
+public struct ClosedReport: Sendable, Encodable {
+    public var closedAt: Int64
+    public var closedBy: String
+    /// 补录/更正 taken in since the close (`changes(dated:after: .afterHseq(head))`).
+    public var changes: Int
+    public var differences: [ReportDifference]
+
+    enum CodingKeys: String, CodingKey { case closedAt = "closed_at", closedBy = "closed_by", changes, differences }
+}
+
+extension HubStore {
+    /// The close of `period` compared with `current` (this period's report now), or nil when it is not closed.
+    /// - Throws: `StoreError`, or a decoding error if the stored figures are corrupt.
+    public func closedReport(_ period: ReportPeriod, current: Report) throws -> ClosedReport? {
+        guard let close = try periodClose(period.description) else { return nil }
+        let reported = try JSONDecoder().decode(Report.self, from: Data(close.figures.utf8))
+        let changes = try changes(dated: period.from, period.to, after: .afterHseq(close.head))
+        return ClosedReport(closedAt: close.closedAt, closedBy: close.closedBy, changes: changes.count,
+                            differences: current.differences(from: reported))
+    }
+}

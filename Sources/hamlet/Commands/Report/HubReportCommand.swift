@@ -29,13 +29,7 @@ enum HubReportCommand: HamletCommand {
         var villages: [String: [String: ReportValue]]
         var timeliness: ReportTimeliness
         var shortfall: [ShortfallFlag]
-        var closed: ClosedJSON?
-    }
-
-    struct ClosedJSON: Encodable {
-        var closedAt: Int64, closedBy: String, changes: Int
-        var differences: [ReportDifference]
-        enum CodingKeys: String, CodingKey { case closedAt = "closed_at", closedBy = "closed_by", changes, differences }
+        var closed: ClosedReport?
     }
 
     static func run(_ c: Context) throws {
@@ -56,7 +50,7 @@ enum HubReportCommand: HamletCommand {
         let lastYear = p.sameLastYear == p.previous ? nil : try h.report(period: p.sameLastYear, checks: false, wallMillis: c.now)
         let shortfall = ShortfallSignal.flags(current: full, previous: earlier, sameLastYear: lastYear)
             .filter { place == nil || $0.village == nil || $0.village == place }
-        let closed = try ReportClosing.state(h, p, current: full)
+        let closed = try h.closedReport(p, current: full)
         if c.json {
             Output.json(JSON(period: report.period, from: report.from, to: report.to, township: report.township, villages: report.villages,
                              timeliness: timeliness, shortfall: shortfall, closed: closed))

@@ -5,16 +5,7 @@ import HamletStore
 
 /// A period's close (截止): the figures as reported, what changed since, and timeliness, as the CLI prints them.
 enum ReportClosing {
-    /// The closed figures compared with `current`, or nil when the period is not closed.
-    static func state(_ h: HubStore, _ p: ReportPeriod, current: Report) throws -> HubReportCommand.ClosedJSON? {
-        guard let close = try h.periodClose(p.description) else { return nil }
-        let reported = try JSONDecoder().decode(Report.self, from: Data(close.figures.utf8))
-        let changes = try h.changes(dated: p.from, p.to, after: .afterHseq(close.head))
-        return HubReportCommand.ClosedJSON(closedAt: close.closedAt, closedBy: close.closedBy, changes: changes.count,
-                                           differences: current.differences(from: reported))
-    }
-
-    static func closedText(_ closed: HubReportCommand.ClosedJSON, _ p: ReportPeriod, place: String?, _ c: Context) -> String {
+    static func closedText(_ closed: ClosedReport, _ p: ReportPeriod, place: String?, _ c: Context) -> String {
         var text = c.t("本期已于 \(c.time(closed.closedAt)) 由 \(closed.closedBy) 截止上报。", "Closed on \(c.time(closed.closedAt)) by \(closed.closedBy).")
         let diffs = closed.differences.filter { place == nil || $0.village == nil || $0.village == place }
         guard !diffs.isEmpty else { return text + c.t("截止后没有变化：上报数即当前数。\n", " Nothing changed since: reported = current.\n") }
