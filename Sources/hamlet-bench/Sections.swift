@@ -375,7 +375,8 @@ func pullSection(_ c: Config, _ scratch: Scratch) throws -> [Figure] {
     }
     guard r.status == 0 else { throw BenchError("hamlet resync exited \(r.status) (see \(dir)/resync.log)") }
     let resyncTarget = c.quick ? "" : " (5,000 people)"
-    return [
+    let nodeReport = try nodeReportFigure(replicaDir: resyncDir, people: c.resyncPeople)
+    return [nodeReport,
         Figure(section: "Pull", measure: "node pulls \(fmtCount(summary.pulled)) rows", value: pullRate, unit: "rows/s", shown: fmtRate(pullRate),
                ceiling: scanRate, ceilingShown: fmtRate(scanRate) + " scan+JSON", ratio: pullRate / scanRate, target: "≥ 50% of scan",
                met: pullRate / scanRate >= 0.5, note: "sync without verify, pages of 500, stored in the replica; scan: \(scanned) rows, \(bytes / 1024) KiB of JSON lines"),
@@ -561,7 +562,8 @@ func townshipSection(_ c: Config, _ scratch: Scratch) throws -> [Figure] {
     let ratio = Double(hubBytes) / Double(max(rawBytes, 1))
     let full = c.townshipVillages == 50 && c.townshipPeople == 3000
     let check = try checkFigure(hub: hub, raw: raw, full: full)
-    return [check,
+    let reports = try hubReportFigures(hub: hub, full: full)
+    return [check] + reports + [
         Figure(section: "Size", measure: "hub.sqlite vs plain tables", value: Double(hubBytes), unit: "bytes", shown: fmtMB(hubBytes),
                ceiling: Double(rawBytes), ceilingShown: fmtMB(rawBytes) + " plain", ratio: ratio, target: "< 4×", met: ratio < 4,
                note: "\(rowCount) rows + \(ordered.heads.count) heads, after a WAL checkpoint; the hub keeps a log entry per row"),
