@@ -16,7 +16,7 @@ enum HubReportCommand: HamletCommand {
         CommandSpec(name: "report", abstract: CommandTree.L("月报：全镇和各村的指标（每个数字附口径）", "the monthly report: the township's and every village's figures, each with its definition"),
                     discussion: CommandTree.L("迟到的数据照收不误：截止（hamlet hub report close）之后的补录和更正在报表里以「上报数 / 当前数」并列显示。",
                                               "Late data is always taken in: after a close (hamlet hub report close), late entries and corrections show as reported beside current."),
-                    options: [ReportText.period, village, deadlineDay, ReportText.format, CommandTree.dir, CommandTree.json],
+                    options: [ReportText.period, ReportText.definitions, village, deadlineDay, ReportText.format, CommandTree.dir, CommandTree.json],
                     examples: ["hamlet hub report --period 2026-11", "hamlet hub report --period 2026-Q4 --village 北赵",
                                "hamlet hub report --period 2026 --format xlsx > 2026年报.xlsx", "hamlet hub report close 2026-11"],
                     runsWithoutSubcommand: true)
@@ -33,6 +33,7 @@ enum HubReportCommand: HamletCommand {
     }
 
     static func run(_ c: Context) throws {
+        if ReportText.printDefinitions(c) { return }
         let p = try ReportText.period(c, ReportText.period)
         let h = try HubCommand.open(c)
         let place = c.value(village)

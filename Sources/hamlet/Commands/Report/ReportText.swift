@@ -10,6 +10,24 @@ enum ReportText {
                                    valueNameZH: "期间")
     static let format = OptionSpec(long: "format", valueName: "csv|xlsx", help: CommandTree.L("导出：csv 或 xlsx（写到文件：> 月报.xlsx）", "export as csv or xlsx (redirect to a file: > report.xlsx)"),
                                    valueNameZH: "格式")
+    static let definitions = OptionSpec(long: "definitions", help: CommandTree.L("只列出全部指标和口径（不需要 --period）", "list every figure and its definition (no --period needed)"))
+
+    /// `--definitions`: every indicator, its key, unit and 口径; true when printed (the command is done).
+    static func printDefinitions(_ c: Context) -> Bool {
+        guard c.flag(definitions) else { return false }
+        if c.json {
+            Output.json(Indicator.all.map { ["key": $0.key, "group": $0.group.rawValue, "label_zh": $0.label.zh, "label_en": $0.label.en,
+                                             "unit_zh": $0.unit.zh, "unit_en": $0.unit.en, "definition_zh": $0.definition.zh,
+                                             "definition_en": $0.definition.en] })
+            return true
+        }
+        var table = Table(columns: [Table.Column(header: c.t("指标", "figure")), Table.Column(header: c.t("键名", "key")),
+                                    Table.Column(header: c.t("单位", "unit")), Table.Column(header: c.t("口径", "definition"))])
+        table.rows = Indicator.all.map { [$0.label.text(chinese: c.chinese), $0.key, $0.unit.text(chinese: c.chinese), $0.definition.text(chinese: c.chinese)] }
+        Output.out(table.render(maxWidth: max(c.width, 120)))
+        return true
+    }
+
     /// The main figures a villages table shows (the rest are in each place's full list and the export).
     static let mainKeys = ["population_end", "births", "births_male", "births_female", "sex_ratio_at_birth", "deaths",
                            "marriages", "moves_in", "moves_out", "migrants_out", "migrants_in"]
