@@ -42,6 +42,10 @@ struct HubReportTests {
         let year = try ReportPeriod(parsing: "2025")
         let one = try store.report(period: year, village: "北赵", checks: false, wallMillis: Self.january15)
         #expect(Array(one.villages.keys) == ["北赵"] && one.township == engine.report(for: year).township)
+        let november = try ReportPeriod(parsing: "2025-11")
+        #expect(try store.shortfall(period: november, wallMillis: Self.january15)
+                    == ShortfallSignal.flags(current: engine.report(for: november), previous: engine.report(for: november.previous),
+                                             sameLastYear: engine.report(for: november.sameLastYear)))
         #expect(throws: ReportError.self) {
             try store.report(period: try ReportPeriod(parsing: "2025"), village: "没有村", checks: false, wallMillis: Self.january15)
         }

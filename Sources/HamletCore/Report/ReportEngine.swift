@@ -78,12 +78,15 @@ public struct ReportEngine: Sendable {
 
     /// Groups rows by 身份证号: the smallest id of each group represents it.
     static func groupPeople(_ people: [ReportInput.Person]) -> ([ReportInput.Person], [String: Int]) {
-        let sorted = people.sorted { $0.id < $1.id }
+        // The stores read rows in insertion order, which is almost always id order (UUIDv7): sort only when not.
+        let inOrder = people.indices.dropFirst().allSatisfy { people[$0 - 1].id < people[$0].id }
+        let sorted = inOrder ? people : people.sorted { $0.id < $1.id }
         var out: [ReportInput.Person] = []
         out.reserveCapacity(sorted.count)
         var index: [String: Int] = [:]
         index.reserveCapacity(sorted.count)
         var byNationalID: [String: Int] = [:]
+        byNationalID.reserveCapacity(sorted.count)
         for p in sorted {
             if let n = p.nationalID, !n.isEmpty, let first = byNationalID[n] {
                 index[p.id] = first

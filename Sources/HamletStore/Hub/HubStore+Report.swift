@@ -101,3 +101,19 @@ extension HubStore {
         return try report.only(village: village)
     }
 }
+
+extension HubStore {
+    /// The 漏报 signal for a period: each village's (and the township's) births and first marriages
+    /// against the previous period and the same period last year (`ShortfallSignal.flags`), from one read.
+    /// - Parameters:
+    ///   - period: the period.
+    ///   - wallMillis: now.
+    /// - Returns: the flags (empty when nothing dropped by more than 30%).
+    /// - Throws: `StoreError`.
+    public func shortfall(period: ReportPeriod, wallMillis: Int64) throws -> [ShortfallFlag] {
+        let periods = [period, period.previous, period.sameLastYear]
+        let engine = ReportEngine(try reportInput(covering: periods, checks: false, wallMillis: wallMillis))
+        return ShortfallSignal.flags(current: engine.report(for: period), previous: engine.report(for: period.previous),
+                                     sameLastYear: engine.report(for: period.sameLastYear))
+    }
+}
