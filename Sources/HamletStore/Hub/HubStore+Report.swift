@@ -113,7 +113,8 @@ extension HubStore {
     public func shortfall(period: ReportPeriod, wallMillis: Int64) throws -> [ShortfallFlag] {
         let periods = [period, period.previous, period.sameLastYear]
         let engine = ReportEngine(try reportInput(covering: periods, checks: false, wallMillis: wallMillis))
+        // A year's previous period is the same period last year: compared once.
         return ShortfallSignal.flags(current: engine.report(for: period), previous: engine.report(for: period.previous),
-                                     sameLastYear: engine.report(for: period.sameLastYear))
+                                     sameLastYear: period.sameLastYear == period.previous ? nil : engine.report(for: period.sameLastYear))
     }
 }

@@ -46,10 +46,7 @@ enum HubReportCommand: HamletCommand {
         if let format = c.value(ReportText.format), !c.json { try ReportText.export(report, format: format, c); return }
         let day = Int(c.value(deadlineDay) ?? "5") ?? 5
         let timeliness = try h.timeliness(period: p, villages: full.villages.keys.sorted(), deadlineDay: day, wallMillis: c.now)
-        let earlier = try h.report(period: p.previous, checks: false, wallMillis: c.now)
-        // A year's previous period is the same period last year: compared once.
-        let lastYear = p.sameLastYear == p.previous ? nil : try h.report(period: p.sameLastYear, checks: false, wallMillis: c.now)
-        let shortfall = ShortfallSignal.flags(current: full, previous: earlier, sameLastYear: lastYear)
+        let shortfall = try h.shortfall(period: p, wallMillis: c.now)
             .filter { place == nil || $0.village == nil || $0.village == place }
         let closed = try h.closedReport(p, current: full)
         if c.json {
