@@ -1,3 +1,5 @@
+import Foundation
+
 /// A reporting period (报告期): a month `2026-11`, a quarter `2026-Q4` or a year `2026`, with
 /// its first and last day (both inclusive).
 ///
@@ -54,11 +56,12 @@ public struct ReportPeriod: Sendable, Hashable, Comparable, Codable, CustomStrin
         self.number = number
     }
 
-    /// Parses `2026-11`, `2026-Q4` (also `2026-q4`) or `2026`.
+    /// Parses `2026-11`, `2026-Q4` (also `2026-q4`) or `2026`, and the same written in Chinese:
+    /// `2026年11月`, `2026年第4季度` / `2026年第四季度` / `2026-4季度`, `2026年`.
     /// - Parameter text: the period as typed.
     /// - Throws: `ReportError` (`invalid-period`) naming the accepted forms, in Chinese and English.
     public init(parsing text: String) throws(ReportError) {
-        let t = String(text.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+        let t = ReportPeriod.fromChinese(String(text.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed()))
         let parts = t.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         var parsed: ReportPeriod?
         if parts.count == 1, parts[0].count == 4, let y = Int(parts[0]) {
@@ -73,9 +76,27 @@ public struct ReportPeriod: Sendable, Hashable, Comparable, Codable, CustomStrin
         }
         guard let parsed else {
             throw ReportError(.invalidPeriod, "\(text) is not a period: write a month 2026-11, a quarter 2026-Q4 or a year 2026",
-                              zh: "「\(text)」不是报告期：请写月份 2026-11、季度 2026-Q4 或年份 2026")
+                              zh: "「\(text)」不是报告期：请写月份 2026-11（或 2026年11月）、季度 2026年第4季度 或年份 2026")
         }
         self = parsed
+    }
+
+    /// `2026年11月` → `2026-11`, `2026年第四季度` / `2026年4季度` → `2026-Q4`, `2026年` → `2026`; other text unchanged.
+    static func fromChinese(_ t: String) -> String {
+        guard t.contains("年") || t.contains("季") || t.contains("月") else { return t }
+        let numerals: [Character: Character] = ["一": "1", "二": "2", "三": "3", "四": "4"]
+        var s = String(t.map { numerals[$0] ?? $0 }).replacingOccurrences(of: "第", with: "")
+        if s.hasSuffix("季度") {
+            s = String(s.dropLast(2))
+            let parts = s.split(whereSeparator: { $0 == "年" || $0 == "-" }).map(String.init)
+            return parts.count == 2 ? "\(parts[0])-Q\(parts[1])" : t
+        }
+        if s.hasSuffix("月") {
+            let parts = String(s.dropLast()).split(separator: "年").map(String.init)
+            guard parts.count == 2, let m = Int(parts[1]) else { return t }
+            return "\(parts[0])-" + (m < 10 ? "0\(m)" : "\(m)")
+        }
+        return s.hasSuffix("年") ? String(s.dropLast()) : t
     }
 
     /// The first day.

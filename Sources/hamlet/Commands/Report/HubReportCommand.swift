@@ -17,7 +17,7 @@ enum HubReportCommand: HamletCommand {
                     discussion: CommandTree.L("迟到的数据照收不误：截止（hamlet hub report close）之后的补录和更正在报表里以「上报数 / 当前数」并列显示。",
                                               "Late data is always taken in: after a close (hamlet hub report close), late entries and corrections show as reported beside current."),
                     options: [ReportText.period, ReportText.definitions, village, deadlineDay, ReportText.format, CommandTree.dir, CommandTree.json],
-                    examples: ["hamlet hub report --period 2026-11", "hamlet hub report --period 2026-Q4 --village 北赵",
+                    examples: ["hamlet hub report --period 2026-11", "hamlet hub report --period 2026年第4季度 --village 北赵",
                                "hamlet hub report --period 2026 --format xlsx > 2026年报.xlsx", "hamlet hub report close 2026-11"],
                     runsWithoutSubcommand: true)
     }

@@ -40,7 +40,7 @@ enum ReportClosing {
 
 /// `hamlet hub report close P`: freezes the period's figures as reported (上报数). Later changes are still taken in.
 enum HubReportCloseCommand: HamletCommand {
-    static let periodArgument = ArgumentSpec("period", nameZH: "期间", help: CommandTree.L("报告期：2026-11、2026-Q4 或 2026", "the period: 2026-11, 2026-Q4 or 2026"))
+    static let periodArgument = ArgumentSpec("period", nameZH: "期间", help: CommandTree.L("报告期：2026-11、2026年第4季度 或 2026", "the period: 2026-11, 2026-Q4 or 2026"))
 
     static func spec(_ schema: Schema) -> CommandSpec {
         CommandSpec(name: "close", abstract: CommandTree.L("截止：冻结本期上报数（之后的补录、更正照收，并在报表中列出）", "close a period: freeze its figures as reported (later changes are still taken in, and shown)"),

@@ -6,7 +6,7 @@ import HamletStore
 /// How the CLI prints a report (node and hub): the figures of one place with their 口径, a table of the
 /// villages' main figures, downloads as CSV/xlsx, the period parsed with a clear error.
 enum ReportText {
-    static let period = OptionSpec(long: "period", valueName: "period", help: CommandTree.L("报告期：月 2026-11、季度 2026-Q4 或年 2026", "the period: a month 2026-11, a quarter 2026-Q4 or a year 2026"),
+    static let period = OptionSpec(long: "period", valueName: "period", help: CommandTree.L("报告期：月 2026-11（或 2026年11月）、季度 2026年第4季度、年 2026", "the period: a month 2026-11, a quarter 2026-Q4 or a year 2026"),
                                    valueNameZH: "期间")
     static let format = OptionSpec(long: "format", valueName: "csv|xlsx", help: CommandTree.L("导出：csv 或 xlsx（写到文件：> 月报.xlsx）", "export as csv or xlsx (redirect to a file: > report.xlsx)"),
                                    valueNameZH: "格式")
