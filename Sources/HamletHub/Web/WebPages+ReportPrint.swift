@@ -86,6 +86,10 @@ extension WebApp {
         tr.total td,tr.total th{font-weight:700;background:#eef2f7}
         .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:1rem}
         figure.chart{margin:0}
+        .figures table{table-layout:fixed}
+        .figures th:first-child{width:11rem}
+        .figures th.num{width:9.5rem}
+        .figures th:nth-last-child(2){width:5rem}
         .shortfall ul{margin:.3rem 0 0;padding-left:1.2rem}
         @media print{header,footer,form,.noprint{display:none}main{max-width:none;margin:0;padding:0}body{background:#fff}.card{border:none;padding:0}}
         """
@@ -102,7 +106,6 @@ extension WebApp {
         .sheet th,.sheet td{padding:2px 4px;border:1px solid #9aa3ae}
         .sheet .card{border:none;padding:0;margin:0 0 3mm;background:none}
         .sheet .charts{grid-template-columns:1fr 1fr;gap:3mm}
-        .sheet .charts figure:last-child:nth-child(odd){grid-column:1 / -1}
         tr,figure.chart{break-inside:avoid}
         thead{display:table-header-group}
         h2,h3{break-after:avoid}
