@@ -97,6 +97,50 @@ struct BrowserTests {
         if let shots { try page.screenshot(to: (shots as NSString).appendingPathComponent("compare.png")) }
     }
 
+    /// Issue 14 item 7: the 报表 page and its A4 print view in Chromium — the charts are drawn (each SVG laid out with
+    /// its bars), the screenshots are more than a blank page, and printing the print view to PDF gives A4 pages.
+    @Test(.enabled(if: BrowserTests.chromium != nil, "chromium is not installed"))
+    func theReportAndItsPrintViewRenderTheirCharts() throws {
+        let chromium = try #require(BrowserTests.chromium)
+        let hub = try BrowserHub()
+        defer { hub.stop() }
+        let browser = try DevToolsBrowser(executable: chromium)
+        defer { browser.close() }
+        let page = try browser.newPage(width: 1280, height: 900)
+        let scratch = TempDir("report-shots")
+        defer { scratch.remove() }
+        let shots = ProcessInfo.processInfo.environment["HAMLET_SCREENSHOT_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? scratch.path
+        try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
+
+        // 1990: 王秀英 is born in March (registered in two villages, counted once), 张丽 in 1988 is not.
+        try page.navigate("http://\(hub.web)/report?period=1990")
+        let text = try page.text()
+        #expect(text.contains("本镇 1990年报表") && text.contains("全镇合计") && text.contains("口径"), "\(text.prefix(400))")
+        for id in ["births-by-month", "sex-ratio-trend", "villages-births"] {
+            let width = try page.evaluate("(() => { const s = document.querySelector('#\(id) svg'); return s ? Math.round(s.getBoundingClientRect().width) : 0 })()") as? Int
+            #expect((width ?? 0) >= 300, "chart \(id) is laid out: \(width ?? 0) px wide")
+        }
+        #expect(try page.evaluate("document.querySelectorAll('#births-by-month rect.bar').length") as? Int == 12, "a bar per month")
+        #expect(try page.evaluate("Math.round(document.querySelectorAll('#births-by-month rect.bar')[2].getBoundingClientRect().height)") as? Int ?? 0 > 20,
+                "March's bar has a height")
+        let reportShot = (shots as NSString).appendingPathComponent("report.png")
+        try page.screenshot(to: reportShot)
+        let png = try #require(FileManager.default.contents(atPath: reportShot))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 60_000, "a PNG with the page drawn: \(png.count) bytes")
+
+        try page.clickAndWait("a[href^=\"/report/print\"]")
+        #expect(try page.evaluate("document.querySelector('header, nav, form') === null") as? Bool == true, "no header, navigation or form")
+        #expect(try page.text().contains("本镇 1990年报表"))
+        #expect(try page.evaluate("document.querySelectorAll('figure.chart svg').length") as? Int == 3)
+        try page.screenshot(to: (shots as NSString).appendingPathComponent("report-print.png"))
+        let printed = try browser.call("Page.printToPDF", ["preferCSSPageSize": true, "printBackground": true], session: page.session, timeout: 60)
+        let pdf = try #require((printed["data"] as? String).flatMap { Data(base64Encoded: $0) })
+        #expect(pdf.starts(with: Array("%PDF".utf8)) && pdf.count > 20_000, "a PDF of the print view: \(pdf.count) bytes")
+        let raw = String(decoding: pdf, as: UTF8.self)
+        #expect(raw.contains("/MediaBox [0 0 595") || raw.contains("/MediaBox [0 0 594"), "A4 pages (595 × 842 pt)")
+        try pdf.write(to: URL(fileURLWithPath: (shots as NSString).appendingPathComponent("report-print.pdf")))
+    }
+
     @Test func serveRefusesAnOpenPageBeyondLoopbackAndAsksForTheTokenWithOne() throws {
         let dir = TempDir("web-cli")
         defer { dir.remove() }

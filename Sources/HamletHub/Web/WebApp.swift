@@ -139,6 +139,12 @@ final class WebApp {
             return try compareUpload(store)
         case (false, 2) where parts[0] == "compare" && (parts[1] == "result.csv" || parts[1] == "result.xlsx"):
             return compareDownload(xlsx: parts[1] == "result.xlsx")
+        case (false, 1) where parts[0] == "report":
+            return try reportPage(store, print: false)
+        case (false, 2) where parts[0] == "report" && parts[1] == "print":
+            return try reportPage(store, print: true)
+        case (false, 1) where parts[0] == "report.csv" || parts[0] == "report.xlsx":
+            return try reportDownload(store, xlsx: parts[0] == "report.xlsx")
         case (false, 1) where parts[0] == "search":
             return try searchPage(store)
         case (false, 1) where parts[0] == "export":

@@ -69,12 +69,13 @@ extension WebApp {
     func layout(_ title: String, _ body: String, status: Int = 200, navigation: Bool = true) -> HTTPResponse {
         var page = "<!DOCTYPE html>\n<html lang=\"\(language == .zh ? "zh-CN" : "en")\"><head><meta charset=\"utf-8\">"
         page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        page += "<title>\(h(title)) · \(h(t("app.title")))</title><style>\(WebApp.css)</style></head><body>"
+        page += "<title>\(h(title)) · \(h(t("app.title")))</title><style>\(WebApp.css)\(WebApp.reportCSS)</style></head><body>"
         page += "<header><a class=\"brand\" href=\"/\">\(h(t("app.title")))</a>"
         if navigation {
             page += "<nav><a href=\"/\">\(h(t("nav.conflicts")))</a><a href=\"/nodes\">\(h(t("nav.nodes")))</a>"
             page += "<a href=\"/checks\">\(h(t("nav.checks")))</a>"
             page += "<a href=\"/compare\">\(h(t("nav.compare")))</a>"
+            page += "<a href=\"/report\">\(h(t("nav.report")))</a>"
             page += "<a href=\"/export\">\(h(t("nav.export")))</a></nav>"
             let q = request.path == "/search" ? request.queryValue("q") ?? "" : ""
             page += "<form class=\"search\" method=\"get\" action=\"/search\" role=\"search\"><input type=\"search\" name=\"q\" value=\"\(h(q))\""
