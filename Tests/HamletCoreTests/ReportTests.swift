@@ -26,7 +26,7 @@ struct ReportTests {
     func badPeriods(_ text: String) {
         #expect(throws: ReportError.self) { try ReportPeriod(parsing: text) }
         do { _ = try ReportPeriod(parsing: text) } catch {
-            #expect(error.code == .invalidPeriod && error.zh.contains("2026-Q4") && error.message.contains("2026-11"))
+            #expect(error.code == .invalidPeriod && error.zh.contains("2026年第4季度") && error.message.contains("2026-11"))
         }
     }
 

@@ -48,10 +48,10 @@ struct WebReportTests {
         return try #require(first)
     }
 
-    /// The page's English words, apart from the stored codes Core's Chinese 口径 name in brackets (分娩 born, paid_fen …).
+    /// The page's English words (Core's Chinese 口径 names no stored codes, so none are allowed).
     static func englishWords(_ html: String) -> [String] {
-        let codes = Set(Indicator.all.flatMap { WebCompareTests.englishWords($0.definition.zh) })
-        return WebCompareTests.englishWords(html).filter { !codes.contains($0) }
+        #expect(Indicator.all.allSatisfy { WebCompareTests.englishWords($0.definition.zh).isEmpty }, "Chinese 口径 without codes")
+        return WebCompareTests.englishWords(html)
     }
 
     static func report(_ f: WebFixture, village: String? = nil) throws -> Report {

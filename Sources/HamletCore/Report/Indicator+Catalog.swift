@@ -59,7 +59,7 @@ extension Indicator {
                   "出生人数中性别为女的。", "Births whose sex is F."),
         Indicator("births_by_order", .vital, .breakdown, "出生孩次", "Births by order", unit: .people,
                   "孩次 = 孩子在其母亲登记的全部子女中按出生日期的排序（双胞胎按记录号排）；1 一孩、2 二孩、3+ 多孩；"
-                    + "母亲未登记的记为“不详”（unknown）。",
+                    + "母亲未登记的记为“不详”。",
                   "Order = the child's place among all its mother's registered children by birth date (twins by row id); "
                     + "1 first, 2 second, 3+ third or later; a child without a registered mother is 'unknown'.",
                   parts: ["1", "2", "3+", "unknown"]),
@@ -105,11 +105,11 @@ extension Indicator {
                   "期末日已发现、尚未结束（无结束日期且状态为“在孕”，或结束日期晚于期末）的孕情。",
                   "Pregnancies found by the last day and not ended by then (no end date and ongoing, or ended after the period)."),
         Indicator("pregnancies_ended", .familyHealth, .breakdown, "孕情结束", "Pregnancies ended", unit: .pregnancies,
-                  "结束日期在报告期内的孕情，按结局分：分娩 born、流产 miscarriage、引产 induced、其他 other（结局未填的计“其他”）。",
+                  "结束日期在报告期内的孕情，按结局分：分娩、流产、引产、其他（结局未填的计“其他”）。",
                   "Pregnancies whose end date is in the period, by outcome: born, miscarriage, induced, other (no outcome recorded: other).",
                   parts: ["born", "miscarriage", "induced", "other"]),
         Indicator("contraception_by_method", .familyHealth, .breakdown, "节育措施", "Contraception by method", unit: .people,
-                  "已婚育龄妇女期末日正在使用的措施（开始日期不晚于期末，且未停用或停用日期晚于期末；多种时取长效的）；没有登记措施的计“未登记”（none）。",
+                  "已婚育龄妇女期末日正在使用的措施（开始日期不晚于期末，且未停用或停用日期晚于期末；多种时取长效的）；没有登记措施的计“未登记”。",
                   "Married women 15–49 by the method in use on the last day (started by then, not stopped by then; a long-acting "
                     + "one first when several); none recorded: 'none'.",
                   parts: ["iud", "sterilization", "implant", "drugs", "other", "none"]),
@@ -130,8 +130,8 @@ extension Indicator {
 
     static let benefitsAndVisits: [Indicator] = [
         Indicator("benefits", .benefits, .breakdown, "奖扶", "Benefits by program", unit: Label(zh: "人 / 元", en: "people / yuan"),
-                  "按项目：新增 new、继续 continuing、退出 ended 为所属年度与报告期重叠的奖扶记录的对象人数（按人或户计，每项目每类一次）；"
-                    + "发放金额为状态“已发放”、发放日期在期内的记录金额之和，paid_fen 为整数分，paid_yuan 为元（两位小数的文字）。",
+                  "按项目：新增、继续、退出为所属年度与报告期重叠的奖扶记录的对象人数（按人或户计，每项目每类一次）；"
+                    + "发放金额为状态“已发放”、发放日期在期内的记录金额之和，以整数分记，另以元显示（两位小数）。",
                   "Per program: new / continuing / ended are the beneficiaries (person or household, once per program and kind) "
                     + "of benefit rows whose year overlaps the period; paid is the sum of rows paid with a paid date in the period, "
                     + "paid_fen in integer fen and paid_yuan in yuan as text with two decimals."),
