@@ -50,16 +50,11 @@ enum HubCompareCommand: HamletCommand {
     }
 
     static func read(_ path: String, _ kind: OutsideListKind, _ c: Context) throws -> OutsideList {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError(code: "not-found", exit: .notFound, message: Localized(zh: "读不到文件 \(path)", en: "cannot read \(path)"))
-        }
-        let name = (path as NSString).lastPathComponent
         let sheet: CSVTable
         let isCSV: Bool
-        do throws(CSVError) {
-            isCSV = try SheetFile.format(bytes: [UInt8](data), name: name) != .xlsx
-            sheet = try SheetFile.read(bytes: [UInt8](data), name: name)
-        } catch {
+        switch try SheetInput.read(path) {
+        case .success(let read): (sheet, isCSV) = read
+        case .failure(let error):
             throw CLIError(code: error.code.rawValue, exit: .invalidData, message: Localized(zh: error.messageZH, en: error.message))
         }
         do throws(OutsideListError) {

@@ -161,15 +161,11 @@ enum ImportCommand: HamletCommand {
         var problems: [String] = []
         for (path, table) in files {
             let name = (path as NSString).lastPathComponent
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw CLIError(code: "not-found", exit: .notFound, message: Localized(zh: "读不到文件 \(path)", en: "cannot read \(path)"))
-            }
             let sheet: CSVTable
             let isCSV: Bool
-            do throws(CSVError) {
-                isCSV = try SheetFile.format(bytes: [UInt8](data), name: name) != .xlsx
-                sheet = try SheetFile.read(bytes: [UInt8](data), name: name)
-            } catch {
+            switch try SheetInput.read(path) {
+            case .success(let read): (sheet, isCSV) = read
+            case .failure(let error):
                 let place = error.line > 0 ? "\(name):\(error.line)" : name
                 problems.append("\(place) [\(error.code.rawValue)] " + c.t(error.messageZH, error.message))
                 continue
