@@ -13,7 +13,7 @@ extension WebApp {
         "report.thisTownship": ("本镇", "The township"),
         "report.range": ("统计期间：%1 至 %2", "Period: %1 to %2"),
         "report.period": ("报告期", "Period"),
-        "report.periodHint": ("报告期写法：月 2026-11、季度 2026-Q4、年 2026。默认为上个月。截止日：次月第几日前上报（默认 5 日）。",
+        "report.periodHint": ("报告期写法：月 2026-11（或 2026年11月）、季度 2026年第4季度、年 2026。默认为上个月。截止日：次月第几日前上报（默认 5 日）。",
                               "Write a month 2026-11, a quarter 2026-Q4 or a year 2026; last month by default. Deadline: the day of the next month the data is due (5 by default)."),
         "report.township": ("全镇", "Township"),
         "report.townshipTotal": ("全镇合计", "Township total"),
