@@ -348,7 +348,10 @@ struct Simulation {
             case .applied, .conflict: taken.insert(key)
             case .rejected:
                 // Taken by the hub before a restore, refused when sent again after it: the clerk sees the rejection.
-                if taken.contains(key) { stats.rejectedAfterRestore["\(r.code ?? "")", default: 0] += 1 }
+                if taken.contains(key) {
+                    stats.rejectedAfterRestore["\(r.code ?? "")", default: 0] += 1
+                    Issue.record("\(node) seq \(c.seq), taken before a restore, refused when sent again: \(r.code ?? "") \(r.message ?? "")")
+                }
             }
         }
         try checkParked(cause: "push", what: "push by \(node) of seqs \(changes.map(\.seq))")

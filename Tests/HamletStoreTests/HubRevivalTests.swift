@@ -109,3 +109,44 @@ import Testing
         #expect(try openDuplicates(h).isEmpty, "the twin closes with the merge")
     }
 }
+
+/// Found by the simulation (seeds 15917497945, 154337600637, 38626147648): a change to a merged-away row in one
+/// village, redirected to its survivor in another, recorded a departure of the survivor from the loser's village.
+/// A later honest edit of the survivor by its own village, at a base before that, was then judged out of scope.
+@Suite struct RedirectedChangeScopeTests {
+    let east = BatchSource(node: "east-1", village: "东村")
+    let south = BatchSource(node: "south-1", village: "南村")
+    let loser = "01900000-0000-7000-8000-0000000000b1"
+    let survivor = "01900000-0000-7000-8000-0000000000b2"
+
+    func change(_ s: BatchSource, _ seq: Int64, _ row: String, _ values: Fields, base: Int64 = 0, wall: Int64) -> Change {
+        Change(node: s.node, seq: seq, table: "people", row: row, op: .put, values: values, bases: values.mapValues { _ in base },
+               rowBase: base, hlc: HLC(wall: wall, counter: 0, node: s.node), author: "测试员", epoch: "")
+    }
+
+    func person(_ village: String) -> Fields {
+        ["village": .text(village), "name": .text("王秀英"), "sex": .text("F"), "birth_date": .text("1990-03-02"),
+         "national_id": .text("370481199003021224")]
+    }
+
+    @Test func aRedirectedChangeRecordsNoDepartureOfTheSurvivor() throws {
+        let dir = TempDir("hub")
+        defer { dir.remove() }
+        let h = try HubStore.create(directory: dir.path)
+        _ = try h.reconcile([change(east, 1, loser, person("东村"), wall: 1)], from: east, wallMillis: 0)
+        _ = try h.reconcile([change(south, 1, survivor, person("南村"), wall: 2)], from: south, wallMillis: 0)
+        let southBase = try h.head()
+        let dup = try #require(try h.conflicts(status: "open", kind: .duplicate).first)
+        _ = try h.mergeDuplicate(dup.id, keep: survivor, action: OperatorAction(name: "镇管理员", wallMillis: 10))
+        // 东村, not knowing of the merge, edits its row: redirected to the survivor, held for review.
+        let redirected = try h.reconcile([change(east, 2, loser, ["current_address": .text("东村三组")], base: 1, wall: 3)],
+                                         from: east, wallMillis: 0)
+        #expect(redirected[0].status != .rejected, "\(redirected)")
+        let departures = try h.connection.rows("SELECT hseq FROM departures WHERE id = ?1", [.text(survivor)])
+        #expect(departures.isEmpty, "the survivor never left 南村")
+        // 南村's own edit, made before it heard of any of this, is in scope.
+        let own = try h.reconcile([change(south, 2, survivor, ["phone": .text("13900000001")], base: southBase, wall: 4)],
+                                  from: south, wallMillis: 0)
+        #expect(own[0].status != .rejected, "\(own[0].code ?? "") \(own[0].message ?? "")")
+    }
+}

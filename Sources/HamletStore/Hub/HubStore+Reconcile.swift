@@ -86,6 +86,8 @@ extension HubStore {
                                facts: try MergeFacts.gather(for: change, onto: current, table: t, schema: schema,
                                                             mapBase: mapper, reads: MergeReader(store: self)))
         var outcome = Merge.reconcile(change, onto: current, context: ctx)
+        // The row the outcome is decided on: the survivor when the change names a merged-away row.
+        var decidedOn = current
         if case .redirect(let survivor) = outcome {
             guard let s = try row(t, id: survivor) else {
                 return try reject(change, hash: hash, Rejection(.unknownRow, "merged row's survivor is missing"), wallMillis)
@@ -94,6 +96,7 @@ extension HubStore {
                                               reads: MergeReader(store: self))
             ctx.forceReview = true
             outcome = Merge.reconcile(change, onto: s, context: ctx)
+            decidedOn = s
         }
         if change.hlc > state.clock.last { state.clock.observe(change.hlc, wallMillis: 0) }
         switch outcome {
@@ -111,7 +114,9 @@ extension HubStore {
             state.head = hseq
             return ChangeResult(seq: change.seq, status: .applied, hseq: hseq)
         case .apply(let applied):
-            let ids = try apply(applied, change: change, table: t, previous: current, hseq: hseq)
+            // Compared with the survivor, not the loser: a loser in another village must not record a departure
+            // of the survivor (which made honest edits of the survivor look out of scope at older bases).
+            let ids = try apply(applied, change: change, table: t, previous: decidedOn, hseq: hseq)
             try appendLog(change, hseq: hseq, hash: hash, wallMillis: wallMillis)
             state.head = hseq
             if applied.created { try unpark(RowKey(t.name, change.row), state: &state) }
