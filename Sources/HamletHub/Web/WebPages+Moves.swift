@@ -33,7 +33,7 @@ extension WebApp {
         "moves.reason": ("原因/说明", "Reason / detail"),
         "moves.received": ("接收情况", "Received"),
         "moves.unreceived": ("超过30天未接收", "Not received after 30 days"),
-        "moves.unreceivedHint": ("以下村间迁移已超过30天，迁入村还没有记迁入：请通知迁入村接收（hamlet receive），或核实是否迁错。",
+        "moves.unreceivedHint": ("以下村间迁移已超过30天，迁入村还没有记迁入：请通知迁入村在本村节点上记迁入，或核实是否迁错。",
                                  "These moves between villages are over 30 days old and the receiving village has not recorded the move in: ask it to receive her, or check the move."),
         "moves.noneUnreceived": ("没有超过30天未接收的迁移。", "No move awaiting for over 30 days."),
         "moves.print": ("打印（A4）", "Print (A4)"),
