@@ -126,15 +126,14 @@ public struct MoveLedger: Sendable {
         let sortedEvents = events.sorted { ($0.date, $0.person, $0.kind.rawValue, $0.detail ?? "") < ($1.date, $1.person, $1.kind.rawValue, $1.detail ?? "") }
         var used = Set<Int>()
         var moves: [Move] = []
+        // Each person's event indices, in date order: a transfer looks only at hers.
+        let byPerson = Dictionary(grouping: sortedEvents.indices, by: { sortedEvents[$0].person })
         for t in transfers.sorted(by: { ($0.date, $0.person) < ($1.date, $1.person) }) where t.from != t.to {
-            let out = sortedEvents.indices.last { i in
-                !used.contains(i) && sortedEvents[i].person == t.person && sortedEvents[i].kind == .moveOut && sortedEvents[i].date <= t.date
-            }
+            let hers = byPerson[t.person] ?? []
+            let out = hers.last { i in !used.contains(i) && sortedEvents[i].kind == .moveOut && sortedEvents[i].date <= t.date }
             if let out { used.insert(out) }
             let day = out.map { sortedEvents[$0].date } ?? t.date
-            let into = sortedEvents.indices.first { i in
-                !used.contains(i) && sortedEvents[i].person == t.person && sortedEvents[i].kind == .moveIn && sortedEvents[i].date >= day
-            }
+            let into = hers.first { i in !used.contains(i) && sortedEvents[i].kind == .moveIn && sortedEvents[i].date >= day }
             if let into { used.insert(into) }
             moves.append(Self.move(.within, byID, t.person, from: t.from, to: t.to, date: day,
                                    reason: out.flatMap { sortedEvents[$0].detail }, received: into.map { sortedEvents[$0].date }))

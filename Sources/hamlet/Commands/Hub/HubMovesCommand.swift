@@ -8,12 +8,14 @@ import HamletStore
 /// villages not received after 30 days.
 enum HubMovesCommand: HamletCommand {
     static let village = OptionSpec(long: "village", valueName: "name", help: CommandTree.L("只看这个村", "only this village"), valueNameZH: "村名")
+    static let format = OptionSpec(long: "format", valueName: "csv|xlsx", help: CommandTree.L("导出：csv 或 xlsx（写到文件：> 迁入迁出通报.xlsx）", "export as csv or xlsx (redirect to a file: > moves.xlsx)"),
+                                   valueNameZH: "格式")
 
     static func spec(_ schema: Schema) -> CommandSpec {
         CommandSpec(name: "moves", abstract: CommandTree.L("迁入迁出通报：各村和全镇本期迁出、迁入的人", "the move notice: who moved out of and into each village and the township"),
                     discussion: CommandTree.L("村间迁移在迁出村和迁入村各列一次，全镇只列一次。迁入村记下迁入之前为「待接收」；超过30天未接收的单独列出。",
                                               "A move between villages is listed by both villages and once for the township. It is awaiting until the receiving village records the move in; moves awaiting for over 30 days are listed apart."),
-                    options: [ReportText.period, village, ReportText.format, CommandTree.dir, CommandTree.json],
+                    options: [ReportText.period, village, format, CommandTree.dir, CommandTree.json],
                     examples: ["hamlet hub moves --period 2026-11", "hamlet hub moves --period 2026-11 --village 南赵",
                                "hamlet hub moves --period 2026-11 --format xlsx > 迁入迁出通报.xlsx"])
     }
@@ -26,7 +28,7 @@ enum HubMovesCommand: HamletCommand {
             throw CLIError(code: error.code.rawValue, exit: .notFound, message: Localized(zh: error.zh, en: error.message))
         }
         if c.json { Output.json(notice); return }
-        if let format = c.value(ReportText.format) { try export(notice, format: format, c); return }
+        if let chosen = c.value(format) { try export(notice, format: chosen, c); return }
         Output.out(c.t("迁入迁出通报 \(p.label(chinese: true))（\(notice.from) 至 \(notice.to)）\n",
                        "Move notice, \(p.label(chinese: false)) (\(notice.from) to \(notice.to))\n"))
         for v in notice.villages {
