@@ -145,6 +145,12 @@ final class WebApp {
             return try reportPage(store, print: true)
         case (false, 1) where parts[0] == "report.csv" || parts[0] == "report.xlsx":
             return try reportDownload(store, xlsx: parts[0] == "report.xlsx")
+        case (false, 1) where parts[0] == "moves":
+            return try movesPage(store, print: false)
+        case (false, 2) where parts[0] == "moves" && parts[1] == "print":
+            return try movesPage(store, print: true)
+        case (false, 1) where parts[0] == "moves.csv" || parts[0] == "moves.xlsx":
+            return try movesDownload(store, xlsx: parts[0] == "moves.xlsx")
         case (false, 1) where parts[0] == "search":
             return try searchPage(store)
         case (false, 1) where parts[0] == "export":

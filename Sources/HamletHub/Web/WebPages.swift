@@ -76,6 +76,7 @@ extension WebApp {
             page += "<a href=\"/checks\">\(h(t("nav.checks")))</a>"
             page += "<a href=\"/compare\">\(h(t("nav.compare")))</a>"
             page += "<a href=\"/report\">\(h(t("nav.report")))</a>"
+            page += "<a href=\"/moves\">\(h(t("nav.moves")))</a>"
             page += "<a href=\"/export\">\(h(t("nav.export")))</a></nav>"
             let q = request.path == "/search" ? request.queryValue("q") ?? "" : ""
             page += "<form class=\"search\" method=\"get\" action=\"/search\" role=\"search\"><input type=\"search\" name=\"q\" value=\"\(h(q))\""
