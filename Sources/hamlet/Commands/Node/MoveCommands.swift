@@ -177,7 +177,7 @@ enum MoveText {
         case let .sameVillage(v):
             return CLIError(code: "same-village", exit: .invalidData, message: Localized(zh: "迁往的村「\(v)」就是本村", en: "\(v) is this node's own village"))
         case let .invalidDate(d):
-            return CLIError(code: "invalid-date", exit: .invalidData, message: Localized(zh: "日期 \(d) 不是有效日期（格式 YYYY-MM-DD）", en: "\(d) is not a valid date (YYYY-MM-DD)"))
+            return CLIError(code: "invalid-date", exit: .invalidData, message: Localized(zh: "日期 \(d) 不是有效日期（请写成 2026-11-30 这样的年-月-日）", en: "\(d) is not a valid date (YYYY-MM-DD)"))
         case let .futureDate(d):
             return CLIError(code: "future-date", exit: .invalidData, message: Localized(zh: "日期 \(d) 在明天之后", en: "\(d) is after tomorrow"))
         case .notInVillage:
