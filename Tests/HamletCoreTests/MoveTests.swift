@@ -77,4 +77,15 @@ struct MoveTests {
         #expect(waiting.first?.origin == nil && waiting.first?.event == "e6")
         #expect(ArrivalRule.awaiting(people: [], events: events).isEmpty)
     }
+
+    @Test("the monthly report counts a carried 迁出 event for the village she left, not the one that holds it now")
+    func reportCountsTheOrigin() throws {
+        var input = ReportInput(villages: ["北赵", "南赵"])
+        let her = "01900000-0000-7000-8000-000000000001"
+        input.people = [ReportInput.Person(id: her, village: "南赵", sex: "F", birthDate: "1995-04-02", residence: "resident")]
+        input.events = [ReportInput.Event(id: "01900000-0000-7000-8000-000000000002", person: her, village: "南赵", kind: "move_out",
+                                          date: "2026-11-01", origin: MoveDetail.parse("迁往南赵（婚迁），原村北赵")?.origin)]
+        let r = ReportEngine(input).report(for: try ReportPeriod(parsing: "2026-11"))
+        #expect(r.villages["北赵"]?["moves_out"] == .integer(1) && r.villages["南赵"]?["moves_out"] == .integer(0), "\(r.villages)")
+    }
 }
