@@ -87,6 +87,10 @@ struct MoveCLITests {
         #expect(shown.status == 0 && shown.stdout.contains("已迁出") && shown.stdout.contains("南赵"), "\(shown)")
         #expect(try bz.run(["show", "person", liID], env: zh).stdout.contains("2026-11-01"))
         #expect(try bz.run(["list", "people"], env: zh).stdout.contains("已迁出 1 人"))
+        // The trace is the replica's own: a resync keeps it; English says it too.
+        try must(bz, ["resync"])
+        let english = try bz.run(["show", "person", li, "--lang", "en"])
+        #expect(english.status == 0 && english.stdout.contains("moved out (2026-11-01, to 南赵, marriage)"), "\(english)")
         let household = try #require(try bz.run(["show", "household", home, "--json"]).json() as? [String: Any])
         #expect((household["values"] as? [String: Any])?["head"] == nil, "\(household)")
 
