@@ -57,6 +57,8 @@ struct MoveCLITests {
         let status = try #require(try nz.run(["status", "--json"]).json() as? [String: Any])
         #expect(status["awaiting"] as? Int == 1, "\(status)")
         #expect(try nz.run(["status"], env: zh).stdout.contains("1 人"))
+        #expect(try nz.run(["show", "person", li], env: zh).stdout.contains("待接收（自北赵，2026-11-01 迁出，婚迁）"))
+        #expect(try nz.run(["list", "people"], env: zh).stdout.contains("待接收 1 人"))
         // Receiving needs a household; a date before the move is refused.
         #expect(try nz.run(["receive", "person", liID], env: zh).status == 64)
         #expect(try nz.run(["receive", "person", liID, "--household", nzHome, "--date", "2026-10-01"], env: zh).status == 65)

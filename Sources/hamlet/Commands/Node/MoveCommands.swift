@@ -161,9 +161,27 @@ enum MoveText {
             "\(m.label) moved out (\(m.date), to \(m.destination), \(MoveReason(text: m.reason)?.code ?? m.reason))")
     }
 
-    /// For `list people`: one line per person moved out whose row has left the replica.
+    /// `待接收（自北赵，2026-11-01 迁出，婚迁）`.
+    static func awaiting(_ a: Arrival, _ c: Context) -> String {
+        c.t("待接收（自\(a.origin ?? "外村")，\(a.date) 迁出\(a.reason.map { "，" + $0.rawValue } ?? "")）",
+            "awaiting reception (from \(a.origin ?? "another village"), moved \(a.date)\(a.reason.map { ", " + $0.code } ?? ""))")
+    }
+
+    /// For `show person` of someone awaiting reception: one line after her fields.
+    static func showAwaiting(_ c: Context, _ r: Replica, person: String) throws {
+        guard let a = try r.arrivals().first(where: { $0.person == person }) else { return }
+        Output.out("\n" + awaiting(a, c) + c.t("；用 hamlet receive person 接收\n", "; receive with hamlet receive person\n"))
+    }
+
+    /// For `list people`: who awaits reception here, and one line per person moved out whose row has left.
     static func listMovedOut(_ c: Context, _ r: Replica) throws {
         guard let people = r.schema.table(named: "people") else { return }
+        let arrivals = try r.arrivals()
+        if !arrivals.isEmpty {
+            let labels = try r.rowLabels(people, ids: Set(arrivals.map(\.person)))
+            Output.out(c.t("待接收 \(arrivals.count) 人：\n", "\(arrivals.count) awaiting reception:\n"))
+            for a in arrivals { Output.out("  \(labels[a.person] ?? ShortID.of(a.person)) " + awaiting(a, c) + "\n") }
+        }
         let gone = try r.movedOut().filter { try r.visibleRow(people, id: $0.person) == nil }
         guard !gone.isEmpty else { return }
         Output.out(c.t("已迁出 \(gone.count) 人：\n", "\(gone.count) moved out:\n"))

@@ -47,6 +47,7 @@ enum ShowCommand: HamletCommand {
                                pendingFields.contains(f.name) ? c.t("待上传", "pending") : ""])
         }
         Output.out(table.render(maxWidth: max(c.width, 60)))
+        if t.name == "people" { try MoveText.showAwaiting(c, r, person: d.id) }
         if let family { ReplicaCommands.printFamily(family, c, r, t, motherLabel: display.text(d.values["mother"], t.field("mother"))) }
         if !d.outstanding.isEmpty {
             Output.out(c.t("\n未被镇中心收录的修改：\n", "\nLocal changes not yet taken in by the hub:\n"))
