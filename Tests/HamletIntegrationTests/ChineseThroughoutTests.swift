@@ -377,6 +377,18 @@ struct ChineseThroughoutTests {
         try audit.run(dir, ["delete", "household", home], exit: 65)
         try audit.run(dir, ["edit", "person", zhang, "--phone", "13900000000"], exit: 65)
         try audit.run(dir, ["edit", "person", zhang], exit: 64)
+        // 迁出 / 迁入 (issue 15): the refusals, an empty 待接收 list, then one move.
+        try audit.run(dir, ["move", "person", zhang, "--to", "北赵"], exit: 65)
+        try audit.run(dir, ["move", "person", zhang, "--to", "南赵", "--reason", "逃跑"], exit: 65)
+        try audit.run(dir, ["move", "person", zhang, "--to", "南赵", "--date", "2100-01-01"], exit: 65)
+        try audit.run(dir, ["move", "person", zhang, "--to", "南赵", "--date", "2026-02-30"], exit: 65)
+        try audit.run(dir, ["move", "person", "99999999", "--to", "南赵"], exit: 66)
+        try audit.run(dir, ["arrivals"])
+        try audit.run(dir, ["receive", "person", zhang], exit: 64)
+        try audit.run(dir, ["receive", "person", zhang, "--household", home], exit: 65)
+        let leaving = try audit.id(dir, Registry.person("赵燕", birth: "1996-05-05", sequence: 9))
+        try audit.run(dir, ["move", "person", leaving, "--to", "南赵", "--reason", "务工"])
+        try audit.run(dir, ["move", "person", leaving, "--to", "南赵"], exit: 66)
 
         // Usage: the parser's every code, and the commands' own checks.
         try audit.run(dir, ["list", "people", "--bogus"], exit: 64)

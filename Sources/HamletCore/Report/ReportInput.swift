@@ -44,14 +44,18 @@ public struct ReportInput: Sendable {
         /// `birth`, `marriage`, `divorce`, `death`, `move_out`, `move_in`.
         public var kind: String
         public var date: String?
+        /// For a 迁出 event a move carried to the destination (`hamlet move`): the village she left, read from its
+        /// detail (``MoveDetail``); nil for any other event.
+        public var origin: String?
 
         /// Makes an event.
-        public init(id: String, person: String?, village: String, kind: String, date: String?) {
+        public init(id: String, person: String?, village: String, kind: String, date: String?, origin: String? = nil) {
             self.id = id
             self.person = person
             self.village = village
             self.kind = kind
             self.date = date
+            self.origin = origin
         }
     }
 

@@ -108,7 +108,9 @@ struct ReportPass {
             }
         }
         for e in engine.input.events where (e.kind == "move_in" || e.kind == "move_out") && inPeriod(e.date) {
-            guard let p = e.person.flatMap({ engine.personIndex[$0] }), let v = engine.villageIndex[e.village] else { continue }
+            // A 迁出 event that moved with her counts for the village she left, not the one holding it now.
+            let village = e.kind == "move_out" ? e.origin ?? e.village : e.village
+            guard let p = e.person.flatMap({ engine.personIndex[$0] }), let v = engine.villageIndex[village] else { continue }
             if e.kind == "move_in" { add(v) { $0.movedIn.insert(p) } } else { add(v) { $0.movedOut.insert(p) } }
         }
     }

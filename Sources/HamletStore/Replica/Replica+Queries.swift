@@ -17,6 +17,8 @@ public struct ReplicaStatus: Sendable, Codable {
     public var lastSyncAt: Int64?
     public var lastSyncResult: String?
     public var verify: String?
+    /// People of the village who arrived by a move and are not received yet (待接收).
+    public var awaiting: Int = 0
 }
 
 /// One row with what `hamlet show` prints: values, hub versions, outstanding edits.
@@ -126,7 +128,8 @@ extension Replica {
         return ReplicaStatus(node: info.node, village: info.village, hub: info.hub, pending: counts["pending"] ?? 0,
                              accepted: counts["accepted"] ?? 0, conflicted: conflicts.open, settled: conflicts.settled,
                              rejected: counts["rejected"] ?? 0, cursor: info.cursor, rows: rows,
-                             lastSyncAt: info.lastSyncAt, lastSyncResult: info.lastSyncResult, verify: info.verify)
+                             lastSyncAt: info.lastSyncAt, lastSyncResult: info.lastSyncResult, verify: info.verify,
+                             awaiting: try arrivals().count)
     }
 
     /// The change log, newest last; `pendingOnly` keeps changes not yet acknowledged.

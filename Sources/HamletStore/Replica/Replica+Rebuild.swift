@@ -196,6 +196,9 @@ public final class ReplicaRebuild {
                 let kept = Replica.outcomeColumns + ", checked_at"
                 try c.execute("INSERT OR REPLACE INTO main._outcomes (\(kept)) SELECT \(kept) FROM old._outcomes")
             }
+            if wholeLog, try c.row("SELECT 1 FROM old.sqlite_master WHERE type = 'table' AND name = '_moves'") != nil {
+                try c.execute("INSERT OR REPLACE INTO main._moves (\(Replica.movesColumns)) SELECT \(Replica.movesColumns) FROM old._moves")
+            }
             let top = try c.scalar("SELECT coalesce(max(seq), 0) FROM main._changes").integer ?? 0
             try c.execute("COMMIT")
             return top

@@ -126,6 +126,8 @@ public final class Replica {
         let replica = Replica(connection: c, schema: current, directory: directory)
         // The replica's own bookkeeping grows additively too: conflict outcomes (issue 11, item 9).
         try replica.ensureOutcomesTable()
+        // …and the trace of people it moved out (issue 15).
+        try replica.ensureMovesTable()
         return replica
     }
 
@@ -165,6 +167,7 @@ public final class Replica {
         try c.execute("CREATE INDEX IF NOT EXISTS _changes_row ON _changes (tbl, row_id, seq)")
         try c.execute("CREATE INDEX IF NOT EXISTS _changes_state ON _changes (state, seq)")
         try c.execute(Replica.outcomesTableSQL)
+        try c.execute(Replica.movesTableSQL)
     }
 
     // MARK: meta

@@ -59,10 +59,11 @@ struct ReportReads {
                                                    mother: c.text(7), father: c.text(8)))
         }) { absent.insert("people") }
         // Unused by the figures: birth and divorce events (births come from birth dates); dated after the period.
-        if try !scan("events", [scope, "person", "kind", "date"],
+        if try !scan("events", [scope, "person", "kind", "date", "detail"],
                      only: "\"kind\" IN ('death', 'marriage', 'move_in', 'move_out') AND \"date\" <= ?3", { c in
-            input.events.append(ReportInput.Event(id: try c.id(), person: c.text(2), village: c.text(1) ?? "", kind: c.text(3) ?? "",
-                                                  date: c.text(4)))
+            let kind = c.text(3) ?? ""
+            input.events.append(ReportInput.Event(id: try c.id(), person: c.text(2), village: c.text(1) ?? "", kind: kind,
+                                                  date: c.text(4), origin: kind == "move_out" ? c.text(5).flatMap(MoveDetail.parse)?.origin : nil))
         }) { absent.insert("events") }
         if try !scan("pregnancies", [scope, "woman", "found_on", "status", "end_kind", "ended_on"],
                      only: "\"found_on\" <= ?3 OR \"ended_on\" >= ?2", { c in

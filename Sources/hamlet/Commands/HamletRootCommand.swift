@@ -5,7 +5,7 @@ import HamletCore
 enum HamletRootCommand: HamletCommandGroup {
     static var subcommands: [any HamletCommand.Type] {
         [InitCommand.self, AddCommand.self, EditCommand.self, DeleteCommand.self, ListCommand.self, ShowCommand.self,
-         StatusCommand.self, LogCommand.self, SyncCommand.self, ResyncCommand.self, VerifyCommand.self, ImportCommand.self, CheckCommand.self, ReportCommand.self,
+         StatusCommand.self, LogCommand.self, SyncCommand.self, ResyncCommand.self, VerifyCommand.self, ImportCommand.self, CheckCommand.self, MoveCommand.self, ArrivalsCommand.self, ReceiveCommand.self, ReportCommand.self,
          HubCommand.self, SeedCommand.self]
     }
 

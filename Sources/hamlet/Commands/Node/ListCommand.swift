@@ -53,6 +53,7 @@ enum ListCommand: HamletCommand {
         } else {
             Output.out(c.t("共 \(page.total) 条\n", "\(page.total) row(s)\n"))
         }
+        if t.name == "people", filters.isEmpty { try MoveText.listMovedOut(c, r) }
     }
 
     /// Parses `--where` arguments: `field<op>value` with `= < <= > >= ^=`; the

@@ -13,7 +13,17 @@ enum ShowCommand: HamletCommand {
     static func run(_ c: Context) throws {
         let r = try ReplicaCommands.open(c)
         let t = try r.table(c.tableName(try c.tableArgument(), r.schema))
-        let d = try r.detail(table: t.name, id: try ReplicaCommands.rowID(c, r, t))
+        let d: RowDetail
+        do {
+            d = try r.detail(table: t.name, id: try ReplicaCommands.rowID(c, r, t))
+        } catch let e as CLIError where e.code == "not-found" && t.name == "people" {
+            // Someone this village moved out: her trace, not a not-found (issue 15).
+            if try MoveText.showMovedOut(c, r, try c.argument(CommandTree.idArgument)) { return }
+            throw e
+        } catch let e as ReplicaError where e.code == .notFound && t.name == "people" {
+            if try MoveText.showMovedOut(c, r, try c.argument(CommandTree.idArgument)) { return }
+            throw e
+        }
         // 孩次 is derived from the mother's children here, never stored.
         let family = t.name == "people" ? try ReplicaCommands.Family(r, person: d.id, values: d.values) : nil
         if c.json {
@@ -37,6 +47,7 @@ enum ShowCommand: HamletCommand {
                                pendingFields.contains(f.name) ? c.t("待上传", "pending") : ""])
         }
         Output.out(table.render(maxWidth: max(c.width, 60)))
+        if t.name == "people" { try MoveText.showAwaiting(c, r, person: d.id) }
         if let family { ReplicaCommands.printFamily(family, c, r, t, motherLabel: display.text(d.values["mother"], t.field("mother"))) }
         if !d.outstanding.isEmpty {
             Output.out(c.t("\n未被镇中心收录的修改：\n", "\nLocal changes not yet taken in by the hub:\n"))

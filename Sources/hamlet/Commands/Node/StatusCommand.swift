@@ -21,6 +21,7 @@ enum StatusCommand: HamletCommand {
             (c.t("有冲突", "conflicted"), String(s.conflicted)),
             (c.t("已处理", "settled"), String(s.settled)),
             (c.t("已退回", "rejected"), String(s.rejected)),
+            (c.t("待接收", "awaiting"), c.t("\(s.awaiting) 人", String(s.awaiting))),
             (c.t("最近同步", "last sync"), s.lastSyncAt.map { c.time($0) } ?? c.t("从未", "never")),
             (c.t("同步结果", "last result"), (c.chinese ? try r.meta("last_sync_result_zh") : nil) ?? s.lastSyncResult ?? "-"),
             (c.t("数据核对", "verify"), s.verify.map { c.chinese ? ["match": "一致", "mismatch": "不一致"][$0] ?? $0 : $0 } ?? "-"),
@@ -32,6 +33,10 @@ enum StatusCommand: HamletCommand {
         Output.out(list.render(maxWidth: c.width))
         if s.rejected > 0 {
             Output.out(c.t("提示：有被退回的修改，运行 hamlet log 查看原因。\n", "hint: some changes were rejected; see hamlet log for why.\n"))
+        }
+        if s.awaiting > 0 {
+            Output.out(c.t("提示：待接收 \(s.awaiting) 人（迁入本村），运行 hamlet arrivals 查看，hamlet receive person 接收。\n",
+                           "hint: \(s.awaiting) person(s) moved here await reception; see hamlet arrivals, then hamlet receive person.\n"))
         }
         if s.settled > 0 {
             Output.out(c.t("提示：镇中心已处理 \(s.settled) 条修改的冲突，运行 hamlet log 查看处理结果。\n",

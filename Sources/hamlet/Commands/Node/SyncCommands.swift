@@ -104,5 +104,9 @@ enum SyncCommands {
 
     static func report(_ c: Context, _ s: SyncSummary) {
         if c.json { Output.json(s) } else { Output.out((c.chinese ? s.lineZH : s.line) + "\n") }
+        // Only wording after a finished sync: an unreadable count leaves the line out.
+        if !c.json, let n = try? ReplicaCommands.open(c).arrivals().count, n > 0 {
+            Output.out(c.t("待接收 \(n) 人（迁入本村），运行 hamlet arrivals 查看\n", "\(n) person(s) moved here await reception; see hamlet arrivals\n"))
+        }
     }
 }
