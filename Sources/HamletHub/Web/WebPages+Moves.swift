@@ -42,22 +42,29 @@ extension WebApp {
                        "Office: %1    Head: ________    Prepared by: ________    Date: ________"),
     ]
 
-    /// The query's period (default: last month) and village, or the sentence saying what is wrong.
-    private func movesQuery() -> Result<(period: ReportPeriod, village: String?), ReportQueryError> {
-        reportQuery().map { ($0.period, $0.village) }
+    /// The query's period (default: last month) and village, and the notice for them — or the error page
+    /// (400 for a period that cannot be read, 404 for a village the township lacks).
+    private func movesNotice(_ store: HubStore) throws -> Result<(period: ReportPeriod, village: String?, notice: MoveNotice), MovesRefusal> {
+        let q: (period: ReportPeriod, village: String?)
+        switch reportQuery().map({ ($0.period, $0.village) }) {
+        case .success(let r): q = r
+        case .failure(let e): return .failure(MovesRefusal(page: movesError(store, e.message, status: 400)))
+        }
+        do {
+            return .success((q.period, q.village, try store.moveNotice(period: q.period, village: q.village, wallMillis: console.configuration.wallMillis())))
+        } catch let error as ReportError {
+            return .failure(MovesRefusal(page: movesError(store, language == .zh ? error.zh : error.message, status: 404)))
+        }
     }
 
     /// GET /moves and /moves/print.
     func movesPage(_ store: HubStore, print: Bool) throws -> HTTPResponse {
-        let q: (period: ReportPeriod, village: String?)
-        switch movesQuery() {
+        let q: (period: ReportPeriod, village: String?, notice: MoveNotice)
+        switch try movesNotice(store) {
         case .success(let r): q = r
-        case .failure(let e): return movesError(store, e.message, status: 400)
+        case .failure(let refusal): return refusal.page
         }
-        let notice: MoveNotice
-        do { notice = try store.moveNotice(period: q.period, village: q.village, wallMillis: console.configuration.wallMillis()) } catch let error as ReportError {
-            return movesError(store, language == .zh ? error.zh : error.message, status: 404)
-        }
+        let notice = q.notice
         let named = ((try store.meta("township")) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let township = named.isEmpty ? t("report.thisTownship") : named
         let title = t("moves.title", q.village ?? township, q.period.label(chinese: language == .zh))
@@ -77,15 +84,12 @@ extension WebApp {
 
     /// GET /moves.csv and /moves.xlsx.
     func movesDownload(_ store: HubStore, xlsx: Bool) throws -> HTTPResponse {
-        let q: (period: ReportPeriod, village: String?)
-        switch movesQuery() {
+        let q: (period: ReportPeriod, village: String?, notice: MoveNotice)
+        switch try movesNotice(store) {
         case .success(let r): q = r
-        case .failure(let e): return movesError(store, e.message, status: 400)
+        case .failure(let refusal): return refusal.page
         }
-        let notice: MoveNotice
-        do { notice = try store.moveNotice(period: q.period, village: q.village, wallMillis: console.configuration.wallMillis()) } catch let error as ReportError {
-            return movesError(store, language == .zh ? error.zh : error.message, status: 404)
-        }
+        let notice = q.notice
         let chinese = language == .zh
         let sheet = MoveNoticeSheet(notice)
         let body = xlsx ? sheet.xlsx(chinese: chinese, sheetName: chinese ? "迁入迁出通报 \(q.period)" : "moves \(q.period)")
@@ -161,4 +165,9 @@ extension WebApp {
         page += "<p class=\"signature\">\(h(t("moves.sign", township)))</p></main></body></html>\n"
         return .html(page)
     }
+}
+
+/// A moves page that cannot be shown: the error page to answer with.
+struct MovesRefusal: Error {
+    let page: HTTPResponse
 }
