@@ -246,3 +246,18 @@ struct CheckSeedTests {
         }
     }
 }
+
+@Suite("Dangling references (issue 15 item 5)")
+struct DanglingReferenceTests {
+    @Test func rowsNamingAPersonNotHeldAreListedParentsAreNot() {
+        var r = CheckRegister()
+        r.person("here", "F", "1990-01-01", ["mother": "elsewhere"])   // a mother in another village: allowed
+        let visit = r.row("visits", ["person": "gone", "kind": "health_check", "date": "2026-01-01"])
+        let paid = r.row("benefits", ["person": "here", "payee": "gone", "program": "国家奖扶", "status": "eligible"], amount: 96000)
+        r.row("households", ["head": "gone", "address": "一号"], id: "h1")
+        r.row("visits", ["person": "here", "kind": "health_check", "date": "2026-01-01"])
+        #expect(r.named(by: "dangling-reference") == ["visits/\(visit)", "benefits/\(paid)", "households/h1"])
+        let f = CheckEngine(today: CalendarDate("2026-06-01")!).findings(in: CheckData(rows: r.rows), only: ["dangling-reference"])
+        #expect(f.first { $0.table == "visits" }?.message.zh == "这条随访记录的「人员」指向本村看不到的人（可能已迁走或已合并），请核对后改指或随人迁出")
+    }
+}

@@ -105,3 +105,29 @@ struct CheckImportTests {
         #expect(try dir.rows("visits").count == 1)
     }
 }
+
+@Suite("A reference left behind by a move (issue 15 item 5)", .serialized)
+struct DanglingCLITests {
+    @Test("a person moved by editing her village leaves her visit behind: hamlet check on the old village lists it; hamlet move takes it along")
+    func leftBehindAndTakenAlong() throws {
+        let town = try ProcTownship("dangling", nodes: [("bz1", "北赵"), ("nz1", "南赵")])
+        defer { town.finish() }
+        let bz1 = town["bz1"]
+        try must(bz1, ["add", "person", "--name", "李梅", "--sex", "女", "--birth-date", "1995-03-02"])
+        let visit = try must(bz1, ["add", "visit", "--person", "李梅", "--kind", "体检", "--date", "2026-10-01"])
+        try must(bz1, ["add", "person", "--name", "王芳", "--sex", "女", "--birth-date", "1996-04-03"])
+        try must(bz1, ["add", "visit", "--person", "王芳", "--kind", "体检", "--date", "2026-10-02"])
+        _ = try town.sync("bz1")
+        // The old way: only her row changes village; her visit stays in 北赵, naming someone 北赵 no longer holds.
+        try must(bz1, ["edit", "person", "李梅", "--village", "南赵"])
+        _ = try town.sync("bz1")
+        let listed = try #require(try bz1.run(["check", "--rule", "dangling-reference", "--json"]).json() as? [String: Any])
+        let items = try #require(listed["items"] as? [[String: Any]])
+        #expect(items.map { $0["row"] as? String } == [visit], "\(items)")
+        // hamlet move takes her rows along: nothing is left behind.
+        try must(bz1, ["move", "person", "王芳", "--to", "南赵", "--reason", "婚迁"])
+        _ = try town.sync("bz1")
+        let after = try #require(try bz1.run(["check", "--rule", "引用了看不到的人", "--json"]).json() as? [String: Any])
+        #expect((after["items"] as? [[String: Any]])?.map { $0["row"] as? String } == [visit])
+    }
+}

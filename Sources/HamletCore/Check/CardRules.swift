@@ -23,6 +23,8 @@ enum CardRules {
         "benefit-amount-range": benefitAmountRange,
         "moved-out-still-resident": movedOutStillResident,
         "head-not-in-household": headNotInHousehold,
+        // A whole-register rule, not a card's: `CheckEngine.findings(in:only:)` runs it (`CheckData.danglingReferences`).
+        "dangling-reference": { _, _, _ in },
     ]
 
     // MARK: - Sex

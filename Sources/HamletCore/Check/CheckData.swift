@@ -82,6 +82,24 @@ public struct CheckData: Sendable {
         }
     }
 
+    /// Rows naming, in a field that must stay within the village, a person who is not among the rows: on a node,
+    /// a person it cannot see (moved or merged away while the row stayed). `mother` and `father` may name a
+    /// person of another village and are not listed. Each row once, with the field and the missing person.
+    public var danglingReferences: [(row: CheckRow, field: String, person: String)] {
+        var out: [(row: CheckRow, field: String, person: String)] = []
+        var seen = Set<String>()
+        for (person, rows) in rowsByPerson where people[person] == nil {
+            for r in rows {
+                let field = ["person", "woman", "payee"].first { r.text($0) == person } ?? "person"
+                if seen.insert(r.table + "/" + r.id + "/" + field).inserted { out.append((r, field, person)) }
+            }
+        }
+        for (head, rows) in householdsByHead where people[head] == nil {
+            for r in rows { out.append((r, "head", head)) }
+        }
+        return out.sorted { ($0.row.table, $0.row.id, $0.field) < ($1.row.table, $1.row.id, $1.field) }
+    }
+
     /// Everything about one person the rules read, or nil when she is not among the rows.
     public func card(of person: String) -> PersonCard? {
         guard let me = people[person] else { return nil }

@@ -41,7 +41,24 @@ public struct CheckEngine: Sendable {
 
     /// Every finding in the data (all its people).
     public func findings(in data: CheckData, only: Set<String>? = nil) -> [CheckFinding] {
-        findings(in: data, persons: data.people.keys, only: only)
+        var out = findings(in: data, persons: data.people.keys, only: only)
+        if let rule = rules.rule("dangling-reference"), only?.contains(rule.id) ?? true {
+            out += dangling(data, rule)
+            out.sort { ($0.village, $0.rule, $0.table, $0.row) < ($1.village, $1.rule, $1.table, $1.row) }
+        }
+        return out
+    }
+
+    /// The whole-register rule `dangling-reference`: rows naming a person the data does not hold.
+    func dangling(_ data: CheckData, _ rule: CheckRule) -> [CheckFinding] {
+        data.danglingReferences.map { r, field, person in
+            var message = CheckMessage()
+            let table = schema.table(named: r.table)?.label ?? Label(zh: r.table, en: r.table)
+            message.set("table", table)
+            message.set("field", self.field(r.table, field))
+            return CheckFinding(rule: rule.id, severity: rule.severity, table: r.table, row: r.id, person: person,
+                                village: r.text("village") ?? "", date: nil, message: message.render(rule.message))
+        }
     }
 
     /// What a write brings in: findings after it whose record and rule were not broken before it.
