@@ -21,3 +21,21 @@ enum SheetInput {
         }
     }
 }
+
+/// A sheet written to stdout as `--format csv|xlsx` (`hub export`, `hub report`, `report`, `hub moves`): the xlsx
+/// only when stdout is redirected to a file, named in the hint.
+enum SheetOutput {
+    static func write(format: String, file: Localized, csv: () -> String, xlsx: () -> [UInt8]) throws {
+        switch format {
+        case "csv": Output.out(csv())
+        case "xlsx":
+            guard isatty(1) != 1 else {
+                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "xlsx 是二进制文件，请重定向到文件：> \(file.zh)",
+                                                                              en: "xlsx is a binary file; redirect it: > \(file.en)"))
+            }
+            Output.out(bytes: xlsx())
+        default:
+            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--format 只能是 csv 或 xlsx", en: "--format is csv or xlsx"))
+        }
+    }
+}

@@ -62,15 +62,8 @@ enum HubMovesCommand: HamletCommand {
 
     static func export(_ notice: MoveNotice, format: String, _ c: Context) throws {
         let sheet = MoveNoticeSheet(notice)
-        switch format {
-        case "csv": Output.out(sheet.csv(chinese: c.chinese))
-        case "xlsx":
-            guard isatty(1) != 1 else {
-                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "xlsx 是二进制文件，请重定向到文件：> 迁入迁出通报.xlsx", en: "xlsx is a binary file; redirect it: > moves.xlsx"))
-            }
-            Output.out(bytes: sheet.xlsx(chinese: c.chinese, sheetName: c.t("迁入迁出通报 \(notice.period)", "moves \(notice.period)")))
-        default:
-            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--format 只能是 csv 或 xlsx", en: "--format is csv or xlsx"))
-        }
+        try SheetOutput.write(format: format, file: Localized(zh: "迁入迁出通报.xlsx", en: "moves.xlsx"),
+                              csv: { sheet.csv(chinese: c.chinese) },
+                              xlsx: { sheet.xlsx(chinese: c.chinese, sheetName: c.t("迁入迁出通报 \(notice.period)", "moves \(notice.period)")) })
     }
 }

@@ -82,17 +82,11 @@ enum ReportText {
     /// Writes the report as CSV or xlsx to stdout (xlsx only redirected).
     static func export(_ r: Report, format: String, _ c: Context) throws {
         let sheet = ReportSheet(r)
-        switch format {
-        case "csv": Output.out(sheet.csv(chinese: c.chinese))
-        case "xlsx":
-            guard isatty(1) != 1 else {
-                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "xlsx 是二进制文件，请重定向到文件：> 月报.xlsx", en: "xlsx is a binary file; redirect it: > report.xlsx"))
-            }
-            Output.out(bytes: sheet.xlsx(chinese: c.chinese, sheetName: c.t("月报 \(r.period)", "report \(r.period)")))
-        default:
-            throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--format 只能是 csv 或 xlsx", en: "--format is csv or xlsx"))
-        }
+        try SheetOutput.write(format: format, file: Localized(zh: "月报.xlsx", en: "report.xlsx"),
+                              csv: { sheet.csv(chinese: c.chinese) },
+                              xlsx: { sheet.xlsx(chinese: c.chinese, sheetName: c.t("月报 \(r.period)", "report \(r.period)")) })
     }
+
 
     static func heading(_ r: Report, _ p: ReportPeriod, place: String, _ c: Context) -> String {
         c.t("\(place) \(p.label(chinese: true))报表（\(r.from) 至 \(r.to)）\n", "\(place) report for \(p.label(chinese: false)) (\(r.from) to \(r.to))\n")
