@@ -106,6 +106,62 @@ struct MoveCLITests {
         #expect(exported.status == 0 && exported.stdout.contains(liID), "\(exported)")
         try town.expectConverged()
     }
+
+    @Test("a woman registered in both villages (因婚两次录入): hub merge --village 南赵 moves her 北赵 visit and marriage to 南赵 with 迁出/迁入 events; nothing dangles in 北赵; the 通报 lists the move; unmerge puts it back")
+    func mergeAcrossVillages() throws {
+        let town = try ProcTownship("merge-move", nodes: [("bz", "北赵"), ("nz", "南赵")])
+        defer { town.finish() }
+        let bz = town["bz"], nz = town["nz"]
+        let liID = Registry.nationalID(birth: "1995-04-02", sex: "F", sequence: 43)
+        let home = try must(bz, ["add", "household", "--address", "北赵村一组1号"])
+        let inBZ = try must(bz, ["add", "person", "--name", "李梅", "--sex", "F", "--birth-date", "1995-04-02", "--national-id", liID,
+                                 "--household", home])
+        try must(bz, ["edit", "household", home, "--head", inBZ])
+        let visit = try must(bz, ["add", "visit", "--person", inBZ, "--kind", "health_check", "--date", "2026-01-05"])
+        let marriage = try must(bz, ["add", "event", "--person", inBZ, "--kind", "marriage", "--date", "2026-10-01"])
+        let inNZ = try must(nz, ["add", "person", "--name", "李梅", "--sex", "F", "--birth-date", "1995-04-02", "--national-id", liID])
+        _ = try town.sync("bz")
+        _ = try town.sync("nz")
+        let conflicts = try town.hub.run(["hub", "conflicts", "--json"]).decode([ConflictRecord].self)
+        let id = try #require(conflicts.first { $0.kind == .duplicate }?.id, "\(conflicts)")
+
+        #expect(try town.hub.run(["hub", "merge", "\(id)", "--village", "东赵"], env: zh).status == 65)
+        #expect(try town.hub.run(["hub", "merge", "\(id)", "--village", "南赵", "--date", "2026-02-30"], env: zh).status == 65)
+        let merged = try town.hub.run(["hub", "merge", "\(id)", "--village", "南赵", "--operator", "镇管理员"], env: zh)
+        #expect(merged.status == 0 && merged.stdout.contains("跨村合并：2 条记录随人从北赵转到南赵"), "\(merged)")
+        _ = try town.sync("nz")
+        _ = try town.sync("bz")
+
+        // 南赵 holds her marriage, her visit and the merge's 迁出 and 迁入 events; she is not awaiting reception.
+        let events = try nz.run(["list", "events", "--json"]).decode([Row].self).filter { $0.values["person"] == inNZ }
+        #expect(Set(events.compactMap { $0.values["kind"] }) == ["marriage", "move_out", "move_in"], "\(events)")
+        #expect(events.contains { $0.id == marriage })
+        #expect(try nz.run(["list", "visits", "--json"]).decode([Row].self).contains { $0.id == visit && $0.values["person"] == inNZ })
+        let arrivals = try #require(try nz.run(["arrivals", "--json"]).json() as? [String: Any])
+        #expect((arrivals["items"] as? [Any])?.isEmpty == true, "\(arrivals)")
+        // 北赵: no row left pointing at her; the household stays, without its head.
+        #expect(try bz.run(["list", "events", "--json"]).decode([Row].self).isEmpty)
+        #expect(try bz.run(["list", "visits", "--json"]).decode([Row].self).isEmpty)
+        let check = try bz.run(["check", "--json"])
+        #expect(!check.stdout.contains("dangling-reference"), "\(check)")
+        let household = try #require(try bz.run(["show", "household", home, "--json"]).json() as? [String: Any])
+        #expect((household["values"] as? [String: Any])?["head"] == nil, "\(household)")
+        // The 通报 counts one move 北赵 → 南赵, received.
+        let month = String(CalendarDate(unixMillis: Int64(Date().timeIntervalSince1970 * 1000), zone: TimeZone(identifier: "Asia/Shanghai")!)
+            .description.prefix(7))
+        let notice = try town.hub.run(["hub", "moves", "--period", month], env: zh)
+        #expect(notice.status == 0 && notice.stdout.contains("李梅") && notice.stdout.contains("婚迁"), "\(notice)")
+        try town.expectConverged()
+
+        // Undo: her records go back to 北赵 and the events made by the merge are gone.
+        let undone = try town.hub.run(["hub", "unmerge", "\(id)"], env: zh)
+        #expect(undone.status == 0 && undone.stdout.contains("已回到北赵"), "\(undone)")
+        _ = try town.sync("nz")
+        _ = try town.sync("bz")
+        #expect(try bz.run(["list", "visits", "--json"]).decode([Row].self).contains { $0.id == visit && $0.values["person"] == inBZ })
+        #expect(try nz.run(["list", "events", "--json"]).decode([Row].self).filter { $0.values["person"] == inNZ }.isEmpty)
+        try town.expectConverged()
+    }
 }
 
 /// A row of `list --json`, its values as text.

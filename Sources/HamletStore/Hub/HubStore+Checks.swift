@@ -42,7 +42,7 @@ extension HubStore {
 
     /// The hub's day now, in its time zone (meta `time_zone`).
     public func today(wallMillis: Int64) throws -> CalendarDate {
-        let zone = try meta("time_zone").flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "Asia/Shanghai") ?? .current
+        let zone = try timeZone()
         return CalendarDate(unixMillis: wallMillis, zone: zone)
     }
 

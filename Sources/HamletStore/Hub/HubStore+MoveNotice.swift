@@ -38,7 +38,7 @@ extension HubStore {
     public func moveNotice(period: ReportPeriod, village: String? = nil,
                            wallMillis: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws -> MoveNotice {
         let ledger = try moveLedger()
-        let zone = try meta("time_zone").flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "Asia/Shanghai") ?? .current
+        let zone = try timeZone()
         var notice = ledger.notice(for: period)
         notice.unreceived = ledger.unreceived(olderThan: Self.moveReceiptDays, today: CalendarDate(unixMillis: wallMillis, zone: zone))
         guard let village else { return notice }

@@ -98,19 +98,6 @@ public struct HistoryEntry: Sendable, Codable {
     public var note: String?
 }
 
-/// What a duplicate merge did, kept in the conflict for `unmerge`.
-public struct MergeRecord: Sendable, Codable {
-    public struct Repointed: Sendable, Codable { public var table: String; public var id: String; public var field: String }
-    public var table: String
-    public var survivor: String
-    public var loser: String
-    /// The survivor's values before the merge, for the fields the merge changed (null = was empty).
-    public var survivorBefore: Fields
-    public var survivorBeforeEmpty: [String]
-    public var repointed: [Repointed]
-    public var hseqs: [Int64]
-}
-
 extension HubStore {
     static let conflictColumns = """
         id, kind, tbl, row_id, field, other_row, village, base, incoming, incoming_node, incoming_seq, incoming_hlc,

@@ -145,7 +145,7 @@ extension HubStore {
 extension HubStore {
     /// The first millisecond of a day in the hub's time zone.
     public func startOfDayMillis(_ day: CalendarDate) throws -> Int64 {
-        let zone = try meta("time_zone").flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "Asia/Shanghai") ?? .current
+        let zone = try timeZone()
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let date = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day)) ?? Date(timeIntervalSince1970: 0)

@@ -43,7 +43,7 @@ extension HubStore {
     /// row left, the next departure's (or the row's village now) where it went.
     func reportMoves() throws -> [ReportInput.Move] {
         guard schema.table(named: "people") != nil else { return [] }
-        let zone = try meta("time_zone").flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "Asia/Shanghai") ?? .current
+        let zone = try timeZone()
         let scope = SchemaSQL.quote(schema.scope)
         let s = try connection.statement("""
             SELECT d.id, d.village, l.received_at, p.\(scope) FROM departures d
@@ -64,7 +64,20 @@ extension HubStore {
             out.append(ReportInput.Move(person: r.id, from: r.from, to: to,
                                         date: CalendarDate(unixMillis: r.at, zone: zone).description))
         }
-        return out
+        return out + (try mergeMoves())
+    }
+
+    /// The moves recorded by duplicate merges across villages still in force (an unmerged one reopens its conflict):
+    /// from the loser's village to the survivor's, on the move's day.
+    func mergeMoves() throws -> [ReportInput.Move] {
+        try connection.rows("""
+            SELECT details FROM conflicts WHERE kind = 'duplicate' AND status = 'resolved' AND resolution = 'merge'
+              AND details LIKE '%"move":{%'
+            """).compactMap { r in
+            let record = try JSONText.decode(MergeRecord.self, r.text(0))
+            guard let m = record.move else { return nil }
+            return ReportInput.Move(person: record.survivor, from: m.from, to: m.to, date: m.date)
+        }
     }
 
     /// Open conflicts (duplicates apart), open duplicates and open 核查 items per village, now.

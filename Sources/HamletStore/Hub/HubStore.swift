@@ -186,6 +186,11 @@ public final class HubStore {
     /// Reads one setting.
     public func meta(_ key: String) throws -> String? { try connection.meta(key) }
 
+    /// The hub's time zone (`time_zone` setting, default Asia/Shanghai): days are counted in it.
+    public func timeZone() throws -> TimeZone {
+        try meta("time_zone").flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "Asia/Shanghai") ?? .current
+    }
+
     /// Writes one setting.
     public func setMeta(_ key: String, _ value: String) throws { try connection.setMeta(key, value) }
 
