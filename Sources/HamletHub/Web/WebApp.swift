@@ -290,6 +290,10 @@ final class WebApp {
         do {
             let m = try store.mergeDuplicate(id, keep: keep, fieldsFrom: fields, expectedRowVersions: shown.isEmpty ? nil : shown,
                                              action: action())
+            if let move = m.move {
+                let followed = m.moved?.filter { $0.kind == .follow }.count ?? 0
+                return back(to: id, WebFlash(isError: false, text: t("flash.mergedMove", String(id), short(m.survivor), String(followed), move.from, move.to)))
+            }
             return back(to: id, WebFlash(isError: false, text: t("flash.merged", String(id), short(m.survivor), String(m.repointed.count))))
         } catch let error as OperatorError {
             return back(to: id, WebFlash(isError: true, text: describe(error, store, id: id)))

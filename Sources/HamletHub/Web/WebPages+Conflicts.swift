@@ -161,6 +161,8 @@ extension WebApp {
         var s = ""
         if open {
             s += "<div class=\"warning\">\(h(t("dup.warning")))</div>"
+            let (va, vb) = (a.scope(store.schema) ?? "", b.scope(store.schema) ?? "")
+            if va != vb { s += "<div class=\"warning\">\(h(t("dup.acrossVillages", va, vb)))</div>" }
             s += "<form method=\"post\" action=\"\(action)\">\(csrfField(action))"
             // Compare-and-set: the merge is refused as stale if either row changes after this page was made.
             for r in [a, b] { s += "<input type=\"hidden\" name=\"expect.\(h(r.id))\" value=\"\(r.hseq)\">" }
