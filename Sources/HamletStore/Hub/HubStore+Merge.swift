@@ -125,9 +125,11 @@ extension HubStore {
             else { moved.append(.init(table: u.table, id: u.id, kind: u.kind, values: u.values, before: u.before)) }
         }
         guard let from = move.from, let events = schema.table(named: "events") else { return }
-        var rng = SystemRandomNumberGenerator()
         var ids: [String] = []
         for values in move.events {
+            // The id is made from the hub, its epoch and the change's hseq: replaying the same actions on a copy of
+            // the hub makes the same rows (the simulation's determinism check), and no two hub changes share a seed.
+            var rng = SeedRandom(seed: Self.fnv1a("\(try hubID())|\(try epoch())|\(try head() + 1)"))
             let eid = RowID.make(unixMillis: action.wallMillis, using: &rng)
             let empty = HubRow(table: events.name, id: eid, values: [:], versions: [:], hseq: 0)
             let row = HubRow(table: events.name, id: eid, values: values, versions: [:], hseq: 0)
@@ -136,6 +138,11 @@ extension HubStore {
         }
         record.moved = moved
         record.move = .init(from: from, to: move.to, date: move.date, reason: move.reason.rawValue, events: ids)
+    }
+
+    /// FNV-1a, 64 bits: a stable seed from text.
+    static func fnv1a(_ text: String) -> UInt64 {
+        text.utf8.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
     }
 
     /// A merge's move day: the one given (a real day, not after tomorrow) or today in the hub's time zone.
