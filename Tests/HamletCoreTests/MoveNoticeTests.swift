@@ -33,6 +33,10 @@ struct MoveNoticeTests {
          [e("p1", "南赵", .moveIn, "2026-11-01")], .within, "北赵", "南赵", "2026-11-05", nil, nil),
         ("move_out after the transfer is not its event (a later move out of the township)", [t("p1", "北赵", "南赵", "2026-11-05")],
          [e("p1", "南赵", .moveOut, "2026-11-20", "务工")], .within, "北赵", "南赵", "2026-11-05", nil, nil),
+        ("hamlet move's move_out dated after the hub's day (a clock ahead) is still its event", [t("p1", "北赵", "南赵", "2026-11-05")],
+         [e("p1", "南赵", .moveOut, "2026-11-06", "迁往南赵（婚迁），原村北赵")], .within, "北赵", "南赵", "2026-11-06", "迁往南赵（婚迁），原村北赵", nil),
+        ("hamlet move's move_out with no transfer (her village change waits in a conflict): between villages, not received",
+         [], [e("p1", "南赵", .moveOut, "2026-11-06", "迁往南赵（务工），原村北赵")], .within, "北赵", "南赵", "2026-11-06", "迁往南赵（务工），原村北赵", nil),
         ("move_out alone: out of the township", [], [e("p2", "北赵", .moveOut, "2026-11-10", "务工，迁往济南")],
          .outOfTownship, "北赵", nil, "2026-11-10", "务工，迁往济南", nil),
         ("move_in alone: into the township, received", [], [e("p2", "北赵", .moveIn, "2026-11-10", "因婚从外县迁入")],
@@ -68,6 +72,19 @@ struct MoveNoticeTests {
         // December: the receipt is not a move into the township.
         let dec = ledger.notice(for: ReportPeriod.month(2026, 12) ?? Self.nov)
         #expect(dec.township.in.isEmpty && dec.villages.allSatisfy { $0.in.isEmpty && $0.out.isEmpty })
+    }
+
+    @Test func aSecondReceptionOfOneMoveIsNotAMoveIntoTheTownship() {
+        let ledger = MoveLedger(people: Self.people, transfers: [Self.t("p1", "北赵", "南赵", "2026-11-05")],
+                                events: [Self.e("p1", "南赵", .moveOut, "2026-11-04", "迁往南赵（婚迁），原村北赵"),
+                                         Self.e("p1", "南赵", .moveIn, "2026-11-06", "自北赵迁入"), Self.e("p1", "南赵", .moveIn, "2026-11-07", "自北赵迁入")],
+                                villages: ["北赵", "南赵"])
+        #expect(ledger.moves.count == 1 && ledger.moves.first?.received == "2026-11-06")
+        // A move_in from outside the township is its own move even then.
+        let outside = MoveLedger(people: Self.people, transfers: [Self.t("p1", "北赵", "南赵", "2026-11-05")],
+                                 events: [Self.e("p1", "南赵", .moveIn, "2026-11-06", "自北赵迁入"), Self.e("p1", "南赵", .moveIn, "2026-11-08", "自外县迁入")],
+                                 villages: ["北赵", "南赵"])
+        #expect(outside.moves.map(\.scope) == [.within, .intoTownship])
     }
 
     /// (case, move day, move_in day, today, listed?)

@@ -76,6 +76,11 @@ struct MoveTests {
         #expect(waiting.last == Arrival(person: "a", date: "2026-11-01", origin: "北赵", reason: .work, event: "e1"))
         #expect(waiting.first?.origin == nil && waiting.first?.event == "e6")
         #expect(ArrivalRule.awaiting(people: [], events: events).isEmpty)
+        // In 南赵 her move to 南赵 is an arrival; an older move of hers to 东赵 she carries (merged across villages) is not.
+        #expect(ArrivalRule.awaiting(people: ["a"], events: events, village: "南赵").map(\.person) == ["a"])
+        let carried = events + [event("e9", "a", "move_out", "2026-11-20", detail: "迁往东赵（婚迁），原村南赵")]
+        #expect(ArrivalRule.awaiting(people: ["a"], events: carried, village: "南赵").first?.event == "e1")
+        #expect(ArrivalRule.awaiting(people: ["a"], events: carried).first?.event == "e9")
     }
 
     @Test("the monthly report counts a carried 迁出 event for the village she left, not the one that holds it now")

@@ -47,6 +47,9 @@ struct Simulation {
         var steps = 0
         var edits = 0, inserts = 0, deletes = 0, transfers = 0, duplicates = 0, pushes = 0, lostAcks = 0, pulls = 0
         var refused = 0, changes = 0
+        /// Visits and events written (they follow a person who moves), moves (`move person`), receptions, and the
+        /// moves between villages the 通报 counts as received at the end.
+        var records = 0, moves = 0, receptions = 0, receivedMoves = 0
         var conflictsOpened: [ConflictKind: Int] = [:]
         var hostileBatches = 0, hostileGaps = 0, hostileForged = 0, hostileReused = 0, hostileNonPositive = 0, hostileOwn = 0
         var operatorDone: Int { operatorOK.values.reduce(0, +) }
@@ -69,6 +72,7 @@ struct Simulation {
             let refusedOps = operatorRefused.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", ")
             let opened = conflictsOpened.map { "\($0.key.rawValue) \($0.value)" }.sorted().joined(separator: ", ")
             return "\(steps) steps, \(changes) changes (\(inserts) inserts, \(edits) edits, \(deletes) deletes, \(transfers) transfers, "
+                + "\(records) visits/events, \(moves) moves, \(receptions) receptions (\(receivedMoves) received moves in the 通报), "
                 + "\(duplicates) duplicate registrations, \(refused) refused locally), \(pushes) pushes (\(lostAcks) lost acks), "
                 + "\(pulls) pulls; conflicts opened: \(opened); hostile: \(hostileBatches) batches (\(hostileOwn) own changes, "
                 + "\(hostileForged) forged, \(hostileGaps) gaps refused, \(hostileReused) seqs re-used, \(hostileNonPositive) seq ≤ 0); "
@@ -132,12 +136,15 @@ struct Simulation {
                     case 4..<7 where backup != nil: try restoreBackup()
                     default: try operatorStep()
                     }
-                case 8..<42: try edit(i)
+                case 8..<39: try edit(i)
+                case 39..<42: try addRecord(i)
                 case 42..<55: try insertPerson(i)
                 case 55..<59: try insertHousehold(i)
                 case 59..<63: try duplicate(i)
                 case 63..<67: try delete(i)
-                case 67..<71: try transfer(i)
+                case 67..<69: try transfer(i)
+                case 69..<70: try move(i)
+                case 70..<71: try receive(i)
                 case 71..<86: try push(i, limit: rng.int(1...20), loseAck: rng.chance(20))
                 default: try pull(i, pages: rng.chance(50) ? 1 : Int.max, limit: rng.int(1...15))
                 }

@@ -60,6 +60,7 @@ struct SimulationTests {
         try sim.checkConvergence()
         try sim.checkNothingLost()
         try sim.checkIdentity()
+        try sim.checkMoves()
         try sim.checkOperatorRules()
         try sim.checkDeterminism()
         let open = try sim.hub.openConflictCounts()

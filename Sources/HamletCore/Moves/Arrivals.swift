@@ -38,14 +38,17 @@ public enum ArrivalRule {
     /// - Parameters:
     ///   - people: Ids of the village's live people (others are not this village's to receive).
     ///   - events: Their 迁出 and 迁入 events (other kinds are ignored).
+    ///   - village: The receiving village: a 迁出 written by `hamlet move` to another village is not a move here
+    ///     (her record may carry an older move of hers, e.g. after a merge across villages); nil reads every 迁出.
     /// - Returns: One arrival per waiting person, by date then person id.
-    public static func awaiting(people: Set<String>, events: [Event]) -> [Arrival] {
+    public static func awaiting(people: Set<String>, events: [Event], village: String? = nil) -> [Arrival] {
         var latestOut: [String: Event] = [:]
         var latestIn: [String: String] = [:]
         for e in events where people.contains(e.person) {
             guard let date = e.values["date"]?.text else { continue }
             switch e.values["kind"]?.text {
             case "move_out":
+                if let village, let d = e.values["detail"]?.text.flatMap(MoveDetail.parse), d.destination != village { continue }
                 if let o = latestOut[e.person], let d = o.values["date"]?.text, (d, o.id) > (date, e.id) { continue }
                 latestOut[e.person] = e
             case "move_in":

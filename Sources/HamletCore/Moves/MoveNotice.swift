@@ -7,11 +7,16 @@ import Foundation
 /// reason and the place in Chinese). `MoveLedger` pairs them into moves once, over all time; a notice is the
 /// moves dated in a period.
 ///
-/// - A transfer is a move between two of the township's villages. Its 迁出 event is the person's latest unused
-///   `move_out` dated on or before the transfer (its date then dates the move, its detail gives the reason); the
-///   move is **received** (已接收) when she has a `move_in` event dated on or after the move (the earliest unused).
-/// - A `move_out` event paired with no transfer is a move out of the township (to the place its detail names);
-///   a `move_in` event paired with no transfer is a move into the township, received by being recorded.
+/// - A transfer is a move between two of the township's villages. Its 迁出 event is the unused `move_out` that
+///   `hamlet move` wrote for it (detail naming the same two villages, nearest in date on either side: a laptop's
+///   clock may run ahead of the hub's), else the latest hand-written `move_out` dated on or before the transfer;
+///   its date then dates the move, its detail gives the reason. The move is **received** (已接收) when she has a
+///   `move_in` event dated on or after the move (the earliest unused).
+/// - A `move_out` event `hamlet move` wrote between two of the township's villages, paired with no transfer (her
+///   change of village waits in a conflict), is still a move between them, 待接收 until a `move_in` there.
+/// - Any other `move_out` event paired with no transfer is a move out of the township (to the place its detail names);
+///   a `move_in` event paired with no transfer is a move into the township, received by being recorded — unless it
+///   is a second reception of a move already received (「自<本镇的村>迁入」 again, two clerks each offline).
 ///
 /// 迁入迁出通报：本期各村迁出、迁入的人（去向、来源、原因、是否已接收），以及全镇的村间迁移和迁出、迁入本镇的人。
 public struct MoveLedger: Sendable {
@@ -129,22 +134,62 @@ public struct MoveLedger: Sendable {
         // Each person's event indices, in date order: a transfer looks only at hers.
         let byPerson = Dictionary(grouping: sortedEvents.indices, by: { sortedEvents[$0].person })
         for t in transfers.sorted(by: { ($0.date, $0.person) < ($1.date, $1.person) }) where t.from != t.to {
-            let hers = byPerson[t.person] ?? []
-            let out = hers.last { i in !used.contains(i) && sortedEvents[i].kind == .moveOut && sortedEvents[i].date <= t.date }
+            let hers = (byPerson[t.person] ?? []).filter { !used.contains($0) }
+            let out = Self.moveOut(for: t, among: hers, sortedEvents)
             if let out { used.insert(out) }
             let day = out.map { sortedEvents[$0].date } ?? t.date
-            let into = hers.first { i in !used.contains(i) && sortedEvents[i].kind == .moveIn && sortedEvents[i].date >= day }
+            let into = hers.first { i in i != out && !used.contains(i) && sortedEvents[i].kind == .moveIn && sortedEvents[i].date >= day }
             if let into { used.insert(into) }
             moves.append(Self.move(.within, byID, t.person, from: t.from, to: t.to, date: day,
                                    reason: out.flatMap { sortedEvents[$0].detail }, received: into.map { sortedEvents[$0].date }))
         }
+        // A 迁出 that `hamlet move` wrote to one of the township's villages with no transfer at the hub (her own
+        // change of village lost to a concurrent one and waits in a conflict, or has not arrived): a move between
+        // villages, 待接收 until her 迁入, never a move out of the township.
+        for i in sortedEvents.indices where !used.contains(i) && sortedEvents[i].kind == .moveOut {
+            let e = sortedEvents[i]
+            guard let d = e.detail.flatMap(MoveDetail.parse), villages.contains(d.destination), villages.contains(d.origin) else { continue }
+            used.insert(i)
+            let into = (byPerson[e.person] ?? []).first { j in
+                !used.contains(j) && sortedEvents[j].kind == .moveIn && sortedEvents[j].village == d.destination && sortedEvents[j].date >= e.date
+            }
+            if let into { used.insert(into) }
+            moves.append(Self.move(.within, byID, e.person, from: d.origin, to: d.destination, date: e.date, reason: e.detail,
+                                   received: into.map { sortedEvents[$0].date }))
+        }
+        // A second 迁入 for a move already received (two clerks of the village received her, each offline) is the
+        // same reception written twice, not a move into the township.
+        let receivedInto = Set(moves.filter { $0.received != nil }.map { "\($0.person)/\($0.to ?? "")" })
         for (i, e) in sortedEvents.enumerated() where !used.contains(i) {
+            if e.kind == .moveIn, receivedInto.contains("\(e.person)/\(e.village)"), Self.receivedFromTownship(e, villages: villages) { continue }
             let out = e.kind == .moveOut
             moves.append(Self.move(out ? .outOfTownship : .intoTownship, byID, e.person, from: out ? e.village : nil, to: out ? nil : e.village,
                                    date: e.date, reason: e.detail, received: out ? nil : e.date))
         }
         self.moves = moves.sorted { ($0.date, $0.person, $0.scope.rawValue) < ($1.date, $1.person, $1.scope.rawValue) }
         self.villages = Set(villages + moves.flatMap { [$0.from, $0.to].compactMap { $0 } }).sorted()
+    }
+
+    /// Whether a 迁入 event's detail is the one `hamlet receive` writes for a move from one of `villages` (「自北赵迁入」).
+    static func receivedFromTownship(_ e: Event, villages: [String]) -> Bool {
+        guard let d = e.detail, d.hasPrefix("自"), d.hasSuffix("迁入") else { return false }
+        return villages.contains(String(d.dropFirst().dropLast(2)))
+    }
+
+    /// The 迁出 event of a transfer, among the person's unused events (date order): the one `hamlet move` wrote for
+    /// it (its detail names the same two villages; nearest in date, on either side, since the clerk dates it and the
+    /// hub dates the transfer by when it arrived, and a laptop's clock may run ahead), else the latest hand-written
+    /// 迁出 dated on or before the transfer.
+    static func moveOut(for t: Transfer, among hers: [Int], _ events: [Event]) -> Int? {
+        let outs = hers.filter { events[$0].kind == .moveOut }
+        let written = outs.filter { i in
+            events[i].detail.flatMap(MoveDetail.parse).map { $0.origin == t.from && $0.destination == t.to } ?? false
+        }
+        if let nearest = written.min(by: { abs(events[$0].date.daysSinceEpoch - t.date.daysSinceEpoch)
+                                           < abs(events[$1].date.daysSinceEpoch - t.date.daysSinceEpoch) }) {
+            return nearest
+        }
+        return outs.last { events[$0].date <= t.date && events[$0].detail.flatMap(MoveDetail.parse) == nil }
     }
 
     private static func move(_ scope: Move.Scope, _ people: [String: Person], _ id: String, from: String?, to: String?,

@@ -126,7 +126,8 @@ extension HubStore {
         }
         guard let from = move.from, let events = schema.table(named: "events") else { return }
         var ids: [String] = []
-        for values in move.events {
+        // 迁入 first: a node whose pull page ends between the two never sees her 迁出 without its 迁入 (待接收).
+        for values in move.events.reversed() {
             // The id is made from the hub, its epoch and the change's hseq: replaying the same actions on a copy of
             // the hub makes the same rows (the simulation's determinism check), and no two hub changes share a seed.
             var rng = SeedRandom(seed: Self.fnv1a("\(try hubID())|\(try epoch())|\(try head() + 1)"))

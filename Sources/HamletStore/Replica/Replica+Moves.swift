@@ -137,7 +137,7 @@ extension Replica {
                 if let p = row["person"]?.text { events.append(ArrivalRule.Event(id: id, person: p, values: row)) }
             }
         }
-        return ArrivalRule.awaiting(people: ids, events: events)
+        return ArrivalRule.awaiting(people: ids, events: events, village: info.village)
     }
 
     /// Receives a person awaiting reception: a 迁入 event, `residence` resident, and her household (an existing
