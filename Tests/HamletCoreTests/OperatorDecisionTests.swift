@@ -70,6 +70,21 @@ import Testing
         }
     }
 
+    @Test func acrossVillagesTheSurvivorNeverTakesTheOtherVillagesHousehold() throws {
+        let s = row(a, ["village": .text("南赵"), "name": .text("李梅")], hseq: 4)
+        let l = row(b, ["village": .text("北赵"), "name": .text("李梅"), "household": .text("h-north")], hseq: 6)
+        let plan = try OperatorDecision.merge(survivor: s, loser: l, fieldsFrom: [:], table: people, scope: "village", shownRows: [:]).get()
+        #expect(plan.survivor.values["household"] == nil && plan.changed.isEmpty, "her 北赵 household stays in 北赵")
+        #expect(throws: OperatorRefusal.self) {
+            try OperatorDecision.merge(survivor: s, loser: l, fieldsFrom: ["household": b], table: people, scope: "village", shownRows: [:]).get()
+        }
+        // Within one village the empty household is filled as any field.
+        var near = l
+        near.values["village"] = .text("南赵")
+        let within = try OperatorDecision.merge(survivor: s, loser: near, fieldsFrom: [:], table: people, scope: "village", shownRows: [:]).get()
+        #expect(within.survivor.values["household"] == .text("h-north"))
+    }
+
     @Test func anUnmergeNeverUndoesALaterChange() throws {
         var survivor = row(a, ["name": .text("王秀瑛"), "current_address": .text("南赵3组")], hseq: 10,
                            versions: ["name": 10, "current_address": 10])

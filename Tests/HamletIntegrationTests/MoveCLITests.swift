@@ -48,6 +48,8 @@ struct MoveCLITests {
         #expect(synced.status == 0 && synced.stdout.contains("待接收 1 人"), "\(synced)")
 
         // 南赵: 待接收 until received.
+        let survivor = try #require(try nz.run(["show", "person", inNZ, "--json"]).json() as? [String: Any])
+        #expect((survivor["values"] as? [String: Any])?["household"] == nil, "her 北赵 household is not taken: \(survivor)")
         let arrivals = try #require(try nz.run(["arrivals", "--json"]).json() as? [String: Any])
         let items = try #require(arrivals["items"] as? [[String: Any]])
         #expect(items.count == 1, "\(arrivals)")
@@ -137,6 +139,8 @@ struct MoveCLITests {
         #expect(Set(events.compactMap { $0.values["kind"] }) == ["marriage", "move_out", "move_in"], "\(events)")
         #expect(events.contains { $0.id == marriage })
         #expect(try nz.run(["list", "visits", "--json"]).decode([Row].self).contains { $0.id == visit && $0.values["person"] == inNZ })
+        let survivor = try #require(try nz.run(["show", "person", inNZ, "--json"]).json() as? [String: Any])
+        #expect((survivor["values"] as? [String: Any])?["household"] == nil, "her 北赵 household is not taken: \(survivor)")
         let arrivals = try #require(try nz.run(["arrivals", "--json"]).json() as? [String: Any])
         #expect((arrivals["items"] as? [Any])?.isEmpty == true, "\(arrivals)")
         // 北赵: no row left pointing at her; the household stays, without its head.

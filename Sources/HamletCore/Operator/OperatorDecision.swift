@@ -128,9 +128,17 @@ public enum OperatorDecision {
                                                 zh: "--field \(k) 必须指定这两条记录中的一条"))
             }
         }
+        // Across villages a household stays in its village: the survivor never takes the other village's one.
+        let crosses = survivor.values[scope] != loser.values[scope]
+        if crosses, let k = fieldsFrom.keys.sorted().first(where: { fieldsFrom[$0] == loser.id && table.field($0)?.references == "households" }) {
+            let label = table.field(k)?.label.zh ?? k
+            return .failure(OperatorRefusal(.invalid, "the two rows are in different villages: \(k) cannot name the other village's household",
+                                            zh: "两条记录在不同的村：\(label)不能取另一个村的户", field: k))
+        }
         var plan = MergePlan(survivor: survivor, changed: [:], before: [:], beforeEmpty: [], loser: loser)
         for f in table.fields where f.name != scope {
             let from = fieldsFrom[f.name]
+            if crosses && f.references == "households" && from == nil { continue }
             let takeLoser = from == loser.id || (from == nil && survivor.values[f.name] == nil && loser.values[f.name] != nil)
             // Choosing the other row's empty value clears the field: the operator's choice is taken as shown.
             let v = loser.values[f.name]
