@@ -262,6 +262,8 @@ struct ReferenceCLITests {
         #expect(zhCut.stdout.hasSuffix("共 12 条，显示前 5 条\n"), "\(zhCut.stdout)")
         #expect(try dir.run(["list", "people", "--limit", "5"]).stdout.hasSuffix("12 rows, showing the first 5\n"))
         #expect(try dir.run(["list", "people", "--limit", "12"], env: zh).stdout.hasSuffix("共 12 条\n"), "no cut, no note")
+        #expect(try dir.run(["list", "people", "--limit", "0"], env: zh).stdout.hasSuffix("共 12 条\n"), "--limit 0 is every row")
+        #expect((try dir.run(["list", "people", "--limit", "0", "--json"]).json() as? [Any])?.count == 12)
 
         let jsonCut = try #require(try dir.run(["list", "people", "--limit", "3", "--json"]).json() as? [String: Any])
         #expect(jsonCut["truncated"] as? Bool == true && jsonCut["total"] as? Int == 12 && jsonCut["shown"] as? Int == 3)

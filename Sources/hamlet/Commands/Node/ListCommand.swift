@@ -6,7 +6,7 @@ import HamletStore
 enum ListCommand: HamletCommand {
     static let condition = OptionSpec(long: "where", valueName: "field<op>value", help: CommandTree.L("条件：比较符 = < <= > >= ^=（开头是），可重复；引用字段可用姓名或身份证号", "condition with = < <= > >= or ^= (starts with); repeatable; a reference field takes a name or national ID"), repeatable: true, valueNameZH: "字段比较符值")
     static let all = OptionSpec(long: "all", help: CommandTree.L("显示全部字段", "show every field"))
-    static let limit = OptionSpec(long: "limit", valueName: "n", help: CommandTree.L("排序后最多显示条数", "at most this many rows, after sorting"), defaultDescription: "1000", valueNameZH: "条数")
+    static let limit = OptionSpec(long: "limit", valueName: "n", help: CommandTree.L("排序后最多显示条数（0 表示全部）", "at most this many rows, after sorting (0: every row)"), defaultDescription: "1000", valueNameZH: "条数")
 
     static func spec(_ schema: Schema) -> CommandSpec {
         CommandSpec(name: "list", abstract: CommandTree.L("列出记录（中文按显示宽度对齐）", "list rows in a table aligned for Chinese text"),
@@ -24,7 +24,7 @@ enum ListCommand: HamletCommand {
         guard let limit = Int(limitText.trimmingSpaces()), limit >= 0 else {
             throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--limit 须是不小于 0 的整数，收到 \(limitText)", en: "--limit takes a whole number ≥ 0, got \(limitText)"))
         }
-        let page = try r.list(table: t.name, where: filters, limit: limit)
+        let page = try r.list(table: t.name, where: filters, limit: limit == 0 ? Int.max : limit)
         if c.json {
             let rows = page.rows.map { RowJSON(id: $0.0, values: $0.1) }
             // An array as always; an object only when the limit cut rows (README: list --json).
