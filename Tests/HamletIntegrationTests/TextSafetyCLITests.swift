@@ -86,6 +86,24 @@ struct TextSafetyCLITests {
         #expect(try node.rows("people").values.map { $0["name"] } == ["李雷"])
     }
 
+    @Test("a village typed at init or add-node is checked too: every row it stamps would otherwise be refused")
+    func villageOptions() throws {
+        let tmp = TempDir("text-village")
+        defer { tmp.remove() }
+        let node = HamletDir(tmp.file("node"))
+        let r = try node.run(["init", "--node", "bz", "--village", "北\u{200B}赵"])
+        #expect(r.status == 65 && r.stderr.contains("U+200B"), "\(r)")
+        #expect(!FileManager.default.fileExists(atPath: node.file("replica.sqlite")), "no replica made")
+        let hub = HamletDir(tmp.file("hub"))
+        try #require(try hub.run(["hub", "init"]).status == 0)
+        let add = try hub.run(["hub", "add-node", "bz", "--village", "\u{202E}北赵", "--secret-out", tmp.file("bz.secret")])
+        #expect(add.status == 65 && add.stderr.contains("U+202E"), "\(add)")
+        let ok = try node.run(["init", "--node", "bz", "--village", "北赵\u{3000}"])
+        #expect(ok.status == 0, "\(ok)")
+        let added = try node.run(["add", "person", "--name", "王芳", "--sex", "女", "--birth-date", "1990-03-12"])
+        #expect(added.status == 0, "the trimmed village stamps valid rows: \(added)")
+    }
+
     @Test("import of a sheet with a zero-width space in a name reports that row (U+200B), exits 65, and imports the rest")
     func importRefusesInvisible() throws {
         let tmp = TempDir("text-import")
