@@ -133,13 +133,10 @@ public struct Validator: Sendable {
             return
         }
         guard let s = value.text else { throw issue(.invalidText, "must be text", "必须是文字") }
-        if s.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" || $0.value == 0x7F }) {
-            throw issue(.invalidText, "contains control characters", "含有控制字符")
-        }
+        try checkCharacters(s, field: f, table: table)
         if s != s.trimmingSpaces() || s.isEmpty {
             throw issue(.invalidText, "has surrounding spaces or is empty", "首尾有空格或为空")
         }
-        try checkCharacters(s, field: f, table: table)
         switch f.type {
         case .text:
             if let hi = f.max, s.count > Int(hi) { throw issue(.tooLong, "is longer than \(hi) characters", "超过 \(hi) 个字") }
@@ -183,10 +180,14 @@ public struct Validator: Sendable {
         }
     }
 
-    /// Refuses invisible, control, bidi and separator characters (and line breaks in one-line fields), naming
-    /// the character by its code point only, and text that is not NFC (``TextSafety``).
-    /// - Throws: `ValidationIssue` `forbidden-character`, or `invalid-text` for text not in NFC; neither holds the value.
+    /// Refuses C0 controls but the line feed (`invalid-text`, as always), then invisible, control, bidi and
+    /// separator characters (and line breaks in one-line fields), naming the character by its code point only,
+    /// and text that is not NFC (``TextSafety``).
+    /// - Throws: `ValidationIssue` `invalid-text` or `forbidden-character`; only the first holds the value.
     func checkCharacters(_ s: String, field f: FieldSchema, table: String) throws(ValidationIssue) {
+        if s.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" || $0.value == 0x7F }) {
+            throw ValidationIssue(.invalidText, table: table, field: f.name, value: s, detail: "contains control characters", zh: "含有控制字符")
+        }
         let lineBreaks = TextSafety.keepsLineBreaks(f)
         if let u = TextSafety.forbiddenScalar(in: s, lineBreaks: lineBreaks) {
             let cp = TextSafety.codePoint(u)
