@@ -48,6 +48,14 @@ struct PrivateFilesCLITests {
             #expect(mode(tmp.file("copies/monday")) == 0o700)
             #expect(mode(tmp.file("copies/monday/hub.sqlite")) == 0o600, "the backup holds the nodes' keys")
             #expect(!backup.stderr.contains("0600"), "nothing to tighten, nothing said: \(backup.stderr)")
+            // A folder the user made first (0755) is made private when a store goes in: no notice later.
+            let made = HamletDir(tmp.file("made"))
+            try FileManager.default.createDirectory(atPath: made.path, withIntermediateDirectories: false)
+            #expect(mode(made.path) == 0o755)
+            try #require(try made.run(["init", "--node", "nz", "--village", "南赵"]).status == 0)
+            #expect(mode(made.path) == 0o700)
+            let next = try made.run(["status"])
+            #expect(next.status == 0 && next.stderr.isEmpty, "\(next)")
         }
     }
 

@@ -72,6 +72,7 @@ public final class HubStore {
     public static func create(directory: String, schema: Schema = .register, timeZone: String = "Asia/Shanghai") throws -> HubStore {
         let fm = FileManager.default
         try PrivateFiles.makeFolder(directory)
+        PrivateFiles.tightenFolder(directory)  // an existing folder too: it will hold the register
         let path = HubStore.path(in: directory)
         guard !fm.fileExists(atPath: path) else { throw StoreError(.exists, "\(path) already exists") }
         let c = try Connection(path: path)

@@ -88,6 +88,7 @@ public final class Replica {
                               schema: Schema = .register) throws -> Replica {
         let fm = FileManager.default
         try PrivateFiles.makeFolder(directory)
+        PrivateFiles.tightenFolder(directory)  // an existing folder too: it will hold the register
         let path = Replica.path(in: directory)
         guard !fm.fileExists(atPath: path) else { throw StoreError(.exists, "\(path) already exists") }
         let c = try Connection(path: path)

@@ -75,14 +75,21 @@ public enum PrivateFiles {
             if chmod(file, fileMode) == 0 { changed.append(file) }
         }
         let folder = (path as NSString).deletingLastPathComponent
-        var s = stat()
         let dir = folder.isEmpty ? "." : folder
-        if stat(dir, &s) == 0, (s.st_mode & S_IFMT) == S_IFDIR, s.st_uid == geteuid(), s.st_mode & S_ISVTX == 0,
-           isOpenToOthers(s.st_mode), (dir as NSString).standardizingPath != "/", FileManager.default.fileExists(atPath: path),
-           chmod(dir, folderMode) == 0 {
-            changed.append(dir)
-        }
+        if FileManager.default.fileExists(atPath: path), tightenFolder(dir) { changed.append(dir) }
         return changed
+    }
+
+    /// Makes the folder that holds (or is about to hold) a store `0700`, unless it is `/`, has the sticky bit
+    /// (`/tmp`) or is not the user's own: those are shared by design.
+    /// - Parameter dir: the folder.
+    /// - Returns: true when its mode changed.
+    @discardableResult
+    public static func tightenFolder(_ dir: String) -> Bool {
+        var s = stat()
+        guard stat(dir, &s) == 0, (s.st_mode & S_IFMT) == S_IFDIR, s.st_uid == geteuid(), s.st_mode & S_ISVTX == 0,
+              isOpenToOthers(s.st_mode), (dir as NSString).standardizingPath != "/" else { return false }
+        return chmod(dir, folderMode) == 0
     }
 
     static func io(_ message: String, errno err: Int32? = nil) -> StoreError {
