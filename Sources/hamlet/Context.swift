@@ -33,6 +33,20 @@ struct Context {
         return FileManager.default.currentDirectoryPath
     }
 
+    /// A village name typed as an option (`init --village`, `hub add-node --village`): trimmed and NFC as every
+    /// typed value is, and checked as the scope field of the rows it will stamp (no invisible characters).
+    /// - Returns: the name, or nil when the option is missing or blank.
+    /// - Throws: `ValidationIssue` (exit 65) when the name holds a character no register text may hold.
+    func village(_ option: OptionSpec) throws -> String? {
+        guard let raw = value(option) else { return nil }
+        let village = TextSafety.normalized(raw)
+        guard !village.isEmpty else { return nil }
+        if let t = schema.tables.first, let f = t.field(schema.scope) {
+            try Validator(schema: schema).check(.text(village), field: f, table: t.name)
+        }
+        return village
+    }
+
     /// `--author`, then the OS user.
     var author: String {
         if let a = value(CommandTree.author) { return a }

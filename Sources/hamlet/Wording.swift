@@ -74,7 +74,7 @@ enum Wording {
         "parent-too-young": "父母应比本人大至少12岁（请核对出生日期）", "unknown-table": "镇中心没有这个表",
         "unknown-field": "镇中心没有这个字段（镇中心的台账结构较旧）", "out-of-scope": "这条记录属于别的村，本节点不能修改",
         "not-owner": "这条记录不归本节点修改", "unknown-row": "镇中心没有这条记录", "seq-reused": "修改序号重复（本地数据可能是旧副本）",
-        "invalid-change": "这条修改的格式不对", "stale": "在显示之后又被修改过，请重新查看",
+        "invalid-change": "这条修改的格式不对", "forbidden-character": "含有不可见字符、控制字符或不该有的换行", "stale": "在显示之后又被修改过，请重新查看",
     ]
 
     /// Why the hub sent a change back: `[code] message` in English; in Chinese the code with the field's label and

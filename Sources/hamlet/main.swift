@@ -54,6 +54,7 @@ func run() -> Int32 {
         preconditionFailure("the parser reached a node the registry built")
     }
     let context = Context(invocation: invocation, language: language, environment: environment, schema: schema)
+    tightenStores(context)
     do {
         try command.run(context)
         return ExitCode.ok.rawValue
@@ -62,6 +63,16 @@ func run() -> Int32 {
         Output.err(e.render(language))
         return e.exit.rawValue
     }
+}
+
+/// Makes a store in the data folder that others can read private (files 0600, folder 0700) before any
+/// command opens it, and says so on stderr: once, since the next run finds it private (issue 16, item 1).
+/// The message names no path or record: only what was done.
+func tightenStores(_ c: Context) {
+    let changed = [Replica.path(in: c.directory), HubStore.path(in: c.directory)].flatMap { PrivateFiles.tighten(store: $0) }
+    guard !changed.isEmpty else { return }
+    Output.err(c.t("注意：数据文件原来本机其他用户也能读取，已改为只有本用户能读写（文件 0600，目录 0700）。\n",
+                   "note: other users on this machine could read the data files; they are now private to this user (files 0600, folder 0700).\n"))
 }
 
 /// For the benchmark: the process's own peak RSS (VmHWM, kB) written to `$HAMLET_PEAK_RSS_FILE` at exit.

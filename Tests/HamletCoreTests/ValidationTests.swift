@@ -302,6 +302,7 @@ private func with(_ row: Fields, _ changes: Fields) -> Fields { row.merging(chan
             (.text("x"), "benefits", "amount"), (.integer(-1), "benefits", "amount"), (.text("2023-02-29"), "people", "birth_date"),
             (.text("X"), "people", "sex"), (.text("370481199003021225"), "people", "national_id"),
             (.text("12345"), "people", "phone"), (.text("x"), "events", "person"),
+            (.text("李\u{200B}雷"), "people", "name"),
         ]
         for (v, t, f) in samples { if let c = checkCode(v, t, f) { seen.insert(c) } }
         let rows: [(String, Fields)] = [

@@ -76,9 +76,10 @@ public struct NationalID: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension String {
-    /// The text without leading and trailing spaces, tabs and newlines (ASCII and ideographic space).
+    /// The text without leading and trailing whitespace: spaces, tabs, line breaks, the no-break space U+00A0,
+    /// the ideographic space U+3000 and every other Unicode space (`Character.isWhitespace`).
     public func trimmingSpaces() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{3000}" }
+        let isSpace = TextSafety.isEdgeSpace
         guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(self[start...end])
     }

@@ -25,6 +25,9 @@ public struct ValidationIssue: Error, Sendable, Hashable, CustomStringConvertibl
         case missingOneOf = "missing-one-of"
         case readOnlyField = "read-only-field"
         case parentTooYoung = "parent-too-young"
+        /// Text holding a control, format (zero-width, bidi), separator or BOM character, or a line break in a
+        /// one-line field (``TextSafety``). The message names the code point, never the value.
+        case forbiddenCharacter = "forbidden-character"
     }
 
     public var code: Code

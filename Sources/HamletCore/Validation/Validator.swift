@@ -36,8 +36,8 @@ public struct Validator: Sendable {
     /// Turns typed text into a value of the field's storage kind, normalised.
     /// - Throws: `ValidationIssue` when the text cannot be that type.
     public func parse(_ raw: String, for field: FieldSchema, table: String) throws(ValidationIssue) -> Value {
-        // Line breaks typed in a spreadsheet cell (CRLF) are stored as LF.
-        let t = String(raw.trimmingSpaces().map { $0 == "\r\n" ? "\n" : $0 })
+        // Line breaks typed in a spreadsheet cell (CRLF) are stored as LF; text is NFC, trimmed (TextSafety).
+        let t = String(TextSafety.normalized(raw).map { $0 == "\r\n" ? "\n" : $0 })
         if t.isEmpty { return .null }
         switch field.type {
         case .integer:
@@ -133,9 +133,7 @@ public struct Validator: Sendable {
             return
         }
         guard let s = value.text else { throw issue(.invalidText, "must be text", "必须是文字") }
-        if s.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" || $0.value == 0x7F }) {
-            throw issue(.invalidText, "contains control characters", "含有控制字符")
-        }
+        try checkCharacters(s, field: f, table: table)
         if s != s.trimmingSpaces() || s.isEmpty {
             throw issue(.invalidText, "has surrounding spaces or is empty", "首尾有空格或为空")
         }
@@ -179,6 +177,31 @@ public struct Validator: Sendable {
             }
         case .ref:
             guard RowID.isValid(s) else { throw issue(.invalidReference, "is not a row id", "不是有效的记录编号") }
+        }
+    }
+
+    /// Refuses C0 controls but the line feed (`invalid-text`, as always), then invisible, control, bidi and
+    /// separator characters (and line breaks in one-line fields), naming the character by its code point only,
+    /// and text that is not NFC (``TextSafety``).
+    /// - Throws: `ValidationIssue` `invalid-text` or `forbidden-character`; only the first holds the value.
+    func checkCharacters(_ s: String, field f: FieldSchema, table: String) throws(ValidationIssue) {
+        if s.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" || $0.value == 0x7F }) {
+            throw ValidationIssue(.invalidText, table: table, field: f.name, value: s, detail: "contains control characters", zh: "含有控制字符")
+        }
+        let lineBreaks = TextSafety.keepsLineBreaks(f)
+        if let u = TextSafety.forbiddenScalar(in: s, lineBreaks: lineBreaks) {
+            let cp = TextSafety.codePoint(u)
+            if u == "\n" {
+                throw ValidationIssue(.forbiddenCharacter, table: table, field: f.name, value: nil,
+                                      detail: "contains a line break (\(cp)); it is one line", zh: "含有换行（\(cp)），只能写一行")
+            }
+            throw ValidationIssue(.forbiddenCharacter, table: table, field: f.name, value: nil,
+                                  detail: "contains the invisible or control character \(cp); type it again without it",
+                                  zh: "含有不可见字符或控制字符 \(cp)，请删掉后重新输入")
+        }
+        guard TextSafety.isNFC(s) else {
+            throw ValidationIssue(.invalidText, table: table, field: f.name, value: nil,
+                                  detail: "is not in Unicode normal form C (NFC)", zh: "没有按 Unicode 标准形式 NFC 书写")
         }
     }
 

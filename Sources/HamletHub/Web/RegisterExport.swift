@@ -9,7 +9,8 @@ public enum RegisterExport {
     ///
     /// Cells that a spreadsheet would run as a formula (beginning with `=`, `+`, `-`, `@`, a tab or a CR) are
     /// written with a leading `'` (`FormulaGuard.neutralized`, the OWASP CSV-injection rule); an import undoes it
-    /// with `FormulaGuard.restored`.
+    /// with `FormulaGuard.restored`. The one exception is a stored whole number in an `integer` field: `-5` is a
+    /// plain number to a spreadsheet, so it is written as is (and reads back the same either way).
     ///
     /// With `labels` (a Chinese export) the header is 编号 and the fields' Chinese labels, and enum values are their
     /// labels (女, 已婚): what a clerk reads, and what `hamlet import` reads back.
@@ -20,7 +21,13 @@ public enum RegisterExport {
     /// - Returns: The CSV text, starting with U+FEFF.
     public static func csv(_ table: TableSchema, _ rows: [HubRow], labels: Bool = false) -> String {
         var out: [[String]] = [labels ? ["编号"] + table.fields.map(\.label.zh) : ["id"] + table.fields.map(\.name)]
-        for r in rows { out.append(([r.id] + table.fields.map { cell(r, $0, labels: labels) }).map(FormulaGuard.neutralized)) }
+        for r in rows {
+            out.append([FormulaGuard.neutralized(r.id)] + table.fields.map { f in
+                // A whole number in an integer field (-5) is a number to a spreadsheet, never a formula: as is.
+                let text = cell(r, f, labels: labels)
+                return f.type == .integer && r.values[f.name]?.integer != nil ? text : FormulaGuard.neutralized(text)
+            })
+        }
         return CSV.encode(out, bom: true, lineEnding: "\r\n")
     }
 

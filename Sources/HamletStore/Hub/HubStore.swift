@@ -71,9 +71,8 @@ public final class HubStore {
     /// - Throws: `StoreError.exists` when the folder already holds one.
     public static func create(directory: String, schema: Schema = .register, timeZone: String = "Asia/Shanghai") throws -> HubStore {
         let fm = FileManager.default
-        do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw StoreError(.io, "cannot create folder \(directory)")
-        }
+        try PrivateFiles.makeFolder(directory)
+        PrivateFiles.tightenFolder(directory)  // an existing folder too: it will hold the register
         let path = HubStore.path(in: directory)
         guard !fm.fileExists(atPath: path) else { throw StoreError(.exists, "\(path) already exists") }
         let c = try Connection(path: path)
@@ -101,6 +100,7 @@ public final class HubStore {
     public static func open(directory: String, schema: Schema = .register, readOnly: Bool = false) throws -> HubStore {
         let path = HubStore.path(in: directory)
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError(.notFound, "no hub in \(directory)") }
+        if !readOnly { PrivateFiles.tighten(store: path) }
         var o = Connection.Options()
         o.create = false
         o.readOnly = readOnly

@@ -87,11 +87,8 @@ public final class Replica {
     public static func create(directory: String, node: String, village: String, hub: String?, secretFile: String?,
                               schema: Schema = .register) throws -> Replica {
         let fm = FileManager.default
-        do {
-            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError(.io, "cannot create folder \(directory)")
-        }
+        try PrivateFiles.makeFolder(directory)
+        PrivateFiles.tightenFolder(directory)  // an existing folder too: it will hold the register
         let path = Replica.path(in: directory)
         guard !fm.fileExists(atPath: path) else { throw StoreError(.exists, "\(path) already exists") }
         let c = try Connection(path: path)
@@ -115,6 +112,7 @@ public final class Replica {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError(.notFound, "no replica in \(directory)")
         }
+        PrivateFiles.tighten(store: path)
         var options = Connection.Options()
         options.create = false
         let c = try Connection(path: path, options: options)

@@ -1,5 +1,8 @@
 import CSQLite
 import HamletCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// SQLite's "copy the bytes now" destructor, which Swift cannot import.
 let sqliteTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
@@ -27,9 +30,13 @@ public final class Connection {
         public init() {}
     }
 
-    /// Opens (or creates) a database file.
+    /// Opens (or creates) a database file. A new file is created `0600` first (``PrivateFiles``), so that
+    /// neither it nor the `-wal` and `-shm` files SQLite gives its mode are readable by others.
     /// - Throws: `StoreError` with SQLite's code; a failed open still closes the handle.
     public init(path: String, options: Options = Options()) throws {
+        if options.create, !options.readOnly, Connection.isFile(path), access(path, F_OK) != 0 {
+            try PrivateFiles.createFile(path)
+        }
         var db: OpaquePointer?
         var flags = options.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
         if options.create && !options.readOnly { flags |= SQLITE_OPEN_CREATE }
@@ -52,6 +59,9 @@ public final class Connection {
         try execute("PRAGMA foreign_keys=OFF")
         try execute("PRAGMA temp_store=MEMORY")
     }
+
+    /// Whether `path` names a file on disk (not `:memory:`, a temporary database or a URI).
+    static func isFile(_ path: String) -> Bool { !path.isEmpty && path != ":memory:" && !path.hasPrefix("file:") }
 
     /// Depth of the transactions opened through `transaction(_:_:)` (0: none).
     private var transactionDepth = 0
@@ -211,9 +221,10 @@ public final class Connection {
     }
 
     /// Copies this database into `path` with SQLite's online backup API (a
-    /// consistent snapshot, taken while other connections keep writing).
+    /// consistent snapshot, taken while other connections keep writing). The copy is created `0600`.
     /// - Throws: `StoreError`.
     public func backup(to path: String) throws {
+        try PrivateFiles.createFile(path)
         var dest: OpaquePointer?
         let rc = sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil)
         guard rc == SQLITE_OK, let dest else {

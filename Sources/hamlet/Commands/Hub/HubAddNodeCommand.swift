@@ -32,7 +32,7 @@ enum HubAddNodeCommand: HamletCommand {
             try writeSecret(secret, to: out)
             try h.setSecret(node: node, secretHash: key)
         } else {
-            guard let village = c.value(Self.village)?.trimmingSpaces(), !village.isEmpty else {
+            guard let village = try c.village(Self.village) else {
                 throw CLIError(code: "missing-village", exit: .usage, message: Localized(zh: "缺少 --village", en: "--village is required"))
             }
             if try h.node(node) != nil {

@@ -19,7 +19,8 @@ enum HubBackupCommand: HamletCommand {
         }
         let h = try HubCommand.open(c)
         let fm = FileManager.default
-        try fm.createDirectory(atPath: to, withIntermediateDirectories: true)
+        try PrivateFiles.makeFolder(to)  // 0700 whatever the umask: the copy holds every name and the nodes' keys
+        PrivateFiles.tightenFolder(to)
         let dest = HubStore.path(in: to)
         guard !fm.fileExists(atPath: dest) else {
             throw CLIError(code: "exists", exit: .invalidData, message: Localized(zh: "\(dest) 已存在", en: "\(dest) already exists"))

@@ -21,7 +21,7 @@ enum InitCommand: HamletCommand {
             throw CLIError(code: "invalid-node", exit: .usage,
                            message: Localized(zh: "--node 必须是 1–32 个小写字母、数字、- 或 _", en: "--node must be 1–32 of lowercase letters, digits, - or _"))
         }
-        guard let village = c.value(Self.village)?.trimmingSpaces(), !village.isEmpty else {
+        guard let village = try c.village(Self.village) else {
             throw CLIError(code: "missing-village", exit: .usage, message: Localized(zh: "缺少 --village", en: "--village is required"))
         }
         let secret = c.value(Self.secretFile).map { ($0 as NSString).expandingTildeInPath }
