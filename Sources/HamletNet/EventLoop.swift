@@ -352,8 +352,9 @@ public final class EventLoop: @unchecked Sendable {
                     return
                 }
             }
+            // Over the cap, or over the peer's share of it: closed before any handler sees it.
             guard !isStopping, listener.openCount < listener.configuration.maxConnections,
-                  let peer = SocketAddress(storage: storage)
+                  let peer = SocketAddress(storage: storage), listener.admission.admit(peer.host) == .admitted
             else {
                 Sys.close(fd)
                 continue
@@ -372,6 +373,7 @@ public final class EventLoop: @unchecked Sendable {
             event.data.u64 = connection.id
             let added = epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event)
             guard added == 0 else {
+                listener.admission.release(peer.host, trusted: false)
                 Sys.close(fd)
                 continue
             }
@@ -432,12 +434,17 @@ public final class EventLoop: @unchecked Sendable {
         let overflowed = connection.hasOverflowed
         let request = connection.closeRequest
         connection.loopPaused = connection.isReadingPaused
+        let trusted = connection.isTrustRequested
         if let deadline = connection.requestedDeadline {
             connection.deadline = deadline
             connection.requestedDeadline = nil
         }
         connection.lock.unlock()
 
+        if trusted && !connection.isCountedTrusted {
+            connection.isCountedTrusted = true
+            connection.listener.admission.trust(connection.peer.host)
+        }
         if overflowed {
             close(connection, reason: .writeOverflow)
             return
@@ -541,6 +548,7 @@ public final class EventLoop: @unchecked Sendable {
         _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, connection.fd, nil)
         Sys.close(connection.fd)
         connection.listener.openCount -= 1
+        connection.listener.admission.release(connection.peer.host, trusted: connection.isCountedTrusted)
         openConnections.subtract(1, ordering: .relaxed)
         let handler = connection.handler
         connection.handler = nil
