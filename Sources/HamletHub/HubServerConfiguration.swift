@@ -86,6 +86,13 @@ public struct HubServerConfiguration: Sendable {
     public var writeTimeout: Duration
     /// Open protocol connections allowed at once; more are accepted and closed.
     public var maxConnections: Int
+    /// Connections from one address that have not logged in yet (and, on the operator page, all of them); more
+    /// are accepted and closed at once.
+    public var maxPreLoginPerAddress: Int
+    /// Protocol connections from one address, logged in or not: its share of `maxConnections`.
+    public var maxConnectionsPerAddress: Int
+    /// How long a new protocol connection has to send `hello` and `auth`; otherwise `error timeout`.
+    public var loginTimeout: Duration
 
     /// Creates a configuration.
     /// - Parameters:
@@ -99,6 +106,9 @@ public struct HubServerConfiguration: Sendable {
     ///   - authThrottle: Login throttling; `AuthThrottlePolicy.standard` by default.
     ///   - writeTimeout: Longest output stall; 30 s by default.
     ///   - maxConnections: Open protocol connections allowed; 10,000 by default.
+    ///   - maxPreLoginPerAddress: Connections per address before login; 64 by default.
+    ///   - maxConnectionsPerAddress: Protocol connections per address; 2,500 (a quarter of the default cap) by default.
+    ///   - loginTimeout: Time from connect to `auth`; 5 s by default.
     public init(
         directory: String,
         listen: SocketAddress,
@@ -109,7 +119,10 @@ public struct HubServerConfiguration: Sendable {
         logger: any HubLogger = StandardErrorLogger(),
         authThrottle: AuthThrottlePolicy = .standard,
         writeTimeout: Duration = .seconds(30),
-        maxConnections: Int = 10_000
+        maxConnections: Int = 10_000,
+        maxPreLoginPerAddress: Int = 64,
+        maxConnectionsPerAddress: Int = 2_500,
+        loginTimeout: Duration = .seconds(5)
     ) {
         self.directory = directory
         self.listen = listen
@@ -121,5 +134,8 @@ public struct HubServerConfiguration: Sendable {
         self.authThrottle = authThrottle
         self.writeTimeout = writeTimeout
         self.maxConnections = maxConnections
+        self.maxPreLoginPerAddress = maxPreLoginPerAddress
+        self.maxConnectionsPerAddress = maxConnectionsPerAddress
+        self.loginTimeout = loginTimeout
     }
 }

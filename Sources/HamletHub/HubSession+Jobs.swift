@@ -50,7 +50,11 @@ extension HubSession {
         }
         lock.lock()
         let action = machine.authenticated(welcome)
-        if case .sendWelcome = action { self.node = node }
+        if case .sendWelcome = action {
+            self.node = node
+            // Logged in: no longer one of the address's pre-login connections.
+            connection.markTrusted()
+        }
         lock.unlock()
         perform(action)
     }
