@@ -35,31 +35,38 @@ public struct StandardErrorLogger: HubLogger {
     }
 }
 
-/// How failed logins from one peer address are slowed down and then refused.
+/// How failed logins are slowed down and then refused: per (node, address), and per address with a wider cap.
 public struct AuthThrottlePolicy: Sendable, Hashable {
     /// The delay before the first `auth-failed` reply; each further failure doubles it.
     public var baseDelay: Duration
     /// The longest delay before an `auth-failed` reply.
     public var maxDelay: Duration
-    /// After this many failures within `window`, hellos from the address get `rate-limited`.
+    /// After this many failures (proofs being checked count too) within `window` for one node id from one address,
+    /// that node id gets `rate-limited` from that address.
     public var maxFailures: Int
+    /// After this many failures within `window` from one address, whatever the node ids, the address gets
+    /// `rate-limited`.
+    public var maxFailuresPerAddress: Int
     /// How long a failure counts.
     public var window: Duration
 
-    /// The shipped policy: 250 ms doubling up to 5 s; 8 failures within 10 minutes lock the address out.
+    /// The shipped policy: 250 ms doubling up to 5 s; 8 failures of one node id from one address, or 32 from one
+    /// address in all, within 10 minutes lock it out.
     public static let standard = AuthThrottlePolicy(baseDelay: .milliseconds(250), maxDelay: .seconds(5), maxFailures: 8,
-                                                    window: .seconds(600))
+                                                    window: .seconds(600), maxFailuresPerAddress: 32)
 
     /// Creates a policy.
     /// - Parameters:
     ///   - baseDelay: Delay of the first failure's reply.
     ///   - maxDelay: Cap on the delay.
-    ///   - maxFailures: Failures within `window` that lock the address out.
+    ///   - maxFailures: Failures within `window` that lock a (node, address) out.
     ///   - window: How long a failure counts.
-    public init(baseDelay: Duration, maxDelay: Duration, maxFailures: Int, window: Duration) {
+    ///   - maxFailuresPerAddress: Failures within `window` that lock an address out; 4 × `maxFailures` by default.
+    public init(baseDelay: Duration, maxDelay: Duration, maxFailures: Int, window: Duration, maxFailuresPerAddress: Int? = nil) {
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.maxFailures = maxFailures
+        self.maxFailuresPerAddress = maxFailuresPerAddress ?? 4 * maxFailures
         self.window = window
     }
 }

@@ -305,8 +305,11 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
     func perform(_ action: HubSessionMachine.Action) {
         switch action {
         case .sendChallenge(let nonce):
-            if let wait = context.throttle.retryAfter(connection.peer.host) {
-                fail(.rateLimited, "too many failed logins from this address; retry after \(wait) s", retryAfter: wait)
+            lock.lock()
+            let claimed = claimedNode ?? ""
+            lock.unlock()
+            if let wait = context.throttle.retryAfter(node: claimed, address: connection.peer.host) {
+                fail(.rateLimited, "too many failed logins for this node from this address; retry after \(wait) s", retryAfter: wait)
                 return
             }
             send(.challenge(nonce: nonce))
@@ -317,7 +320,18 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
             loginDeadline = nil
             setDeadlineLocked(HubSession.jobTimeout)
             lock.unlock()
-            submit(to: context.readers) { [self] store in authenticate(store, node: node, proof: proof, nonce: nonce, hello: hello) }
+            // The throttle is decided here, at the proof, and the slot reserved at once: parallel sessions share it.
+            switch context.throttle.begin(node: node, address: connection.peer.host) {
+            case .refuse(let wait):
+                fail(.rateLimited, "too many failed logins for this node from this address; retry after \(wait) s", retryAfter: wait)
+            case .check(let ticket):
+                if !context.readers.submit({ [self] store in
+                    authenticate(store, node: node, proof: proof, nonce: nonce, hello: hello, ticket: ticket)
+                }) {
+                    context.throttle.abandoned(ticket)
+                    fail(.shuttingDown, "the hub is stopping; reconnect later")
+                }
+            }
         case .sendWelcome(let welcome):
             send(.welcome(welcome))
             finishJob()
