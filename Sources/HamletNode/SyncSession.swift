@@ -28,13 +28,18 @@ final class SyncSession {
     private let socket: ClientSocket
     private var framer = LineFramer(maxLine: Limits.standard.maxLine)
     private var machine = NodeSessionMachine()
+    private let budget: SyncBudget
     private var batchCounter: Int64 = 0
     private(set) var summary = SyncSummary()
 
     /// Opens the replica, reads its hub settings and connects.
-    init(directory: String, options: SyncOptions) throws {
+    /// - Parameter budget: The time left to wait on the hub (shared by the retries of one sync); a fresh
+    ///   `options.timeout` when nil.
+    init(directory: String, options: SyncOptions, budget: SyncBudget? = nil) throws {
         self.directory = directory
         self.options = options
+        let budget = budget ?? SyncBudget(timeout: options.timeout)
+        self.budget = budget
         let replica = try SyncSession.store("opening the replica") { try Replica.open(directory: directory) }
         self.replica = replica
         let info = try SyncSession.store("reading the replica settings") { try replica.info() }
@@ -47,9 +52,11 @@ final class SyncSession {
             throw SyncError(.notConfigured, "the hub address in the replica is not host:port: \(error)",
                             zh: "本节点记下的镇中心地址 \(hub) 不是 地址:端口 的格式")
         }
+        guard !budget.isExpired() else { throw budget.expired }
         do {
-            socket = try ClientSocket.connect(to: address, timeout: options.connectTimeout)
+            socket = try ClientSocket.connect(to: address, timeout: min(options.connectTimeout, budget.remaining()))
         } catch {
+            if budget.isExpired() { throw budget.expired }
             throw SyncError(.unreachable, "cannot reach the hub at \(address): \(error)",
                             zh: "连不上镇中心 \(address)：请检查网络，或问镇管理员镇中心是否在运行，稍后再同步")
         }
@@ -109,7 +116,7 @@ final class SyncSession {
         }
         if case .send(let bye) = machine.bye() {
             try? write(Codec.encode(bye))
-            if let m = try? receiveMessage(deadline: .now + .seconds(2)) { _ = machine.receive(m) }
+            if let m = try? receiveMessage(deadline: budget.deadline(within: .seconds(2))) { _ = machine.receive(m) }
         }
         machine.closed()
         let end = try store("reading the cursor") { try replica.info() }
@@ -365,7 +372,7 @@ final class SyncSession {
     private func answer() throws -> NodeSessionMachine.Action {
         let m: HubMessage
         do {
-            m = try receiveMessage(deadline: .now + options.ioTimeout)
+            m = try receiveMessage(deadline: budget.deadline(within: options.ioTimeout))
         } catch {
             machine.closed()
             throw error
@@ -391,8 +398,9 @@ final class SyncSession {
 
     private func write(_ bytes: [UInt8]) throws {
         do {
-            try socket.write(bytes, deadline: .now + options.ioTimeout)
+            try socket.write(bytes, deadline: budget.deadline(within: options.ioTimeout))
         } catch {
+            if budget.isExpired() { throw budget.expired }
             throw SyncError(.unreachable, "lost the connection to the hub while sending: \(error)")
         }
     }
@@ -408,7 +416,9 @@ final class SyncSession {
             }
             if let line {
                 do {
-                    return try Codec.decodeHub(line)
+                    let message = try Codec.decodeHub(line)
+                    budget.renew()
+                    return message
                 } catch {
                     throw SyncError(.protocol, "the hub sent a line this client cannot read (\(error))")
                 }
@@ -417,6 +427,7 @@ final class SyncSession {
             do {
                 chunk = try socket.read(upTo: 64 * 1024, deadline: deadline)
             } catch {
+                if budget.isExpired() { throw budget.expired }
                 throw SyncError(.unreachable, "lost the connection to the hub while waiting: \(error)")
             }
             guard !chunk.isEmpty else {
