@@ -458,6 +458,10 @@ final class SyncSession {
             return try body()
         } catch let e as SyncError {
             throw e
+        } catch let e as StoreError where e.code == .busy {
+            // Another hamlet (a sync, a resync) has the replica: busy is a temporary failure, like the CLI's.
+            throw SyncError(.busy, "the local replica is busy while \(doing) (another hamlet command is using it); retry when it has finished",
+                            zh: "本地数据文件正被另一个 hamlet 命令使用（例如正在同步），请等它结束后再试")
         } catch let e as StoreError where e.code == .notFound {
             throw SyncError(.notConfigured, "\(e.message); create the replica with hamlet init first",
                             zh: "这里没有村节点的数据文件：请先运行 hamlet init，或用 --dir 指定目录")
