@@ -77,8 +77,8 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
             return SyncError(.refused, "the hub refused this node's credentials (\(message)); check the node id and secret file",
                              zh: "镇中心不认这个节点的身份：请核对节点名和密钥文件（密钥由镇管理员用 hamlet hub add-node 发给本村）", hubCode: code)
         case ErrorCode.rateLimited.rawValue:
-            return SyncError(.refused, "the hub is refusing logins from this address for now (\(message)); wait and retry",
-                             zh: "登录失败次数太多，镇中心暂时不接受这台电脑登录，请稍后再试", hubCode: code, retryAfter: retryAfter)
+            return SyncError(.refused, "the hub is refusing this node's logins from this address for now (\(message)); wait and retry",
+                             zh: "本节点从这台电脑登录失败的次数太多，镇中心暂时不接受，请稍后再试", hubCode: code, retryAfter: retryAfter)
         case "out-of-scope", "unknown-node", "node-disabled", "forbidden":
             return SyncError(.refused, "the hub refused the session: \(message)", zh: "镇中心拒绝了本节点（节点未登记、已停用或无权同步这个村），请联系镇管理员",
                              hubCode: code)

@@ -382,20 +382,6 @@ final class SyncSession {
         return action
     }
 
-    static func error(_ failure: NodeSessionMachine.Failure) -> SyncError {
-        switch failure {
-        case .hub(let code, let message, let retryAfter):
-            return SyncError.fromHub(code.rawValue, message, retryAfter: retryAfter)
-        case .unexpected(let message):
-            return SyncError(.protocol, message)
-        case .wrongVillage:
-            return SyncError(.refused, "the hub registered this node for another village than the replica's; re-create the replica with the right --village",
-                             zh: "镇中心登记的这个节点属于另一个村：请用正确的 --village 重新建立本地数据")
-        case .misuse(let message):
-            return SyncError(.protocol, "this client broke the protocol: \(message)")
-        }
-    }
-
     private func write(_ bytes: [UInt8]) throws {
         do {
             try socket.write(bytes, deadline: budget.deadline(within: options.ioTimeout))
@@ -451,23 +437,6 @@ final class SyncSession {
 
     private func store<T>(_ doing: String, _ body: () throws -> T) throws -> T {
         try SyncSession.store(doing, body)
-    }
-
-    static func store<T>(_ doing: String, _ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let e as SyncError {
-            throw e
-        } catch let e as StoreError where e.code == .busy {
-            // Another hamlet (a sync, a resync) has the replica: busy is a temporary failure, like the CLI's.
-            throw SyncError(.busy, "the local replica is busy while \(doing) (another hamlet command is using it); retry when it has finished",
-                            zh: "本地数据文件正被另一个 hamlet 命令使用（例如正在同步），请等它结束后再试")
-        } catch let e as StoreError where e.code == .notFound {
-            throw SyncError(.notConfigured, "\(e.message); create the replica with hamlet init first",
-                            zh: "这里没有村节点的数据文件：请先运行 hamlet init，或用 --dir 指定目录")
-        } catch {
-            throw SyncError(.store, "the local replica failed while \(doing): \(error)")
-        }
     }
 }
 
