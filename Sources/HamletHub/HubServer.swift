@@ -194,10 +194,12 @@ public final class HubServer: @unchecked Sendable {
             throw error
         }
 
-        let sweeper = Thread { [context] in
+        let sweeper = Thread { [context, loop] in
+            var refusal = RefusalReport(every: .seconds(60))
             while !context.stopping {
                 let now = ContinuousClock.now
                 for session in context.liveSessions { session.checkDeadline(now: now) }
+                if let line = refusal.line(total: loop.refusedCount, now: now) { context.logger.log(line) }
                 Thread.sleep(forTimeInterval: 0.1)
             }
         }
@@ -298,4 +300,30 @@ public struct HubServerError: Error, Sendable, CustomStringConvertible {
 
     /// `hub[code]: message`.
     public var description: String { "hub[\(code.rawValue)]: \(message)" }
+}
+
+/// Says, at most once a `period`, how many connections were closed at accept since the last line (the cap, or an
+/// address over its limits), so the operator sees a flood without a line per connection.
+struct RefusalReport {
+    let period: Duration
+    private var reported = 0
+    private var nextAt: ContinuousClock.Instant?
+
+    init(every period: Duration) {
+        self.period = period
+    }
+
+    /// The log line due now, if any.
+    /// - Parameters:
+    ///   - total: Connections refused since the loop started.
+    ///   - now: The current instant.
+    /// - Returns: A line when refusals happened and the last line is at least `period` old.
+    mutating func line(total: Int, now: ContinuousClock.Instant) -> String? {
+        guard total > reported else { return nil }
+        if let nextAt, now < nextAt { return nil }
+        let fresh = total - reported
+        reported = total
+        nextAt = now.advanced(by: period)
+        return "refused \(fresh) connection(s) at accept: over the connection cap or an address's limits (per-address pre-login and share)"
+    }
 }

@@ -28,6 +28,7 @@ public final class EventLoop: @unchecked Sendable {
     private let wakeFD: Int32
     private let nextID = Atomic<UInt64>(1)
     private let openConnections = Atomic<Int>(0)
+    private let refusedConnections = Atomic<Int>(0)
 
     private let lock = NSCondition()
     // Guarded by `lock`.
@@ -82,6 +83,11 @@ public final class EventLoop: @unchecked Sendable {
     /// The number of open connections across all listeners.
     public var connectionCount: Int {
         openConnections.load(ordering: .relaxed)
+    }
+
+    /// Connections closed at accept since the loop started: over `maxConnections` or over an address's limits.
+    public var refusedCount: Int {
+        refusedConnections.load(ordering: .relaxed)
     }
 
     /// Binds and listens on `address`, serving each accepted connection with a handler from `handlerFactory`.
@@ -356,6 +362,7 @@ public final class EventLoop: @unchecked Sendable {
             guard !isStopping, listener.openCount < listener.configuration.maxConnections,
                   let peer = SocketAddress(storage: storage), listener.admission.admit(peer.host) == .admitted
             else {
+                if !isStopping { refusedConnections.add(1, ordering: .relaxed) }
                 Sys.close(fd)
                 continue
             }

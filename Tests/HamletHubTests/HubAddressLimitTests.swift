@@ -61,6 +61,8 @@ struct HubAddressLimitTests {
         let fifth = try HubAddressLimitTests.connect(hub, from: source)
         defer { fifth.close() }
         #expect(HubAddressLimitTests.isClosed(fifth), "the fifth pre-login connection from 127.0.0.2 is closed")
+        #expect(hub.logger.wait(timeout: .seconds(5)) { $0.hasPrefix("refused 1 connection(s) at accept") } != nil,
+                "the hub says it refused connections, once a minute at most")
         // Another address logs in as usual.
         let (node, _) = try hub.login("nanzhuang")
         defer { node.close() }

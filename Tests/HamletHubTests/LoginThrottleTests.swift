@@ -111,3 +111,16 @@ struct LoginThrottleWireTests {
         other.close()
     }
 }
+
+@Suite("Refusals at accept: one log line a minute at most")
+struct RefusalReportTests {
+    @Test func linesAreRateLimited() {
+        var report = RefusalReport(every: .seconds(60))
+        let t0 = ContinuousClock.now
+        #expect(report.line(total: 0, now: t0) == nil, "nothing refused, nothing said")
+        #expect(report.line(total: 3, now: t0)?.hasPrefix("refused 3 connection(s)") == true)
+        #expect(report.line(total: 500, now: t0 + .seconds(30)) == nil, "within the minute")
+        #expect(report.line(total: 500, now: t0 + .seconds(61))?.hasPrefix("refused 497 connection(s)") == true)
+        #expect(report.line(total: 500, now: t0 + .seconds(200)) == nil, "no new refusals")
+    }
+}
