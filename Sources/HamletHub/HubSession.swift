@@ -273,6 +273,11 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         fail(.unavailable, "the hub's store failed during \(what); nothing was committed; retry later")
     }
 
+    /// The `rate-limited` message: which lock it is cannot be told apart from outside, so it names both.
+    static func rateLimitedMessage(_ wait: Int) -> String {
+        "too many failed logins for this node from this address, or from this address in all; retry after \(wait) s"
+    }
+
     static func wallMillis() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 
     // MARK: Handling one line (worker threads)
@@ -309,7 +314,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
             let claimed = claimedNode ?? ""
             lock.unlock()
             if let wait = context.throttle.retryAfter(node: claimed, address: connection.peer.host) {
-                fail(.rateLimited, "too many failed logins for this node from this address; retry after \(wait) s", retryAfter: wait)
+                fail(.rateLimited, HubSession.rateLimitedMessage(wait), retryAfter: wait)
                 return
             }
             send(.challenge(nonce: nonce))
@@ -323,7 +328,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
             // The throttle is decided here, at the proof, and the slot reserved at once: parallel sessions share it.
             switch context.throttle.begin(node: node, address: connection.peer.host) {
             case .refuse(let wait):
-                fail(.rateLimited, "too many failed logins for this node from this address; retry after \(wait) s", retryAfter: wait)
+                fail(.rateLimited, HubSession.rateLimitedMessage(wait), retryAfter: wait)
             case .check(let ticket):
                 if !context.readers.submit({ [self] store in
                     authenticate(store, node: node, proof: proof, nonce: nonce, hello: hello, ticket: ticket)
