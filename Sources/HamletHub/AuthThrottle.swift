@@ -1,71 +1,49 @@
 import Foundation
 
-/// Counts failed logins per peer address, in memory, to slow down and then refuse guessing.
+/// The hub's login throttle: `LoginThrottleState` behind a lock, read with the continuous clock.
 ///
-/// Each failure delays its `auth-failed` reply by `min(baseDelay × 2^(failures−1), maxDelay)`; once `maxFailures`
-/// fall within `window`, hellos from that address get `rate-limited` until the oldest of them ages out. A success
-/// clears the address.
-///
-/// `@unchecked Sendable`: `failures` is guarded by `lock` (an `NSLock`); `policy` is immutable.
+/// `@unchecked Sendable`: `state` is guarded by `lock` (an `NSLock`).
 final class AuthThrottle: @unchecked Sendable {
-    let policy: AuthThrottlePolicy
     private let lock = NSLock()
-    // Guarded by `lock`. Failure instants per address, oldest first.
-    private var failures: [String: [ContinuousClock.Instant]] = [:]
+    // Guarded by `lock`.
+    private var state: LoginThrottleState
 
     init(policy: AuthThrottlePolicy) {
-        self.policy = policy
+        state = LoginThrottleState(policy: policy)
     }
 
-    /// Seconds the address must wait before trying again, or nil when it may try now.
-    /// - Parameters:
-    ///   - address: The peer host.
-    ///   - now: The current instant.
-    func retryAfter(_ address: String, now: ContinuousClock.Instant = .now) -> Int? {
+    /// Seconds `node` at `address` must wait before a proof would be checked, or nil (checked at `hello`).
+    func retryAfter(node: String, address: String, now: ContinuousClock.Instant = .now) -> Int? {
         lock.lock()
         defer { lock.unlock() }
-        let recent = pruneLocked(address, now: now)
-        guard recent.count >= policy.maxFailures, policy.maxFailures > 0 else { return nil }
-        // Locked out until enough failures age out to fall below the limit.
-        let releasing = recent[recent.count - policy.maxFailures]
-        let wait = now.duration(to: releasing.advanced(by: policy.window))
-        return max(1, Int((wait / .milliseconds(1)).rounded(.up) / 1000))
+        return state.retryAfter(node: node, address: address, now: now)
     }
 
-    /// Records a failure.
-    /// - Parameters:
-    ///   - address: The peer host.
-    ///   - now: The current instant.
-    /// - Returns: How long to hold back the `auth-failed` reply.
-    func recordFailure(_ address: String, now: ContinuousClock.Instant = .now) -> Duration {
+    /// Decides on a proof and reserves its slot (see `LoginThrottleState.begin`).
+    func begin(node: String, address: String, now: ContinuousClock.Instant = .now) -> LoginThrottleState.Decision {
         lock.lock()
         defer { lock.unlock() }
-        var recent = pruneLocked(address, now: now)
-        recent.append(now)
-        failures[address] = recent
-        if failures.count > 100_000 { sweepLocked(now: now) }
-        let exponent = min(recent.count - 1, 30)
-        let delay = policy.baseDelay * (1 << exponent)
-        return min(delay, policy.maxDelay)
+        return state.begin(node: node, address: address, now: now)
     }
 
-    /// Forgets the address's failures after a successful login.
-    /// - Parameter address: The peer host.
-    func recordSuccess(_ address: String) {
+    /// A wrong proof; returns how long to hold back the `auth-failed` reply.
+    func failed(_ ticket: LoginThrottleState.Ticket, now: ContinuousClock.Instant = .now) -> Duration {
         lock.lock()
-        failures[address] = nil
+        defer { lock.unlock() }
+        return state.failed(ticket, now: now)
+    }
+
+    /// A right proof.
+    func succeeded(_ ticket: LoginThrottleState.Ticket) {
+        lock.lock()
+        state.succeeded(ticket)
         lock.unlock()
     }
 
-    private func pruneLocked(_ address: String, now: ContinuousClock.Instant) -> [ContinuousClock.Instant] {
-        guard var list = failures[address] else { return [] }
-        let horizon = now.advanced(by: .zero - policy.window)
-        list.removeAll { $0 < horizon }
-        failures[address] = list.isEmpty ? nil : list
-        return list
-    }
-
-    private func sweepLocked(now: ContinuousClock.Instant) {
-        for address in Array(failures.keys) { _ = pruneLocked(address, now: now) }
+    /// A check that never ran.
+    func abandoned(_ ticket: LoginThrottleState.Ticket) {
+        lock.lock()
+        state.abandoned(ticket)
+        lock.unlock()
     }
 }

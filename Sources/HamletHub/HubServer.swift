@@ -15,6 +15,7 @@ final class HubContext: @unchecked Sendable {
     let limits: Limits
     let logger: any HubLogger
     let writeTimeout: Duration
+    let loginTimeout: Duration
 
     private let lock = NSLock()
     // Guarded by `lock`.
@@ -22,7 +23,7 @@ final class HubContext: @unchecked Sendable {
     private var isStopping = false
 
     init(writer: StorePool, readers: StorePool, workers: WorkerPool, throttle: AuthThrottle, limits: Limits, logger: any HubLogger,
-         writeTimeout: Duration) {
+         writeTimeout: Duration, loginTimeout: Duration) {
         self.writer = writer
         self.readers = readers
         self.workers = workers
@@ -30,6 +31,7 @@ final class HubContext: @unchecked Sendable {
         self.limits = limits
         self.logger = logger
         self.writeTimeout = writeTimeout
+        self.loginTimeout = loginTimeout
     }
 
     func register(_ session: HubSession, id: UInt64) {
@@ -99,6 +101,10 @@ public final class HubServer: @unchecked Sendable {
         guard configuration.readers >= 1, configuration.readers <= 256 else {
             throw HubServerError(.invalidConfiguration, "readers must be between 1 and 256")
         }
+        guard configuration.maxPreLoginPerAddress >= 1, configuration.maxConnectionsPerAddress >= 1,
+              configuration.loginTimeout >= .milliseconds(100) else {
+            throw HubServerError(.invalidConfiguration, "per-address limits must allow one connection and logins 100 ms")
+        }
         guard l.maxLine >= 1024, l.maxBatch >= 1, l.pageSize >= 1, l.idleTimeout >= 1, l.readTimeout >= 1 else {
             throw HubServerError(.invalidConfiguration,
                                  "limits must allow lines of 1 KiB, one change per push, one row per page and 1 s timeouts")
@@ -156,7 +162,8 @@ public final class HubServer: @unchecked Sendable {
         let readers = StorePool(name: "hamlet-hub-reader", stores: readerStores)
         let workers = WorkerPool(name: "hamlet-hub-session", threads: max(2, ProcessInfo.processInfo.activeProcessorCount))
         let context = HubContext(writer: writer, readers: readers, workers: workers, throttle: AuthThrottle(policy: config.authThrottle),
-                                 limits: config.limits, logger: config.logger, writeTimeout: config.writeTimeout)
+                                 limits: config.limits, logger: config.logger, writeTimeout: config.writeTimeout,
+                                 loginTimeout: config.loginTimeout)
         let loop: EventLoop
         let bound: SocketAddress
         var webBound: SocketAddress?
@@ -166,13 +173,19 @@ public final class HubServer: @unchecked Sendable {
                 maxConnections: config.maxConnections,
                 idleTimeout: .seconds(config.limits.idleTimeout) + HubSession.backstop,
                 writeTimeout: config.writeTimeout,
-                maxPendingWriteBytes: max(8 << 20, 2 * config.limits.maxLine + (1 << 20)))
+                maxPendingWriteBytes: max(8 << 20, 2 * config.limits.maxLine + (1 << 20)),
+                maxUntrustedPerAddress: config.maxPreLoginPerAddress,
+                maxConnectionsPerAddress: min(config.maxConnectionsPerAddress, config.maxConnections))
             bound = try loop.listen(on: config.listen, configuration: net) { connection in
                 HubSession(connection: connection, context: context)
             }
             if let web = config.web, let factory = config.webHandlerFactory {
-                webBound = try loop.listen(on: web, configuration: ServerConfiguration(writeTimeout: config.writeTimeout),
-                                           handlerFactory: factory)
+                // The page's header deadline is the sync port's line deadline (`read_timeout`): a request, or the
+                // wait for the next one, must arrive within it. Page connections are never trusted, so each address
+                // holds at most `maxPreLoginPerAddress` of them.
+                let page = ServerConfiguration(idleTimeout: .seconds(config.limits.readTimeout), writeTimeout: config.writeTimeout,
+                                               maxUntrustedPerAddress: config.maxPreLoginPerAddress)
+                webBound = try loop.listen(on: web, configuration: page, handlerFactory: factory)
             }
         } catch {
             writer.drainAndStop()
@@ -181,10 +194,12 @@ public final class HubServer: @unchecked Sendable {
             throw error
         }
 
-        let sweeper = Thread { [context] in
+        let sweeper = Thread { [context, loop] in
+            var refusal = RefusalReport(every: .seconds(60))
             while !context.stopping {
                 let now = ContinuousClock.now
                 for session in context.liveSessions { session.checkDeadline(now: now) }
+                if let line = refusal.line(total: loop.refusedCount, now: now) { context.logger.log(line) }
                 Thread.sleep(forTimeInterval: 0.1)
             }
         }
@@ -285,4 +300,30 @@ public struct HubServerError: Error, Sendable, CustomStringConvertible {
 
     /// `hub[code]: message`.
     public var description: String { "hub[\(code.rawValue)]: \(message)" }
+}
+
+/// Says, at most once a `period`, how many connections were closed at accept since the last line (the cap, or an
+/// address over its limits), so the operator sees a flood without a line per connection.
+struct RefusalReport {
+    let period: Duration
+    private var reported = 0
+    private var nextAt: ContinuousClock.Instant?
+
+    init(every period: Duration) {
+        self.period = period
+    }
+
+    /// The log line due now, if any.
+    /// - Parameters:
+    ///   - total: Connections refused since the loop started.
+    ///   - now: The current instant.
+    /// - Returns: A line when refusals happened and the last line is at least `period` old.
+    mutating func line(total: Int, now: ContinuousClock.Instant) -> String? {
+        guard total > reported else { return nil }
+        if let nextAt, now < nextAt { return nil }
+        let fresh = total - reported
+        reported = total
+        nextAt = now.advanced(by: period)
+        return "refused \(fresh) connection(s) at accept: over the connection cap or an address's limits (per-address pre-login and share)"
+    }
 }

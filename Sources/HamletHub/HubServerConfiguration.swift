@@ -35,31 +35,38 @@ public struct StandardErrorLogger: HubLogger {
     }
 }
 
-/// How failed logins from one peer address are slowed down and then refused.
+/// How failed logins are slowed down and then refused: per (node, address), and per address with a wider cap.
 public struct AuthThrottlePolicy: Sendable, Hashable {
     /// The delay before the first `auth-failed` reply; each further failure doubles it.
     public var baseDelay: Duration
     /// The longest delay before an `auth-failed` reply.
     public var maxDelay: Duration
-    /// After this many failures within `window`, hellos from the address get `rate-limited`.
+    /// After this many failures (proofs being checked count too) within `window` for one node id from one address,
+    /// that node id gets `rate-limited` from that address.
     public var maxFailures: Int
+    /// After this many failures within `window` from one address, whatever the node ids, the address gets
+    /// `rate-limited`.
+    public var maxFailuresPerAddress: Int
     /// How long a failure counts.
     public var window: Duration
 
-    /// The shipped policy: 250 ms doubling up to 5 s; 8 failures within 10 minutes lock the address out.
+    /// The shipped policy: 250 ms doubling up to 5 s; 8 failures of one node id from one address, or 32 from one
+    /// address in all, within 10 minutes lock it out.
     public static let standard = AuthThrottlePolicy(baseDelay: .milliseconds(250), maxDelay: .seconds(5), maxFailures: 8,
-                                                    window: .seconds(600))
+                                                    window: .seconds(600), maxFailuresPerAddress: 32)
 
     /// Creates a policy.
     /// - Parameters:
     ///   - baseDelay: Delay of the first failure's reply.
     ///   - maxDelay: Cap on the delay.
-    ///   - maxFailures: Failures within `window` that lock the address out.
+    ///   - maxFailures: Failures within `window` that lock a (node, address) out.
     ///   - window: How long a failure counts.
-    public init(baseDelay: Duration, maxDelay: Duration, maxFailures: Int, window: Duration) {
+    ///   - maxFailuresPerAddress: Failures within `window` that lock an address out; 4 × `maxFailures` by default.
+    public init(baseDelay: Duration, maxDelay: Duration, maxFailures: Int, window: Duration, maxFailuresPerAddress: Int? = nil) {
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.maxFailures = maxFailures
+        self.maxFailuresPerAddress = maxFailuresPerAddress ?? 4 * maxFailures
         self.window = window
     }
 }
@@ -86,6 +93,13 @@ public struct HubServerConfiguration: Sendable {
     public var writeTimeout: Duration
     /// Open protocol connections allowed at once; more are accepted and closed.
     public var maxConnections: Int
+    /// Connections from one address that have not logged in yet (and, on the operator page, all of them); more
+    /// are accepted and closed at once.
+    public var maxPreLoginPerAddress: Int
+    /// Protocol connections from one address, logged in or not: its share of `maxConnections`.
+    public var maxConnectionsPerAddress: Int
+    /// How long a new protocol connection has to send `hello` and `auth`; otherwise `error timeout`.
+    public var loginTimeout: Duration
 
     /// Creates a configuration.
     /// - Parameters:
@@ -99,6 +113,9 @@ public struct HubServerConfiguration: Sendable {
     ///   - authThrottle: Login throttling; `AuthThrottlePolicy.standard` by default.
     ///   - writeTimeout: Longest output stall; 30 s by default.
     ///   - maxConnections: Open protocol connections allowed; 10,000 by default.
+    ///   - maxPreLoginPerAddress: Connections per address before login; 64 by default.
+    ///   - maxConnectionsPerAddress: Protocol connections per address; 2,500 (a quarter of the default cap) by default.
+    ///   - loginTimeout: Time from connect to `auth`; 5 s by default.
     public init(
         directory: String,
         listen: SocketAddress,
@@ -109,7 +126,10 @@ public struct HubServerConfiguration: Sendable {
         logger: any HubLogger = StandardErrorLogger(),
         authThrottle: AuthThrottlePolicy = .standard,
         writeTimeout: Duration = .seconds(30),
-        maxConnections: Int = 10_000
+        maxConnections: Int = 10_000,
+        maxPreLoginPerAddress: Int = 64,
+        maxConnectionsPerAddress: Int = 2_500,
+        loginTimeout: Duration = .seconds(5)
     ) {
         self.directory = directory
         self.listen = listen
@@ -121,5 +141,8 @@ public struct HubServerConfiguration: Sendable {
         self.authThrottle = authThrottle
         self.writeTimeout = writeTimeout
         self.maxConnections = maxConnections
+        self.maxPreLoginPerAddress = maxPreLoginPerAddress
+        self.maxConnectionsPerAddress = maxConnectionsPerAddress
+        self.loginTimeout = loginTimeout
     }
 }

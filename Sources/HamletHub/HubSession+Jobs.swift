@@ -8,8 +8,8 @@ import HamletStore
 /// resync stream. Each reads or writes through one `HubStore` call and replies with one message
 /// (or a stream), then hands the session back to `finishJob`.
 extension HubSession {
-    func authenticate(_ store: HubStore, node: String, proof: String, nonce: String, hello: ClientMessage.Hello) {
-        let host = connection.peer.host
+    func authenticate(_ store: HubStore, node: String, proof: String, nonce: String, hello: ClientMessage.Hello,
+                      ticket: LoginThrottleState.Ticket) {
         let welcome: (HubMessage.Welcome)?
         do {
             welcome = try store.read { () throws -> HubMessage.Welcome? in
@@ -30,11 +30,12 @@ extension HubSession {
                                           features: ProtocolFeature.all)
             }
         } catch {
+            context.throttle.abandoned(ticket)
             storeFailed(error, during: "login")
             return
         }
         guard let welcome else {
-            let delay = context.throttle.recordFailure(host)
+            let delay = context.throttle.failed(ticket)
             // The sweeper sends the reply when it is due; no thread waits for it.
             lock.lock()
             if case .fail(let error) = machine.authFailed() {
@@ -43,14 +44,18 @@ extension HubSession {
             lock.unlock()
             return
         }
-        context.throttle.recordSuccess(host)
+        context.throttle.succeeded(ticket)
         if (hello.schema ?? 1) > store.schema.version {
             fail(.schemaNewer, "this node's register schema (version \(hello.schema ?? 1)) is newer than the hub's (\(store.schema.version)): upgrade the hub first")
             return
         }
         lock.lock()
         let action = machine.authenticated(welcome)
-        if case .sendWelcome = action { self.node = node }
+        if case .sendWelcome = action {
+            self.node = node
+            // Logged in: no longer one of the address's pre-login connections.
+            connection.markTrusted()
+        }
         lock.unlock()
         perform(action)
     }

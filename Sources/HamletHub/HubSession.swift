@@ -62,6 +62,8 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
     var isLineStarted = false
     var isShutdownPending = false
     var deadline: ContinuousClock.Instant
+    /// Until `auth` arrives, the login deadline (`loginTimeout` from connect) caps every other deadline.
+    var loginDeadline: ContinuousClock.Instant?
     var outcome: String?
     /// For the close log line: the node named in hello, and the node once authenticated (the machine
     /// forgets both when it closes).
@@ -79,6 +81,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         framer = LineFramer(maxLine: context.limits.maxLine)
         machine = HubSessionMachine(limits: context.limits)
         deadline = ContinuousClock.now.advanced(by: .seconds(context.limits.idleTimeout))
+        loginDeadline = openedAt.advanced(by: context.loginTimeout)
     }
 
     // MARK: ConnectionHandler (loop thread)
@@ -167,7 +170,9 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
             return
         }
         guard now >= deadline else { return }
-        if isBusy {
+        if let login = loginDeadline, now >= login {
+            failLocked(.timeout, "log in (hello, then auth) within \(context.loginTimeout) of connecting")
+        } else if isBusy {
             failLocked(.timeout, "the request took too long")
         } else if isLineStarted {
             failLocked(.timeout, "a line must arrive within \(limits.readTimeout) s of its first byte")
@@ -179,8 +184,10 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
     // MARK: Pumping lines
 
     func setDeadlineLocked(_ duration: Duration) {
-        deadline = ContinuousClock.now.advanced(by: duration)
-        connection.setDeadline(after: duration + HubSession.backstop)
+        let now = ContinuousClock.now
+        deadline = now.advanced(by: duration)
+        if let login = loginDeadline, login < deadline { deadline = login }
+        connection.setDeadline(after: now.duration(to: deadline) + HubSession.backstop)
     }
 
     /// Takes the next complete line, if no job is running, and dispatches it.
@@ -266,6 +273,11 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         fail(.unavailable, "the hub's store failed during \(what); nothing was committed; retry later")
     }
 
+    /// The `rate-limited` message: which lock it is cannot be told apart from outside, so it names both.
+    static func rateLimitedMessage(_ wait: Int) -> String {
+        "too many failed logins for this node from this address, or from this address in all; retry after \(wait) s"
+    }
+
     static func wallMillis() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 
     // MARK: Handling one line (worker threads)
@@ -298,14 +310,33 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
     func perform(_ action: HubSessionMachine.Action) {
         switch action {
         case .sendChallenge(let nonce):
-            if let wait = context.throttle.retryAfter(connection.peer.host) {
-                fail(.rateLimited, "too many failed logins from this address; retry after \(wait) s", retryAfter: wait)
+            lock.lock()
+            let claimed = claimedNode ?? ""
+            lock.unlock()
+            if let wait = context.throttle.retryAfter(node: claimed, address: connection.peer.host) {
+                fail(.rateLimited, HubSession.rateLimitedMessage(wait), retryAfter: wait)
                 return
             }
             send(.challenge(nonce: nonce))
             finishJob()
         case .verify(let node, let proof, let nonce, let hello):
-            submit(to: context.readers) { [self] store in authenticate(store, node: node, proof: proof, nonce: nonce, hello: hello) }
+            // The proof is in: the login deadline has been met; the throttle and the store decide from here.
+            lock.lock()
+            loginDeadline = nil
+            setDeadlineLocked(HubSession.jobTimeout)
+            lock.unlock()
+            // The throttle is decided here, at the proof, and the slot reserved at once: parallel sessions share it.
+            switch context.throttle.begin(node: node, address: connection.peer.host) {
+            case .refuse(let wait):
+                fail(.rateLimited, HubSession.rateLimitedMessage(wait), retryAfter: wait)
+            case .check(let ticket):
+                if !context.readers.submit({ [self] store in
+                    authenticate(store, node: node, proof: proof, nonce: nonce, hello: hello, ticket: ticket)
+                }) {
+                    context.throttle.abandoned(ticket)
+                    fail(.shuttingDown, "the hub is stopping; reconnect later")
+                }
+            }
         case .sendWelcome(let welcome):
             send(.welcome(welcome))
             finishJob()

@@ -34,10 +34,14 @@ public final class ClientSocket {
     /// Connects to `address`, waiting at most `timeout`.
     /// - Parameters:
     ///   - address: The server address.
+    ///   - source: The local address to bind first (port 0 picks one), or nil to let the kernel choose; tests use
+    ///     it to connect from another loopback address (127.0.0.2).
     ///   - timeout: How long to wait for the TCP handshake.
     /// - Returns: A connected socket with `TCP_NODELAY` set.
-    /// - Throws: `NetError` with `.connectionRefused`, `.timeout`, or `.connectFailed`.
-    public static func connect(to address: SocketAddress, timeout: Duration) throws -> ClientSocket {
+    /// - Throws: `NetError` with `.connectionRefused`, `.timeout`, or `.connectFailed` (also when `source` cannot be
+    ///   bound).
+    public static func connect(to address: SocketAddress, from source: SocketAddress? = nil,
+                               timeout: Duration) throws -> ClientSocket {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         let fd: Int32
         switch Sys.makeStreamSocket(family: address.addressFamily) {
@@ -46,6 +50,11 @@ public final class ClientSocket {
         }
         var keep = false
         defer { if !keep { Sys.close(fd) } }
+        if let source {
+            let bound = source.withSockAddr { bind(fd, $0, $1) }
+            let bindErrno = errno
+            guard bound == 0 else { throw NetError(.connectFailed, errno: bindErrno, "cannot bind the local address \(source)") }
+        }
 
         let result = address.withSockAddr { Glibc.connect(fd, $0, $1) }
         let code = errno

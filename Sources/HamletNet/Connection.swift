@@ -87,6 +87,7 @@ public final class Connection: @unchecked Sendable {
     var requestedDeadline: ContinuousClock.Instant?
     var isQueued = false
     var outputWaiters = 0
+    var isTrustRequested = false
 
     // Loop thread only.
     let fd: Int32
@@ -98,6 +99,7 @@ public final class Connection: @unchecked Sendable {
     var peerSentEOF = false
     var loopPaused = false
     var loopClosing = false
+    var isCountedTrusted = false
 
     init(id: UInt64, fd: Int32, peer: SocketAddress, local: SocketAddress?, loop: EventLoop, listener: Listener) {
         self.id = id
@@ -160,6 +162,12 @@ public final class Connection: @unchecked Sendable {
     public func setDeadline(after duration: Duration?) {
         let deadline = ContinuousClock.now.advanced(by: duration ?? listener.configuration.idleTimeout)
         update { $0.requestedDeadline = deadline }
+    }
+
+    /// Vouches for the connection (say, after its login): it stops counting against the listener's
+    /// `maxUntrustedPerAddress`, and only `maxConnectionsPerAddress` still applies to it. Idempotent.
+    public func markTrusted() {
+        update { $0.isTrustRequested = true }
     }
 
     /// The number of queued bytes the kernel has not accepted yet.

@@ -28,6 +28,7 @@ public final class EventLoop: @unchecked Sendable {
     private let wakeFD: Int32
     private let nextID = Atomic<UInt64>(1)
     private let openConnections = Atomic<Int>(0)
+    private let refusedConnections = Atomic<Int>(0)
 
     private let lock = NSCondition()
     // Guarded by `lock`.
@@ -82,6 +83,11 @@ public final class EventLoop: @unchecked Sendable {
     /// The number of open connections across all listeners.
     public var connectionCount: Int {
         openConnections.load(ordering: .relaxed)
+    }
+
+    /// Connections closed at accept since the loop started: over `maxConnections` or over an address's limits.
+    public var refusedCount: Int {
+        refusedConnections.load(ordering: .relaxed)
     }
 
     /// Binds and listens on `address`, serving each accepted connection with a handler from `handlerFactory`.
@@ -352,9 +358,11 @@ public final class EventLoop: @unchecked Sendable {
                     return
                 }
             }
+            // Over the cap, or over the peer's share of it: closed before any handler sees it.
             guard !isStopping, listener.openCount < listener.configuration.maxConnections,
-                  let peer = SocketAddress(storage: storage)
+                  let peer = SocketAddress(storage: storage), listener.admission.admit(peer.host) == .admitted
             else {
+                if !isStopping { refusedConnections.add(1, ordering: .relaxed) }
                 Sys.close(fd)
                 continue
             }
@@ -372,6 +380,7 @@ public final class EventLoop: @unchecked Sendable {
             event.data.u64 = connection.id
             let added = epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event)
             guard added == 0 else {
+                listener.admission.release(peer.host, trusted: false)
                 Sys.close(fd)
                 continue
             }
@@ -432,12 +441,17 @@ public final class EventLoop: @unchecked Sendable {
         let overflowed = connection.hasOverflowed
         let request = connection.closeRequest
         connection.loopPaused = connection.isReadingPaused
+        let trusted = connection.isTrustRequested
         if let deadline = connection.requestedDeadline {
             connection.deadline = deadline
             connection.requestedDeadline = nil
         }
         connection.lock.unlock()
 
+        if trusted && !connection.isCountedTrusted {
+            connection.isCountedTrusted = true
+            connection.listener.admission.trust(connection.peer.host)
+        }
         if overflowed {
             close(connection, reason: .writeOverflow)
             return
@@ -541,6 +555,7 @@ public final class EventLoop: @unchecked Sendable {
         _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, connection.fd, nil)
         Sys.close(connection.fd)
         connection.listener.openCount -= 1
+        connection.listener.admission.release(connection.peer.host, trusted: connection.isCountedTrusted)
         openConnections.subtract(1, ordering: .relaxed)
         let handler = connection.handler
         connection.handler = nil

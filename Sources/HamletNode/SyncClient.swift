@@ -14,7 +14,7 @@ public enum SyncClient {
     /// - Returns: What the sync did.
     /// - Throws: `SyncError` (`unreachable`, `refused`, `protocol`, `store`, `not-configured`).
     public static func sync(directory: String, options: SyncOptions = SyncOptions()) throws -> SyncSummary {
-        try withRetries(options) { try SyncSession(directory: directory, options: options).run(.sync) }
+        try withRetries(options) { budget in try SyncSession(directory: directory, options: options, budget: budget).run(.sync) }
     }
 
     /// Rebuilds the replica from a snapshot of the hub, keeping unpushed edits, then pushes and pulls.
@@ -24,7 +24,7 @@ public enum SyncClient {
     /// - Returns: What the resync did.
     /// - Throws: `SyncError`.
     public static func resync(directory: String, options: SyncOptions = SyncOptions()) throws -> SyncSummary {
-        try withRetries(options) { try SyncSession(directory: directory, options: options).run(.resync) }
+        try withRetries(options) { budget in try SyncSession(directory: directory, options: options, budget: budget).run(.resync) }
     }
 
     /// Pulls, then compares the replica's digest with the hub's; pushes nothing and repairs nothing.
@@ -34,7 +34,7 @@ public enum SyncClient {
     /// - Returns: The summary, `verify` `match` or `mismatch`.
     /// - Throws: `SyncError`.
     public static func verify(directory: String, options: SyncOptions = SyncOptions()) throws -> SyncSummary {
-        try withRetries(options) { try SyncSession(directory: directory, options: options).run(.verify) }
+        try withRetries(options) { budget in try SyncSession(directory: directory, options: options, budget: budget).run(.verify) }
     }
 
     /// Syncs now and then until `shouldStop()` is true: every `interval`, or
@@ -91,12 +91,17 @@ public enum SyncClient {
         return try? r.info().nextSeq
     }
 
-    static func withRetries(_ options: SyncOptions, _ body: () throws -> SyncSummary) throws -> SyncSummary {
+    /// Runs `body` until it succeeds, fails otherwise than unreachable, runs out of retries, or the one budget
+    /// (`options.timeout`) shared by every attempt and pause is spent.
+    static func withRetries(_ options: SyncOptions, _ body: (SyncBudget) throws -> SyncSummary) throws -> SyncSummary {
+        let budget = SyncBudget(timeout: options.timeout)
         var attempt = 0
         while true {
             do {
-                return try body()
+                return try body(budget)
             } catch let e as SyncError where e.code == .unreachable && attempt < options.retries {
+                let pause = Duration.seconds(1 << min(attempt, 6))
+                guard budget.remaining() > pause else { throw budget.isExpired() ? budget.expired : e }
                 Thread.sleep(forTimeInterval: Double(1 << min(attempt, 6)))
                 attempt += 1
             }

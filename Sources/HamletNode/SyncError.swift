@@ -14,6 +14,8 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         case store
         /// The replica names no hub address or secret file, or there is no replica (exit 64).
         case notConfigured = "not-configured"
+        /// Another command (a sync, a resync) is using the replica: retry when it has finished (exit 75).
+        case busy
     }
 
     /// What kind of failure.
@@ -48,6 +50,7 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         case .protocol: return "镇中心发来的数据本节点处理不了（协议错误），请告诉镇管理员，用 --lang en 运行可看到详细原因"
         case .store: return "本地数据文件读写出错，请检查磁盘空间和文件权限；用 --lang en 运行可看到详细原因"
         case .notConfigured: return "本节点还没有配置好镇中心地址或密钥文件"
+        case .busy: return "本地数据文件正被另一个 hamlet 命令使用，请等它结束后再试"
         }
     }
 
@@ -59,6 +62,7 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         case .protocol: return 1
         case .store: return 74
         case .notConfigured: return 64
+        case .busy: return 75
         }
     }
 
@@ -73,8 +77,8 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
             return SyncError(.refused, "the hub refused this node's credentials (\(message)); check the node id and secret file",
                              zh: "镇中心不认这个节点的身份：请核对节点名和密钥文件（密钥由镇管理员用 hamlet hub add-node 发给本村）", hubCode: code)
         case ErrorCode.rateLimited.rawValue:
-            return SyncError(.refused, "the hub is refusing logins from this address for now (\(message)); wait and retry",
-                             zh: "登录失败次数太多，镇中心暂时不接受这台电脑登录，请稍后再试", hubCode: code, retryAfter: retryAfter)
+            return SyncError(.refused, "the hub is refusing this node's logins from this address for now (\(message)); wait and retry",
+                             zh: "本节点从这台电脑登录失败的次数太多，镇中心暂时不接受，请稍后再试", hubCode: code, retryAfter: retryAfter)
         case "out-of-scope", "unknown-node", "node-disabled", "forbidden":
             return SyncError(.refused, "the hub refused the session: \(message)", zh: "镇中心拒绝了本节点（节点未登记、已停用或无权同步这个村），请联系镇管理员",
                              hubCode: code)

@@ -10,6 +10,9 @@ public struct SyncOptions: Sendable {
     public var ioTimeout: Duration
     /// How many times a whole session is retried when the hub is unreachable (backoff 1 s, 2 s, 4 s …).
     public var retries: Int
+    /// The longest a sync waits on the hub in all: connect, reads, writes and retries draw on it, each message from
+    /// the hub renews it (see `SyncBudget`). When it runs out the sync fails as unreachable.
+    public var timeout: Duration
     /// Compare digests with the hub at the end of a sync (and repair by resync on a mismatch).
     public var verify: Bool
     /// The wall clock in milliseconds since 1970 (injected for tests).
@@ -19,13 +22,14 @@ public struct SyncOptions: Sendable {
 
     /// Creates options; every parameter has the shipped default.
     public init(batchSize: Int = 500, connectTimeout: Duration = .seconds(5), ioTimeout: Duration = .seconds(30),
-                retries: Int = 2, verify: Bool = true,
+                retries: Int = 2, timeout: Duration = .seconds(60), verify: Bool = true,
                 wallClock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
                 progress: (@Sendable (SyncProgress) -> Void)? = nil) {
         self.batchSize = batchSize
         self.connectTimeout = connectTimeout
         self.ioTimeout = ioTimeout
         self.retries = retries
+        self.timeout = timeout
         self.verify = verify
         self.wallClock = wallClock
         self.progress = progress

@@ -28,13 +28,18 @@ final class SyncSession {
     private let socket: ClientSocket
     private var framer = LineFramer(maxLine: Limits.standard.maxLine)
     private var machine = NodeSessionMachine()
+    private let budget: SyncBudget
     private var batchCounter: Int64 = 0
     private(set) var summary = SyncSummary()
 
     /// Opens the replica, reads its hub settings and connects.
-    init(directory: String, options: SyncOptions) throws {
+    /// - Parameter budget: The time left to wait on the hub (shared by the retries of one sync); a fresh
+    ///   `options.timeout` when nil.
+    init(directory: String, options: SyncOptions, budget: SyncBudget? = nil) throws {
         self.directory = directory
         self.options = options
+        let budget = budget ?? SyncBudget(timeout: options.timeout)
+        self.budget = budget
         let replica = try SyncSession.store("opening the replica") { try Replica.open(directory: directory) }
         self.replica = replica
         let info = try SyncSession.store("reading the replica settings") { try replica.info() }
@@ -47,9 +52,11 @@ final class SyncSession {
             throw SyncError(.notConfigured, "the hub address in the replica is not host:port: \(error)",
                             zh: "本节点记下的镇中心地址 \(hub) 不是 地址:端口 的格式")
         }
+        guard !budget.isExpired() else { throw budget.expired }
         do {
-            socket = try ClientSocket.connect(to: address, timeout: options.connectTimeout)
+            socket = try ClientSocket.connect(to: address, timeout: min(options.connectTimeout, budget.remaining()))
         } catch {
+            if budget.isExpired() { throw budget.expired }
             throw SyncError(.unreachable, "cannot reach the hub at \(address): \(error)",
                             zh: "连不上镇中心 \(address)：请检查网络，或问镇管理员镇中心是否在运行，稍后再同步")
         }
@@ -109,7 +116,7 @@ final class SyncSession {
         }
         if case .send(let bye) = machine.bye() {
             try? write(Codec.encode(bye))
-            if let m = try? receiveMessage(deadline: .now + .seconds(2)) { _ = machine.receive(m) }
+            if let m = try? receiveMessage(deadline: budget.deadline(within: .seconds(2))) { _ = machine.receive(m) }
         }
         machine.closed()
         let end = try store("reading the cursor") { try replica.info() }
@@ -365,7 +372,7 @@ final class SyncSession {
     private func answer() throws -> NodeSessionMachine.Action {
         let m: HubMessage
         do {
-            m = try receiveMessage(deadline: .now + options.ioTimeout)
+            m = try receiveMessage(deadline: budget.deadline(within: options.ioTimeout))
         } catch {
             machine.closed()
             throw error
@@ -375,24 +382,11 @@ final class SyncSession {
         return action
     }
 
-    static func error(_ failure: NodeSessionMachine.Failure) -> SyncError {
-        switch failure {
-        case .hub(let code, let message, let retryAfter):
-            return SyncError.fromHub(code.rawValue, message, retryAfter: retryAfter)
-        case .unexpected(let message):
-            return SyncError(.protocol, message)
-        case .wrongVillage:
-            return SyncError(.refused, "the hub registered this node for another village than the replica's; re-create the replica with the right --village",
-                             zh: "镇中心登记的这个节点属于另一个村：请用正确的 --village 重新建立本地数据")
-        case .misuse(let message):
-            return SyncError(.protocol, "this client broke the protocol: \(message)")
-        }
-    }
-
     private func write(_ bytes: [UInt8]) throws {
         do {
-            try socket.write(bytes, deadline: .now + options.ioTimeout)
+            try socket.write(bytes, deadline: budget.deadline(within: options.ioTimeout))
         } catch {
+            if budget.isExpired() { throw budget.expired }
             throw SyncError(.unreachable, "lost the connection to the hub while sending: \(error)")
         }
     }
@@ -408,7 +402,9 @@ final class SyncSession {
             }
             if let line {
                 do {
-                    return try Codec.decodeHub(line)
+                    let message = try Codec.decodeHub(line)
+                    budget.renew()
+                    return message
                 } catch {
                     throw SyncError(.protocol, "the hub sent a line this client cannot read (\(error))")
                 }
@@ -417,6 +413,7 @@ final class SyncSession {
             do {
                 chunk = try socket.read(upTo: 64 * 1024, deadline: deadline)
             } catch {
+                if budget.isExpired() { throw budget.expired }
                 throw SyncError(.unreachable, "lost the connection to the hub while waiting: \(error)")
             }
             guard !chunk.isEmpty else {
@@ -440,19 +437,6 @@ final class SyncSession {
 
     private func store<T>(_ doing: String, _ body: () throws -> T) throws -> T {
         try SyncSession.store(doing, body)
-    }
-
-    static func store<T>(_ doing: String, _ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let e as SyncError {
-            throw e
-        } catch let e as StoreError where e.code == .notFound {
-            throw SyncError(.notConfigured, "\(e.message); create the replica with hamlet init first",
-                            zh: "这里没有村节点的数据文件：请先运行 hamlet init，或用 --dir 指定目录")
-        } catch {
-            throw SyncError(.store, "the local replica failed while \(doing): \(error)")
-        }
     }
 }
 

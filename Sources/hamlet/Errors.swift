@@ -59,7 +59,7 @@ enum ErrorMapping {
         case let e as SyncError:
             let exit: ExitCode
             switch e.code {
-            case .unreachable: exit = .temporaryFailure
+            case .unreachable, .busy: exit = .temporaryFailure
             case .refused: exit = .refused
             case .store: exit = .storage
             case .notConfigured: exit = .usage

@@ -74,7 +74,7 @@ final class HubFixture: @unchecked Sendable {
                                                  window: .seconds(60))
 
     init(limits: Limits = HubFixture.testLimits, throttle: AuthThrottlePolicy = HubFixture.fastThrottle, readers: Int = 2,
-         prepare: (HubStore) throws -> Void = { _ in }) throws {
+         prepare: (HubStore) throws -> Void = { _ in }, configure: (inout HubServerConfiguration) -> Void = { _ in }) throws {
         dir = TempDir("hub")
         let store = try HubStore.create(directory: dir.path)
         var nodes: [String: TestNode] = [:]
@@ -89,9 +89,11 @@ final class HubFixture: @unchecked Sendable {
         epoch = try store.epoch()
         self.nodes = nodes
         self.limits = limits
-        server = try HubServer(configuration: HubServerConfiguration(
+        var configuration = HubServerConfiguration(
             directory: dir.path, listen: .loopback(), limits: limits, readers: readers, logger: logger,
-            authThrottle: throttle))
+            authThrottle: throttle)
+        configure(&configuration)
+        server = try HubServer(configuration: configuration)
         address = try server.start().protocol
     }
 

@@ -357,6 +357,12 @@ struct WebConsoleTests {
         #expect(try c.get("/", headers: [("Authorization", "Bearer \(token)")]).status == 429, "even the right token waits")
         let page = try c.get("/")
         #expect(try c.submit(page, action: "/login", [("token", token)]).status == 429)
+        // The lock is the guessing address's only: the operator at another address still gets in, by Bearer
+        // and by the login form (issue 16).
+        let operatorDesk = WebClient(address: f.web, source: try SocketAddress(host: "127.0.0.2", port: 0))
+        #expect(try operatorDesk.get("/", headers: [("Authorization", "Bearer \(token)")]).status == 200)
+        let form = try operatorDesk.get("/")
+        #expect(try operatorDesk.submit(form, action: "/login", [("token", token)]).status == 303)
     }
 
     @Test func twoOperatorsAtOnceExactlyOneWins() throws {

@@ -156,9 +156,14 @@ struct WebResponse {
 /// A tiny HTTP/1.1 client over `ClientSocket` with a cookie jar; one connection per request unless told otherwise.
 final class WebClient {
     let address: SocketAddress
+    /// The local address to connect from (127.0.0.2 plays a second client machine); nil lets the kernel choose.
+    var source: SocketAddress?
     var cookies: [String: String] = [:]
 
-    init(address: SocketAddress) { self.address = address }
+    init(address: SocketAddress, source: SocketAddress? = nil) {
+        self.address = address
+        self.source = source
+    }
 
     var host: String { "\(address)" }
     var origin: String { "http://\(address)" }
@@ -193,7 +198,7 @@ final class WebClient {
     }
 
     func send(_ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8] = []) throws -> WebResponse {
-        let socket = try ClientSocket.connect(to: address, timeout: .seconds(5))
+        let socket = try ClientSocket.connect(to: address, from: source, timeout: .seconds(5))
         defer { socket.close() }
         var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
         if !cookies.isEmpty {

@@ -72,10 +72,11 @@ public final class OperatorConsole: @unchecked Sendable {
     private let lock = NSLock()
     // Guarded by `lock`: one pending message per session, shown on the next page.
     private var flashes: [String: WebFlash] = [:]
-    // Guarded by `lock`: when recent wrong tokens (login form or Bearer) were presented.
-    private var tokenFailures: [ContinuousClock.Instant] = []
+    // Guarded by `lock`: when recent wrong tokens (login form or Bearer) were presented, per client address.
+    private var tokenFailures: [String: [ContinuousClock.Instant]] = [:]
 
-    /// Wrong tokens allowed per minute before every token check is refused for the rest of that minute.
+    /// Wrong tokens allowed per minute from one client address before that address's token checks are refused for
+    /// the rest of the minute. Other addresses are not affected: a guesser cannot lock the operator out.
     static let maxTokenFailuresPerMinute = 10
 
     /// Creates the console and starts its worker threads, each with its own connection to the hub folder.
@@ -110,23 +111,38 @@ public final class OperatorConsole: @unchecked Sendable {
     }
 
     /// Runs one request against a store (worker thread). Never throws: every failure is a page.
-    func respond(to request: HTTPRequest, local: SocketAddress?, store: HubStore?) -> HTTPResponse {
-        WebApp(console: self, request: request, local: local, store: store).response()
+    func respond(to request: HTTPRequest, local: SocketAddress?, peer: String, store: HubStore?) -> HTTPResponse {
+        WebApp(console: self, request: request, local: local, peer: peer, store: store).response()
     }
 
-    /// True while too many wrong tokens came in the last minute: the check is refused without looking at the token.
-    func isTokenCheckLocked() -> Bool {
+    /// True while too many wrong tokens came from `address` in the last minute: its token check is refused without
+    /// looking at the token.
+    /// - Parameters:
+    ///   - address: The client's address (no port).
+    ///   - now: The current instant.
+    func isTokenCheckLocked(_ address: String, now: ContinuousClock.Instant = .now) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        let cutoff = ContinuousClock.now.advanced(by: .seconds(-60))
-        tokenFailures.removeAll { $0 < cutoff }
-        return tokenFailures.count >= OperatorConsole.maxTokenFailuresPerMinute
+        return recentTokenFailuresLocked(address, now: now) >= OperatorConsole.maxTokenFailuresPerMinute
     }
 
-    func recordTokenFailure() {
+    /// Counts a wrong token from `address`.
+    func recordTokenFailure(_ address: String, now: ContinuousClock.Instant = .now) {
         lock.lock()
-        tokenFailures.append(.now)
-        lock.unlock()
+        defer { lock.unlock() }
+        _ = recentTokenFailuresLocked(address, now: now)
+        if tokenFailures.count > 10_000 {
+            for key in Array(tokenFailures.keys) { _ = recentTokenFailuresLocked(key, now: now) }
+        }
+        tokenFailures[address, default: []].append(now)
+    }
+
+    private func recentTokenFailuresLocked(_ address: String, now: ContinuousClock.Instant) -> Int {
+        let cutoff = now.advanced(by: .seconds(-60))
+        guard var list = tokenFailures[address] else { return 0 }
+        list.removeAll { $0 < cutoff }
+        tokenFailures[address] = list.isEmpty ? nil : list
+        return list.count
     }
 
     func setFlash(_ flash: WebFlash, session: String) {
@@ -205,8 +221,9 @@ final class WebConnection: ConnectionHandler, @unchecked Sendable {
             busy = true
             connection.pauseReading()
             let local = connection.local
+            let peer = connection.peer.host
             let accepted = console.submit { [self] store in
-                let response = console.respond(to: request, local: local, store: store)
+                let response = console.respond(to: request, local: local, peer: peer, store: store)
                 finish(request, response)
             }
             if !accepted {

@@ -10,6 +10,8 @@ final class WebApp {
     let console: OperatorConsole
     let request: HTTPRequest
     let local: SocketAddress?
+    /// The client's address (no port): the operator token's throttle counts per address.
+    let peer: String
     let store: HubStore?
     var language: ConsoleLanguage
     var session = WebSession(id: "", authenticated: false)
@@ -22,10 +24,11 @@ final class WebApp {
 
     var security: WebSecurity { console.security }
 
-    init(console: OperatorConsole, request: HTTPRequest, local: SocketAddress?, store: HubStore?) {
+    init(console: OperatorConsole, request: HTTPRequest, local: SocketAddress?, peer: String, store: HubStore?) {
         self.console = console
         self.request = request
         self.local = local
+        self.peer = peer
         self.store = store
         language = console.configuration.language
     }
@@ -67,9 +70,9 @@ final class WebApp {
         }
         var viaBearer = false
         if let bearer = WebSecurity.bearer(request) {
-            guard !console.isTokenCheckLocked() else { return errorPage(429, "login.throttled") }
+            guard !console.isTokenCheckLocked(peer) else { return errorPage(429, "login.throttled") }
             guard security.token != nil, security.checkToken(bearer) else {
-                console.recordTokenFailure()
+                console.recordTokenFailure(peer)
                 var r = errorPage(401, "login.wrong")
                 r.headers.append(("WWW-Authenticate", "Bearer realm=\"hamlet\""))
                 return r
@@ -325,9 +328,9 @@ final class WebApp {
 
     private func login() -> HTTPResponse {
         guard security.token != nil else { return .redirect(to: "/") }
-        guard !console.isTokenCheckLocked() else { return errorPage(429, "login.throttled") }
+        guard !console.isTokenCheckLocked(peer) else { return errorPage(429, "login.throttled") }
         guard security.checkToken(formValue("token") ?? "") else {
-            console.recordTokenFailure()
+            console.recordTokenFailure(peer)
             return loginPage(status: 401, wrong: true)
         }
         // A fresh session id on login, so a session planted before it is worth nothing.

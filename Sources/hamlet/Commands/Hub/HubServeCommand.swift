@@ -10,11 +10,14 @@ enum HubServeCommand: HamletCommand {
     static let listen = OptionSpec(long: "listen", valueName: "host:port", help: CommandTree.L("同步端口", "sync address"), defaultDescription: "127.0.0.1:7420", valueNameZH: "地址:端口")
     static let web = OptionSpec(long: "web", valueName: "host:port", help: CommandTree.L("管理页面地址", "operator page address"), defaultDescription: "127.0.0.1:7421", valueNameZH: "地址:端口")
     static let noWeb = OptionSpec(long: "no-web", help: CommandTree.L("不开管理页面", "do not serve the operator page"))
+    static let perAddress = OptionSpec(long: "max-prelogin-per-address", valueName: "count", help: CommandTree.L("每个地址最多几个未登录的连接（管理页面按同一上限算全部连接）", "connections per address before login (the operator page: all of them)"), defaultDescription: "64", valueNameZH: "个数")
+    static let shareOfCap = OptionSpec(long: "max-per-address", valueName: "count", help: CommandTree.L("每个地址最多几个同步连接（总上限一万）", "sync connections per address, logged in or not (of 10,000 in all)"), defaultDescription: "2500", valueNameZH: "个数")
+    static let loginTimeout = OptionSpec(long: "login-timeout", valueName: "seconds", help: CommandTree.L("连上后须在几秒内完成登录", "seconds a new connection has to log in"), defaultDescription: "5", valueNameZH: "秒数")
     static let tokenFile = OptionSpec(long: "token-file", valueName: "path", help: CommandTree.L("管理页面口令文件（非本机地址时必须）", "operator token file (required off loopback)"), valueNameZH: "文件")
 
     static func spec(_ schema: Schema) -> CommandSpec {
         CommandSpec(name: "serve", abstract: CommandTree.L("前台运行镇中心（日志写到标准错误输出；按 Ctrl-C 或收到终止信号时平稳退出）", "run the hub in the foreground (logs on stderr; clean stop on SIGTERM/SIGINT)"),
-                    options: [listen, web, noWeb, tokenFile, CommandTree.dir])
+                    options: [listen, web, noWeb, tokenFile, perAddress, shareOfCap, loginTimeout, CommandTree.dir])
     }
 
     static func run(_ c: Context) throws {
@@ -37,7 +40,9 @@ enum HubServeCommand: HamletCommand {
         let console = web == nil ? nil : WebConsole.make(directory: directory, token: token, language: language)
         let config = HubServerConfiguration(
             directory: directory, listen: listen, web: web, webHandlerFactory: console?.handlerFactory,
-            logger: StandardErrorLogger())
+            logger: StandardErrorLogger(), maxPreLoginPerAddress: try c.positiveInt(Self.perAddress, default: 64),
+            maxConnectionsPerAddress: try c.positiveInt(Self.shareOfCap, default: 2_500),
+            loginTimeout: .seconds(try c.positiveInt(Self.loginTimeout, default: 5)))
         let server = try HubServer(configuration: config)
         // Signals are handled before the address is announced, so a stop sent right after "listening" is never lost.
         signal(SIGTERM, SIG_IGN)

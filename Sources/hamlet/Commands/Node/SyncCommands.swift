@@ -9,15 +9,18 @@ enum SyncCommand: HamletCommand {
     static let watch = OptionSpec(long: "watch", help: CommandTree.L("持续运行：有网就同步，修改后和每隔几分钟自动同步", "keep running: sync when the hub is reachable, after edits and every few minutes"))
     static let interval = OptionSpec(long: "interval", valueName: "seconds", help: CommandTree.L("--watch 的定时同步间隔", "--watch periodic interval"), defaultDescription: "300", valueNameZH: "秒数")
     static let noVerify = OptionSpec(long: "no-verify", help: CommandTree.L("不做数据摘要核对", "skip the digest comparison"))
+    static let timeout = OptionSpec(long: "timeout", valueName: "seconds", help: CommandTree.L("最多等镇中心几秒（连接、等待回应和重试都算在内；每收到镇中心一条消息重新计时），到时退出码为 75", "the longest wait on the hub in all (connect, replies, retries; each message from the hub restarts it); exit 75 when it runs out"), defaultDescription: "60", valueNameZH: "秒数")
 
     static func spec(_ schema: Schema) -> CommandSpec {
         CommandSpec(name: "sync", abstract: CommandTree.L("与镇中心同步：先上传再下载", "sync with the hub: push pending changes, then pull"),
-                    options: [watch, interval, noVerify, CommandTree.dir, CommandTree.json])
+                    options: [watch, interval, noVerify, timeout, CommandTree.dir, CommandTree.json])
     }
 
     static func run(_ c: Context) throws {
         if c.flag(Self.watch) { return try watch(c) }
-        let s = try SyncClient.sync(directory: c.directory, options: SyncCommands.options(c, verify: !c.flag(Self.noVerify)))
+        var o = SyncCommands.options(c, verify: !c.flag(Self.noVerify))
+        o.timeout = .seconds(try c.positiveInt(Self.timeout, default: 60))
+        let s = try SyncClient.sync(directory: c.directory, options: o)
         SyncCommands.report(c, s)
         if s.verify == "mismatch" {
             throw CLIError(code: "verify-mismatch", exit: .internalError,
@@ -39,6 +42,7 @@ enum SyncCommand: HamletCommand {
             return s
         }
         var o = SyncCommands.options(c, verify: !c.flag(Self.noVerify))
+        o.timeout = .seconds(try c.positiveInt(Self.timeout, default: 60))
         o.progress = nil
         Output.err(c.t("持续同步中（每 \(interval) 秒，修改后立即）；Ctrl-C 停止\n", "watching: sync every \(interval) s and soon after edits; Ctrl-C stops\n"))
         // withExtendedLifetime: `_ = sources` lets a release build free the sources at once (signals then ignored).
