@@ -449,7 +449,7 @@ struct ChineseThroughoutTests {
         let town = try ProcTownship("zh-hub", nodes: [("bz1", "北赵"), ("bz2", "北赵"), ("nz", "南赵")])
         defer { town.finish() }
         let hubID = try town.store().hubID()
-        audit.known = [town.tmp.path, "bz1", "bz2", "nz", "bz3", hubID, town.proxy.address]
+        audit.known = [town.tmp.path, "bz1", "bz2", "nz", "bz3", "bz5", hubID, town.proxy.address]
         audit.commands = try helpCommands()
         let hub = town.hub, bz1 = town["bz1"], bz2 = town["bz2"], nz = town["nz"]
 
@@ -462,6 +462,10 @@ struct ChineseThroughoutTests {
         try audit.run(spare, ["hub", "add-node", "bz3", "--village", "北赵", "--secret-out", town.tmp.file("bz3b.secret")], exit: 65)
         try audit.run(spare, ["hub", "add-node", "bz3", "--rotate", "--secret-out", town.tmp.file("bz3.secret")], exit: 65)
         try audit.run(spare, ["hub", "add-node", "bz3", "--rotate", "--secret-out", town.tmp.file("bz3c.secret")])
+        // A rotation for a node never registered fails before writing anything; a plain add-node then works.
+        try audit.run(spare, ["hub", "add-node", "bz5", "--rotate", "--secret-out", town.tmp.file("bz5.secret")], exit: 66)
+        #expect(!FileManager.default.fileExists(atPath: town.tmp.file("bz5.secret")))
+        try audit.run(spare, ["hub", "add-node", "bz5", "--village", "北赵", "--secret-out", town.tmp.file("bz5.secret")])
         try audit.run(spare, ["hub", "add-node", "北赵", "--village", "北赵", "--secret-out", town.tmp.file("x.secret")], exit: 64)
         try audit.run(spare, ["hub", "add-node", "bz4", "--village", "北赵"], exit: 64)
         try audit.run(spare, ["hub", "add-node", "bz4", "--secret-out", town.tmp.file("bz4.secret")], exit: 64)

@@ -17,7 +17,7 @@ extension HubStoreTests {
         var f = personFields("西村", household: hhWest)
         f["name"] = .text("张丽")
         let ids = Self.ids
-        let r = try h.reconcile([
+        _ = try h.reconcile([
             change(west, 2, "people", twin, f, wall: 20),
             change(west, 3, "visits", ids.visit, ["village": .text("西村"), "person": .text(twin), "kind": .text("health_check"),
                                                   "date": .text("2026-10-01")], wall: 21),

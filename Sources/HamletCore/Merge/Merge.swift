@@ -106,7 +106,6 @@ public enum Merge {
     /// Decides what `change` does to `current` (nil when the hub lacks the row).
     public static func reconcile(_ change: Change, onto current: HubRow?, context ctx: MergeContext) -> MergeOutcome {
         let table = ctx.table
-        let scope = ctx.schema.scope
         let writer = ctx.writerVillage == nil ? NodeID.hub : change.node
         let validator = Validator(schema: ctx.schema)
 

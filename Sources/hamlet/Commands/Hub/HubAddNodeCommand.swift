@@ -29,8 +29,18 @@ enum HubAddNodeCommand: HamletCommand {
         let secret = Credentials.makeSecret()
         guard let key = Credentials.storedKey(secret: secret) else { preconditionFailure("a fresh secret is 64 hex digits") }
         if c.flag(Self.rotate) {
+            // Checked before the file is written: a failed rotation leaves nothing behind (a stray secret file
+            // would make the next add-node fail).
+            guard try h.node(node) != nil else {
+                throw CLIError(code: "unknown-node", exit: .notFound, message: Localized(zh: "没有登记过节点 \(node)：新节点不用 --rotate", en: "node \(node) is not registered: a new node needs no --rotate"))
+            }
             try writeSecret(secret, to: out)
-            try h.setSecret(node: node, secretHash: key)
+            do {
+                try h.setSecret(node: node, secretHash: key)
+            } catch {
+                try? FileManager.default.removeItem(atPath: out)
+                throw error
+            }
         } else {
             guard let village = try c.village(Self.village) else {
                 throw CLIError(code: "missing-village", exit: .usage, message: Localized(zh: "缺少 --village", en: "--village is required"))
