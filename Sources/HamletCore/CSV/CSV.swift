@@ -69,14 +69,23 @@ public enum CSV {
         out.reserveCapacity(rows.count * 64)
         if bom { out.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
         let end = Array(lineEnding.utf8)
-        for row in rows {
-            for (j, field) in row.enumerated() {
-                if j > 0 { out.append(comma) }
-                appendField(field, alone: row.count == 1, to: &out)
-            }
-            out.append(contentsOf: end)
-        }
+        for row in rows { appendRecord(row, lineEnding: end, to: &out) }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends one record, quoted as `encode(_:bom:lineEnding:)` quotes it, so that a writer streaming records one
+    /// at a time (a large export) gives the same bytes as encoding them all at once.
+    ///
+    /// - Parameters:
+    ///   - row: the record's fields.
+    ///   - lineEnding: the UTF-8 bytes written after the record (CRLF: `[13, 10]`).
+    ///   - out: the buffer to append to.
+    public static func appendRecord(_ row: [String], lineEnding: [UInt8], to out: inout [UInt8]) {
+        for (j, field) in row.enumerated() {
+            if j > 0 { out.append(comma) }
+            appendField(field, alone: row.count == 1, to: &out)
+        }
+        out.append(contentsOf: lineEnding)
     }
 
     /// Appends one field, quoted when it must be.

@@ -20,20 +20,28 @@ public enum RegisterExport {
     ///   - labels: Chinese headers and enum labels instead of field names and codes.
     /// - Returns: The CSV text, starting with U+FEFF.
     public static func csv(_ table: TableSchema, _ rows: [HubRow], labels: Bool = false) -> String {
-        var out: [[String]] = [labels ? ["编号"] + table.fields.map(\.label.zh) : ["id"] + table.fields.map(\.name)]
-        for r in rows {
-            out.append([FormulaGuard.neutralized(r.id)] + table.fields.map { f in
-                // A whole number in an integer field (-5) is a number to a spreadsheet, never a formula: as is.
-                let text = cell(r, f, labels: labels)
-                return f.type == .integer && r.values[f.name]?.integer != nil ? text : FormulaGuard.neutralized(text)
-            })
-        }
+        var out: [[String]] = [csvHeader(table, labels: labels)]
+        for r in rows { out.append(csvRecord(table, id: r.id, values: r.values, labels: labels)) }
         return CSV.encode(out, bom: true, lineEnding: "\r\n")
     }
 
+    /// The CSV header: `id` and the field names, or with `labels` 编号 and the fields' Chinese labels.
+    static func csvHeader(_ table: TableSchema, labels: Bool) -> [String] {
+        labels ? ["编号"] + table.fields.map(\.label.zh) : ["id"] + table.fields.map(\.name)
+    }
+
+    /// One row's CSV cells, formula characters neutralised (see `csv(_:_:labels:)`).
+    static func csvRecord(_ table: TableSchema, id: String, values: Fields, labels: Bool) -> [String] {
+        [FormulaGuard.neutralized(id)] + table.fields.map { f in
+            // A whole number in an integer field (-5) is a number to a spreadsheet, never a formula: as is.
+            let text = cell(values, f, labels: labels)
+            return f.type == .integer && values[f.name]?.integer != nil ? text : FormulaGuard.neutralized(text)
+        }
+    }
+
     /// A row's value of a field as exported: as stored, or an enum value by its Chinese label.
-    static func cell(_ r: HubRow, _ f: FieldSchema, labels: Bool) -> String {
-        guard let v = r.values[f.name], !v.isNull else { return "" }
+    static func cell(_ values: Fields, _ f: FieldSchema, labels: Bool) -> String {
+        guard let v = values[f.name], !v.isNull else { return "" }
         if labels, f.type == .enum, let text = v.text { return f.label(ofValue: text).zh }
         return v.description
     }
@@ -53,7 +61,7 @@ public enum RegisterExport {
         let columns = [XLSXWriter.Column(labels ? "编号" : "id", .text)] + table.fields.map { field in
             XLSXWriter.Column(field.label.zh, field.type == .date ? .date : field.type == .integer ? .number : .text)
         }
-        let values = rows.map { r in [r.id] + table.fields.map { cell(r, $0, labels: labels) } }
+        let values = rows.map { r in [r.id] + table.fields.map { cell(r.values, $0, labels: labels) } }
         return XLSXWriter.workbook(sheetName: table.label.zh, columns: columns, rows: values)
     }
 
