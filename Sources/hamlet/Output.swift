@@ -13,6 +13,12 @@ enum Output {
     static func write(_ fd: Int32, _ s: String) { write(fd, bytes: Array(s.utf8)) }
 
     static func write(_ fd: Int32, bytes: [UInt8]) {
+        _ = writeFully(fd, bytes: bytes)
+    }
+
+    /// Writes every byte, retrying on EINTR.
+    /// - Returns: `false` when the descriptor stopped taking bytes (stdout closed, e.g. `| head`; disk full).
+    static func writeFully(_ fd: Int32, bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { p -> Int in
@@ -21,11 +27,12 @@ enum Output {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                return  // stdout closed (e.g. `| head`): nothing more to say
+                return false  // stdout closed (e.g. `| head`): nothing more to say
             }
-            if n == 0 { return }
+            if n == 0 { return false }
             offset += n
         }
+        return true
     }
 
     /// One JSON document on stdout: sorted keys, pretty printed, newline-terminated.

@@ -31,13 +31,30 @@ enum HubExportCommand: HamletCommand {
         }
         let h = try HubCommand.open(c)
         let t = try OperatorCommands.tableSchema(h, c.tableName(try c.tableArgument(), h.schema))
-        let rows = try h.rows(table: t.name, village: c.value(Self.village), includeDeleted: c.flag(Self.deleted))
         // Under Chinese: Chinese headers and enum labels, which import reads back; --codes (and English): field names and codes.
         let labels = c.chinese && !c.flag(Self.codes)
+        let village = c.value(Self.village)
+        let deleted = c.flag(Self.deleted)
         if format == "xlsx" {
+            let rows = try h.rows(table: t.name, village: village, includeDeleted: deleted)
             Output.out(bytes: RegisterExport.xlsx(t, rows, labels: labels))  // shared with the web page's /export/<table>.xlsx
-        } else {
-            Output.out(RegisterExport.csv(t, rows, labels: labels))  // shared with the web page's /export/<table>.csv: the same bytes
+            return
+        }
+        // CSV streams: rows are read one at a time and written in 64 KiB pieces, never the whole file in memory.
+        // The bytes are RegisterExport.csv's, as the web page's /export/<table>.csv gives them.
+        var writer = RegisterCSVWriter(table: t, labels: labels) { bytes in
+            guard Output.writeFully(1, bytes: bytes) else { throw StdoutClosed() }
+        }
+        do {
+            try h.forEachExportRow(table: t.name, village: village, includeDeleted: deleted) { id, values in
+                try writer.append(id: id, values: values)
+            }
+            try writer.finish()
+        } catch is StdoutClosed {
+            return  // stdout closed (e.g. `| head`): stop reading, nothing more to say
         }
     }
+
+    /// Thrown by the CSV sink when stdout no longer takes bytes.
+    private struct StdoutClosed: Error {}
 }
