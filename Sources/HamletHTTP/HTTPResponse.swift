@@ -9,8 +9,10 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     /// Extra header lines in order, e.g. `("Content-Type", "text/html; charset=utf-8")`.
     public var headers: [(String, String)]
-    /// The body bytes.
+    /// The body bytes (ignored when ``stream`` is set).
     public var body: [UInt8]
+    /// A body made while it is sent, for responses too large to hold (see ``HTTPBodyStream``); nil for ``body``.
+    public var stream: HTTPBodyStream?
 
     /// Creates a response.
     ///
@@ -22,6 +24,17 @@ public struct HTTPResponse: Sendable {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// Creates a response whose body is streamed (see ``HTTPBodyStream``).
+    ///
+    /// - Parameters:
+    ///   - status: The status code; default 200.
+    ///   - headers: Header lines in order.
+    ///   - stream: Produces the body while it is sent.
+    public init(status: Int = 200, headers: [(String, String)] = [], stream: HTTPBodyStream) {
+        self.init(status: status, headers: headers)
+        self.stream = stream
     }
 
     /// Headers sent with every page built by the convenience constructors.
@@ -143,13 +156,18 @@ public struct HTTPResponse: Sendable {
     /// spaces, so a header can never split the response. 1xx, 204 and 304 responses
     /// carry neither body nor `Content-Length`.
     ///
+    /// With a ``stream`` only the head is encoded: `Transfer-Encoding: chunked` when `chunked`, else no framing
+    /// header at all (the body ends when the connection closes, so `keepAlive` must be false); the server then
+    /// sends the body as ``stream`` produces it (``HTTPBodyStream/chunk(_:)``, ``HTTPBodyStream/lastChunk``).
+    ///
     /// - Parameters:
     ///   - keepAlive: Whether the connection stays open; sends `Connection: keep-alive`
     ///     or `Connection: close` accordingly.
     ///   - includeBody: Pass `false` to answer a `HEAD` request: the headers
     ///     (including `Content-Length`) are the same, the body is left out.
+    ///   - chunked: For a ``stream``: chunked framing (HTTP/1.1 clients) or none (HTTP/1.0). Ignored otherwise.
     /// - Returns: The bytes to write.
-    public func encode(keepAlive: Bool, includeBody: Bool = true) -> [UInt8] {
+    public func encode(keepAlive: Bool, includeBody: Bool = true, chunked: Bool = true) -> [UInt8] {
         let code = (100...599).contains(status) ? status : 500
         let bodyless = code < 200 || code == 204 || code == 304
         var head = "HTTP/1.1 \(code) \(Self.reasonPhrase(for: code))\r\n"
@@ -161,13 +179,15 @@ public struct HTTPResponse: Sendable {
             else { continue }
             head += name + ": " + Self.sanitize(value) + "\r\n"
         }
-        if !bodyless {
+        if !bodyless, stream != nil {
+            if chunked { head += "Transfer-Encoding: chunked\r\n" }
+        } else if !bodyless {
             head += "Content-Length: \(body.count)\r\n"
         }
         head += keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n"
         head += "\r\n"
         var out = Array(head.utf8)
-        if includeBody && !bodyless {
+        if includeBody && !bodyless && stream == nil {
             out.append(contentsOf: body)
         }
         return out
