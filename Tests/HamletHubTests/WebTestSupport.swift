@@ -238,6 +238,9 @@ final class WebClient {
         }
         let length = headers.first { $0.0.lowercased() == "content-length" }.flatMap { Int($0.1) } ?? 0
         var body = Array(buffer[(end + 4)...])
+        if method != "HEAD", headers.contains(where: { $0.0.lowercased() == "transfer-encoding" && $0.1.lowercased() == "chunked" }) {
+            return WebResponse(status: status, headers: headers, body: try readChunked(socket, body))
+        }
         let expected = method == "HEAD" ? 0 : length
         while body.count < expected {
             let chunk = try socket.read(upTo: 65536, deadline: deadline())
@@ -245,6 +248,29 @@ final class WebClient {
             body += chunk
         }
         return WebResponse(status: status, headers: headers, body: body)
+    }
+
+    /// Reads a chunked body to its last chunk (`received` holds what came after the head), and de-chunks it.
+    static func readChunked(_ socket: ClientSocket, _ received: [UInt8]) throws -> [UInt8] {
+        var raw = received
+        var body: [UInt8] = []
+        var at = 0
+        while true {
+            while find([13, 10], in: Array(raw[at...])) == nil { raw += try more(socket) }
+            let lineEnd = at + (find([13, 10], in: Array(raw[at...])) ?? 0)
+            let size = try #require(Int(String(decoding: raw[at..<lineEnd], as: UTF8.self), radix: 16), "a chunk size")
+            let start = lineEnd + 2
+            while raw.count < start + size + 2 { raw += try more(socket) }
+            if size == 0 { return body }
+            body += raw[start..<(start + size)]
+            at = start + size + 2
+        }
+    }
+
+    private static func more(_ socket: ClientSocket) throws -> [UInt8] {
+        let chunk = try socket.read(upTo: 65536, deadline: deadline())
+        if chunk.isEmpty { throw TestFailure("EOF inside a chunked body") }
+        return chunk
     }
 
     static func find(_ needle: [UInt8], in hay: [UInt8]) -> Int? {

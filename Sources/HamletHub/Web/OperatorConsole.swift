@@ -34,6 +34,13 @@ public final class OperatorConsole: @unchecked Sendable {
         public var limits: HTTPLimits
         /// Worker threads (each with its own store connection).
         public var workers: Int
+        /// Threads sending streamed downloads (the CSV exports), apart from the workers, so that long downloads
+        /// never hold up the page; more downloads at once wait their turn.
+        public var streamWorkers = 2
+        /// Unsent bytes of a streamed download above which its producer waits for the client to read.
+        public var streamHighWater = 1 << 20
+        /// The longest a streamed download waits for the client to read before the connection is closed.
+        public var streamStallTimeout: Duration = .seconds(60)
         /// The operator name used when a form leaves it empty.
         public var defaultOperator: String
         /// The wall clock in milliseconds since 1970, recorded with each action.
@@ -69,6 +76,8 @@ public final class OperatorConsole: @unchecked Sendable {
     /// Each session's last 比对 result, in memory only (it holds personal data).
     let compareResults = CompareResults()
     private let workers: ThreadPool<HubStore?>
+    /// Sends streamed bodies; each job owns what its stream captured (a read-only store).
+    private let streamers: ThreadPool<Void>
     private let lock = NSLock()
     // Guarded by `lock`: one pending message per session, shown on the next page.
     private var flashes: [String: WebFlash] = [:]
@@ -92,6 +101,7 @@ public final class OperatorConsole: @unchecked Sendable {
         workers = ThreadPool(name: "hamlet-web", resources: (0..<max(1, configuration.workers)).map { _ in
             ResourceBox(try? HubStore.open(directory: configuration.directory))
         }, finish: { $0?.close() })
+        streamers = ThreadPool(name: "hamlet-web-stream", resources: (0..<max(1, configuration.streamWorkers)).map { _ in ResourceBox(()) })
     }
 
     /// The factory to pass as `HubServerConfiguration.webHandlerFactory`.
@@ -102,12 +112,18 @@ public final class OperatorConsole: @unchecked Sendable {
     /// Stops the worker threads after the queued requests; later requests get 503. Idempotent.
     public func stop() {
         workers.drainAndStop()
+        streamers.drainAndStop()
         compareResults.removeAll()
     }
 
     /// Queues a request's work on a worker thread.
     func submit(_ job: @escaping @Sendable (HubStore?) -> Void) -> Bool {
         workers.submit(job)
+    }
+
+    /// Queues the sending of a streamed body on a stream thread.
+    func submitStream(_ job: @escaping @Sendable () -> Void) -> Bool {
+        streamers.submit { _ in job() }
     }
 
     /// Runs one request against a store (worker thread). Never throws: every failure is a page.
@@ -236,6 +252,9 @@ final class WebConnection: ConnectionHandler, @unchecked Sendable {
 
     /// Sends a response (worker thread), then serves the next buffered request or resumes reading.
     private func finish(_ request: HTTPRequest, _ response: HTTPResponse) {
+        if let stream = response.stream, request.method != "HEAD" {
+            return finishStreaming(request, response, stream)
+        }
         lock.lock()
         defer { lock.unlock() }
         let keepAlive = request.keepAlive && !closing
@@ -244,6 +263,39 @@ final class WebConnection: ConnectionHandler, @unchecked Sendable {
         guard keepAlive else {
             closing = true
             connection.close(afterFlush: true)
+            return
+        }
+        connection.setDeadline(after: nil)
+        connection.resumeReading()
+        driveLocked()
+    }
+
+    /// Sends a streamed response's head (worker thread), then its body from a stream thread: chunked to an
+    /// HTTP/1.1 client (the connection can stay open), close-delimited to HTTP/1.0. The worker is free at once.
+    private func finishStreaming(_ request: HTTPRequest, _ response: HTTPResponse, _ stream: HTTPBodyStream) {
+        let chunked = request.version == .http1_1
+        lock.lock()
+        let keepAlive = chunked && request.keepAlive && !closing
+        connection.send(response.encode(keepAlive: keepAlive, chunked: chunked))
+        lock.unlock()
+        let configuration = console.configuration
+        let streamer = ResponseStreamer(connection: connection, chunked: chunked, highWater: configuration.streamHighWater,
+                                        stallTimeout: configuration.streamStallTimeout)
+        let accepted = console.submitStream { [self] in
+            streamFinished(complete: streamer.send(stream), keepAlive: keepAlive)
+        }
+        if !accepted { streamFinished(complete: false, keepAlive: false) }
+    }
+
+    /// After a streamed body (stream thread): an unfinished body closes the connection at once, so the client
+    /// sees a failed download; a finished one continues as `finish` does.
+    private func streamFinished(complete: Bool, keepAlive: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        busy = false
+        guard complete, keepAlive, !closing else {
+            closing = true
+            connection.close(afterFlush: complete)
             return
         }
         connection.setDeadline(after: nil)

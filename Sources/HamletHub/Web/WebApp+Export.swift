@@ -68,6 +68,11 @@ extension WebApp {
     }
 
     /// `/export/<table>.csv` or `.xlsx`, filtered by the query.
+    ///
+    /// The CSV streams: the worker fills the table's sort keys and opens a read-only store (a WAL reader, so the
+    /// export never holds up syncs), and a stream thread reads the rows one at a time and sends them in 64 KiB
+    /// chunks, waiting whenever the client is slower (`HTTPBodyStream`): memory stays bounded at any size. The xlsx
+    /// is still built whole (its zip needs every entry's size and checksum first), then sent in pieces.
     func export(_ store: HubStore, table name: String, xlsx: Bool) throws -> HTTPResponse {
         guard let t = store.schema.table(named: name) else { return errorPage(404, "err.noTable") }
         let filter: ExportFilter
@@ -75,15 +80,30 @@ extension WebApp {
         case .success(let f): filter = f
         case .failure(let e): return errorPage(400, "err.exportFilter", e.message(chinese: language == .zh))
         }
-        let all = try store.rows(table: t.name, village: filter.village, includeDeleted: request.queryValue("deleted") == "1")
-        let rows = filter.apply(all, in: t, scope: store.schema.scope)
+        let deleted = request.queryValue("deleted") == "1"
         // As `hamlet hub export` under the same language: Chinese headers and enum labels on the Chinese page.
         let labels = language == .zh && request.queryValue("codes") != "1"
         let ext = xlsx ? "xlsx" : "csv"
         let headers = [("Content-Type", xlsx ? RegisterExport.xlsxContentType : "text/csv; charset=utf-8"),
-                       ("Content-Disposition", exportDisposition(t.name, ext, filter))]
-        let body = xlsx ? RegisterExport.xlsx(t, rows, labels: labels) : Array(RegisterExport.csv(t, rows, labels: labels).utf8)
-        return HTTPResponse(status: 200, headers: headers + HTTPResponse.securityHeaders, body: body)
+                       ("Content-Disposition", exportDisposition(t.name, ext, filter))] + HTTPResponse.securityHeaders
+        if xlsx {
+            let rows = filter.apply(try store.rows(table: t.name, village: filter.village, includeDeleted: deleted), in: t, scope: store.schema.scope)
+            return HTTPResponse(status: 200, headers: headers, stream: .bytes(RegisterExport.xlsx(t, rows, labels: labels)))
+        }
+        try store.prepareExport(table: t.name)
+        let reader = ResourceBox(try HubStore.open(directory: console.configuration.directory, readOnly: true))
+        let scope = store.schema.scope
+        return HTTPResponse(status: 200, headers: headers, stream: HTTPBodyStream { write in
+            let store = reader.value
+            defer { store.close() }
+            try withoutActuallyEscaping(write) { sink in
+                var writer = RegisterCSVWriter(table: t, labels: labels, sink: sink)  // dropped before `write` ends
+                try store.forEachExportRow(table: t.name, village: filter.village, includeDeleted: deleted) { id, values in
+                    if filter.keeps(values, in: t, scope: scope) { try writer.append(id: id, values: values) }
+                }
+                try writer.finish()
+            }
+        })
     }
 
     /// `attachment; filename="people.csv"`; a filtered export adds the village and dates in a UTF-8 name
