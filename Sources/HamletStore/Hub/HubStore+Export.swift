@@ -20,7 +20,15 @@ extension HubStore {
         guard let t = schema.table(named: name) else {
             throw OperatorError(code: .notFound, message: "no table \(name)", zh: "没有「\(name)」这个表")
         }
-        if !connection.isReadOnly { try fillSortKeys(t) }
+        try withExportSettings {
+            if !connection.isReadOnly { try fillSortKeys(t) }
+            try scan(t, village: village, includeDeleted: includeDeleted, body)
+        }
+    }
+
+    /// Steps through the export's one statement, calling `body` with each row.
+    private func scan(_ t: TableSchema, village: String?, includeDeleted: Bool,
+                      _ body: (_ id: String, _ values: Fields) throws -> Void) throws {
         var clauses: [String] = []
         var args: [Value] = []
         if !includeDeleted { clauses.append("_deleted = 0") }
@@ -42,6 +50,9 @@ extension HubStore {
         }
     }
 
+    /// The page cache an export scan uses, in KiB.
+    static let exportCacheKiB = 8192
+
     /// Fills the table's missing pinyin sort keys, so that a later `forEachExportRow` on a read-only connection
     /// gives rows in the same order as this writable one would. Does nothing on a read-only connection.
     /// - Parameter name: The table.
@@ -50,6 +61,15 @@ extension HubStore {
         guard let t = schema.table(named: name) else {
             throw OperatorError(code: .notFound, message: "no table \(name)", zh: "没有「\(name)」这个表")
         }
-        if !connection.isReadOnly { try fillSortKeys(t) }
+        try withExportSettings { if !connection.isReadOnly { try fillSortKeys(t) } }
+    }
+
+    /// Runs `body` with a small page cache and an ORDER BY sorter that spills to temporary files instead of
+    /// memory: a scan of the whole table (the sort-key fill's, the export's) then takes flat memory however large
+    /// the table is. The connection's own settings come back afterwards.
+    private func withExportSettings(_ body: () throws -> Void) throws {
+        try connection.execute("PRAGMA cache_size=-\(HubStore.exportCacheKiB); PRAGMA temp_store=FILE")
+        defer { try? connection.execute("PRAGMA cache_size=-\(Connection.Options().cacheSizeKiB); PRAGMA temp_store=MEMORY") }
+        try body()
     }
 }
