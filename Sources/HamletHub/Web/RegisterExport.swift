@@ -58,11 +58,33 @@ public enum RegisterExport {
     ///   - labels: 编号 and enum labels instead of `id` and codes.
     /// - Returns: The xlsx file.
     public static func xlsx(_ table: TableSchema, _ rows: [HubRow], labels: Bool = false) -> [UInt8] {
+        xlsx(table, cells: rows.map { xlsxRecord(table, id: $0.id, values: $0.values, labels: labels) }, labels: labels)
+    }
+
+    /// The xlsx of rows already turned into cells by `xlsxRecord(_:id:values:labels:)`: what an export read with
+    /// `HubStore.forEachExportRow` builds, holding each row's text only (no version records).
+    /// - Parameters:
+    ///   - table: The table's schema.
+    ///   - cells: One record per row, in order.
+    ///   - labels: 编号 instead of `id` as the first header.
+    /// - Returns: The xlsx file, the same bytes as `xlsx(_:_:labels:)` for the same rows.
+    public static func xlsx(_ table: TableSchema, cells: [[String]], labels: Bool) -> [UInt8] {
         let columns = [XLSXWriter.Column(labels ? "编号" : "id", .text)] + table.fields.map { field in
             XLSXWriter.Column(field.label.zh, field.type == .date ? .date : field.type == .integer ? .number : .text)
         }
-        let values = rows.map { r in [r.id] + table.fields.map { cell(r.values, $0, labels: labels) } }
-        return XLSXWriter.workbook(sheetName: table.label.zh, columns: columns, rows: values)
+        return XLSXWriter.workbook(sheetName: table.label.zh, columns: columns, rows: cells)
+    }
+
+    /// One row's xlsx cells: the id, then each field as stored (enum labels with `labels`); no formula guard, as
+    /// xlsx cells are typed.
+    /// - Parameters:
+    ///   - table: The table's schema.
+    ///   - id: The row's id.
+    ///   - values: Its fields.
+    ///   - labels: Enum values as their Chinese labels.
+    /// - Returns: The cells.
+    public static func xlsxRecord(_ table: TableSchema, id: String, values: Fields, labels: Bool) -> [String] {
+        [id] + table.fields.map { cell(values, $0, labels: labels) }
     }
 
     /// The MIME type of an xlsx file.

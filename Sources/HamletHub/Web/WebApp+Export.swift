@@ -87,8 +87,13 @@ extension WebApp {
         let headers = [("Content-Type", xlsx ? RegisterExport.xlsxContentType : "text/csv; charset=utf-8"),
                        ("Content-Disposition", exportDisposition(t.name, ext, filter))] + HTTPResponse.securityHeaders
         if xlsx {
-            let rows = filter.apply(try store.rows(table: t.name, village: filter.village, includeDeleted: deleted), in: t, scope: store.schema.scope)
-            return HTTPResponse(status: 200, headers: headers, stream: .bytes(RegisterExport.xlsx(t, rows, labels: labels)))
+            var cells: [[String]] = []  // the rows' text only, not their version records
+            try store.forEachExportRow(table: t.name, village: filter.village, includeDeleted: deleted) { id, values in
+                if filter.keeps(values, in: t, scope: store.schema.scope) {
+                    cells.append(RegisterExport.xlsxRecord(t, id: id, values: values, labels: labels))
+                }
+            }
+            return HTTPResponse(status: 200, headers: headers, stream: .bytes(RegisterExport.xlsx(t, cells: cells, labels: labels)))
         }
         try store.prepareExport(table: t.name)
         let reader = ResourceBox(try HubStore.open(directory: console.configuration.directory, readOnly: true))

@@ -36,8 +36,12 @@ enum HubExportCommand: HamletCommand {
         let village = c.value(Self.village)
         let deleted = c.flag(Self.deleted)
         if format == "xlsx" {
-            let rows = try h.rows(table: t.name, village: village, includeDeleted: deleted)
-            Output.out(bytes: RegisterExport.xlsx(t, rows, labels: labels))  // shared with the web page's /export/<table>.xlsx
+            // The zip needs the whole sheet first: the rows' text is held (not their version records), then written.
+            var cells: [[String]] = []
+            try h.forEachExportRow(table: t.name, village: village, includeDeleted: deleted) { id, values in
+                cells.append(RegisterExport.xlsxRecord(t, id: id, values: values, labels: labels))
+            }
+            Output.out(bytes: RegisterExport.xlsx(t, cells: cells, labels: labels))  // shared with the web page's /export/<table>.xlsx
             return
         }
         // CSV streams: rows are read one at a time and written in 64 KiB pieces, never the whole file in memory.
