@@ -2,6 +2,7 @@ import Foundation
 import HamletCore
 import HamletHTTP
 @testable import HamletHub
+import HamletNet
 import HamletStore
 import Testing
 
@@ -28,6 +29,39 @@ struct StreamedExportUnitTests {
                 #expect(writer.bytesWritten == streamed.count)
                 if flushBytes == 1 { #expect(pieces == max(1, writer.rowCount), "one piece per record, the header with the first") }
             }
+        }
+    }
+
+    @Test func http10GetsACloseDelimitedBodyAndHTTP11KeepsTheConnection() throws {
+        let f = try WebFixture()
+        let store = try f.scenario.openStore()
+        let people = try #require(store.schema.table(named: "people"))
+        let expected = Array(RegisterExport.csv(people, try store.rows(table: "people"), labels: true).utf8)
+        store.close()
+        // HTTP/1.0: no chunked framing; the body ends when the hub closes the connection.
+        let old = try ClientSocket.connect(to: f.web, timeout: .seconds(5))
+        defer { old.close() }
+        try old.write(Array("GET /export/people.csv HTTP/1.0\r\nHost: \(f.web)\r\n\r\n".utf8), deadline: WebClient.deadline())
+        var all: [UInt8] = []
+        while true {
+            let chunk = try old.read(upTo: 65536, deadline: WebClient.deadline())
+            if chunk.isEmpty { break }
+            all += chunk
+        }
+        let end = try #require(WebClient.find([13, 10, 13, 10], in: all))
+        let head = String(decoding: all[0..<end], as: UTF8.self).lowercased()
+        #expect(head.hasPrefix("http/1.1 200") && head.contains("connection: close"))
+        #expect(!head.contains("transfer-encoding") && !head.contains("content-length"))
+        #expect(Array(all[(end + 4)...]) == expected)
+        // HTTP/1.1 keep-alive: the chunked export, then another request on the same connection.
+        let socket = try ClientSocket.connect(to: f.web, timeout: .seconds(5))
+        defer { socket.close() }
+        for path in ["/export/people.csv", "/export/people.csv?codes=1"] {
+            try socket.write(Array("GET \(path) HTTP/1.1\r\nHost: \(f.web)\r\n\r\n".utf8), deadline: WebClient.deadline())
+            let r = try WebClient.readResponse(socket)
+            #expect(r.status == 200 && r.header("Transfer-Encoding") == "chunked")
+            #expect(r.header("Connection") == "keep-alive")
+            if path == "/export/people.csv" { #expect(r.body == expected) }
         }
     }
 
