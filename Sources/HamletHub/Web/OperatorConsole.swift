@@ -123,7 +123,10 @@ public final class OperatorConsole: @unchecked Sendable {
 
     /// Queues the sending of a streamed body on a stream thread.
     func submitStream(_ job: @escaping @Sendable () -> Void) -> Bool {
-        streamers.submit { _ in job() }
+        streamers.submit { _ in
+            ResponseStreamer.lowerThreadPriority()
+            job()
+        }
     }
 
     /// Runs one request against a store (worker thread). Never throws: every failure is a page.

@@ -1,5 +1,8 @@
 import HamletHTTP
 import HamletNet
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Sends a streamed response body (`HTTPBodyStream`) on a connection, from a thread that may block: each piece is
 /// queued, then the producer waits until the connection's unsent output is below `highWater`, so a fast producer
@@ -30,6 +33,19 @@ struct ResponseStreamer {
         } catch {
             return false
         }
+    }
+
+    /// The niceness of a stream thread: a download yields the CPU to syncs and pages (issue 20: "at low priority").
+    static let niceness: Int32 = 10
+
+    /// Lowers the calling thread's scheduling priority to `niceness` (Linux: per thread). Stream threads run
+    /// nothing else, so it is set once and kept. A failure leaves the normal priority: harmless.
+    static func lowerThreadPriority() {
+        #if canImport(Glibc)
+        // Linux keeps the nice value per thread, and `who` 0 names the calling thread (setpriority(2), BUGS).
+        let rc = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+        _ = rc  // best effort: EACCES or EPERM only keep today's priority
+        #endif
     }
 
     private func write(_ piece: [UInt8]) throws {
