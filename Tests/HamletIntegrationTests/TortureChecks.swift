@@ -26,9 +26,11 @@ extension Torture {
         }
     }
 
-    /// One of the first five rows (both 北赵 nodes edit them) or, less often, any row.
+    /// Mostly one of five "hot" rows that both 北赵 nodes edit (the window moves on every 40 adds,
+    /// so the hot rows are old enough for both nodes to hold them), else any row.
     func pick(_ known: [String]) -> String {
-        roll(0...9) < 6 ? known[roll(0...min(4, known.count - 1))] : known[roll(0...known.count - 1)]
+        let start = max(0, min(known.count - 5, (known.count / 40 - 1) * 40))
+        return roll(0...9) < 6 ? known[roll(start...min(start + 4, known.count - 1))] : known[roll(0...known.count - 1)]
     }
 
     func nextNumber() -> Int {
@@ -78,6 +80,24 @@ extension Torture {
         guard r.status == 0 else { return refused(node, "delete \(row.suffix(8))", r, round: round, busyIsFine: busyIsFine) }
         count("deletes")
         log.append("r\(round) \(node) delete \(row.suffix(8))")
+    }
+
+    /// The operator corrects a row at the hub (`hub edit` beside the serving hub): her value must not be
+    /// lost either, and a node's concurrent edit of it opens a conflict (DESIGN rule 12).
+    func operatorEdit(round: Int) throws {
+        let known = rows[village(nodes[roll(0...2)])] ?? []
+        guard !known.isEmpty else { return }
+        let (row, n) = (pick(known), nextNumber())
+        let (field, value) = [("phone", "137\(String(format: "%08d", n))"), ("name", "核\(n)"), ("current_address", "镇核\(n)号")][roll(0...2)]
+        let r = try town.hub.run(["hub", "edit", "person", row, "--\(flag(field))", value, "--operator", "镇管理员", "--note", "torture"])
+        log.append("r\(round) operator edit \(row.suffix(8)) \(field)=\(value) → exit \(r.status)")
+        count("operator edits")
+        switch r.status {
+        case 0: written.append(TortureWrite(round: round, node: "@hub", row: row, field: field, value: value))
+        // Not at the hub yet (66), held by a delete or unchanged (65), the store busy with a session (75).
+        case 65, 66, 75: break
+        default: unexpected.append("r\(round) operator edit \(row.suffix(8)): \(r)")
+        }
     }
 
     /// 66: the row is not on this node (deleted here, or added by the other node and not pulled yet);
@@ -189,10 +209,16 @@ extension Torture {
         }
     }
 
-    /// `PRAGMA integrity_check` on the hub's store and every replica.
+    /// `PRAGMA integrity_check` on the hub's store and every replica. A `.resync` file a killed
+    /// resync left behind is only counted: the next rebuild removes it.
     func checkIntegrity(_ store: HubStore) throws {
         var files = [("hub", try store.sqliteFile())]
-        for node in nodes { files.append((node, try Connection(path: Replica.path(in: town[node].path)))) }
+        for node in nodes {
+            files.append((node, try Connection(path: Replica.path(in: town[node].path))))
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: town[node].path)) ?? []
+            let stale = names.filter { $0.hasSuffix(".resync") }.count
+            if stale > 0 { stats["stale .resync files at the end", default: 0] += stale }
+        }
         for (name, file) in files {
             let result = try file.scalar("PRAGMA integrity_check").description
             if result != "ok" { fail("integrity_check of \(name): \(result)") }
