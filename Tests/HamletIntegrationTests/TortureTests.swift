@@ -20,7 +20,7 @@ import Glibc
 ///
 /// Short run (CI): the default `HAMLET_TORTURE_ROUNDS` below, a random seed, printed first.
 /// Replay:   `HAMLET_TORTURE_SEED=S HAMLET_TORTURE_ROUNDS=N swift test --filter Torture`.
-/// Long run: `HAMLET_TORTURE_ROUNDS=800 swift test --filter Torture` (about 10 minutes here).
+/// Long run: `HAMLET_TORTURE_ROUNDS=600 swift test --filter Torture` (about 10 minutes here).
 /// `HAMLET_TORTURE_VERBOSE=1` prints the round log (every command, fault and exit) at the end.
 /// The seed fixes the plan (edits, values, faults, byte counts, delays), not the machine's
 /// timing: a kill after 120 ms lands wherever the process is by then, so a replay repeats the
