@@ -34,10 +34,7 @@ struct ResyncRaceTests {
         _ = try town.sync("bz1")
         let logged = Set(try bz1.log().compactMap { ($0["values"] as? [String: Any])?["phone"] as? String })
         let lost = confirmed.filter { !logged.contains($0) }
-        // Known and reported, not fixed here (the fix belongs to the store's write path): remove the wrapper with the fix.
-        withKnownIssue("edits confirmed while resync finishes are lost (issue 16, torture)", isIntermittent: true) {
-            #expect(lost.isEmpty, "\(lost.count) of \(confirmed.count) edits confirmed during a resync are not in the node's log: \(lost)")
-        }
+        #expect(lost.isEmpty, "\(lost.count) of \(confirmed.count) edits confirmed during a resync are not in the node's log: \(lost)")
     }
 
     static let skip = ProcessInfo.processInfo.environment["HAMLET_SKIP_RESYNC_RACE"] == "1"
