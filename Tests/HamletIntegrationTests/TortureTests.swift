@@ -215,11 +215,9 @@ final class Torture {
         }
     }
 
-    /// A clerk keeps working while the node syncs: her edits must not be lost to it. Not during a resync
-    /// unless `HAMLET_TORTURE_EDITS_DURING_RESYNC=1`: edits confirmed while it finishes are lost, a known
-    /// bug that `ResyncRaceTests` reproduces.
+    /// A clerk keeps working while the node syncs or resyncs: her edits must not be lost to it (an edit refused
+    /// as busy while a resync swaps the file wrote nothing; `ResyncRaceTests` found the loss this guards).
     func editDuringSync(_ node: String, _ command: String, round: Int) throws {
-        let command = TortureTests.environment["HAMLET_TORTURE_EDITS_DURING_RESYNC"] == "1" ? command : "sync"
         count("edit-during-sync")
         let p = try town[node].start([command, "--json"])
         try localEdits(node, round: round, count: roll(1...3), busyIsFine: true)
