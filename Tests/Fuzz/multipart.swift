@@ -14,7 +14,8 @@ func multipartBody(_ parts: [MultipartPart], boundary: String) -> [UInt8] {
     var out: [UInt8] = []
     for part in parts {
         out += Array("--\(boundary)\r\n".utf8)
-        for h in part.headers { out += Array("\(h.name): \(h.value)\r\n".utf8) }
+        // No space after the colon: the parser trimmed any, so the block is never larger than it was.
+        for h in part.headers { out += Array("\(h.name):\(h.value)\r\n".utf8) }
         out += Array("\r\n".utf8) + part.body + Array("\r\n".utf8)
     }
     out += Array("--\(boundary)--\r\n".utf8)
