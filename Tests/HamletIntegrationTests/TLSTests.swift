@@ -8,8 +8,9 @@ import Glibc
 #endif
 
 // Issue 16 item 6: the sync port over TLS through stunnel, with the recipe `scripts/tls` ships.
-// Real processes on loopback: `hamlet hub serve`, a server-mode stunnel in front of it, client-mode
-// stunnels on the node side, `hamlet sync` through them. Certificates are made in the test.
+// Real processes on loopback: `hamlet hub serve`, a server-mode stunnel in front of it (admitting only the
+// nodes' certificates), client-mode stunnels on the node side, `hamlet sync` through them. Certificates are
+// made in the test.
 
 /// stunnel and openssl, when installed; the suite is skipped (with a printed reason) otherwise.
 enum TLSTools {
@@ -47,10 +48,18 @@ final class TLSTownship {
         try Self.tls(script, ["cert", "--name", "localhost", "--ip", "127.0.0.1", "--out", tmp.file("hub-cert")])
         // Same name and address, another key: what a node pinned to the wrong certificate holds.
         try Self.tls(script, ["cert", "--name", "localhost", "--ip", "127.0.0.1", "--out", tmp.file("other-cert")])
+        // Every node gets its own certificate; the hub's stunnel admits only those (--clients).
+        var clients = ""
+        for node in nodes {
+            try Self.tls(script, ["cert", "--name", node, "--file", node, "--out", tmp.file("node-certs")])
+            clients += try String(contentsOfFile: tmp.file("node-certs/\(node).crt"), encoding: .utf8)
+        }
+        try clients.write(toFile: tmp.file("clients.crt"), atomically: true, encoding: .utf8)
         server = try Hamlet.startServer(dir: hub.path)
         tlsPort = try rawConnectableClosedPort()
         let conf = tmp.file("hub-stunnel.conf")
         try Self.tls(script, ["hub", "--cert", tmp.file("hub-cert/hub.crt"), "--key", tmp.file("hub-cert/hub.key"),
+                              "--clients", tmp.file("clients.crt"),
                               "--accept", "127.0.0.1:\(tlsPort)", "--connect", server.address, "--out", conf])
         hubTunnel = try Self.startStunnel(conf)
     }
@@ -73,13 +82,17 @@ final class TLSTownship {
         return p
     }
 
-    /// A client-mode stunnel to the hub's TLS port, pinned to `certificate`; returns its plain port and process.
-    func nodeTunnel(pinning certificate: String) throws -> (port: UInt16, process: RunningProcess) {
+    /// A client-mode stunnel to the hub's TLS port, pinned to `certificate`, presenting the certificate made for
+    /// `identity` (none when nil); returns its plain port and process.
+    func nodeTunnel(pinning certificate: String, as identity: String?) throws -> (port: UInt16, process: RunningProcess) {
         let port = try rawConnectableClosedPort()
         let conf = tmp.file("node-stunnel-\(port).conf")
         // By name, as a node dials a real hub: the hub's certificate must hold it (checkHost).
-        try Self.tls(script, ["node", "--hub", "localhost:\(tlsPort)", "--ca", certificate,
-                              "--accept", "127.0.0.1:\(port)", "--out", conf])
+        var args = ["node", "--hub", "localhost:\(tlsPort)", "--ca", certificate, "--accept", "127.0.0.1:\(port)", "--out", conf]
+        if let identity {
+            args += ["--cert", tmp.file("node-certs/\(identity).crt"), "--key", tmp.file("node-certs/\(identity).key")]
+        }
+        try Self.tls(script, args)
         let p = try Self.startStunnel(conf)
         tunnels.append(p)
         return (port, p)
@@ -116,14 +129,14 @@ final class TLSTownship {
 
 @Suite("TLS through stunnel (scripts/tls)", .serialized)
 struct TLSTests {
-    @Test("a node syncs through two stunnels; plain TCP and a wrongly pinned certificate cannot reach the hub",
+    @Test("a node syncs through two stunnels; plain TCP, a wrongly pinned certificate and an unknown node cannot reach the hub",
           .enabled(if: TLSTools.available, "stunnel or openssl is not installed"))
     func syncThroughStunnel() throws {
-        let town = try TLSTownship(nodes: ["bz1", "bz2", "bz3"])
+        let town = try TLSTownship(nodes: ["bz1", "bz2", "bz3", "bz4"])
         defer { _ = town.finish() }
 
         // Through the pinned tunnel: the change reaches the hub and the replica matches it.
-        let good = try town.nodeTunnel(pinning: town.tmp.file("hub-cert/hub.crt"))
+        let good = try town.nodeTunnel(pinning: town.tmp.file("hub-cert/hub.crt"), as: "bz1")
         let bz1 = try town.node("bz1", hub: "127.0.0.1:\(good.port)", person: "张丽")
         let r = try bz1.run(["sync", "--json"])
         try #require(r.status == 0, "sync through stunnel: \(r)")
@@ -146,12 +159,21 @@ struct TLSTests {
         #expect(plain.status == 75 && !plain.timedOut, "plain sync to the TLS port: \(plain)")
 
         // A node stunnel pinned to another certificate refuses the hub: nothing is sent.
-        let wrong = try town.nodeTunnel(pinning: town.tmp.file("other-cert/hub.crt"))
+        let wrong = try town.nodeTunnel(pinning: town.tmp.file("other-cert/hub.crt"), as: "bz2")
         let bz2 = try town.node("bz2", hub: "127.0.0.1:\(wrong.port)", person: "李秀兰")
         let refused = try bz2.run(["sync"], timeout: .seconds(60))
         #expect(refused.status == 75 && !refused.timedOut, "sync through a wrongly pinned tunnel: \(refused)")
         #expect(wrong.process.text(.stderr).contains("certificate verify failed"), "the wrong pin is why")
         #expect(try bz2.log(pending: true).count == 1, "the change stays pending on the node")
+
+        // A tunnel that trusts the hub but holds no node certificate: the hub's stunnel refuses it, so a
+        // stranger cannot even send `hello` (nor spend the hub's per-address login budget, all of which
+        // comes from 127.0.0.1 behind stunnel).
+        let stranger = try town.nodeTunnel(pinning: town.tmp.file("hub-cert/hub.crt"), as: nil)
+        let bz4 = try town.node("bz4", hub: "127.0.0.1:\(stranger.port)", person: "孙秀梅")
+        let shut = try bz4.run(["sync"], timeout: .seconds(60))
+        #expect(shut.status == 75 && !shut.timedOut, "sync without a node certificate: \(shut)")
+        #expect(town.hubTunnel.text(.stderr).contains("peer did not return a certificate"), "the hub's stunnel is why")
 
         // The hub and its tunnel are unharmed: the good node syncs again, and neither refused node's person is there.
         try must(bz1, Registry.person("赵秀珍", sequence: 31))
