@@ -1,25 +1,23 @@
 import Foundation
 import HamletCore
 import HamletStore
-import HamletTestSupport
-import Testing
 
 /// Many field conflicts made the way real ones are: one node registers people, then two nodes of the same village
 /// rename each one concurrently (`HubStore.reconcile`), one field conflict per person. Batches with different
 /// `region`s share no 身份证号 (the same one would open duplicate conflicts).
-struct ConflictBatch {
+public struct ConflictBatch {
     /// The people registered, in order; person `i` is named `name(i)` and has national ID `nationalID(i)`.
-    var people: [String] = []
+    public var people: [String] = []
 
-    static func name(_ i: Int, prefix: String) -> String { "\(prefix)\(i)" }
+    public static func name(_ i: Int, prefix: String) -> String { "\(prefix)\(i)" }
 
-    static func nationalID(_ i: Int, region: Int = 130124) -> String {
+    public static func nationalID(_ i: Int, region: Int = 130124) -> String {
         NationalID.make(region: region, birth: CalendarDate(daysSinceEpoch: 3000 + i), sequence: 100 + 2 * (i % 400))  // even: female
     }
 
     /// Registers `count` people in `village` from `nodes.0`, then renames each from both nodes concurrently.
     @discardableResult
-    static func add(_ store: HubStore, count: Int, village: String, nodes: (String, String), prefix: String,
+    public static func add(_ store: HubStore, count: Int, village: String, nodes: (String, String), prefix: String,
                     region: Int = 130124) throws -> ConflictBatch {
         let now = wallMillisNow()
         for node in [nodes.0, nodes.1] where try store.node(node) == nil {
@@ -39,7 +37,7 @@ struct ConflictBatch {
             counter = 0
             let list = try batch.people.enumerated().map { try changes($0.offset, $0.element) }
             let results = try store.reconcile(list, from: BatchSource(node: node, village: village), wallMillis: now)
-            for r in results where r.status == .rejected { throw TestFailure("rejected \(r.code ?? "") \(r.message ?? "")") }
+            for r in results where r.status == .rejected { throw ConflictBatchError(message: "rejected \(r.code ?? "") \(r.message ?? "")") }
             return results.map { $0.hseq ?? 0 }
         }
         let made = try push(nodes.0) { i, id in
@@ -51,4 +49,10 @@ struct ConflictBatch {
         _ = try push(nodes.0) { i, id in try change(nodes.0, id, ["name": .text(name(i, prefix: prefix) + "甲")], base: made[i]) }
         return batch
     }
+}
+
+/// The hub refused a change a batch made (the batch's data is wrong, not the hub).
+public struct ConflictBatchError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }
