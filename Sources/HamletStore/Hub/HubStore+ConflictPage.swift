@@ -16,6 +16,10 @@ public struct ConflictQuery: Sendable {
     public var status: String?
     public var village: String?
     public var kind: ConflictKind?
+    /// One table only (with `field`: one field of it).
+    public var table: String?
+    /// One field only (field conflicts).
+    public var field: String?
     /// A name, 身份证号 (or its last digits), a row id (or its end) or `#` and a conflict number.
     public var search: RecordSearch?
     public var sort: ConflictSort
@@ -26,11 +30,15 @@ public struct ConflictQuery: Sendable {
     ///   - kind: One kind only.
     ///   - search: Conflicts about the rows this finds.
     ///   - sort: The order of the list.
+    ///   - table: One table only.
+    ///   - field: One field only.
     public init(status: String? = "open", village: String? = nil, kind: ConflictKind? = nil, search: RecordSearch? = nil,
-                sort: ConflictSort = .age) {
+                sort: ConflictSort = .age, table: String? = nil, field: String? = nil) {
         self.status = status
         self.village = village
         self.kind = kind
+        self.table = table
+        self.field = field
         self.search = search
         self.sort = sort
     }
@@ -178,6 +186,8 @@ struct ConflictSQL {
         if let status = q.status { clauses.append("status = \(bind(.text(status)))") }
         if let village = q.village { clauses.append("village = \(bind(.text(village)))") }
         if let kind = q.kind { clauses.append("kind = \(bind(.text(kind.rawValue)))") }
+        if let table = q.table { clauses.append("tbl = \(bind(.text(table)))") }
+        if let field = q.field { clauses.append("field = \(bind(.text(field)))") }
     }
 }
 
