@@ -17,9 +17,12 @@ extension WebApp {
         var showAll: Bool
         var sort: ConflictSort
         var search: RecordSearch?
+        /// One field of one table (`people.name`): field conflicts only, and the bulk form.
+        var field: (table: String, name: String)?
 
         var query: ConflictQuery {
-            ConflictQuery(status: showAll ? nil : "open", village: village, kind: kind, search: search, sort: sort)
+            ConflictQuery(status: showAll ? nil : "open", village: village, kind: field == nil ? kind : .field, search: search, sort: sort,
+                          table: field?.table, field: field?.name)
         }
 
         /// The query-string pairs that keep these filters (defaults left out).
@@ -30,6 +33,7 @@ extension WebApp {
             if showAll { q.append(("status", "all")) }
             if sort != .age { q.append(("sort", sort.rawValue)) }
             if let search { q.append(("q", search.text)) }
+            if let field { q.append(("field", "\(field.table).\(field.name)")) }
             return q
         }
     }
@@ -39,7 +43,11 @@ extension WebApp {
                             kind: request.queryValue("kind").flatMap { ConflictKind(rawValue: $0) },
                             showAll: request.queryValue("status") == "all",
                             sort: request.queryValue("sort").flatMap { ConflictSort(rawValue: $0) } ?? .age,
-                            search: request.queryValue("q").flatMap(RecordSearch.init))
+                            search: request.queryValue("q").flatMap(RecordSearch.init),
+                            field: request.queryValue("field").flatMap { text in
+                                let parts = text.split(separator: ".", maxSplits: 1).map(String.init)
+                                return parts.count == 2 ? (parts[0], parts[1]) : nil
+                            })
     }
 
     /// Where the requested page starts: `after=` or `before=` a conflict's number, else the first page.
@@ -59,7 +67,8 @@ extension WebApp {
             body += "<div class=\"card\">\(h(t(page.total == 0 ? "list.empty" : "list.pastEnd")))</div>"
         } else {
             body += "<p class=\"meta\" id=\"range\">\(h(t("list.range", String(page.from), String(page.to), String(page.total))))</p>"
-            body += try conflictTable(store, page.conflicts)
+            body += filters.field != nil && !filters.showAll
+                ? try bulkResolveForm(store, page.conflicts, filters) : try conflictTable(store, page.conflicts)
         }
         body += conflictPager(page, filters)
         return layout(t("list.heading"), body)
@@ -92,6 +101,7 @@ extension WebApp {
         s += "</select></label><label>\(h(t("list.status")))<select name=\"status\">"
         s += "<option value=\"open\"\(filters.showAll ? "" : " selected")>\(h(t("list.openOnly")))</option>"
         s += "<option value=\"all\"\(filters.showAll ? " selected" : "")>\(h(t("list.everything")))</option></select></label>"
+        s += try fieldFilterSelect(store, filters)
         s += "<label>\(h(t("list.sort")))<select name=\"sort\">"
         for o in ConflictSort.allCases {
             s += "<option value=\"\(o.rawValue)\"\(o == filters.sort ? " selected" : "")>\(h(t("list.sort.\(o.rawValue)")))</option>"
@@ -102,8 +112,9 @@ extension WebApp {
         return s
     }
 
-    func conflictTable(_ store: HubStore, _ list: [ConflictRecord]) throws -> String {
-        var s = "<table><thead><tr><th class=\"num\">#</th><th>\(h(t("col.kind")))</th><th>\(h(t("col.village")))</th>"
+    /// The table of conflicts; `select` adds a checkbox (checked) and the version shown for each, for the bulk form.
+    func conflictTable(_ store: HubStore, _ list: [ConflictRecord], select: Bool = false) throws -> String {
+        var s = "<table><thead><tr>\(select ? "<th></th>" : "")<th class=\"num\">#</th><th>\(h(t("col.kind")))</th><th>\(h(t("col.village")))</th>"
         s += "<th>\(h(t("col.record")))</th><th>\(h(t("col.field")))</th><th>\(h(t("col.node")))</th>"
         s += "<th>\(h(t("col.when")))</th><th>\(h(t("col.status")))</th></tr></thead><tbody>"
         for c in list {
@@ -111,7 +122,13 @@ extension WebApp {
             let row = try schema.flatMap { try store.row($0, id: c.row) }
             let label = schema.map { rowLabel($0, row) } ?? ""
             let link = "/conflicts/\(c.id)"
-            s += "<tr><td class=\"num\"><a href=\"\(link)\">\(c.id)</a></td><td>\(kindBadge(c.kind))</td><td>\(h(c.village))</td>"
+            s += "<tr>"
+            if select {
+                let version = c.field.flatMap { row?.versions[$0]?.hseq } ?? 0
+                s += "<td><input type=\"checkbox\" name=\"c\" value=\"\(c.id)\" checked aria-label=\"#\(c.id)\">"
+                s += "<input type=\"hidden\" name=\"expect.\(c.id)\" value=\"\(version)\"></td>"
+            }
+            s += "<td class=\"num\"><a href=\"\(link)\">\(c.id)</a></td><td>\(kindBadge(c.kind))</td><td>\(h(c.village))</td>"
             s += "<td><a href=\"\(link)\">\(h(label.isEmpty ? short(c.row) : label))</a>"
             s += " <span class=\"meta\">\(h(schema.map(tableLabel) ?? c.table))</span></td>"
             s += "<td>\(h(fieldLabel(store, table: c.table, field: c.field)))</td>"

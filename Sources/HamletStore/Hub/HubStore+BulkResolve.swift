@@ -45,6 +45,15 @@ extension HubStore {
         return list
     }
 
+    /// The fields that open field conflicts are on, as (table, field), for the page's field filter.
+    /// - Returns: Each (table, field) once, by table then field.
+    /// - Throws: `StoreError` when a read fails.
+    public func openConflictFields() throws -> [(table: String, field: String)] {
+        try connection.rows("""
+            SELECT DISTINCT tbl, field FROM conflicts WHERE status = 'open' AND kind = 'field' AND field IS NOT NULL ORDER BY tbl, field
+            """).map { (try $0.text(0), try $0.text(1)) }
+    }
+
     /// Settles each conflict with the same side, each on its own.
     ///
     /// - Parameters:
