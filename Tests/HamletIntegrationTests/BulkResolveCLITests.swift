@@ -74,3 +74,26 @@ struct BulkResolveCLITests {
         #expect(try hub.run(["hub", "conflicts", "--json"]).decode(ConflictsPagingCLITests.Paged.self).total == 150)
     }
 }
+
+extension BulkResolveCLITests {
+    @Test func aSelectionAcrossFieldsIsAUsageError() throws {
+        let tmp = TempDir("bulk-fields")
+        defer { tmp.remove() }
+        let hub = try ConflictsPagingCLITests.hub(tmp)
+        // A phone conflict beside the name conflicts: 南人0's phone, written by both 南庄 nodes on the same base.
+        let store = try HubStore.open(directory: hub.path)
+        let people = try #require(store.schema.table(named: "people"))
+        let conflict = try #require(try store.conflicts(status: "open", village: "南庄", limit: 1).first)
+        let row = try #require(try store.row(people, id: conflict.row))
+        for (k, node) in ["nz1", "nz2"].enumerated() {
+            let edit = Change(node: node, seq: try store.lastSeq(node: node) + 1, table: "people", row: row.id, op: .put,
+                              values: ["phone": .text("1380000000\(k)")], bases: ["phone": 0], rowBase: row.hseq,
+                              hlc: HLC(wall: wallMillisNow() + 60_000 + Int64(k), counter: 0, node: node), author: node, epoch: "")
+            _ = try store.reconcile([edit], from: BatchSource(node: node, village: "南庄"), wallMillis: wallMillisNow())
+        }
+        store.close()
+        let r = try hub.run(["hub", "resolve", "--all-matching", "--village", "南庄", "--take", "hub"])
+        #expect(r.status == 64 && r.stderr.contains("not-one-field"), "\(r.stdout) \(r.stderr)")
+        #expect(try hub.run(["hub", "resolve", "--all-matching", "--village", "南庄", "--field", "people.phone", "--take", "hub"]).status == 0)
+    }
+}

@@ -22,7 +22,12 @@ extension HubResolveCommand {
         var query = ConflictQuery(village: c.value(HubConflictsCommand.village), kind: .field,
                                   search: c.value(HubConflictsCommand.search).flatMap(RecordSearch.init))
         if let typed = c.value(Self.field) { (query.table, query.field) = try fieldFilter(h, typed) }
-        let list = try h.bulkFieldSelection(query)
+        let list: [ConflictRecord]
+        do { list = try h.bulkFieldSelection(query) } catch let e as OperatorError where e.code == .invalid {
+            // Several fields selected: the operator narrows with --field; nothing was settled.
+            throw CLIError(code: "not-one-field", exit: .usage, message: Localized(zh: e.messageZH ?? e.message, en: e.message),
+                           hint: Localized(zh: "加 --field 字段 只选一个字段", en: "add --field to choose one"))
+        }
         let dry = c.flag(Self.dryRun)
         let outcomes: [BulkOutcome]
         if dry {
