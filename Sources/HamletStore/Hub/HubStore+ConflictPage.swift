@@ -14,7 +14,9 @@ public enum ConflictSort: String, Sendable, CaseIterable {
 public struct ConflictQuery: Sendable {
     /// `open` or `resolved`; nil lists every status.
     public var status: String?
+    /// One village only.
     public var village: String?
+    /// One kind only.
     public var kind: ConflictKind?
     /// One table only (with `field`: one field of it).
     public var table: String?
@@ -46,7 +48,9 @@ public struct ConflictQuery: Sendable {
 
 /// Where a page of conflicts starts. Cursors name a conflict (its number): the page holds the conflicts after it
 /// (or before it) in the list's order, so new conflicts never shift a page the operator is working through.
+/// A cursor naming no conflict reads as `first`.
 public enum ConflictPosition: Sendable, Equatable {
+    /// The start of the list.
     case first
     /// The conflicts after this one, in the list's order.
     case after(Int64)
@@ -95,7 +99,7 @@ extension HubStore {
     public func conflictPage(_ query: ConflictQuery, at position: ConflictPosition = .first, limit: Int) throws -> ConflictPage {
         let limit = max(1, limit)
         return try connection.transaction(.deferred) {
-            let order = try ConflictOrder(query.sort, villages: query.sort == .village ? conflictVillages() : [])
+            let order = ConflictOrder(query.sort, villages: query.sort == .village ? try conflictVillages() : [])
             var sql = ConflictSQL()
             sql.filter(query, schema: self)
             let total = Int(try connection.scalar("SELECT count(*) FROM conflicts \(sql.whereClause)", sql.args).integer ?? 0)
@@ -198,7 +202,7 @@ struct ConflictOrder {
     var villageRanks: [String: Int] = [:]
     var villages: [String]
 
-    init(_ sort: ConflictSort, villages: [String]) throws {
+    init(_ sort: ConflictSort, villages: [String]) {
         self.sort = sort
         self.villages = villages
         for (i, v) in villages.enumerated() { villageRanks[v] = i }
