@@ -232,6 +232,13 @@ public struct HTTPRequestParser: Sendable {
         guard let requestLine = lines.first else {
             return .failure(HTTPParseError(.malformedRequestLine))
         }
+        // The cap `checkIncompleteHead` puts on a request line still arriving (its CR counted), so a
+        // complete head is judged the same however its bytes were split.
+        let lineCap = limits.maxTargetLength + Self.requestLineSlack
+        if (bytes.firstIndex(of: 0x0a) ?? bytes.endIndex) - bytes.startIndex > lineCap {
+            let hasSpace = bytes.prefix(Self.requestLineSlack).contains(0x20)
+            return .failure(HTTPParseError(hasSpace ? .targetTooLong : .malformedRequestLine))
+        }
         for (index, line) in lines.enumerated() where line.contains(0x0d) {
             // A bare CR inside a line is never valid.
             return .failure(HTTPParseError(index == 0 ? .malformedRequestLine : .malformedHeader))

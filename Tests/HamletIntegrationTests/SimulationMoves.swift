@@ -38,19 +38,24 @@ extension Simulation {
         guard let (person, _) = try randomRow(i, table: "people") else { return }
         let to = rng.pick(Simulation.villages.filter { $0 != nodes[i].village })
         let reason = rng.pick(MoveReason.allCases)
-        let wall = wall(i)
-        let author = "clerk-\(nodes[i].id)"
+        let (wall, author) = (wall(i), "clerk-\(nodes[i].id)")
         var idRNG = SeedRandom(seed: rng.next())
-        let zone = TimeZone(identifier: "Asia/Shanghai") ?? .current
+        if try refusedOrRecorded(i, { r in
+            _ = try r.move(person: person, to: to, reason: reason, date: nil, author: author, wallMillis: wall, zone: Simulation.zone, rng: &idRNG)
+        }) { stats.moves += 1 }
+    }
+
+    static let zone = TimeZone(identifier: "Asia/Shanghai") ?? .current
+
+    /// Runs a move or a reception: recorded when it wrote, counted as refused locally when the node refused it.
+    /// - Returns: whether it wrote.
+    mutating func refusedOrRecorded(_ i: Int, _ body: (Replica) throws -> Void) throws -> Bool {
         do {
-            try recorded(i) { r in
-                _ = try r.move(person: person, to: to, reason: reason, date: nil, author: author, wallMillis: wall, zone: zone, rng: &idRNG)
-            }
-            stats.moves += 1
-        } catch is MoveRefusal {
+            try recorded(i, body)
+            return true
+        } catch is MoveRefusal, is ReceiveRefusal, is ReplicaError {
             stats.refused += 1
-        } catch is ReplicaError {
-            stats.refused += 1
+            return false
         }
     }
 
@@ -61,21 +66,12 @@ extension Simulation {
         let arrival = rng.pick(waiting)
         let household = rng.chance(60) ? try randomRow(i, table: "households")?.0 : nil
         let address = household == nil ? "\(nodes[i].village)\(rng.int(1...99))号" : nil
-        let wall = wall(i)
-        let author = "clerk-\(nodes[i].id)"
+        let (wall, author) = (wall(i), "clerk-\(nodes[i].id)")
         var idRNG = SeedRandom(seed: rng.next())
-        let zone = TimeZone(identifier: "Asia/Shanghai") ?? .current
-        do {
-            try recorded(i) { r in
-                _ = try r.receive(person: arrival.person, household: household, newHouseholdAddress: address, date: nil, author: author,
-                                  wallMillis: wall, zone: zone, rng: &idRNG)
-            }
-            stats.receptions += 1
-        } catch is ReceiveRefusal {
-            stats.refused += 1
-        } catch is ReplicaError {
-            stats.refused += 1
-        }
+        if try refusedOrRecorded(i, { r in
+            _ = try r.receive(person: arrival.person, household: household, newHouseholdAddress: address, date: nil, author: author,
+                              wallMillis: wall, zone: Simulation.zone, rng: &idRNG)
+        }) { stats.receptions += 1 }
     }
 
     /// After settling: a person a replica lists as awaiting reception is live in that village at the hub, and the

@@ -6,12 +6,45 @@ import Glibc
 /// A loopback TCP proxy for fault tests with child processes: nodes are given its
 /// address, it forwards to a target port that can change (a hub restarted on a new
 /// port), and it can cut the next connections after a number of bytes in either
-/// direction, or forward slowly. Plain blocking sockets, two threads per connection.
+/// direction, drop the hub's ack, cut right after a push went through, or forward
+/// slowly. Plain blocking sockets, two threads per connection.
 public final class TCPProxy: @unchecked Sendable {
+    /// What the proxy does to one connection.
+    public struct Fault: Sendable, CustomStringConvertible {
+        /// Cut (both ends shut) once this many bytes went node → hub.
+        public var up: Int = .max
+        /// Cut once this many bytes went hub → node.
+        public var down: Int = .max
+        /// The hub's first `ack` line is never forwarded: the connection is cut in its place
+        /// (the hub applied the batch, the node never learns it).
+        public var dropAck = false
+        /// Cut right after the node's first `push` line has been forwarded whole.
+        public var cutAfterPush = false
+
+        public init(up: Int = .max, down: Int = .max, dropAck: Bool = false, cutAfterPush: Bool = false) {
+            self.up = up
+            self.down = down
+            self.dropAck = dropAck
+            self.cutAfterPush = cutAfterPush
+        }
+
+        /// No fault: the connection is forwarded whole.
+        public static let none = Fault()
+
+        public var description: String {
+            var parts: [String] = []
+            if up != .max { parts.append("cut up \(up) B") }
+            if down != .max { parts.append("cut down \(down) B") }
+            if dropAck { parts.append("drop ack") }
+            if cutAfterPush { parts.append("cut after push") }
+            return parts.isEmpty ? "none" : parts.joined(separator: ", ")
+        }
+    }
+
     // `lock` guards every var below.
     private let lock = NSLock()
     private var targetPort: UInt16
-    private var plan: [(up: Int, down: Int)] = []
+    private var plan: [Fault] = []
     private var cutCount = 0
     private var accepted = 0
     private var delay: Double = 0
@@ -70,7 +103,13 @@ public final class TCPProxy: @unchecked Sendable {
     /// The next `connections` connections are cut (both ends shut) once `up` bytes went
     /// node → hub or `down` bytes went hub → node; later ones are left whole.
     public func cutNext(_ connections: Int = 1, up: Int = .max, down: Int = .max) {
-        lock.withLock { plan = Array(repeating: (up, down), count: connections) }
+        plan(Array(repeating: Fault(up: up, down: down), count: connections))
+    }
+
+    /// The next connections get these faults, one each in order (replacing any plan left);
+    /// later ones are left whole.
+    public func plan(_ faults: [Fault]) {
+        lock.withLock { plan = faults }
     }
 
     /// Forward in chunks of at most 1 KiB with this pause before each (nil: full speed).
@@ -78,7 +117,7 @@ public final class TCPProxy: @unchecked Sendable {
         lock.withLock { delay = pause?.seconds ?? 0 }
     }
 
-    /// Connections cut so far.
+    /// Connections cut so far (by bytes, a dropped ack or a cut after a push).
     public var cuts: Int { lock.withLock { cutCount } }
 
     /// Bytes forwarded node → hub and hub → node so far.
@@ -121,10 +160,10 @@ public final class TCPProxy: @unchecked Sendable {
                 if errno == EINTR { continue }
                 return
             }
-            let (target, limits, isStopped): (UInt16, (up: Int, down: Int), Bool) = lock.withLock {
+            let (target, fault, isStopped): (UInt16, Fault, Bool) = lock.withLock {
                 accepted += 1
-                let l = plan.isEmpty ? (Int.max, Int.max) : plan.removeFirst()
-                return (targetPort, l, stopped)
+                let f = plan.isEmpty ? Fault.none : plan.removeFirst()
+                return (targetPort, f, stopped)
             }
             if isStopped { close(client); return }
             let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -147,8 +186,10 @@ public final class TCPProxy: @unchecked Sendable {
             let finish: @Sendable () -> Void = { [weak self] in
                 if link.end() { self?.lock.withLock { _ = self?.live.removeValue(forKey: key) } }
             }
-            Thread { [self] in pump(client, upstream, limits.up, link, up: true); finish() }.start()
-            Thread { [self] in pump(upstream, client, limits.down, link, up: false); finish() }.start()
+            let upLine = fault.cutAfterPush ? LineTrigger.cutAfter("\"type\":\"push\"") : nil
+            let downLine = fault.dropAck ? LineTrigger.cutBefore("\"type\":\"ack\"") : nil
+            Thread { [self] in pump(client, upstream, fault.up, link, up: true, line: upLine); finish() }.start()
+            Thread { [self] in pump(upstream, client, fault.down, link, up: false, line: downLine); finish() }.start()
         }
     }
 
@@ -178,9 +219,64 @@ public final class TCPProxy: @unchecked Sendable {
         }
     }
 
-    private func pump(_ from: Int32, _ to: Int32, _ limit: Int, _ link: Link, up: Bool) {
+    /// A line that ends a connection when it contains a pattern: forwarded then cut, or cut in its place.
+    enum LineTrigger {
+        case cutAfter(String)
+        case cutBefore(String)
+
+        var pattern: [UInt8] {
+            switch self {
+            case .cutAfter(let p), .cutBefore(let p): return Array(p.utf8)
+            }
+        }
+
+        /// Takes the complete lines out of `held`: the bytes to forward now, and whether to cut after them.
+        func take(_ held: inout [UInt8]) -> (forward: [UInt8], cut: Bool) {
+            var forward: [UInt8] = []
+            var start = 0
+            while let end = held[start...].firstIndex(of: 10) {
+                let line = held[start...end]
+                if TCPProxy.contains(line, pattern) {
+                    if case .cutAfter = self { forward += line }
+                    held.removeAll()
+                    return (forward, true)
+                }
+                forward += line
+                start = end + 1
+            }
+            held.removeFirst(start)
+            return (forward, false)
+        }
+    }
+
+    static func contains(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, haystack.count >= needle.count else { return false }
+        var i = haystack.startIndex
+        while i <= haystack.endIndex - needle.count {
+            if haystack[i] == first && haystack[i..<(i + needle.count)].elementsEqual(needle) { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// Writes all of `bytes`; false when the other side is gone.
+    private func sendAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
+        var offset = bytes.startIndex
+        while offset < bytes.endIndex {
+            let w = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if w < 0 && errno == EINTR { continue }
+            guard w > 0 else { return false }
+            offset += w
+        }
+        return true
+    }
+
+    /// Forwards `from` → `to` until EOF, the byte `limit`, or the line `trigger` (which holds
+    /// back each line until its newline arrives).
+    private func pump(_ from: Int32, _ to: Int32, _ limit: Int, _ link: Link, up: Bool, line trigger: LineTrigger?) {
         var buffer = [UInt8](repeating: 0, count: 16384)
         var total = 0
+        var held: [UInt8] = []
         while true {
             let pause = lock.withLock { delay }
             let want = pause > 0 ? 1024 : buffer.count
@@ -188,21 +284,22 @@ public final class TCPProxy: @unchecked Sendable {
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
                 // EOF: pass the half-close on, so a clean bye still reaches the other side.
+                _ = sendAll(to, held[...])
                 shutdown(to, Int32(SHUT_WR))
                 return
             }
             if pause > 0 { Thread.sleep(forTimeInterval: pause) }
-            let allowed = limit == .max ? n : min(n, limit - total)
-            var offset = 0
-            while offset < allowed {
-                let w = buffer.withUnsafeBytes { send(to, $0.baseAddress! + offset, allowed - offset, Int32(MSG_NOSIGNAL)) }
-                if w < 0 && errno == EINTR { continue }
-                guard w > 0 else { link.cut(); return }
-                offset += w
+            var out = Array(buffer[0..<n])
+            var lineCut = false
+            if let trigger {
+                held += out
+                (out, lineCut) = trigger.take(&held)
             }
+            let allowed = limit == .max ? out.count : min(out.count, limit - total)
+            guard sendAll(to, out[0..<allowed]) else { link.cut(); return }
             total += allowed
             lock.withLock { if up { upBytes += allowed } else { downBytes += allowed } }
-            if limit != .max && total >= limit {
+            if lineCut || (limit != .max && total >= limit) {
                 lock.withLock { cutCount += 1 }
                 link.cut()
                 return

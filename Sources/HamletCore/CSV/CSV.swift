@@ -54,7 +54,8 @@ public enum CSV {
     ///
     /// A field is quoted when it holds a comma, a quote, CR or LF, when it begins
     /// or ends with a space, tab or ideographic space (so tools that trim keep
-    /// it), and when it is the only field of its record and empty. Quotes inside
+    /// it), when it is the only field of its record and empty, and when it opens
+    /// the document with U+FEFF (read back, that would be a byte-order mark). Quotes inside
     /// are doubled. Values are never altered otherwise (see the note on formula
     /// injection on `CSV`). A record with no fields writes a blank line, which
     /// `parse` skips.
@@ -69,7 +70,7 @@ public enum CSV {
         out.reserveCapacity(rows.count * 64)
         if bom { out.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
         let end = Array(lineEnding.utf8)
-        for row in rows { appendRecord(row, lineEnding: end, to: &out) }
+        for row in rows { appendRecord(row, lineEnding: end, atDocumentStart: out.isEmpty, to: &out) }
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -79,18 +80,23 @@ public enum CSV {
     /// - Parameters:
     ///   - row: the record's fields.
     ///   - lineEnding: the UTF-8 bytes written after the record (CRLF: `[13, 10]`).
+    ///   - atDocumentStart: whether nothing (not even a byte-order mark) precedes the record in the document: a
+    ///     first field beginning with U+FEFF is then quoted, as it would read back as a byte-order mark. A writer
+    ///     that empties its buffer passes false after the first record.
     ///   - out: the buffer to append to.
-    public static func appendRecord(_ row: [String], lineEnding: [UInt8], to out: inout [UInt8]) {
+    public static func appendRecord(_ row: [String], lineEnding: [UInt8], atDocumentStart: Bool, to out: inout [UInt8]) {
         for (j, field) in row.enumerated() {
             if j > 0 { out.append(comma) }
-            appendField(field, alone: row.count == 1, to: &out)
+            // A U+FEFF opening the document would read back as a byte-order mark and vanish: quote it.
+            let readsAsBOM = atDocumentStart && j == 0 && field.utf8.starts(with: [0xEF, 0xBB, 0xBF])
+            appendField(field, alone: row.count == 1, forceQuotes: readsAsBOM, to: &out)
         }
         out.append(contentsOf: lineEnding)
     }
 
-    /// Appends one field, quoted when it must be.
-    static func appendField(_ field: String, alone: Bool, to out: inout [UInt8]) {
-        var needsQuotes = alone && field.isEmpty
+    /// Appends one field, quoted when it must be (or when `forceQuotes`).
+    static func appendField(_ field: String, alone: Bool, forceQuotes: Bool = false, to out: inout [UInt8]) {
+        var needsQuotes = forceQuotes || alone && field.isEmpty
         var hasQuote = false
         for c in field.utf8 where c == comma || c == quote || c == cr || c == lf {
             needsQuotes = true

@@ -39,7 +39,8 @@ public struct RegisterCSVWriter {
         self.sink = sink
         buffer.reserveCapacity(self.flushBytes + 4096)
         buffer += [0xEF, 0xBB, 0xBF]
-        CSV.appendRecord(RegisterExport.csvHeader(table, labels: labels), lineEnding: Self.crlf, to: &buffer)
+        // After the byte-order mark: never at the document's start.
+        CSV.appendRecord(RegisterExport.csvHeader(table, labels: labels), lineEnding: Self.crlf, atDocumentStart: false, to: &buffer)
     }
 
     /// Appends one row, handing the buffer to the sink when it is full.
@@ -48,7 +49,8 @@ public struct RegisterCSVWriter {
     ///   - values: Its fields.
     /// - Throws: What the sink throws.
     public mutating func append(id: String, values: Fields) throws {
-        CSV.appendRecord(RegisterExport.csvRecord(table, id: id, values: values, labels: labels), lineEnding: Self.crlf, to: &buffer)
+        CSV.appendRecord(RegisterExport.csvRecord(table, id: id, values: values, labels: labels), lineEnding: Self.crlf,
+                         atDocumentStart: false, to: &buffer)
         rowCount += 1
         if buffer.count >= flushBytes { try flush() }
     }

@@ -278,7 +278,8 @@ enum WebMessages {
     /// The text of `id` in `language` with `%1`, `%2`, … replaced by `args`; the id itself when it is missing.
     static func text(_ id: String, _ language: ConsoleLanguage, _ args: [String] = []) -> String {
         guard let entry = table[id] ?? WebApp.checkMessages[id] ?? WebApp.compareMessages[id] ?? WebApp.reportMessages[id]
-            ?? WebApp.movesMessages[id] else { return id }
+            ?? WebApp.movesMessages[id] ?? WebApp.conflictListMessages[id]
+            ?? WebApp.bulkMessages[id] else { return id }
         let template = Array(language == .zh ? entry.zh : entry.en)
         // One pass, so an argument that itself contains `%2` is never expanded.
         var out = ""

@@ -163,66 +163,6 @@ extension WebApp {
         "/history/\(FormCoding.percentEncode(table))/\(FormCoding.percentEncode(id))"
     }
 
-    // MARK: - Conflict list
-
-    func listPage(_ store: HubStore) throws -> HTTPResponse {
-        let village = request.queryValue("village").flatMap { $0.isEmpty ? nil : $0 }
-        let kind = request.queryValue("kind").flatMap { ConflictKind(rawValue: $0) }
-        let showAll = request.queryValue("status") == "all"
-        let limit = 500
-        let list = try store.conflicts(status: showAll ? nil : "open", village: village, kind: kind, limit: limit + 1)
-        let counts = try store.openConflictCounts(village: village)
-        let villages = try store.knownVillages()
-        let villageList = villages.sorted { Pinyin.sortKey($0) < Pinyin.sortKey($1) }
-
-        var body = "<h1>\(h(t("list.heading")))</h1><div class=\"counts\">"
-        let total = counts.values.reduce(0, +)
-        body += "<a class=\"count total\" href=\"/\"><b>\(total)</b>\(h(t("list.openLabel")))</a>"
-        for k in ConflictKind.allCases {
-            var q: [(String, String)] = [("kind", k.rawValue)]
-            if let village { q.insert(("village", village), at: 0) }
-            body += "<a class=\"count\" href=\"/?\(h(FormCoding.encode(q)))\"><b>\(counts[k] ?? 0)</b>\(kindBadge(k))</a>"
-        }
-        body += "</div>"
-
-        body += "<form class=\"card row\" method=\"get\" action=\"/\">"
-        body += "<label>\(h(t("list.village")))<select name=\"village\"><option value=\"\">\(h(t("list.any")))</option>"
-        for v in villageList {
-            body += "<option value=\"\(h(v))\"\(v == village ? " selected" : "")>\(h(v))</option>"
-        }
-        body += "</select></label><label>\(h(t("list.kind")))<select name=\"kind\"><option value=\"\">\(h(t("list.any")))</option>"
-        for k in ConflictKind.allCases {
-            body += "<option value=\"\(k.rawValue)\"\(k == kind ? " selected" : "")>\(h(kindLabel(k)))</option>"
-        }
-        body += "</select></label><label>\(h(t("list.status")))<select name=\"status\">"
-        body += "<option value=\"open\"\(showAll ? "" : " selected")>\(h(t("list.openOnly")))</option>"
-        body += "<option value=\"all\"\(showAll ? " selected" : "")>\(h(t("list.everything")))</option></select></label>"
-        body += "<button type=\"submit\">\(h(t("list.apply")))</button></form>"
-
-        if list.isEmpty {
-            body += "<div class=\"card\">\(h(t("list.empty")))</div>"
-        } else {
-            body += "<table><thead><tr><th class=\"num\">#</th><th>\(h(t("col.kind")))</th><th>\(h(t("col.village")))</th>"
-            body += "<th>\(h(t("col.record")))</th><th>\(h(t("col.field")))</th><th>\(h(t("col.node")))</th>"
-            body += "<th>\(h(t("col.when")))</th><th>\(h(t("col.status")))</th></tr></thead><tbody>"
-            for c in list.prefix(limit) {
-                let schema = store.schema.table(named: c.table)
-                let row = try schema.flatMap { try store.row($0, id: c.row) }
-                let label = schema.map { rowLabel($0, row) } ?? ""
-                let link = "/conflicts/\(c.id)"
-                body += "<tr><td class=\"num\"><a href=\"\(link)\">\(c.id)</a></td><td>\(kindBadge(c.kind))</td><td>\(h(c.village))</td>"
-                body += "<td><a href=\"\(link)\">\(h(label.isEmpty ? short(c.row) : label))</a>"
-                body += " <span class=\"meta\">\(h(schema.map(tableLabel) ?? c.table))</span></td>"
-                body += "<td>\(h(fieldLabel(store, table: c.table, field: c.field)))</td>"
-                body += "<td>\(h(c.incomingNode.map(nodeLabel) ?? "-"))</td><td>\(h(time(c.incomingHLC.flatMap { HLC($0)?.wall })))</td>"
-                body += "<td>\(statusBadge(c))</td></tr>"
-            }
-            body += "</tbody></table>"
-            if list.count > limit { body += "<p class=\"meta\">\(h(t("list.truncated", String(limit))))</p>" }
-        }
-        return layout(t("list.heading"), body)
-    }
-
     // MARK: - Row display
 
     /// Every field of a row, with its state; `highlight` fields marked.
@@ -250,8 +190,7 @@ extension WebApp {
     // MARK: - Nodes
 
     func nodesPage(_ store: HubStore) throws -> HTTPResponse {
-        var openByVillage: [String: Int] = [:]
-        for c in try store.conflicts(status: "open") { openByVillage[c.village, default: 0] += 1 }
+        let openByVillage = try store.openConflictsByVillage()
         let nodes = try store.nodes()
         var body = "<h1>\(h(t("nodes.heading")))</h1>"
         guard !nodes.isEmpty else { return layout(t("nodes.heading"), body + "<div class=\"card\">\(h(t("nodes.empty")))</div>") }

@@ -109,7 +109,7 @@ public final class HubStore {
         // A hub made with an older schema is upgraded in place, in one transaction, on first open.
         let current = try SchemaMigration.open(on: c, shipped: schema, readOnly: readOnly, extra: HubStore.rowColumns,
                                                indexes: { HubStore.indexes($0, scope: schema.scope) })
-        if !readOnly { for sql in sessionsSQL { try c.execute(sql) } }
+        if !readOnly { for sql in sessionsSQL + conflictIndexesSQL { try c.execute(sql) } }
         return HubStore(connection: c, schema: current, directory: directory)
     }
 
@@ -158,7 +158,7 @@ public final class HubStore {
         try c.execute("CREATE INDEX IF NOT EXISTS conflicts_status ON conflicts (status, village)")
         try c.execute("CREATE INDEX IF NOT EXISTS conflicts_row ON conflicts (tbl, row_id)")
         try c.execute("CREATE INDEX IF NOT EXISTS conflicts_hseq ON conflicts (incoming_hseq)")
-        for sql in HubStore.sessionsSQL { try c.execute(sql) }
+        for sql in HubStore.sessionsSQL + HubStore.conflictIndexesSQL { try c.execute(sql) }
         try c.execute("""
             CREATE TABLE IF NOT EXISTS nodes (
               id TEXT PRIMARY KEY, village TEXT NOT NULL, secret_hash TEXT NOT NULL, added_at INTEGER NOT NULL,

@@ -77,6 +77,10 @@ public final class ReplicaRebuild {
     /// - Throws: `StoreError` (`.busy` when another program still has the old replica open; nothing is swapped then).
     public func finish(head: Int64, epoch: String, hubID: String, lastSeq: Int64, clock: HLC?) throws -> Replica {
         let b = try current()
+        // From the last copy until the rename no write may land in the old file (it would vanish with it):
+        // writers wait for the swap, then find the new file and are refused (ReplicaFileLock).
+        var unlock: (() -> Void)? = try ReplicaFileLock.exclusive(directory: directory)
+        defer { unlock?() }
         // Edits another process made on the old file while the snapshot streamed.
         _ = try copyFromOld(b, wholeLog: false)
         let c = b.connection
@@ -149,6 +153,8 @@ public final class ReplicaRebuild {
             throw StoreError(.io, "cannot move the rebuilt replica into place (errno \(errno))")
         }
         ReplicaRebuild.syncDirectory(directory)
+        unlock?()
+        unlock = nil
         return try Replica.open(directory: directory, schema: schema)
     }
 

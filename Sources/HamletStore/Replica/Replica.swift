@@ -92,6 +92,8 @@ public final class Replica {
         let path = Replica.path(in: directory)
         guard !fm.fileExists(atPath: path) else { throw StoreError(.exists, "\(path) already exists") }
         let c = try Connection(path: path)
+        let lock = try ReplicaFileLock(directory: directory)
+        c.writeLock = lock.shared
         let r = Replica(connection: c, schema: schema, directory: directory)
         try c.transaction {
             try r.createTables()
@@ -116,6 +118,8 @@ public final class Replica {
         var options = Connection.Options()
         options.create = false
         let c = try Connection(path: path, options: options)
+        let lock = try ReplicaFileLock(directory: directory)
+        c.writeLock = lock.shared
         guard try c.meta("format") == format else { throw StoreError(.incompatible, "\(path) is not a Hamlet replica") }
         // A replica keeps the newest schema it has seen (this program's, or its hub's): older ones
         // are upgraded in place, in one transaction, pending changes untouched.

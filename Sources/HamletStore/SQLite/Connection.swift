@@ -65,6 +65,9 @@ public final class Connection {
 
     /// Depth of the transactions opened through `transaction(_:_:)` (0: none).
     private var transactionDepth = 0
+    /// Taken around each outermost write (`IMMEDIATE`) transaction and released after it ends: a replica's
+    /// connection sets it so a resync cannot swap the file under a write (`ReplicaFileLock`).
+    var writeLock: (() throws -> () -> Void)?
     /// Test-only fault injection: when it returns true for a statement's SQL, preparing
     /// that statement fails as an I/O error would. Nil in production.
     package var injectFault: ((String) -> Bool)?
@@ -197,6 +200,8 @@ public final class Connection {
                 throw error
             }
         }
+        let release = kind == .immediate ? try writeLock?() : nil
+        defer { release?() }
         try execute("BEGIN \(kind.rawValue)")
         transactionDepth = 1
         defer { transactionDepth = 0 }

@@ -14,8 +14,7 @@ enum HubNodesCommand: HamletCommand {
         let h = try HubCommand.open(c)
         let z = OperatorCommands.zone(h)
         var out: [NodeJSON] = []
-        var openByVillage: [String: Int] = [:]
-        for x in try h.conflicts(status: "open") { openByVillage[x.village, default: 0] += 1 }
+        let openByVillage = try h.openConflictsByVillage()
         for n in try h.nodes() {
             let waiting = try h.waiting(village: n.village, after: n.cursor ?? 0)
             out.append(NodeJSON(node: n.id, village: n.village, lastSeen: n.lastSeen, lastResult: n.lastResult, lastAddress: n.lastAddress,

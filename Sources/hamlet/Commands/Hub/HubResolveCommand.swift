@@ -3,7 +3,8 @@ import HamletCLI
 import HamletCore
 import HamletStore
 
-/// `hamlet hub resolve ID --take village|hub | --value field=value | --keep | --delete`: settles a field or delete conflict.
+/// `hamlet hub resolve ID --take village|hub | --value field=value | --keep | --delete`: settles a field or delete conflict;
+/// `hamlet hub resolve --all-matching [filters] --take village|hub [--dry-run]` takes one side for many (`+Bulk`).
 enum HubResolveCommand: HamletCommand {
     static let take = OptionSpec(long: "take", valueName: "village|hub", help: CommandTree.L("采用村节点的值或镇中心的值", "take the village's value or the hub's"), valueNameZH: "村节点|镇中心")
     static let value = OptionSpec(long: "value", valueName: "field=value", help: CommandTree.L("填一个新值", "set a new value"), valueNameZH: "字段=值")
@@ -13,12 +14,15 @@ enum HubResolveCommand: HamletCommand {
 
     static func spec(_ schema: Schema) -> CommandSpec {
         CommandSpec(name: "resolve", abstract: CommandTree.L("处理字段冲突或删除冲突", "settle a field or delete conflict"),
-                    arguments: [CommandTree.conflictArgument],
-                    options: [take, value, keep, delete, expectVersion, HubCommand.note, HubCommand.operatorName, CommandTree.dir, CommandTree.json])
+                    arguments: [conflictArgument],
+                    options: [take, value, keep, delete, expectVersion, allMatching, field, HubConflictsCommand.village,
+                              HubConflictsCommand.search, dryRun, HubCommand.note, HubCommand.operatorName, CommandTree.dir, CommandTree.json],
+                    examples: ["hamlet hub resolve 12 --take 村节点", "hamlet hub resolve --all-matching --field 电话 --village 北赵 --take 镇中心 --dry-run"])
     }
 
     static func run(_ c: Context) throws {
         let h = try HubCommand.open(c)
+        if c.flag(Self.allMatching) { return try runBulk(c, h) }
         let id = try OperatorCommands.conflictID(c)
         let action = OperatorAction(name: OperatorCommands.operatorName(c), wallMillis: c.now, note: c.value(HubCommand.note))
         let expected = c.value(Self.expectVersion).flatMap { Int64($0) }
@@ -30,11 +34,8 @@ enum HubResolveCommand: HamletCommand {
             hseq = try OperatorCommands.stale(h, id, c) { try h.resolveDelete(id, keep: c.flag(Self.keep), expectedRowVersion: expected, action: action) }
         } else if let take = c.value(Self.take) {
             // The operator may type the side in Chinese: 村节点 (村) or 镇中心 (镇).
-            let village = ["village", "村节点", "村"].contains(take), hub = ["hub", "镇中心", "镇"].contains(take)
-            guard village || hub else {
-                throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--take 只能是 村节点 或 镇中心", en: "--take is village or hub"))
-            }
-            hseq = try OperatorCommands.stale(h, id, c) { try h.resolveField(id, choice: village ? .village : .hub, expectedVersion: expected, action: action) }
+            let choice = try side(take)
+            hseq = try OperatorCommands.stale(h, id, c) { try h.resolveField(id, choice: choice, expectedVersion: expected, action: action) }
         } else if let v = c.value(Self.value) {
             guard let eq = v.firstIndex(of: "="), let x = try h.conflict(id) else {
                 throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--value 的格式是 字段=值", en: "--value takes field=value"))
@@ -55,5 +56,12 @@ enum HubResolveCommand: HamletCommand {
             Output.out(c.t("冲突 #\(id) 已处理（镇中心版本 \(hseq)，各村节点下次同步时收到）\n",
                            "conflict #\(id) resolved (hub change hseq \(hseq); nodes get it on their next sync)\n"))
         }
+    }
+
+    /// The side `--take` names; the operator may type it in Chinese: 村节点 (村) or 镇中心 (镇); `incoming` is the village's.
+    static func side(_ take: String) throws -> FieldChoice {
+        if ["village", "incoming", "村节点", "村"].contains(take) { return .village }
+        if ["hub", "镇中心", "镇"].contains(take) { return .hub }
+        throw CLIError(code: "usage", exit: .usage, message: Localized(zh: "--take 只能是 村节点 或 镇中心", en: "--take is village or hub"))
     }
 }

@@ -1,0 +1,78 @@
+import Foundation
+import HamletCore
+import HamletHTTP
+import HamletStore
+
+/// Taking one side for a selection of field conflicts on one field (issue 20, item 2): the list filtered to one field
+/// shows a checkbox per conflict with the field's version as shown; `POST /conflicts/bulk` settles each selected
+/// conflict by its own compare-and-set resolution (`HubStore.resolveFields`), so one that moved is refused alone.
+extension WebApp {
+    /// The field filter: every field that open field conflicts are on.
+    func fieldFilterSelect(_ store: HubStore, _ filters: ConflictListFilters) throws -> String {
+        var s = "<label>\(h(t("list.field")))<select name=\"field\"><option value=\"\">\(h(t("list.any")))</option>"
+        for (table, field) in try store.openConflictFields() {
+            let value = "\(table).\(field)"
+            let tableName = store.schema.table(named: table).map(tableLabel) ?? table
+            let selected = filters.field.map { $0.table == table && $0.name == field } ?? false
+            s += "<option value=\"\(h(value))\"\(selected ? " selected" : "")>\(h(tableName)) · \(h(fieldLabel(store, table: table, field: field)))</option>"
+        }
+        return s + "</select></label>"
+    }
+
+    /// The page's conflicts (all on the chosen field) with a checkbox each, and the two sides to take.
+    func bulkResolveForm(_ store: HubStore, _ list: [ConflictRecord], _ filters: ConflictListFilters) throws -> String {
+        let action = "/conflicts/bulk"
+        let back = filters.pairs.isEmpty ? "/" : "/?" + FormCoding.encode(filters.pairs)
+        var s = "<form method=\"post\" action=\"\(action)\">\(csrfField(action))"
+        s += "<input type=\"hidden\" name=\"return\" value=\"\(h(back))\">"
+        s += try conflictTable(store, list, select: true)
+        s += "<div class=\"card\" style=\"margin-top:1rem\"><h2>\(h(t("bulk.heading")))</h2><p class=\"meta\">\(h(t("bulk.hint")))</p>"
+        s += "<div class=\"row\">\(whoFields())"
+        s += "<button type=\"submit\" name=\"choice\" value=\"village\">\(h(t("bulk.takeVillage")))</button>"
+        s += "<button type=\"submit\" name=\"choice\" value=\"hub\" class=\"secondary\">\(h(t("bulk.takeHub")))</button></div></div></form>"
+        return s
+    }
+
+    /// `POST /conflicts/bulk`: settles each selected conflict on its own; back to the list with what happened.
+    func resolveBulk(_ store: HubStore) throws -> HTTPResponse {
+        let choice: FieldChoice
+        switch formValue("choice") {
+        case "village": choice = .village
+        case "hub": choice = .hub
+        default: return errorPage(400, "err.badForm")
+        }
+        let ids = form.filter { $0.0 == "c" }.compactMap { Int64($0.1) }
+        var selection: [(conflict: ConflictRecord, expectedVersion: Int64?)] = []
+        for id in ids {
+            guard let c = try store.conflict(id) else { return errorPage(404, "err.noConflict", String(id)) }
+            selection.append((c, formValue("expect.\(id)").flatMap { Int64($0) }))
+        }
+        let back = formValue("return").flatMap { $0 == "/" || ($0.hasPrefix("/?") && !$0.contains("\r") && !$0.contains("\n")) ? $0 : nil } ?? "/"
+        let fields = Set(selection.map { "\($0.conflict.kind.rawValue) \($0.conflict.table).\($0.conflict.field ?? "")" })
+        guard let first = selection.first, fields.count == 1, first.conflict.kind == .field else {
+            console.setFlash(WebFlash(isError: true, text: t(selection.isEmpty ? "bulk.none" : "bulk.oneField")), session: session.id)
+            return .redirect(to: back)
+        }
+        let outcomes = try store.resolveFields(selection, choice: choice, action: action())
+        let settled = outcomes.filter { $0.hseq != nil }.count
+        let stale = outcomes.filter { $0.refusal?.code == .stale }.map { "#\($0.conflict.id)" }
+        var text = t("bulk.done", String(settled), String(outcomes.count))
+        if !stale.isEmpty { text += " " + t("bulk.stale", stale.joined(separator: language == .zh ? "、" : ", ")) }
+        console.setFlash(WebFlash(isError: !stale.isEmpty, text: text), session: session.id)
+        return .redirect(to: back)
+    }
+
+    /// The bulk form's words.
+    static let bulkMessages: [String: (zh: String, en: String)] = [
+        "list.field": ("字段", "Field"),
+        "bulk.heading": ("对选中的冲突都采用同一方的值", "Take one side for the selected conflicts"),
+        "bulk.hint": ("每个冲突单独处理、单独记录；显示之后又改过的冲突不会处理，会列出来请您逐个查看。",
+                      "Each conflict is settled and recorded on its own; one that changed since this page was made is not settled, and is listed for you to look at."),
+        "bulk.takeVillage": ("都采用村节点的值", "Take the village's value for each"),
+        "bulk.takeHub": ("都采用镇中心的值", "Take the hub's value for each"),
+        "bulk.done": ("已处理 %1 个冲突（共选中 %2 个），每个都留下了处理记录。", "Settled %1 of %2 selected conflicts, each recorded."),
+        "bulk.stale": ("这些在显示之后又改过，没有处理，请逐个查看：%1", "These changed since they were shown and were not settled; look at each: %1"),
+        "bulk.none": ("没有选中任何冲突。", "No conflict was selected."),
+        "bulk.oneField": ("只能一次处理同一个字段的字段冲突。", "Only field conflicts on one field can be settled together."),
+    ]
+}
