@@ -47,6 +47,26 @@ struct StreamedExportTests {
         #expect(again.hasPrefix("HTTP/1.1 200"))
     }
 
+    @Test func outWritesTheSameBytesToAPrivateFile() throws {
+        let dir = TempDir("export-out")
+        defer { dir.remove() }
+        let hub = dir.file("hub")
+        #expect(try Hamlet.run(["hub", "init", "--dir", hub]).status == 0)
+        #expect(try Hamlet.run(["seed", "--dir", hub, "--villages", "1", "--people", "50"]).status == 0)
+        let stdout = try Hamlet.run(["hub", "export", "people", "--dir", hub])
+        let csvPath = dir.file("people.csv")
+        #expect(try Hamlet.run(["hub", "export", "people", "--dir", hub, "--out", csvPath]).status == 0)
+        #expect(FileManager.default.contents(atPath: csvPath) == stdout.stdoutData)
+        let mode = try FileManager.default.attributesOfItem(atPath: csvPath)[.posixPermissions] as? Int
+        #expect(mode == 0o600, "an export holds personal data")
+        let xlsxPath = dir.file("people.xlsx")
+        #expect(try Hamlet.run(["hub", "export", "people", "--dir", hub, "--out", xlsxPath]).status == 0, "a .xlsx name means xlsx")
+        let xlsx = try Hamlet.run(["hub", "export", "people", "--dir", hub, "--format", "xlsx"])
+        #expect(FileManager.default.contents(atPath: xlsxPath) == xlsx.stdoutData)
+        let refused = try Hamlet.run(["hub", "export", "people", "--dir", hub, "--out", dir.file("missing/people.csv")])
+        #expect(refused.status == 74)
+    }
+
     /// `VmHWM` of a process in KiB (0 when it cannot be read).
     static func peakRSSKiB(_ pid: Int32) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
