@@ -11,6 +11,7 @@ extension Simulation {
             let r = n.replica
             #expect(try r.log(pendingOnly: true).isEmpty, "\(n.id) has nothing pending")
             let hubDigest = try hub.digest(village: n.village)
+            #expect(hubDigest == (try hub.fullDigest(village: n.village)), "the hub's maintained digest of \(n.village) equals a full count")
             #expect(try r.digest() == hubDigest, "digest of \(n.id) (\(n.village)) equals the hub's")
             for t in r.schema.tables {
                 var visible: [String: Fields] = [:]

@@ -11,6 +11,28 @@ public struct DigestBuilder: Sendable {
 
     /// Adds one row.
     public mutating func add(_ row: RowState) {
+        let d = Self.rowHash(row)
+        var entry = tables[row.table] ?? (0, [UInt8](repeating: 0, count: 32))
+        entry.count += 1
+        for i in 0..<32 { entry.acc[i] ^= d[i] }
+        tables[row.table] = entry
+    }
+
+    /// Sets a table's part as kept elsewhere (the hub's maintained digest): its count and hex accumulator.
+    public mutating func add(table: String, count: Int, hash: String) {
+        guard let acc = Hex.decode(hash), acc.count == 32 else { return }
+        tables[table] = (count, acc)
+    }
+
+    /// A hex accumulator (nil: empty) with row hashes XORed in or out (XOR is its own inverse).
+    public static func xor(_ hash: String?, _ rows: [[UInt8]]) -> String {
+        var acc = hash.flatMap(Hex.decode).flatMap { $0.count == 32 ? $0 : nil } ?? [UInt8](repeating: 0, count: 32)
+        for h in rows where h.count == 32 { for i in 0..<32 { acc[i] ^= h[i] } }
+        return Hex.encode(acc)
+    }
+
+    /// The 32-byte SHA-256 of one row (PROTOCOL §10), XORed into its table's accumulator.
+    public static func rowHash(_ row: RowState) -> [UInt8] {
         var h = SHA256()
         func put(_ s: String) {
             h.update(Array(String(s.utf8.count).utf8))
@@ -33,11 +55,7 @@ public struct DigestBuilder: Sendable {
             put(k)
             put(String(row.versions[k] ?? 0))
         }
-        let d = h.finalize()
-        var entry = tables[row.table] ?? (0, [UInt8](repeating: 0, count: 32))
-        entry.count += 1
-        for i in 0..<32 { entry.acc[i] ^= d[i] }
-        tables[row.table] = entry
+        return Array(h.finalize())
     }
 
     /// The digest of every row added.

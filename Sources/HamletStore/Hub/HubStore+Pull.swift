@@ -65,7 +65,7 @@ extension HubStore {
     }
 
     /// The digest of the village's rows, comparable with `Replica.digest()`.
-    public func digest(village: String) throws -> ScopeDigest {
+    public func fullDigest(village: String) throws -> ScopeDigest {
         try connection.transaction(.deferred) {
             var b = DigestBuilder(schema: schema)
             for t in schema.tables {

@@ -30,6 +30,8 @@ extension HubStore {
 
     /// Writes a row's full state.
     func writeRow(_ t: TableSchema, _ row: HubRow) throws {
+        // The row as stored (read here, not trusted from the caller): its hash leaves its village's digest.
+        try updateDigest(t, old: try self.row(t, id: row.id), new: row)
         var args: [Value] = [.text(row.id)]
         for f in t.fields { args.append(row.values[f.name] ?? .null) }
         args += [.text(VersionCodec.encode(row.versions)), .integer(row.deleted ? 1 : 0), VersionCodec.encode(row.deletion),

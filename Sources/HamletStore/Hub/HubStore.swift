@@ -92,6 +92,7 @@ public final class HubStore {
             try h.setMeta("schema", schema.encoded())
             try h.setMeta("schema_version", String(schema.version))
         }
+        try h.ensureDigests()
         return h
     }
 
@@ -110,7 +111,9 @@ public final class HubStore {
         let current = try SchemaMigration.open(on: c, shipped: schema, readOnly: readOnly, extra: HubStore.rowColumns,
                                                indexes: { HubStore.indexes($0, scope: schema.scope) })
         if !readOnly { for sql in sessionsSQL + conflictIndexesSQL { try c.execute(sql) } }
-        return HubStore(connection: c, schema: current, directory: directory)
+        let hub = HubStore(connection: c, schema: current, directory: directory)
+        if !readOnly { try hub.ensureDigests() }
+        return hub
     }
 
     func createTables() throws {
