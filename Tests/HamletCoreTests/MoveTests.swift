@@ -77,7 +77,8 @@ struct MoveTests {
         #expect(waiting.first?.origin == nil && waiting.first?.event == "e6")
         #expect(ArrivalRule.awaiting(people: [], events: events).isEmpty)
         // In 南赵 her move to 南赵 is an arrival; an older move of hers to 东赵 she carries (merged across villages) is not.
-        #expect(ArrivalRule.awaiting(people: ["a"], events: events, village: "南赵").map(\.person) == ["a"])
+        #expect(ArrivalRule.awaiting(people: ["a", "b", "c"], events: events, village: "南赵").map(\.person) == ["a"],
+                "c's hand-written 迁出 means she left, not that she arrives")
         let carried = events + [event("e9", "a", "move_out", "2026-11-20", detail: "迁往东赵（婚迁），原村南赵")]
         #expect(ArrivalRule.awaiting(people: ["a"], events: carried, village: "南赵").first?.event == "e1")
         #expect(ArrivalRule.awaiting(people: ["a"], events: carried).first?.event == "e9")

@@ -38,8 +38,9 @@ public enum ArrivalRule {
     /// - Parameters:
     ///   - people: Ids of the village's live people (others are not this village's to receive).
     ///   - events: Their 迁出 and 迁入 events (other kinds are ignored).
-    ///   - village: The receiving village: a 迁出 written by `hamlet move` to another village is not a move here
-    ///     (her record may carry an older move of hers, e.g. after a merge across villages); nil reads every 迁出.
+    ///   - village: The receiving village: only a 迁出 `hamlet move` wrote to it counts (a hand-written 迁出 in her
+    ///     own village means she left; one to another village is an older move she carries, e.g. after a merge
+    ///     across villages); nil reads every 迁出.
     /// - Returns: One arrival per waiting person, by date then person id.
     public static func awaiting(people: Set<String>, events: [Event], village: String? = nil) -> [Arrival] {
         var latestOut: [String: Event] = [:]
@@ -48,7 +49,9 @@ public enum ArrivalRule {
             guard let date = e.values["date"]?.text else { continue }
             switch e.values["kind"]?.text {
             case "move_out":
-                if let village, let d = e.values["detail"]?.text.flatMap(MoveDetail.parse), d.destination != village { continue }
+                // In a village, only a 迁出 `hamlet move` wrote to it is an arrival: a hand-written 迁出 in her own
+                // village means she left (the township, say), and one to another village is an older move of hers.
+                if let village, e.values["detail"]?.text.flatMap(MoveDetail.parse)?.destination != village { continue }
                 if let o = latestOut[e.person], let d = o.values["date"]?.text, (d, o.id) > (date, e.id) { continue }
                 latestOut[e.person] = e
             case "move_in":
