@@ -13,6 +13,7 @@ extension Simulation {
             let hubDigest = try hub.digest(village: n.village)
             #expect(hubDigest == (try hub.fullDigest(village: n.village)), "the hub's maintained digest of \(n.village) equals a full count")
             #expect(try r.digest() == hubDigest, "digest of \(n.id) (\(n.village)) equals the hub's")
+            #expect(try r.digest() == r.fullDigest(), "the maintained digest of \(n.id) equals a full count")
             for t in r.schema.tables {
                 var visible: [String: Fields] = [:]
                 for (id, f) in try r.list(table: t.name, limit: 1_000_000) { visible[id] = f }

@@ -102,6 +102,8 @@ public final class ReplicaRebuild {
             try b.setMeta("cursor", String(head))
             try b.setMeta("epoch", epoch)
             try b.setMeta("hub_id", hubID)
+            // The old file's kept digest is not the new shadow's: counted afresh when the new file is opened.
+            try c.run("DELETE FROM meta WHERE key = 'digest_kept'")
             if let clock {
                 var hc = HybridClock(node: info.node, last: try b.meta("hlc").flatMap { HLC($0) })
                 hc.observe(clock, wallMillis: wall)

@@ -57,15 +57,19 @@ extension Replica {
                 switch item {
                 case .put(let row):
                     guard let t = schema.table(named: row.table) else { continue }
+                    let before = try countedShadowHash(table: t.name, id: row.id)
                     try connection.run("""
                         INSERT OR REPLACE INTO _shadow (tbl, id, village, vals, vers, deleted, merged_into, hseq, gone)
                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)
                         """, [.text(t.name), .text(row.id), row.values[schema.scope] ?? .null,
                               .text(JSONText.encode(row.values)), .text(JSONText.encode(row.versions)),
                               .integer(row.deleted ? 1 : 0), row.mergedInto.map { .text($0) } ?? .null, .integer(row.hseq)])
+                    let after = try countedShadowHash(table: t.name, id: row.id)
+                    try adjustDigest(table: t.name, count: (after == nil ? 0 : 1) - (before == nil ? 0 : 1), xor: [before, after].compactMap { $0 })
                     if seen.insert(RowKey(t.name, row.id)).inserted { touched.append((t, row.id)) }
                 case .leave(let table, let id, _):
                     guard let t = schema.table(named: table) else { continue }
+                    if let before = try countedShadowHash(table: t.name, id: id) { try adjustDigest(table: t.name, count: -1, xor: [before]) }
                     try connection.run("UPDATE _shadow SET gone = 1 WHERE tbl = ?1 AND id = ?2", [.text(t.name), .text(id)])
                     if seen.insert(RowKey(t.name, id)).inserted { touched.append((t, id)) }
                 }
@@ -144,20 +148,6 @@ extension Replica {
             try setMeta("last_sync_result_zh", resultZH)
             if let verify { try setMeta("verify", verify) }
         }
-    }
-
-    /// The digest of the shadow (the hub's rows of this village as the node holds them).
-    public func digest() throws -> ScopeDigest {
-        var b = DigestBuilder(schema: schema)
-        let s = try connection.statement("SELECT tbl, id, vals, vers, deleted, merged_into, hseq FROM _shadow WHERE gone = 0")
-        try s.bind([])
-        while try s.step() {
-            let r = s.row()
-            b.add(RowState(table: try r.text(0), id: try r.text(1), values: try JSONText.decode(Fields.self, try r.text(2)),
-                           versions: try JSONText.decode([String: Int64].self, try r.text(3)), deleted: try r.int(4) != 0,
-                           mergedInto: r.optionalText(5), hseq: try r.int(6)))
-        }
-        return b.finish()
     }
 }
 

@@ -104,6 +104,7 @@ public final class Replica {
             ]
             for (k, v) in meta { try r.setMeta(k, v) }
         }
+        try r.ensureDigest()
         return r
     }
 
@@ -130,6 +131,8 @@ public final class Replica {
         try replica.ensureOutcomesTable()
         // …and the trace of people it moved out (issue 15).
         try replica.ensureMovesTable()
+        // …and its digest, kept as rows are pulled (issue 20): counted once here when not kept yet.
+        if !c.isReadOnly { try replica.ensureDigest() }
         return replica
     }
 
