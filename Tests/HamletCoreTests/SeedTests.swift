@@ -26,6 +26,19 @@ struct SeedTests {
         #expect(t.weighted(cumulative: [0, 0, 5]) == 2)
     }
 
+    @Test func villageByVillageGivesTheSameRowsAsTheWhole() {
+        let g = SeedGenerator(seed: 42, villageCount: 3, peoplePerVillage: 120)
+        let whole = g.generate()
+        var parts: [String: [[String: String]]] = [:]
+        var seen: [Int] = []
+        g.generate(byVillage: { village in
+            seen.append(village.rowCount)
+            for t in Self.tables { parts[t, default: []] += village.rows(t) }
+        })
+        #expect(seen.count == 3 && seen.allSatisfy { $0 > 0 })
+        for t in Self.tables { #expect(parts[t] ?? [] == whole.rows(t), "table \(t)") }
+    }
+
     @Test func sameSeedSameBytesDifferentSeedDiffers() {
         let g = SeedGenerator(seed: 42, villageCount: 2, peoplePerVillage: 150)
         let a = g.generate()

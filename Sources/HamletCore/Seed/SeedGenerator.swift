@@ -86,6 +86,18 @@ public struct SeedGenerator: Sendable {
         for village in villages { b.village(village) }
         return b.township
     }
+
+    /// Generates the township one village at a time, handing each village's rows to `body` and then letting them
+    /// go, so memory holds one village, not the township. The rows are exactly those of ``generate()``, in order.
+    /// - Parameter body: Called once per village with a township holding that village's rows only.
+    public func generate(byVillage body: (Township) throws -> Void) rethrows {
+        var b = SeedBuilder(generator: self, reserving: false)
+        for village in villages {
+            b.village(village)
+            try body(b.township)
+            b.township.removeRows()
+        }
+    }
 }
 
 /// One person while a household is being made; days count from 1970-01-01.
@@ -128,7 +140,7 @@ struct SeedBuilder {
     var usedIDs = Set<String>()
     var township: Township
 
-    init(generator g: SeedGenerator) {
+    init(generator g: SeedGenerator, reserving: Bool = true) {
         rng = SeedRandom(seed: g.seed)
         today = g.asOf.daysSinceEpoch
         clock = Int64(today - 30) * 86_400_000
@@ -136,7 +148,7 @@ struct SeedBuilder {
         areaCode = g.areaCode
         peoplePerVillage = g.peoplePerVillage
         township = Township(schema: .register, villages: g.villages, asOf: g.asOf)
-        let estimate = g.villages.count * g.peoplePerVillage
+        let estimate = (reserving ? g.villages.count : 1) * g.peoplePerVillage
         township.people.reserveCapacity(estimate + 16)
         township.households.reserveCapacity(estimate / 2)
         township.events.reserveCapacity(estimate)

@@ -34,6 +34,18 @@ public struct Township: Sendable {
         self.asOf = asOf
     }
 
+    /// Lets every row go (after a village was handed over by `SeedGenerator.generate(byVillage:)`).
+    mutating func removeRows() {
+        households = []
+        people = []
+        events = []
+        visits = []
+        benefits = []
+        pregnancies = []
+        contraception = []
+        mothers = [:]
+    }
+
     /// The rows of a table.
     /// - Parameter table: the table name (`people`); its singular (`person`) also works.
     /// - Returns: the rows in creation order; empty for a table the generator does not fill.

@@ -21,8 +21,9 @@ enum SeedCommand: HamletCommand {
         let people = Int(c.value(Self.people) ?? "100") ?? 100
         let seed = UInt64(c.value(Self.seed) ?? "7") ?? 7
         let start = Date()
-        let township = SeedGenerator(seed: seed, villageCount: villages, peoplePerVillage: people).generate()
+        let generator = SeedGenerator(seed: seed, villageCount: villages, peoplePerVillage: people)
         if let folder = c.value(Self.csv) {
+            let township = generator.generate()
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             for t in schema.tables {
                 let path = (folder as NSString).appendingPathComponent("\(t.name).csv")
@@ -36,7 +37,10 @@ enum SeedCommand: HamletCommand {
         let hub = try HubStore.open(directory: c.directory)
         let action = OperatorAction(name: "seed", wallMillis: c.now, note: "hamlet seed --seed \(seed)")
         var counts: [String: Int] = [:]
-        try loadTownship(township, into: hub, action: action) { table, n in counts[table, default: 0] += n }
+        // One village at a time: memory holds a village, not the township (issue 20).
+        try generator.generate(byVillage: { village in
+            try loadTownship(village, into: hub, action: action) { table, n in counts[table, default: 0] += n }
+        })
         let seconds = Date().timeIntervalSince(start)
         if c.json {
             Output.json(["rows": counts, "seconds": ["total": Int(seconds)]])
