@@ -151,7 +151,11 @@ func operatorSection(_ c: Config, _ scratch: Scratch) throws -> [Figure] {
     }
 
     progress("operator: hamlet hub export people > /dev/null")
+    // The first export after `hamlet seed` also fills the pinyin sort keys the seed leaves empty (a one-time write):
+    // timed apart; the second is the export as an operator meets it from then on.
+    let (firstExport, _) = try runHamlet(["hub", "export", "people", "--dir", hubDir], log: path("export.log"))
     let (export, _) = try runHamlet(["hub", "export", "people", "--dir", hubDir], log: path("export.log"))
+    let exportRSS = max(firstExport.maxRSS, export.maxRSS)
 
     progress("operator: a node of \(village) (\(villageRows) rows): hub add-node, init")
     let nodeDir = path("node"), secret = path("node.secret")
@@ -220,10 +224,10 @@ func operatorSection(_ c: Config, _ scratch: Scratch) throws -> [Figure] {
     return [
         Figure(section: "Operator", measure: "hub export people (\(peopleRows) people), time", value: export.seconds, unit: "s",
                shown: fmtSeconds(export.seconds), ceiling: nil, ceilingShown: "", ratio: nil, target: "", met: nil,
-               note: "a whole `hamlet hub export people` process, CSV to /dev/null; " + rowsNote),
-        Figure(section: "Operator", measure: "hub export people, peak RSS", value: Double(export.maxRSS), unit: "bytes",
-               shown: fmtMB(export.maxRSS), ceiling: nil, ceilingShown: "", ratio: nil, target: "< 150 MB" + scale,
-               met: c.quick ? nil : export.maxRSS < 150 << 20, note: "VmHWM the `hamlet hub export` process reports for itself"),
+               note: "a whole `hamlet hub export people` process, CSV to /dev/null; the first after seeding, which also fills the sort keys the seed left empty, took \(fmtSeconds(firstExport.seconds)); " + rowsNote),
+        Figure(section: "Operator", measure: "hub export people, peak RSS", value: Double(exportRSS), unit: "bytes",
+               shown: fmtMB(exportRSS), ceiling: nil, ceilingShown: "", ratio: nil, target: "< 150 MB" + scale,
+               met: c.quick ? nil : exportRSS < 150 << 20, note: "VmHWM the `hamlet hub export` process reports for itself, the larger of the two runs"),
         Figure(section: "Operator", measure: "page /export/people.csv, time", value: pageSeconds, unit: "s", shown: fmtSeconds(pageSeconds),
                ceiling: export.seconds, ceilingShown: fmtSeconds(export.seconds) + " CLI", ratio: pageSeconds / max(export.seconds, 1e-6),
                target: "", met: nil, note: "\(page.bodyBytes / 1024) KiB read to the end over loopback (chunked), from `hamlet hub serve`"),
