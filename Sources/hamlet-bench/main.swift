@@ -29,7 +29,7 @@ struct Figure: Encodable {
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") || arguments.contains("-h") {
-    print("usage: hamlet-bench [--quick] [--json] [--only reconcile,growth,pull,many,clerk,township]")
+    print("usage: hamlet-bench [--quick] [--json] [--only reconcile,growth,pull,many,clerk,township,operator]")
     exit(0)
 }
 let config = Config(quick: arguments.contains("--quick"))
@@ -46,6 +46,7 @@ let sections: [(String, (Config, Scratch) throws -> [Figure])] = [
     ("many", manyVillagesSection),
     ("clerk", clerkSection),
     ("township", townshipSection),
+    ("operator", operatorSection),
 ]
 
 let started = ContinuousClock.now
