@@ -34,9 +34,9 @@ extension HubStore {
     }
 
     /// Moves a row's hash between accumulators: out of its old state's village, into its new state's.
-    func updateDigest(_ t: TableSchema, old: HubRow?, new: HubRow) throws {
-        let outV = old?.scope(schema), inV = new.scope(schema)
-        let outH = old.map { DigestBuilder.rowHash(Self.rowState($0)) }
+    func updateDigest(_ t: TableSchema, old: RowState?, new: HubRow) throws {
+        let outV = old?.values[schema.scope]?.text, inV = new.scope(schema)
+        let outH = old.map { DigestBuilder.rowHash($0) }
         let inH = DigestBuilder.rowHash(Self.rowState(new))
         if outV == inV, let v = inV {
             try adjust(village: v, table: t.name, count: outH == nil ? 1 : 0, xor: [outH, inH].compactMap { $0 })

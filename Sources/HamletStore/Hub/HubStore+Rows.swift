@@ -28,10 +28,18 @@ extension HubStore {
                         deleted: try r.int(n + 1) != 0, mergedInto: r.optionalText(n + 3), hseq: try r.int(n + 4))
     }
 
+    /// A row as stored, as the digest and the pull see it (lighter than `row(_:id:)`: versions as hseqs only).
+    func storedState(_ t: TableSchema, id: String) throws -> RowState? {
+        guard let r = try connection.row(
+            "SELECT \(SchemaSQL.columns(t, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1", [.text(id)])
+        else { return nil }
+        return try decodeRowState(t, r)
+    }
+
     /// Writes a row's full state.
     func writeRow(_ t: TableSchema, _ row: HubRow) throws {
         // The row as stored (read here, not trusted from the caller): its hash leaves its village's digest.
-        try updateDigest(t, old: try self.row(t, id: row.id), new: row)
+        try updateDigest(t, old: try storedState(t, id: row.id), new: row)
         var args: [Value] = [.text(row.id)]
         for f in t.fields { args.append(row.values[f.name] ?? .null) }
         args += [.text(VersionCodec.encode(row.versions)), .integer(row.deleted ? 1 : 0), VersionCodec.encode(row.deletion),
