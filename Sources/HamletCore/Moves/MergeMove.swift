@@ -65,7 +65,7 @@ public struct MergeMove: Sendable, Equatable {
         let detail = MoveDetail(destination: to, reason: reason, origin: from)
         return [
             ["person": .text(survivor), "kind": .text("move_out"), "date": .text(date), "detail": .text(detail.text), scope: .text(to)],
-            ["person": .text(survivor), "kind": .text("move_in"), "date": .text(date), "detail": .text("自\(from)迁入"), scope: .text(to)],
+            ["person": .text(survivor), "kind": .text("move_in"), "date": .text(date), "detail": .text(ReceivedDetail.text(from: from)), scope: .text(to)],
         ]
     }
 

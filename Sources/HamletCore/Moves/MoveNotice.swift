@@ -172,8 +172,8 @@ public struct MoveLedger: Sendable {
 
     /// Whether a 迁入 event's detail is the one `hamlet receive` writes for a move from one of `villages` (「自北赵迁入」).
     static func receivedFromTownship(_ e: Event, villages: [String]) -> Bool {
-        guard let d = e.detail, d.hasPrefix("自"), d.hasSuffix("迁入") else { return false }
-        return villages.contains(String(d.dropFirst().dropLast(2)))
+        guard let origin = e.detail.flatMap(ReceivedDetail.origin) else { return false }
+        return villages.contains(origin)
     }
 
     /// The 迁出 event of a transfer, among the person's unused events (date order): the one `hamlet move` wrote for

@@ -92,6 +92,18 @@ public struct MoveDetail: Sendable, Hashable {
     }
 }
 
+/// The 迁入 event's `detail` a reception writes: 「自北赵迁入」, written and read back only here.
+public enum ReceivedDetail {
+    /// `自北赵迁入`, or `迁入` when the origin is unknown.
+    public static func text(from origin: String?) -> String { origin.map { "自\($0)迁入" } ?? "迁入" }
+
+    /// The origin of a detail written by ``text(from:)``, nil for any other wording.
+    public static func origin(_ text: String) -> String? {
+        guard text.hasPrefix("自"), text.hasSuffix("迁入"), text.count > 3 else { return nil }
+        return String(text.dropFirst().dropLast(2))
+    }
+}
+
 /// Why a move is refused.
 public enum MoveRefusal: Error, Sendable, Equatable {
     /// The destination is empty (or only spaces).

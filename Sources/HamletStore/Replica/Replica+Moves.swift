@@ -159,7 +159,7 @@ extension Replica {
                 home = try insert(table: "households", values: ["address": .text(address), "head": .text(person)],
                                   author: author, wallMillis: wallMillis, rng: &rng).id
             }
-            let detail = arrival.origin.map { "自\($0)迁入" } ?? "迁入"
+            let detail = ReceivedDetail.text(from: arrival.origin)
             let event = try insert(table: "events", values: ["person": .text(person), "kind": .text("move_in"), "date": .text(day),
                                                              "detail": .text(detail)], author: author, wallMillis: wallMillis, rng: &rng)
             var values: Fields = ["residence": .text("resident")]
