@@ -3,9 +3,11 @@
 ///
 /// Failures count per **(node, address)**, so a guesser behind a village's NAT locks out only the node id it guesses
 /// from that address (the other nodes behind the same NAT still log in), and per **address** with a wider cap, so
-/// one address cannot spray guesses over many node ids. A proof being checked counts as a failure until it
-/// succeeds (`begin` reserves the slot), so parallel sessions share one budget: 200 proofs sent at once get at most
-/// `maxFailures` checks.
+/// one address cannot spray guesses over many node ids. A proof being checked counts as a failure of its
+/// (node, address) until it succeeds (`begin` reserves the slot), so parallel sessions guessing one node share one
+/// budget: 200 proofs sent at once get at most `maxFailures` checks. The per-address cap counts failures only:
+/// fifty honest villages behind one NAT (or one stunnel) logging in at once must all be checked, and the proofs an
+/// address can have under way at once are already bounded by its pre-login connection limit.
 struct LoginThrottleState: Sendable {
     /// A reserved check: settle it with `failed`, `succeeded` or `abandoned`, exactly once.
     struct Ticket: Sendable, Hashable {
@@ -27,7 +29,6 @@ struct LoginThrottleState: Sendable {
     private(set) var byAddress: [String: [ContinuousClock.Instant]] = [:]
     /// Checks under way.
     private(set) var inFlight: [Ticket: Int] = [:]
-    private(set) var inFlightByAddress: [String: Int] = [:]
 
     init(policy: AuthThrottlePolicy) {
         self.policy = policy
@@ -39,7 +40,7 @@ struct LoginThrottleState: Sendable {
         let ticket = Ticket(node: node, address: address)
         let own = wait(failures: prune(&keyed, ticket, now), inFlight: inFlight[ticket, default: 0],
                        limit: policy.maxFailures, now: now)
-        let wide = wait(failures: prune(&byAddress, address, now), inFlight: inFlightByAddress[address, default: 0],
+        let wide = wait(failures: prune(&byAddress, address, now), inFlight: 0,
                         limit: policy.maxFailuresPerAddress, now: now)
         switch (own, wide) {
         case (nil, nil): return nil
@@ -53,7 +54,6 @@ struct LoginThrottleState: Sendable {
         if let wait = retryAfter(node: node, address: address, now: now) { return .refuse(retryAfter: wait) }
         let ticket = Ticket(node: node, address: address)
         inFlight[ticket, default: 0] += 1
-        inFlightByAddress[address, default: 0] += 1
         return .check(ticket)
     }
 
@@ -87,7 +87,6 @@ struct LoginThrottleState: Sendable {
 
     private mutating func release(_ ticket: Ticket) {
         if let n = inFlight[ticket] { inFlight[ticket] = n > 1 ? n - 1 : nil }
-        if let n = inFlightByAddress[ticket.address] { inFlightByAddress[ticket.address] = n > 1 ? n - 1 : nil }
     }
 
     /// Seconds until `failures + inFlight` drops below `limit`, or nil when it already is below.
