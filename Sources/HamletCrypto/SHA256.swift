@@ -109,6 +109,50 @@ public struct SHA256: Sendable {
         copy.withUTF8 { update(UnsafeRawBufferPointer($0)) }
     }
 
+    /// Appends one length-framed element, `<decimal byte count>:<tag><bytes>`, without allocating: the framing
+    /// the change hash and the row digest use (PROTOCOL §10). `tag` (0 = none) is one ASCII byte counted in the
+    /// length, so `updateFramed("abc", tag: "t")` hashes the same bytes as `"4:tabc"`.
+    public mutating func updateFramed(_ string: String, tag: UInt8 = 0) {
+        var copy = string
+        copy.withUTF8 { utf8 in
+            writeFrameHeader(count: utf8.count + (tag == 0 ? 0 : 1), tag: tag)
+            update(UnsafeRawBufferPointer(utf8))
+        }
+    }
+
+    /// Appends one length-framed decimal integer, `<length>:<tag><digits>`, without allocating.
+    public mutating func updateFramed(_ value: Int64, tag: UInt8 = 0) {
+        var digits = InlineArray<24, UInt8>(repeating: 0)
+        var n = 0
+        var magnitude = value.magnitude
+        repeat {
+            digits[23 &- n] = UInt8(truncatingIfNeeded: 48 &+ magnitude % 10)
+            magnitude /= 10
+            n &+= 1
+        } while magnitude > 0
+        if value < 0 {
+            digits[23 &- n] = 45   // '-'
+            n &+= 1
+        }
+        writeFrameHeader(count: n + (tag == 0 ? 0 : 1), tag: tag)
+        withUnsafeBytes(of: digits) { update(UnsafeRawBufferPointer(rebasing: $0[(24 &- n)...])) }
+    }
+
+    private mutating func writeFrameHeader(count: Int, tag: UInt8) {
+        var header = InlineArray<24, UInt8>(repeating: 0)
+        var n = 0
+        var rest = count
+        repeat {
+            header[21 &- n] = UInt8(truncatingIfNeeded: 48 &+ rest % 10)
+            rest /= 10
+            n &+= 1
+        } while rest > 0
+        header[22] = 58   // ':'
+        header[23] = tag
+        let length = tag == 0 ? n &+ 1 : n &+ 2
+        withUnsafeBytes(of: header) { update(UnsafeRawBufferPointer(rebasing: $0[(22 &- n)..<(22 &- n &+ length)])) }
+    }
+
     /// Returns the digest of everything fed so far.
     ///
     /// The hasher itself is unchanged, so more bytes may follow.

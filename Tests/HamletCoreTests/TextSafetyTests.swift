@@ -95,3 +95,28 @@ struct TextSafetyTests {
         #expect(TextSafety.codePoint(try #require(Unicode.Scalar(value))) == text)
     }
 }
+
+@Suite("Plain text skips the character checks only when they would pass")
+struct PlainTextTests {
+    @Test("seeded: every plain string passes every check it skips; names, ids and dates are plain")
+    func plainImpliesPasses() {
+        let alphabet: [Unicode.Scalar] = ["a", "Z", "0", "-", " ", "\n", "\t", "\u{7F}", "\u{200B}", "\u{3000}", "\u{A0}", "李", "梅",
+                                          "\u{3400}", "\u{9FFF}", "e", "\u{301}", "é", "\u{2028}", "🙂", "\u{FEFF}"]
+        var state: UInt64 = 20261130
+        print("seed: \(state)")
+        var plain = 0
+        for _ in 0..<20_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            var text = String.UnicodeScalarView()
+            for i in 0..<Int(state % 6) { text.append(alphabet[Int((state >> UInt64(8 + i * 5)) % UInt64(alphabet.count))]) }
+            let s = String(text)
+            guard TextSafety.isPlain(s) else { continue }
+            plain += 1
+            #expect(TextSafety.forbiddenScalar(in: s, lineBreaks: false) == nil && TextSafety.isNFC(s), "\(s.unicodeScalars.map(\.value))")
+            #expect(!s.isEmpty && s == s.trimmingSpaces())
+        }
+        #expect(plain > 100)
+        for s in ["李梅", "370481199001011234", "2026-11-30", "北赵村 三组"] { #expect(TextSafety.isPlain(s), "\(s)") }
+        for s in ["", " 李梅", "李梅 ", "李\u{200B}梅", "李\n梅", "e\u{301}", "\u{3000}李"] { #expect(!TextSafety.isPlain(s), "\(s.unicodeScalars.map(\.value))") }
+    }
+}

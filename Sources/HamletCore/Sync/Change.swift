@@ -68,22 +68,17 @@ public struct Change: Sendable, Codable, Hashable {
     /// a re-sent `(node, seq)` must carry the same content (`seq-reused` otherwise).
     public var contentHash: String {
         var h = SHA256()
-        func field(_ s: String) {
-            h.update(Array(String(s.utf8.count).utf8))
-            h.update([58])
-            h.update(Array(s.utf8))
-        }
-        field(node); field(String(seq)); field(table); field(row); field(op.rawValue)
+        h.updateFramed(node); h.updateFramed(seq); h.updateFramed(table); h.updateFramed(row); h.updateFramed(op.rawValue)
         for k in values.keys.sorted() {
-            field(k)
+            h.updateFramed(k)
             switch values[k] ?? .null {
-            case .null: field("n")
-            case .text(let s): field("t"); field(s)
-            case .integer(let i): field("i"); field(String(i))
+            case .null: h.updateFramed("n")
+            case .text(let s): h.updateFramed("t"); h.updateFramed(s)
+            case .integer(let i): h.updateFramed("i"); h.updateFramed(i)
             }
-            field(String(bases[k] ?? 0))
+            h.updateFramed(bases[k] ?? 0)
         }
-        field(String(rowBase)); field(hlc.description); field(author); field(epoch)
+        h.updateFramed(rowBase); h.updateFramed(hlc.description); h.updateFramed(author); h.updateFramed(epoch)
         return Hex.encode(h.finalize())
     }
 }

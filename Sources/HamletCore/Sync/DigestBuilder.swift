@@ -34,26 +34,21 @@ public struct DigestBuilder: Sendable {
     /// The 32-byte SHA-256 of one row (PROTOCOL §10), XORed into its table's accumulator.
     public static func rowHash(_ row: RowState) -> [UInt8] {
         var h = SHA256()
-        func put(_ s: String) {
-            h.update(Array(String(s.utf8.count).utf8))
-            h.update([58])
-            h.update(Array(s.utf8))
-        }
-        put(row.id)
-        put(row.deleted ? "d" : "l")
-        put(row.mergedInto ?? "")
+        h.updateFramed(row.id)
+        h.updateFramed(row.deleted ? "d" : "l")
+        h.updateFramed(row.mergedInto ?? "")
         for k in row.values.keys.sorted() {
             guard let v = row.values[k], !v.isNull else { continue }
-            put(k)
+            h.updateFramed(k)
             switch v {
-            case .text(let s): put("t" + s)
-            case .integer(let i): put("i" + String(i))
+            case .text(let s): h.updateFramed(s, tag: 116)       // "t" + s
+            case .integer(let i): h.updateFramed(i, tag: 105)    // "i" + digits
             case .null: break
             }
         }
         for k in row.versions.keys.sorted() {
-            put(k)
-            put(String(row.versions[k] ?? 0))
+            h.updateFramed(k)
+            h.updateFramed(row.versions[k] ?? 0)
         }
         return Array(h.finalize())
     }

@@ -24,10 +24,33 @@ public struct HLC: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     }
 
     public var description: String {
-        let w = String(wall)
-        let c = String(counter)
-        return String(repeating: "0", count: max(0, 15 - w.count)) + w + "."
-            + String(repeating: "0", count: max(0, 6 - c.count)) + c + "." + node
+        // `wall` zero-padded to 15 digits, `counter` to 6, then the node: written in one buffer (this runs for every
+        // change the hub logs and every field version it stores).
+        var text = String(unsafeUninitializedCapacity: 23) { buffer in
+            func digits(_ value: Int64, width: Int, at start: Int) {
+                var rest = value.magnitude
+                var i = start + width - 1
+                while i >= start {
+                    buffer[i] = UInt8(truncatingIfNeeded: 48 &+ rest % 10)
+                    rest /= 10
+                    i -= 1
+                }
+            }
+            guard (0...999_999_999_999_999).contains(wall), (0...999_999).contains(counter) else { return 0 }
+            digits(wall, width: 15, at: 0)
+            buffer[15] = 46
+            digits(counter, width: 6, at: 16)
+            buffer[22] = 46
+            return 23
+        }
+        if text.isEmpty {
+            // Out of the wire's range (never stamped by a clock): the plain form.
+            let w = String(wall)
+            let c = String(counter)
+            text = String(repeating: "0", count: max(0, 15 - w.count)) + w + "."
+                + String(repeating: "0", count: max(0, 6 - c.count)) + c + "."
+        }
+        return text + node
     }
 
     /// Parses the text form.

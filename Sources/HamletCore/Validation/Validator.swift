@@ -133,9 +133,11 @@ public struct Validator: Sendable {
             return
         }
         guard let s = value.text else { throw issue(.invalidText, "must be text", "必须是文字") }
-        try checkCharacters(s, field: f, table: table)
-        if s != s.trimmingSpaces() || s.isEmpty {
-            throw issue(.invalidText, "has surrounding spaces or is empty", "首尾有空格或为空")
+        if !TextSafety.isPlain(s) {
+            try checkCharacters(s, field: f, table: table)
+            if s != s.trimmingSpaces() || s.isEmpty {
+                throw issue(.invalidText, "has surrounding spaces or is empty", "首尾有空格或为空")
+            }
         }
         switch f.type {
         case .text:

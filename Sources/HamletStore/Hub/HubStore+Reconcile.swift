@@ -135,7 +135,10 @@ extension HubStore {
     /// Writes an accepted outcome: the row, revived references, departures, conflicts.
     /// - Returns: the ids of the conflicts opened.
     func apply(_ a: MergeOutcome.Applied, change: Change?, table t: TableSchema, previous: HubRow?, hseq: Int64) throws -> [Int64] {
-        if previous != a.row || a.created { try writeRow(t, a.row) }
+        if previous != a.row || a.created {
+            // `previous` is the row this change was decided on, read in this transaction (nil when it creates it).
+            if let previous, previous.id == a.row.id { try writeRow(t, a.row, replacing: previous) } else { try writeRow(t, a.row) }
+        }
         let scope = schema.scope
         if let old = previous?.values[scope]?.text, let new = a.row.values[scope]?.text, old != new {
             try connection.run("INSERT INTO departures (hseq, tbl, id, village) VALUES (?1, ?2, ?3, ?4)",

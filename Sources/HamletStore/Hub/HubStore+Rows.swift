@@ -3,11 +3,16 @@ import HamletCore
 extension HubStore {
     /// Loads a row with its versions and flags.
     public func row(_ t: TableSchema, id: String) throws -> HubRow? {
-        let extra = HubStore.rowMeta
-        guard let r = try connection.row(
-            "SELECT \(SchemaSQL.columns(t, extra: extra)) FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1", [.text(id)])
-        else { return nil }
+        guard let r = try connection.row(rowSelect(t), [.text(id)]) else { return nil }
         return try decodeRow(t, r)
+    }
+
+    /// The statement reading one whole row by id, built once per table.
+    func rowSelect(_ t: TableSchema) -> String {
+        if let sql = rowSelects[t.name] { return sql }
+        let sql = "SELECT \(SchemaSQL.columns(t, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1"
+        rowSelects[t.name] = sql
+        return sql
     }
 
     func decodeRow(_ t: TableSchema, _ r: Row) throws -> HubRow {
@@ -30,16 +35,25 @@ extension HubStore {
 
     /// A row as stored, as the digest and the pull see it (lighter than `row(_:id:)`: versions as hseqs only).
     func storedState(_ t: TableSchema, id: String) throws -> RowState? {
-        guard let r = try connection.row(
-            "SELECT \(SchemaSQL.columns(t, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1", [.text(id)])
-        else { return nil }
+        guard let r = try connection.row(rowSelect(t), [.text(id)]) else { return nil }
         return try decodeRowState(t, r)
     }
 
     /// Writes a row's full state.
     func writeRow(_ t: TableSchema, _ row: HubRow) throws {
         // The row as stored (read here, not trusted from the caller): its hash leaves its village's digest.
-        try updateDigest(t, old: try storedState(t, id: row.id), new: row)
+        try writeRow(t, row, oldState: try storedState(t, id: row.id))
+    }
+
+    /// Writes a row's full state over `stored`, the row as this transaction read it from the store (nil: absent),
+    /// sparing the read `writeRow(_:_:)` makes. Only for a row read in this transaction and not written since.
+    func writeRow(_ t: TableSchema, _ row: HubRow, replacing stored: HubRow?) throws {
+        precondition(stored.map { $0.id == row.id && $0.table == t.name } ?? true, "replacing another row")
+        try writeRow(t, row, oldState: stored.map(Self.rowState))
+    }
+
+    private func writeRow(_ t: TableSchema, _ row: HubRow, oldState: RowState?) throws {
+        try updateDigest(t, old: oldState, new: row)
         var args: [Value] = [.text(row.id)]
         for f in t.fields { args.append(row.values[f.name] ?? .null) }
         args += [.text(VersionCodec.encode(row.versions)), .integer(row.deleted ? 1 : 0), VersionCodec.encode(row.deletion),

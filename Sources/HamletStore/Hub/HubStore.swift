@@ -42,6 +42,8 @@ public final class HubStore {
     var sortKeys = SortKeyCache()
     /// Upsert statements by table, built once.
     var upserts: [String: String] = [:]
+    /// `SELECT <every column> FROM <table> WHERE id = ?1` by table, built once (the reconcile path reads a row per change).
+    var rowSelects: [String: String] = [:]
 
     /// The bookkeeping columns of every typed table at the hub: packed field versions, the
     /// tombstone and its version, the merge pointer, the row's last `hseq`, the pinyin sort key.

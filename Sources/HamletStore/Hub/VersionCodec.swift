@@ -9,10 +9,20 @@ import HamletCore
 enum VersionCodec {
     static func encode(_ versions: [String: FieldVersion]) -> String {
         var out = ""
+        out.reserveCapacity(versions.count * 48)
         for k in versions.keys.sorted() {
             guard let v = versions[k] else { continue }
-            if !out.isEmpty { out += ";" }
-            out += k + "=" + String(v.hseq) + "," + v.hlc.description + "," + v.writers.joined(separator: "|")
+            if !out.isEmpty { out.append(";") }
+            out.append(k)
+            out.append("=")
+            out.append(String(v.hseq))
+            out.append(",")
+            out.append(v.hlc.description)
+            out.append(",")
+            for (i, w) in v.writers.enumerated() {
+                if i > 0 { out.append("|") }
+                out.append(w)
+            }
         }
         return out
     }
