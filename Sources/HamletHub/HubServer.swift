@@ -9,6 +9,8 @@ import HamletStore
 /// immutable or Sendable by itself.
 final class HubContext: @unchecked Sendable {
     let writer: StorePool
+    /// Pushes waiting for the writer, reconciled a group per transaction.
+    let pushes = PushQueue()
     let readers: StorePool
     let workers: WorkerPool
     let throttle: AuthThrottle
@@ -263,6 +265,7 @@ public final class HubServer: @unchecked Sendable {
         context?.workers.drainAndStop()
         context?.writer.drainAndStop()
         context?.readers.drainAndStop()
+        if let context { context.logger.log("group commit: \(context.pushes.summary)") }
         context?.logger.log("hub stopped")
 
         condition.lock()

@@ -60,25 +60,26 @@ extension HubSession {
         perform(action)
     }
 
-    func push(_ store: HubStore, peer: HubSessionMachine.Peer, batch: Int64, changes: [Change]) {
-        let source = BatchSource(node: peer.node, village: peer.village)
+    /// A batch's group has committed (or failed): acknowledge it. Runs on the writer thread, after the commit.
+    func pushed(_ result: Result<[ChangeResult], any Error>, batch: Int64, count: Int) {
         let results: [ChangeResult]
-        do {
-            results = try store.reconcile(changes, from: source, wallMillis: HubSession.wallMillis())
-        } catch let gap as SeqGap {
+        switch result {
+        case .success(let r):
+            results = r
+        case .failure(let gap as SeqGap):
             // Nothing of the batch was applied; the session stays ready.
             lock.lock()
             let action = machine.seqGap(expected: gap.expected)
             lock.unlock()
             perform(action)
             return
-        } catch {
+        case .failure(let error):
             storeFailed(error, during: "push")
             return
         }
         lock.lock()
         machine.acknowledged(results)
-        stats.pushed += changes.count
+        stats.pushed += count
         for result in results {
             switch result.status {
             case .applied: stats.accepted += 1

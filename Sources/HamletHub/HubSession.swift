@@ -341,7 +341,14 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
             send(.welcome(welcome))
             finishJob()
         case .push(let peer, let batch, let changes):
-            submit(to: context.writer) { [self] store in push(store, peer: peer, batch: batch, changes: changes) }
+            let source = BatchSource(node: peer.node, village: peer.village)
+            let pushes = context.pushes
+            let token = pushes.enqueue(PushBatch(changes: changes, source: source, wallMillis: HubSession.wallMillis())) { [self] result in
+                pushed(result, batch: batch, count: changes.count)
+            }
+            if !context.writer.submit({ store in pushes.drain(store) }), pushes.withdraw(token) {
+                fail(.shuttingDown, "the hub is stopping; reconnect later")
+            }
         case .pull(let peer, let cursor, let limit):
             submit(to: context.readers) { [self] store in pull(store, peer: peer, cursor: cursor, limit: limit) }
         case .verifyDigest(let peer, let digest):

@@ -1,7 +1,7 @@
 import HamletCore
 
-/// Hand-written encoding and decoding of the three bulk messages — `page` and
-/// `rows` (hub → node) and `push` (node → hub) — which carry thousands of rows
+/// Hand-written encoding and decoding of the four bulk messages — `page`, `rows`
+/// and `ack` (hub → node) and `push` (node → hub) — which carry thousands of rows
 /// and dominated sync time through Foundation's JSON coders. The output is the
 /// same JSON the Codable path writes (sorted keys). Both decoders read the same
 /// parsed `JSONValue` with the same rules (integers only as JSON integers within
@@ -68,10 +68,39 @@ enum FastCodec {
                 write(r, &w)
             }
             w.raw("],\"type\":\"rows\"}\n")
+        case .ack(let batch, let results):
+            w = JSONWriter(capacity: 48 * max(1, results.count))
+            w.raw("{\"batch\":"); w.int(batch)
+            w.raw(",\"results\":[")
+            for (i, r) in results.enumerated() {
+                if i > 0 { w.raw(",") }
+                write(r, &w)
+            }
+            w.raw("],\"type\":\"ack\"}\n")
         default:
             return nil
         }
         return w.bytes
+    }
+
+    /// One change's result as `ChangeResult.encode(to:)` writes it, keys sorted.
+    static func write(_ r: ChangeResult, _ w: inout JSONWriter) {
+        w.raw("{")
+        if let code = r.code { w.raw("\"code\":"); w.string(code); w.raw(",") }
+        if !r.conflicts.isEmpty {
+            w.raw("\"conflicts\":[")
+            for (i, id) in r.conflicts.enumerated() {
+                if i > 0 { w.raw(",") }
+                w.int(id)
+            }
+            w.raw("],")
+        }
+        if let hseq = r.hseq { w.raw("\"hseq\":"); w.int(hseq); w.raw(",") }
+        if let message = r.message { w.raw("\"message\":"); w.string(message); w.raw(",") }
+        if r.resent { w.raw("\"resent\":true,") }
+        w.raw("\"seq\":"); w.int(r.seq)
+        w.raw(",\"status\":"); w.string(r.status.rawValue)
+        w.raw("}")
     }
 
     /// The line for a push, or nil for other client messages.
@@ -152,6 +181,24 @@ enum FastCodec {
                       hlc: hlc, author: author ?? "", epoch: epoch ?? "")
     }
 
+    /// A result as the Codable path reads it; nil for anything it would refuse or read differently.
+    static func changeResult(_ v: JSONValue) -> ChangeResult? {
+        guard let seq = v["seq"]?.int, let status = v["status"]?.string.flatMap(ChangeResult.Status.init(rawValue:)) else { return nil }
+        func optional<T>(_ key: String, _ read: (JSONValue) -> T?) -> T?? {
+            guard let x = v[key], !x.isNull else { return .some(nil) }
+            return read(x).map { .some($0) }
+        }
+        guard let hseq = optional("hseq", { $0.int }), let code = optional("code", { $0.string }),
+              let message = optional("message", { $0.string }), let resent = optional("resent", { $0.bool }),
+              let conflicts = optional("conflicts", { x -> [Int64]? in
+                  guard let a = x.array else { return nil }
+                  let ids = a.compactMap(\.int)
+                  return ids.count == a.count ? ids : nil
+              }) else { return nil }
+        return ChangeResult(seq: seq, status: status, hseq: hseq, conflicts: conflicts ?? [], code: code, message: message,
+                            resent: resent ?? false)
+    }
+
     static func decodeHub(_ v: JSONValue) -> HubMessage? {
         guard let type = v["type"]?.string else { return nil }
         switch type {
@@ -164,6 +211,15 @@ enum FastCodec {
                 rows.append(r)
             }
             return .rows(rows)
+        case "ack":
+            guard let batch = v["batch"]?.int, let a = v["results"]?.array else { return nil }
+            var results: [ChangeResult] = []
+            results.reserveCapacity(a.count)
+            for x in a {
+                guard let r = changeResult(x) else { return nil }
+                results.append(r)
+            }
+            return .ack(batch: batch, results: results)
         case "page":
             guard let a = v["items"]?.array, let cursor = v["cursor"]?.int, let head = v["head"]?.int, let done = v["done"]?.bool else {
                 return nil

@@ -215,6 +215,13 @@ struct CodecTests {
         }
         out.append(#"{"type":"page","cursor":5,"head":6,"done":true,"clock":null,"items":[{"op":"leave","table":"t","id":"i","hseq":5}]}"#)
         out.append(#"{"type":"page","cursor":5,"head":6,"done":true,"items":[{"op":"move","table":"t","id":"i","hseq":5}]}"#)
+        for results in [#"[{"seq":1,"status":"applied","hseq":7}]"#, #"[{"seq":1,"status":"conflict","hseq":7,"conflicts":[3,4]}]"#,
+                        #"[{"seq":2,"status":"rejected","code":"out-of-scope","message":"row belongs to another village","resent":true}]"#,
+                        #"[{"seq":2,"status":"parked","hseq":null,"conflicts":null,"code":null,"message":null,"resent":null}]"#,
+                        #"[{"seq":2,"status":"lost"}]"#, #"[{"seq":2.0,"status":"applied"}]"#, #"[{"status":"applied"}]"#,
+                        #"[{"seq":2,"status":"applied","conflicts":[1.5]}]"#, #"[{"seq":2,"status":"applied","resent":1}]"#, "[]", "{}"] {
+            out.append(#"{"type":"ack","batch":4,"results":\#(results)}"#)
+        }
         return out
     }
 
@@ -240,6 +247,21 @@ struct CodecTests {
             }
         }
         #expect(fast >= 10)
+    }
+
+    @Test("an ack written by the fast path is byte for byte what the Codable path writes")
+    func ackEncodingsAgree() throws {
+        let results = [
+            ChangeResult(seq: 1, status: .applied, hseq: 7),
+            ChangeResult(seq: 2, status: .conflict, hseq: 8, conflicts: [3, 4]),
+            ChangeResult(seq: 3, status: .rejected, code: "forbidden-character", message: "含有不可见字符 \"U+200B\"\\", resent: true),
+            ChangeResult(seq: 4, status: .parked),
+        ]
+        for m in [HubMessage.ack(batch: 9, results: results), .ack(batch: 1, results: [])] {
+            let fast = try #require(FastCodec.encode(m))
+            #expect(fast == Codec.line(HubEnvelope(m)), "\(String(decoding: fast, as: UTF8.self))")
+            #expect(try Codec.decodeHub(Array(fast.dropLast())) == m)
+        }
     }
 
     @Test func errorCarriesExpectedSeqAndUnknownCodesReadAsInternal() throws {

@@ -20,31 +20,34 @@ extension HubStore {
     ///   ones in order (nothing applied); `StoreError` when the store fails. The whole
     ///   batch is rolled back then.
     public func reconcile(_ changes: [Change], from source: BatchSource, wallMillis: Int64) throws -> [ChangeResult] {
-        try connection.transaction {
-            if let expected = SeqOrder.gap(in: changes.map(\.seq), highest: try highestSeq(node: source.node)) {
-                throw SeqGap(expected: expected)
-            }
-            var state = BatchState(head: try head(), clock: HybridClock(node: NodeID.hub, last: try clock()), wallMillis: wallMillis)
-            var results: [ChangeResult] = []
-            results.reserveCapacity(changes.count)
-            var known = try receivedSeqs(node: source.node, among: changes)
-            for change in changes {
-                guard change.seq >= 1 else {
-                    results.append(ChangeResult(seq: change.seq, status: .rejected, code: Rejection.Code.invalidChange.rawValue,
-                                                message: "seq must be 1 or more"))
-                    continue
-                }
-                let hash = change.contentHash
-                if known.contains(change.seq), let previous = try previousResult(node: source.node, seq: change.seq, hash: hash) {
-                    results.append(previous)
-                    continue
-                }
-                known.insert(change.seq)
-                results.append(try reconcileOne(change, hash: hash, from: source, state: &state))
-            }
-            try setMeta("hlc", state.clock.last.description)
-            return results
+        try connection.transaction { try reconcileInTransaction(changes, from: source, wallMillis: wallMillis) }
+    }
+
+    /// The body of `reconcile`: runs inside the caller's transaction (or savepoint).
+    func reconcileInTransaction(_ changes: [Change], from source: BatchSource, wallMillis: Int64) throws -> [ChangeResult] {
+        if let expected = SeqOrder.gap(in: changes.map(\.seq), highest: try highestSeq(node: source.node)) {
+            throw SeqGap(expected: expected)
         }
+        var state = BatchState(head: try head(), clock: HybridClock(node: NodeID.hub, last: try clock()), wallMillis: wallMillis)
+        var results: [ChangeResult] = []
+        results.reserveCapacity(changes.count)
+        var known = try receivedSeqs(node: source.node, among: changes)
+        for change in changes {
+            guard change.seq >= 1 else {
+                results.append(ChangeResult(seq: change.seq, status: .rejected, code: Rejection.Code.invalidChange.rawValue,
+                                            message: "seq must be 1 or more"))
+                continue
+            }
+            let hash = change.contentHash
+            if known.contains(change.seq), let previous = try previousResult(node: source.node, seq: change.seq, hash: hash) {
+                results.append(previous)
+                continue
+            }
+            known.insert(change.seq)
+            results.append(try reconcileOne(change, hash: hash, from: source, state: &state))
+        }
+        try setMeta("hlc", state.clock.last.description)
+        return results
     }
 
     /// What a batch carries from one change to the next.

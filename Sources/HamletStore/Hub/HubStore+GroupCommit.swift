@@ -1,0 +1,43 @@
+import HamletCore
+
+/// One node's batch waiting for the writer: what `HubStore.reconcile(_:from:wallMillis:)` takes.
+public struct PushBatch: Sendable {
+    public var changes: [Change]
+    public var source: BatchSource
+    public var wallMillis: Int64
+    public init(changes: [Change], source: BatchSource, wallMillis: Int64) {
+        self.changes = changes
+        self.source = source
+        self.wallMillis = wallMillis
+    }
+}
+
+extension HubStore {
+    /// Reconciles several nodes' batches in **one** SQLite transaction (group commit): fifty villages pushing at
+    /// once share one commit instead of queueing behind fifty. Each batch runs in its own savepoint, in order,
+    /// and keeps its own results and exactly-once records, exactly as `reconcile(_:from:wallMillis:)` would give
+    /// it alone: a batch with a `SeqGap`, or one whose statements fail while the transaction stays open, is rolled
+    /// back to its savepoint and gets that error while the others go on.
+    /// - Returns: one result per batch, in order. Nothing is committed until this returns, so a caller sends
+    ///   the acks only then.
+    /// - Throws: `StoreError` when the transaction cannot begin or commit, or SQLite aborted it: nothing of any
+    ///   batch was committed then.
+    public func reconcile(group: [PushBatch]) throws -> [Result<[ChangeResult], any Error>] {
+        try connection.transaction {
+            var out: [Result<[ChangeResult], any Error>] = []
+            out.reserveCapacity(group.count)
+            for batch in group {
+                do {
+                    out.append(.success(try connection.transaction {
+                        try reconcileInTransaction(batch.changes, from: batch.source, wallMillis: batch.wallMillis)
+                    }))
+                } catch {
+                    // A savepoint rolled back: the batch alone failed. A transaction SQLite aborted: all of them did.
+                    try connection.checkNotAborted()
+                    out.append(.failure(error))
+                }
+            }
+            return out
+        }
+    }
+}
