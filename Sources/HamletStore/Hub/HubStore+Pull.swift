@@ -20,10 +20,7 @@ extension HubStore {
             let head = try head()
             var candidates: [(Int64, PullItem)] = []
             for t in schema.tables {
-                let rows = try connection.rows("""
-                    SELECT \(SchemaSQL.columns(t, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(t.name))
-                    WHERE \(SchemaSQL.quote(schema.scope)) = ?1 AND _hseq > ?2 ORDER BY _hseq LIMIT ?3
-                    """, [.text(village), .integer(cursor), .integer(Int64(limit + 1))])
+                let rows = try connection.rows(pullSelect(t), [.text(village), .integer(cursor), .integer(Int64(limit + 1))])
                 for r in rows {
                     let row = try decodeRowState(t, r)
                     candidates.append((row.hseq, .put(row)))
@@ -52,6 +49,18 @@ extension HubStore {
             let newCursor = done ? max(last, head) : last
             return PullPage(items: items, cursor: newCursor, head: head, done: done)
         }
+    }
+
+    /// The statement reading a village's rows of `t` changed after a cursor, built once per table.
+    func pullSelect(_ t: TableSchema) -> String {
+        let key = "pull:" + t.name
+        if let sql = rowSelects[key] { return sql }
+        let sql = """
+            SELECT \(SchemaSQL.columns(t, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(t.name))
+            WHERE \(SchemaSQL.quote(schema.scope)) = ?1 AND _hseq > ?2 ORDER BY _hseq LIMIT ?3
+            """
+        rowSelects[key] = sql
+        return sql
     }
 
     /// A snapshot page of every row of `village` with id after `afterID`, in

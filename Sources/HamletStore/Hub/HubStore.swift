@@ -42,7 +42,8 @@ public final class HubStore {
     var sortKeys = SortKeyCache()
     /// Upsert statements by table, built once.
     var upserts: [String: String] = [:]
-    /// `SELECT <every column> FROM <table> WHERE id = ?1` by table, built once (the reconcile path reads a row per change).
+    /// Row reads built once: `SELECT <every column> FROM <table> WHERE id = ?1` by table name (the reconcile path reads
+    /// a row per change) and the pull's page read by `pull:<table>`.
     var rowSelects: [String: String] = [:]
 
     /// The bookkeeping columns of every typed table at the hub: packed field versions, the

@@ -69,3 +69,16 @@ extension Replica {
                  mergedInto: r.optionalText(5), hseq: try r.int(6))
     }
 }
+
+/// Row hashes moving in and out of a replica's table digests, summed in memory: XOR is associative, so a page's
+/// moves are written with one `adjustDigest` per table.
+struct DigestMoves {
+    private(set) var tables: [String: (count: Int, xor: [UInt8])] = [:]
+
+    mutating func add(table: String, count: Int, xor hashes: [[UInt8]]) {
+        var entry = tables[table] ?? (0, [UInt8](repeating: 0, count: 32))
+        entry.count += count
+        for h in hashes where h.count == 32 { for i in 0..<32 { entry.xor[i] ^= h[i] } }
+        tables[table] = entry
+    }
+}

@@ -53,6 +53,8 @@ extension Replica {
             let info = try self.info()
             var touched: [(TableSchema, String)] = []
             var seen = Set<RowKey>()
+            // The page's digest moves, summed per table and written once at the end (not a read and a write per row).
+            var digestMoves = DigestMoves()
             for item in items {
                 switch item {
                 case .put(let row):
@@ -64,16 +66,18 @@ extension Replica {
                         """, [.text(t.name), .text(row.id), row.values[schema.scope] ?? .null,
                               .text(JSONText.encode(row.values)), .text(JSONText.encode(row.versions)),
                               .integer(row.deleted ? 1 : 0), row.mergedInto.map { .text($0) } ?? .null, .integer(row.hseq)])
-                    let after = try countedShadowHash(table: t.name, id: row.id)
-                    try adjustDigest(table: t.name, count: (after == nil ? 0 : 1) - (before == nil ? 0 : 1), xor: [before, after].compactMap { $0 })
+                    // The row as just stored in the shadow hashes as the page's row (the stored JSON round-trips exactly).
+                    let after = DigestBuilder.rowHash(row)
+                    digestMoves.add(table: t.name, count: before == nil ? 1 : 0, xor: [before, after].compactMap { $0 })
                     if seen.insert(RowKey(t.name, row.id)).inserted { touched.append((t, row.id)) }
                 case .leave(let table, let id, _):
                     guard let t = schema.table(named: table) else { continue }
-                    if let before = try countedShadowHash(table: t.name, id: id) { try adjustDigest(table: t.name, count: -1, xor: [before]) }
+                    if let before = try countedShadowHash(table: t.name, id: id) { digestMoves.add(table: t.name, count: -1, xor: [before]) }
                     try connection.run("UPDATE _shadow SET gone = 1 WHERE tbl = ?1 AND id = ?2", [.text(t.name), .text(id)])
                     if seen.insert(RowKey(t.name, id)).inserted { touched.append((t, id)) }
                 }
             }
+            for (table, move) in digestMoves.tables { try adjustDigest(table: table, count: move.count, xor: [move.xor]) }
             let newCursor = max(cursor, info.cursor)
             try setMeta("cursor", String(newCursor))
             // Changes the cursor passed leave the overlay: rebuild their rows too.
