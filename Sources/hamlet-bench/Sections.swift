@@ -188,8 +188,12 @@ func runSession(_ w: ReconcileWorkload, path: String) throws -> (Double, Int) {
 
 struct Config {
     var quick: Bool
+    /// `--county`: growth goes on to a county hub's 2.5M rows (issue 18's sizing).
+    var county = false
     var reconcileChanges: Int { quick ? 4_000 : 30_000 }
-    var growthPoints: [Int] { quick ? [1_000, 10_000, 50_000] : [10_000, 100_000, 1_000_000] }
+    var growthPoints: [Int] {
+        quick ? [1_000, 10_000, 50_000] : county ? [10_000, 100_000, 1_000_000, 2_500_000] : [10_000, 100_000, 1_000_000]
+    }
     var growthChanges: Int { quick ? 2_000 : 6_000 }
     var pullRows: Int { quick ? 20_000 : 200_000 }
     var resyncPeople: Int { quick ? 1_000 : 5_000 }

@@ -29,10 +29,10 @@ struct Figure: Encodable {
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") || arguments.contains("-h") {
-    print("usage: hamlet-bench [--quick] [--json] [--only reconcile,growth,pull,many,clerk,township,operator]")
+    print("usage: hamlet-bench [--quick] [--county] [--json] [--only reconcile,growth,pull,many,clerk,township,operator]")
     exit(0)
 }
-let config = Config(quick: arguments.contains("--quick"))
+let config = Config(quick: arguments.contains("--quick"), county: arguments.contains("--county"))
 let json = arguments.contains("--json")
 var only: Set<String>?
 if let i = arguments.firstIndex(of: "--only"), i + 1 < arguments.count {
