@@ -140,7 +140,14 @@ extension HubStore {
     func apply(_ a: MergeOutcome.Applied, change: Change?, table t: TableSchema, previous: HubRow?, hseq: Int64) throws -> [Int64] {
         if previous != a.row || a.created {
             // `previous` is the row this change was decided on, read in this transaction (nil when it creates it).
-            if let previous, previous.id == a.row.id { try writeRow(t, a.row, replacing: previous) } else { try writeRow(t, a.row) }
+            if let previous, previous.id == a.row.id {
+                try writeRow(t, a.row, replacing: previous)
+            } else if previous == nil, change != nil {
+                // A change decided on no row: the read found none, so the change creates it.
+                try writeRow(t, a.row, replacing: nil)
+            } else {
+                try writeRow(t, a.row)
+            }
         }
         let scope = schema.scope
         if let old = previous?.values[scope]?.text, let new = a.row.values[scope]?.text, old != new {
