@@ -5,10 +5,14 @@ public struct PushBatch: Sendable {
     public var changes: [Change]
     public var source: BatchSource
     public var wallMillis: Int64
+    /// Each change's `contentHash`, computed here, on the thread that makes the batch (a session's worker), so
+    /// the one writer thread does not spend its time on SHA-256.
+    public let hashes: [String]
     public init(changes: [Change], source: BatchSource, wallMillis: Int64) {
         self.changes = changes
         self.source = source
         self.wallMillis = wallMillis
+        hashes = changes.map(\.contentHash)
     }
 }
 
@@ -29,7 +33,7 @@ extension HubStore {
             for batch in group {
                 do {
                     out.append(.success(try connection.transaction {
-                        try reconcileInTransaction(batch.changes, from: batch.source, wallMillis: batch.wallMillis)
+                        try reconcileInTransaction(batch.changes, hashes: batch.hashes, from: batch.source, wallMillis: batch.wallMillis)
                     }))
                 } catch {
                     // A savepoint rolled back: the batch alone failed. A transaction SQLite aborted: all of them did.

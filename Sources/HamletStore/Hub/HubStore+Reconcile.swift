@@ -20,11 +20,14 @@ extension HubStore {
     ///   ones in order (nothing applied); `StoreError` when the store fails. The whole
     ///   batch is rolled back then.
     public func reconcile(_ changes: [Change], from source: BatchSource, wallMillis: Int64) throws -> [ChangeResult] {
-        try connection.transaction { try reconcileInTransaction(changes, from: source, wallMillis: wallMillis) }
+        try connection.transaction { try reconcileInTransaction(changes, hashes: nil, from: source, wallMillis: wallMillis) }
     }
 
-    /// The body of `reconcile`: runs inside the caller's transaction (or savepoint).
-    func reconcileInTransaction(_ changes: [Change], from source: BatchSource, wallMillis: Int64) throws -> [ChangeResult] {
+    /// The body of `reconcile`: runs inside the caller's transaction (or savepoint). `hashes`, when given, are the
+    /// changes' `contentHash`es in order, computed by the caller.
+    func reconcileInTransaction(_ changes: [Change], hashes: [String]?, from source: BatchSource,
+                                wallMillis: Int64) throws -> [ChangeResult] {
+        precondition(hashes == nil || hashes?.count == changes.count, "one hash per change")
         if let expected = SeqOrder.gap(in: changes.map(\.seq), highest: try highestSeq(node: source.node)) {
             throw SeqGap(expected: expected)
         }
@@ -32,13 +35,13 @@ extension HubStore {
         var results: [ChangeResult] = []
         results.reserveCapacity(changes.count)
         var known = try receivedSeqs(node: source.node, among: changes)
-        for change in changes {
+        for (i, change) in changes.enumerated() {
             guard change.seq >= 1 else {
                 results.append(ChangeResult(seq: change.seq, status: .rejected, code: Rejection.Code.invalidChange.rawValue,
                                             message: "seq must be 1 or more"))
                 continue
             }
-            let hash = change.contentHash
+            let hash = hashes?[i] ?? change.contentHash
             if known.contains(change.seq), let previous = try previousResult(node: source.node, seq: change.seq, hash: hash) {
                 results.append(previous)
                 continue
