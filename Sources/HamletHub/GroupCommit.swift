@@ -20,7 +20,9 @@ final class PushQueue: @unchecked Sendable {
         var done: Completion
     }
 
-    /// The most changes one group takes (a batch is never split; the first batch is always taken).
+    /// The most changes one group takes (a batch is never split; the first batch is always taken). Eight batches
+    /// of 500: enough to share a commit among villages pushing at once, small enough that no ack waits behind a
+    /// long group and the writer holds little.
     let maxChanges: Int
     private let lock = NSLock()
     // Guarded by `lock`.
@@ -30,7 +32,7 @@ final class PushQueue: @unchecked Sendable {
     private var batches = 0
     private var largest = 0
 
-    init(maxChanges: Int = 20_000) {
+    init(maxChanges: Int = 4_000) {
         self.maxChanges = maxChanges
     }
 
