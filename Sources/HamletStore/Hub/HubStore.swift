@@ -91,6 +91,7 @@ public final class HubStore {
             try h.setMeta("time_zone", timeZone)
             try h.setMeta("schema", schema.encoded())
             try h.setMeta("schema_version", String(schema.version))
+            try h.ensureTownshipTables()
         }
         try h.ensureDigests()
         return h
@@ -113,6 +114,7 @@ public final class HubStore {
         if !readOnly { for sql in sessionsSQL + conflictIndexesSQL { try c.execute(sql) } }
         let hub = HubStore(connection: c, schema: current, directory: directory)
         if !readOnly { try hub.ensureDigests() }
+        if !readOnly { try hub.ensureTownshipTables() }  // issue 18 (HubStore+Township.swift)
         return hub
     }
 
