@@ -41,13 +41,17 @@ extension Replica {
     /// - Parameters:
     ///   - writes: The changes, in the township's order.
     ///   - mark: The township `hseq` they cover.
-    ///   - author: Who the changes are recorded as made by.
+    ///   - authors: Who made each row's latest change in the township (the node id, or the operator's name).
     ///   - wallMillis: The wall clock.
     /// - Throws: `StoreError`; nothing is written then.
-    public func recordExport(_ writes: [UplinkWrite], mark: Int64, author: String, wallMillis: Int64) throws {
+    public func recordExport(_ writes: [UplinkWrite], mark: Int64, authors: [RowKey: String], wallMillis: Int64) throws {
         try connection.transaction {
             for w in writes {
                 let info = try self.info()
+                let author: String
+                switch w {
+                case .put(let table, let id, _), .delete(let table, let id): author = authors[RowKey(table, id)] ?? info.node
+                }
                 switch w {
                 case .put(let table, let id, let values):
                     let t = try self.table(table)
