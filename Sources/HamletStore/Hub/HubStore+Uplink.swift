@@ -66,7 +66,9 @@ extension HubStore {
             for c in rows {
                 guard let t = schema.table(named: c.key.table) else { continue }
                 let current = try row(t, id: c.key.id)
-                guard let edit = UplinkPlan.downlink(c.row, township: current, exportMark: exportMark) else { continue }
+                // Moved out of the township at the county: tombstoned here, its values as they were.
+                let county = c.left ? current.map { TierRow(values: $0.values, deleted: true, mergedInto: $0.mergedInto) } : c.row
+                guard let county, let edit = UplinkPlan.downlink(county, township: current, exportMark: exportMark) else { continue }
                 let previous = current ?? HubRow(table: t.name, id: c.key.id, values: [:], versions: [:], hseq: 0)
                 var next = previous
                 for (k, v) in edit.values { next.values[k] = v.isNull ? nil : v }

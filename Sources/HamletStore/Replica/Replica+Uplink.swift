@@ -6,6 +6,9 @@ public struct CountyRow: Sendable {
     public var row: TierRow
     /// The county `hseq` that last touched it.
     public var hseq: Int64
+    /// True when the row left the township's villages at the county (moved to another township's village): the
+    /// township tombstones its copy, so it leaves the villages' nodes (the county and the new township hold it live).
+    public var left = false
 }
 
 /// The upstream replica of a township hub's uplink (issue 18): an ordinary node replica whose scope is the
@@ -84,9 +87,11 @@ extension Replica {
             let from = try downlinkMark()
             var out: [CountyRow] = []
             var mark = info.cursor
+            let kept = try connection.row("SELECT 1 FROM sqlite_master WHERE name = '_uplink_left'") != nil
+            let left = kept ? "UNION ALL SELECT tbl, id, '{}', 0, NULL, hseq, 1 FROM _uplink_left WHERE hseq > ?1 AND hseq <= ?2" : ""
             for r in try connection.rows("""
-                SELECT tbl, id, vals, deleted, merged_into, hseq, gone FROM _shadow WHERE hseq > ?1 AND hseq <= ?2
-                ORDER BY hseq, tbl, id
+                SELECT tbl, id, vals, deleted, merged_into, hseq, gone FROM _shadow WHERE hseq > ?1 AND hseq <= ?2 AND gone = 0
+                \(left) ORDER BY 6, 1, 2
                 """, [.integer(from), .integer(info.cursor)]) {
                 let table = try r.text(0), id = try r.text(1), hseq = try r.int(5)
                 let full = out.count >= limit && out.last.map { $0.hseq != hseq } == true
@@ -95,11 +100,9 @@ extension Replica {
                     mark = hseq - 1
                     break
                 }
-                // A row that left the township (moved to another's village) stays as it is below.
-                if try r.int(6) != 0 { continue }
                 out.append(CountyRow(key: RowKey(table, id),
                                      row: TierRow(values: try JSONText.decode(Fields.self, try r.text(2)), deleted: try r.int(3) != 0,
-                                                  mergedInto: r.optionalText(4)), hseq: hseq))
+                                                  mergedInto: r.optionalText(4)), hseq: hseq, left: try r.int(6) != 0))
             }
             // Rows of one hseq are taken whole or not at all.
             out.removeAll { $0.hseq > mark }
@@ -110,12 +113,36 @@ extension Replica {
     /// Stores the downlink mark.
     /// - Throws: `StoreError`.
     public func setDownlinkMark(_ mark: Int64) throws {
-        try connection.transaction { try setMeta(Self.downlinkMarkKey, String(mark)) }
+        try connection.transaction {
+            try setMeta(Self.downlinkMarkKey, String(mark))
+            if try connection.row("SELECT 1 FROM sqlite_master WHERE name = '_uplink_left'") != nil {
+                try connection.run("DELETE FROM _uplink_left WHERE hseq <= ?1", [.integer(mark)])
+            }
+        }
     }
 
-    /// The pulled rows' `hseq` index the downlink reads by (made once, on the uplink's replica only).
+    /// Makes this replica an uplink's: the pulled rows' `hseq` index the downlink reads by, and the table of rows that
+    /// left the township (a `leave` removes the shadow row, so the downlink would not see it otherwise).
     /// - Throws: `StoreError`.
     public func ensureUplinkIndex() throws {
-        try connection.execute("CREATE INDEX IF NOT EXISTS _shadow_hseq ON _shadow (hseq)")
+        try connection.transaction {
+            try connection.execute("CREATE INDEX IF NOT EXISTS _shadow_hseq ON _shadow (hseq)")
+            try connection.execute(Self.leftTableSQL)
+            try connection.execute("CREATE INDEX IF NOT EXISTS _uplink_left_hseq ON _uplink_left (hseq)")
+            try setMeta(Self.uplinkKey, "1")
+        }
+    }
+
+    static let leftTableSQL = "CREATE TABLE IF NOT EXISTS _uplink_left (tbl TEXT NOT NULL, id TEXT NOT NULL, hseq INTEGER NOT NULL)"
+
+    /// Meta key set on an uplink's replica.
+    static let uplinkKey = "uplink"
+
+    /// Records a `leave` for the downlink, on an uplink's replica only (a village node's pull writes nothing more).
+    func noteLeave(table: String, id: String, hseq: Int64) throws {
+        guard try meta(Self.uplinkKey) == "1" else { return }
+        // A resync's new file copies meta, not this table: made again here when missing.
+        try connection.execute(Self.leftTableSQL)
+        try connection.run("INSERT INTO _uplink_left (tbl, id, hseq) VALUES (?1, ?2, ?3)", [.text(table), .text(id), .integer(hseq)])
     }
 }
