@@ -111,5 +111,28 @@ struct CountyUplinkTests {
         #expect(loser.mergedInto == east.id && loser.deleted, "西镇 holds 丙村's row as merged into 甲村's")
         #expect(try county["w1"].rows("people")[west.id] == nil, "丙村's node no longer lists the merged-away row")
         #expect(try county["e1"].rows("people")[east.id] != nil, "甲村's node keeps the survivor")
+        try Self.expectCountyReport(county)
+    }
+
+    /// `hub report` at the county: one column per township (per village with `--villages`), timeliness per township.
+    static func expectCountyReport(_ county: ProcCounty, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "Asia/Shanghai") ?? .gmt
+        let now = cal.dateComponents([.year, .month], from: Date())
+        let period = String(format: "%04d-%02d", now.year ?? 2026, now.month ?? 1)
+        struct Shape: Decodable {
+            var villages: [String: [String: ReportValue]]
+            struct Timeliness: Decodable { var villages: [Place] }
+            struct Place: Decodable { var village: String }
+            var timeliness: Timeliness
+        }
+        let byTownship = try county.county.run(["hub", "report", "--period", period, "--json"])
+        try #require(byTownship.status == 0, "report: \(byTownship)", sourceLocation: sourceLocation)
+        let t = try byTownship.decode(Shape.self)
+        #expect(Set(t.villages.keys) == ["东镇", "西镇"], "one column per township", sourceLocation: sourceLocation)
+        #expect(Set(t.timeliness.villages.map(\.village)) == ["东镇", "西镇"], "timeliness per township", sourceLocation: sourceLocation)
+        let byVillage = try county.county.run(["hub", "report", "--period", period, "--json", "--villages"])
+        try #require(byVillage.status == 0, "report --villages: \(byVillage)", sourceLocation: sourceLocation)
+        #expect(Set(try byVillage.decode(Shape.self).villages.keys) == ["甲村", "乙村", "丙村", "丁村"], sourceLocation: sourceLocation)
     }
 }

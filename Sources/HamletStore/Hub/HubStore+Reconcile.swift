@@ -89,7 +89,7 @@ extension HubStore {
                                facts: try MergeFacts.gather(for: change, onto: current, table: t, schema: schema,
                                                             mapBase: mapper, reads: MergeReader(store: self)))
         if var w = state.township {  // issue 18: a township node writes its villages (HubStore+Township.swift)
-            ctx.writerVillages = try claimScope(change, &w, wallMillis: wallMillis)
+            ctx.writerVillages = try claimScope(change, creates: current == nil, &w, wallMillis: wallMillis)
             state.township = w
         }
         var outcome = Merge.reconcile(change, onto: current, context: ctx)

@@ -57,6 +57,13 @@ extension HubStore {
         }
     }
 
+    /// True when township hubs are registered here: this hub is a county's (its report groups by township).
+    /// - Throws: `StoreError`.
+    public func isCounty() throws -> Bool {
+        guard try hasTownshipTables() else { return false }
+        return try connection.row("SELECT 1 FROM township_nodes LIMIT 1") != nil
+    }
+
     /// The township a node serves, nil for a village node.
     /// - Throws: `StoreError`.
     public func township(ofNode node: String) throws -> String? {
@@ -97,10 +104,12 @@ extension HubStore {
         return TownshipWriter(township: t, villages: Set(try villages(ofTownship: t)))
     }
 
-    /// The villages a township node may write for one change, first claiming the village the change puts a row in
-    /// when no township holds it yet (inside the batch's transaction: the claim commits with the change).
-    func claimScope(_ change: Change, _ writer: inout TownshipWriter, wallMillis: Int64) throws -> Set<String> {
-        if change.op == .put, let v = change.values[schema.scope]?.text, !v.isEmpty, !writer.villages.contains(v),
+    /// The villages a township node may write for one change, first claiming the village a new row is put in when no
+    /// township holds it yet (inside the batch's transaction: the claim commits with the change). Only a row's
+    /// creation claims: a transfer into a village no township has written yet (another township's, not uplinked so
+    /// far) must not take that village away from it.
+    func claimScope(_ change: Change, creates: Bool, _ writer: inout TownshipWriter, wallMillis: Int64) throws -> Set<String> {
+        if creates, change.op == .put, let v = change.values[schema.scope]?.text, !v.isEmpty, !writer.villages.contains(v),
            try connection.run("INSERT OR IGNORE INTO township_villages (village, township, claimed_at) VALUES (?1, ?2, ?3)",
                               [.text(v), .text(writer.township), .integer(wallMillis)]) == 1 {
             writer.villages.insert(v)
