@@ -25,7 +25,24 @@ enum HubUplinkCommand: HamletCommand {
         var o = SyncCommands.options(c, verify: true)
         o.timeout = .seconds(try c.positiveInt(SyncCommand.timeout, default: 60))
         if c.flag(Self.watch) { return try watch(c, o) }
-        report(c, try Uplink.cycle(township: c.directory, options: o))
+        do {
+            report(c, try Uplink.cycle(township: c.directory, options: o))
+        } catch let e as SyncError {
+            throw countyWording(e, to: c.value(Self.to) ?? "")
+        }
+    }
+
+    /// The sync client words its errors for a village laptop and its township hub; here the hub is the county's.
+    static func countyWording(_ e: SyncError, to: String) -> SyncError {
+        var out = e
+        switch e.code {
+        case .unreachable where e.hubCode == nil:
+            out.messageZH = "连不上县级中心 \(to)：请检查网络，或问县管理员县级中心是否在运行，稍后再上传"
+        case .refused:
+            out.messageZH = "县级中心拒绝了本镇的节点（\(e.hubCode ?? e.code.rawValue)），请联系县管理员核对节点名和密钥文件"
+        default: break
+        }
+        return out
     }
 
     /// Checks the options and makes (or re-points) the upstream replica in `DIR/uplink`.
@@ -90,7 +107,8 @@ enum HubUplinkCommand: HamletCommand {
                                  Output.err(chinese ? "上传完成：上传 \(s.exported) 条，县级下发 \(s.downlinked) 条；\(sync)\n"
                                                     : "uplink ok: sent \(s.exported), took \(s.downlinked); \(sync)\n")
                              } else if let e = error as? SyncError {
-                                 Output.err(chinese ? "上传失败：[\(e.hubCode ?? e.code.rawValue)] \(e.message(chinese: true))\n" : "uplink failed: \(e)\n")
+                                 let w = countyWording(e, to: c.value(Self.to) ?? "")
+                                 Output.err(chinese ? "上传失败：[\(e.hubCode ?? e.code.rawValue)] \(w.message(chinese: true))\n" : "uplink failed: \(e)\n")
                              } else {
                                  Output.err(chinese ? "上传失败：本地数据读写出错，用 --lang en 运行可看到详细原因\n" : "uplink failed: \(error.map { "\($0)" } ?? "")\n")
                              }
