@@ -60,6 +60,12 @@ final class ProcCounty {
         }
     }
 
+    /// kill -9 of the county hub, then a fresh `hub serve` on a new port (uplinks pass `--to` each time).
+    func restartCounty() throws {
+        _ = countyServer.kill()
+        countyServer = try Hamlet.startServer(dir: county.path)
+    }
+
     subscript(_ node: String) -> HamletDir { nodes[node] ?? HamletDir(tmp.file("node-\(node)")) }
 
     /// The township a node belongs to.

@@ -72,12 +72,19 @@ struct CountyUplinkTests {
             case 45..<65:
                 try county.uplink(tier.name)
             case 65..<80:
-                // kill -9 mid-uplink: the next cycle repeats what was cut, exactly once.
+                // kill -9 mid-uplink, of the uplink (township end) or of the county hub: the next cycle repeats
+                // what was cut, exactly once.
                 let run = try tier.hub.start(county.uplinkArgs(tier))
                 Thread.sleep(forTimeInterval: Double(Int.random(in: 0..<250, using: &rng)) / 1000)
-                run.kill()
-                _ = run.wait(timeout: .seconds(10))
-                print("step \(step): killed \(tier.name)'s uplink")
+                if roll < 75 {
+                    run.kill()
+                    _ = run.wait(timeout: .seconds(10))
+                    print("step \(step): killed \(tier.name)'s uplink")
+                } else {
+                    try county.restartCounty()
+                    _ = run.wait(timeout: .seconds(60))
+                    print("step \(step): killed the county hub under \(tier.name)'s uplink")
+                }
             case 80..<90:
                 // The county's operator corrects a person it may not hold yet.
                 _ = try county.county.run(["hub", "edit", "person", p.id, "--phone", Self.phone(&rng)])
