@@ -1,0 +1,73 @@
+import Foundation
+import HamletCore
+import HamletStore
+import HamletTestSupport
+import Testing
+
+// Issue 18: what is settled where. A conflict the township settled reaches the county as a plain value (not reopened);
+// a county correction closes the township's open conflict on that field; a village edit concurrent with a county
+// correction is the county's conflict, whose settlement flows down to the villages.
+
+@Suite(.serialized)
+struct CountyConflictTests {
+    static let phones = (1...9).map { "1390000000\($0)" }
+
+    func phone(_ county: ProcCounty, _ node: String, _ id: String) throws -> String? { try county[node].rows("people")[id]?["phone"] }
+
+    func openFieldConflicts(_ county: ProcCounty, _ dir: HamletDir, row: String) throws -> [ConflictRecord] {
+        try county.store(dir).conflicts(status: "open", kind: .field).filter { $0.row == row }
+    }
+
+    /// Both 甲村 nodes edit the phone concurrently and sync: the township opens a field conflict.
+    func concurrentVillageEdits(_ county: ProcCounty, _ id: String, _ a: String, _ b: String) throws -> ConflictRecord {
+        #expect(try county["e1"].run(["edit", "person", id, "--phone", a]).status == 0)
+        #expect(try county["e3"].run(["edit", "person", id, "--phone", b]).status == 0)
+        try county.sync("e1")
+        try county.sync("e3")
+        let hub = try #require(county.townships["东镇"]).hub
+        return try #require(try openFieldConflicts(county, hub, row: id).first, "the township opened a field conflict")
+    }
+
+    @Test func settledBelowStaysSettledAndWhatTheCountySettlesFlowsDown() throws {
+        let county = try ProcCounty("county-conflicts", layout: [("东镇", "up-east", [("e1", "甲村"), ("e3", "甲村")])])
+        defer { county.finish() }
+        let township = try #require(county.townships["东镇"]).hub
+        let added = try county["e1"].run(Registry.person("赵敏", birth: "1991-04-05", sequence: 31) + ["--json"])
+        let id = try #require((try added.json() as? [String: Any])?["id"] as? String)
+        try county.sync("e1")
+        try county.sync("e3")
+        try county.uplink("东镇")
+
+        // 1. Settled in the township: the county takes the outcome as a plain value and opens nothing.
+        let first = try concurrentVillageEdits(county, id, Self.phones[0], Self.phones[1])
+        #expect(try township.run(["hub", "resolve", String(first.id), "--value", "phone=\(Self.phones[2])"]).status == 0)
+        try county.uplink("东镇")
+        #expect(try openFieldConflicts(county, county.county, row: id).isEmpty, "the township's settled conflict is not reopened")
+        #expect(try county.store(county.county).rows(table: "people").first { $0.id == id }?.values["phone"] == .text(Self.phones[2]))
+
+        // 2. Open in the township, corrected at the county: the correction comes down and closes it.
+        let second = try concurrentVillageEdits(county, id, Self.phones[3], Self.phones[4])
+        try county.uplink("东镇")
+        #expect(try county.county.run(["hub", "edit", "person", id, "--phone", Self.phones[5]]).status == 0)
+        try county.uplink("东镇")
+        let closed = try #require(try county.store(township).conflict(second.id))
+        #expect(closed.status == "resolved" && closed.resolution == HubStore.countyResolution, "closed by the county: \(closed.status)")
+        try county.sync("e1")
+        try county.sync("e3")
+        #expect(try phone(county, "e1", id) == Self.phones[5] && phone(county, "e3", id) == Self.phones[5])
+
+        // 3. A village edit concurrent with a county correction: the county's word sticks and its conflict opens there;
+        //    taking the village's value at the county brings that value down to every node.
+        #expect(try county.county.run(["hub", "edit", "person", id, "--phone", Self.phones[6]]).status == 0)
+        #expect(try county["e1"].run(["edit", "person", id, "--phone", Self.phones[7]]).status == 0)
+        try county.sync("e1")
+        try county.uplink("东镇")
+        let atCounty = try #require(try openFieldConflicts(county, county.county, row: id).first, "the county opened a field conflict")
+        try county.sync("e1")
+        #expect(try phone(county, "e1", id) == Self.phones[6], "the county's correction stands provisionally")
+        #expect(try county.county.run(["hub", "resolve", String(atCounty.id), "--take", "village"]).status == 0)
+        try county.settle()
+        #expect(try phone(county, "e1", id) == Self.phones[7] && phone(county, "e3", id) == Self.phones[7])
+        try county.expectTiersAgree()
+    }
+}
