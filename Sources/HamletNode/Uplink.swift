@@ -97,7 +97,7 @@ public enum Uplink {
                 authors[RowKey(row.table, row.id)] = changes.authors[RowKey(row.table, row.id)]
             }
             if !writes.isEmpty || changes.mark != mark {
-                try r.recordExport(writes, mark: changes.mark, authors: authors, wallMillis: wallMillis)
+                try r.recordExport(writes, from: mark, mark: changes.mark, authors: authors, wallMillis: wallMillis)
             }
             total += writes.count
             if changes.done { return total }

@@ -70,4 +70,23 @@ struct CountyConflictTests {
         #expect(try phone(county, "e1", id) == Self.phones[7] && phone(county, "e3", id) == Self.phones[7])
         try county.expectTiersAgree()
     }
+
+    @Test func watchSendsTownshipChangesUpSoonAndStopsOnSIGTERM() throws {
+        let county = try ProcCounty("county-watch", layout: [("东镇", "up-east", [("e1", "甲村")])])
+        defer { county.finish() }
+        let tier = try #require(county.townships["东镇"])
+        let watch = try tier.hub.start(county.uplinkArgs(tier).filter { $0 != "--json" } + ["--watch", "--interval", "600"])
+        #expect(watch.waitForLine(in: .stderr, timeout: .seconds(20)) { $0.hasPrefix("uplink ok") } != nil, "a first cycle")
+        let added = try county["e1"].run(Registry.person("周芷若", birth: "1993-06-07", sequence: 41) + ["--json"])
+        let id = try #require((try added.json() as? [String: Any])?["id"] as? String)
+        try county.sync("e1")
+        // The township's log grew: the watch notices within seconds, not at its 10-minute interval.
+        let arrived = try eventually(.seconds(20), every: .milliseconds(200)) {
+            try county.store(county.county).rows(table: "people").contains { $0.id == id }
+        }
+        #expect(arrived, "the person reached the county: \(watch.text(.stderr))")
+        watch.terminate()
+        let end = watch.wait(timeout: .seconds(20))
+        #expect(end.status == 0, "watch stops on SIGTERM: \(end)")
+    }
 }

@@ -40,15 +40,18 @@ extension Replica {
     }
 
     /// Writes the export's changes as local changes and moves the export mark, in one transaction: a kill
-    /// before the commit leaves neither, after it both.
+    /// before the commit leaves neither, after it both. Compare-and-set: when the mark is no longer `from` (another
+    /// uplink of the same township exported meanwhile) nothing is written.
     /// - Parameters:
     ///   - writes: The changes, in the township's order.
+    ///   - from: The mark the writes were planned on.
     ///   - mark: The township `hseq` they cover.
     ///   - authors: Who made each row's latest change in the township (the node id, or the operator's name).
     ///   - wallMillis: The wall clock.
     /// - Throws: `StoreError`; nothing is written then.
-    public func recordExport(_ writes: [UplinkWrite], mark: Int64, authors: [RowKey: String], wallMillis: Int64) throws {
+    public func recordExport(_ writes: [UplinkWrite], from: Int64, mark: Int64, authors: [RowKey: String], wallMillis: Int64) throws {
         try connection.transaction {
+            guard try exportMark() == from else { return }
             for w in writes {
                 let info = try self.info()
                 let author: String
