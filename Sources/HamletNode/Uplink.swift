@@ -68,6 +68,7 @@ public enum Uplink {
     /// - Throws: `SyncError` from the upstream sync; `StoreError` from either store.
     public static func cycle(township directory: String, options: SyncOptions = SyncOptions()) throws -> UplinkSummary {
         var s = UplinkSummary()
+        try followTownship(directory)
         s.downlinked += try downlink(directory, wallMillis: options.wallClock())
         s.exported += try export(directory, wallMillis: options.wallClock())
         s.sync = try SyncClient.sync(directory: folder(township: directory), options: options)
@@ -76,6 +77,20 @@ public enum Uplink {
         s.exportMark = try r.exportMark()
         r.close()
         return s
+    }
+
+    /// A township hub restored from a backup took a new epoch: the marks follow it (`Replica.followTownship`).
+    static func followTownship(_ directory: String) throws {
+        let t = try HubStore.open(directory: directory)
+        defer { t.close() }
+        let r = try Replica.open(directory: folder(township: directory))
+        defer { r.close() }
+        let lineage = try t.lineage()
+        try r.followTownship(epoch: try t.epoch()) { stored in
+            // Shared history with the stored epoch: up to the first fork after it (nil when it is not an ancestor).
+            guard let i = lineage.firstIndex(where: { $0.epoch == stored }) else { return nil }
+            return lineage[(i + 1)...].map(\.forkHseq).min()
+        }
     }
 
     /// Hands the township's changes after the export mark to the upstream replica.

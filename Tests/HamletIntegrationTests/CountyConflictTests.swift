@@ -89,4 +89,34 @@ struct CountyConflictTests {
         let end = watch.wait(timeout: .seconds(20))
         #expect(end.status == 0, "watch stops on SIGTERM: \(end)")
     }
+
+    @Test func aTownshipRestoredFromABackupGetsBackFromTheCountyWhatItLost() throws {
+        let county = try ProcCounty("county-restore", layout: [("东镇", "up-east", [("e1", "甲村")])])
+        defer { county.finish() }
+        let tier = try #require(county.townships["东镇"])
+        func add(_ name: String, _ sequence: Int) throws -> String {
+            let r = try county["e1"].run(Registry.person(name, birth: "1990-0\(sequence % 9 + 1)-11", sequence: sequence) + ["--json"])
+            return try #require((try r.json() as? [String: Any])?["id"] as? String)
+        }
+        let a = try add("杨过", 51)
+        try county.sync("e1")
+        try county.uplink("东镇")
+        let backup = county.tmp.file("backup")
+        #expect(try tier.hub.run(["hub", "backup", "--to", backup]).status == 0)
+        // After the backup: a new person goes up, and a county correction comes down into the township.
+        let b = try add("小龙女", 52)
+        try county.sync("e1")
+        try county.uplink("东镇")
+        #expect(try county.county.run(["hub", "edit", "person", a, "--phone", Self.phones[8]]).status == 0)
+        try county.uplink("东镇")
+        try county.restoreTownship("东镇", from: backup)
+        // The node re-pushes what the restored hub lost; the uplink follows the new epoch and the county's
+        // correction (an operator change the backup did not hold) comes down again.
+        try county.settle()
+        try county.expectTiersAgree()
+        #expect(try phone(county, "e1", a) == Self.phones[8])
+        #expect(try county["e1"].rows("people")[b] != nil)
+        let held = try county.store(county.county).rows(table: "people", includeDeleted: true)
+        #expect(held.count == 2, "each person once at the county")
+    }
 }

@@ -11,7 +11,9 @@ import Testing
 struct ProcTownshipTier {
     let name: String
     let hub: HamletDir
-    var server: HubProcess
+    var server: RunningProcess
+    /// Where its `hub serve` listens (kept across a restore, so that its nodes keep their address).
+    var address: String
     let uplinkNode: String
     let secret: String
     /// node → village.
@@ -55,8 +57,8 @@ final class ProcCounty {
                 try #require(n.status == 0, "init \(node): \(n)")
                 nodes[node] = dir
             }
-            townships[t.township] = ProcTownshipTier(name: t.township, hub: hub, server: server, uplinkNode: t.uplink,
-                                                     secret: secret, villages: villages)
+            townships[t.township] = ProcTownshipTier(name: t.township, hub: hub, server: server.process, address: server.address,
+                                                     uplinkNode: t.uplink, secret: secret, villages: villages)
         }
     }
 
@@ -64,6 +66,21 @@ final class ProcCounty {
     func restartCounty() throws {
         _ = countyServer.kill()
         countyServer = try Hamlet.startServer(dir: county.path)
+    }
+
+    /// A township hub restored from a backup folder: its server stopped, `hub.sqlite` copied back (the uplink's
+    /// folder stays), and served again on the same port so that its nodes keep their address.
+    func restoreTownship(_ township: String, from backup: String) throws {
+        var t = try #require(townships[township])
+        t.server.terminate()
+        _ = t.server.wait(timeout: .seconds(15))
+        let fm = FileManager.default
+        for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: t.hub.file("hub.sqlite" + suffix)) }
+        try fm.copyItem(atPath: (backup as NSString).appendingPathComponent("hub.sqlite"), toPath: t.hub.file("hub.sqlite"))
+        let p = try Hamlet.start(["hub", "serve", "--dir", t.hub.path, "--listen", t.address, "--no-web"])
+        #expect(p.waitForLine(prefix: "listening ", in: .stdout, timeout: .seconds(15)) != nil, "the restored hub serves")
+        t.server = p
+        townships[township] = t
     }
 
     subscript(_ node: String) -> HamletDir { nodes[node] ?? HamletDir(tmp.file("node-\(node)")) }
@@ -147,7 +164,10 @@ final class ProcCounty {
     }
 
     func finish() {
-        for t in townships.values { _ = t.server.stop(timeout: .seconds(5)) }
+        for t in townships.values {
+            t.server.terminate()
+            _ = t.server.wait(timeout: .seconds(5))
+        }
         _ = countyServer.stop(timeout: .seconds(5))
         tmp.remove()
     }

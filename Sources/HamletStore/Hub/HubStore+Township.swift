@@ -109,10 +109,13 @@ extension HubStore {
     /// creation claims: a transfer into a village no township has written yet (another township's, not uplinked so
     /// far) must not take that village away from it.
     func claimScope(_ change: Change, creates: Bool, _ writer: inout TownshipWriter, wallMillis: Int64) throws -> Set<String> {
-        if creates, change.op == .put, let v = change.values[schema.scope]?.text, !v.isEmpty, !writer.villages.contains(v),
-           try connection.run("INSERT OR IGNORE INTO township_villages (village, township, claimed_at) VALUES (?1, ?2, ?3)",
-                              [.text(v), .text(writer.township), .integer(wallMillis)]) == 1 {
-            writer.villages.insert(v)
+        if creates, change.op == .put, let v = change.values[schema.scope]?.text, !v.isEmpty, !writer.villages.contains(v) {
+            try connection.run("INSERT OR IGNORE INTO township_villages (village, township, claimed_at) VALUES (?1, ?2, ?3)",
+                               [.text(v), .text(writer.township), .integer(wallMillis)])
+            // Claimed now, or earlier in this batch by an unparked change of the same township.
+            if try connection.row("SELECT township FROM township_villages WHERE village = ?1", [.text(v)])?.optionalText(0) == writer.township {
+                writer.villages.insert(v)
+            }
         }
         return writer.villages
     }

@@ -20,6 +20,34 @@ extension Replica {
     /// Meta key: the county cursor up to which pulled rows were written into the township hub.
     public static let downlinkMarkKey = "uplink_downlink_mark"
 
+    /// Meta key: the county epoch the downlink mark counts in.
+    static let countyEpochKey = "uplink_county_epoch"
+    /// Meta key: the township hub epoch the export mark counts in.
+    public static let townshipEpochKey = "uplink_township_epoch"
+
+    /// Follows the township hub into a new epoch (it was restored from a backup): the export mark goes back to where
+    /// the two histories part (`hseq`s above it are new changes under reused numbers) and the downlink compares every
+    /// row again, so what the township lost comes back down from the county. One transaction.
+    /// - Parameters:
+    ///   - epoch: The township hub's epoch now.
+    ///   - sharedUpTo: The last `hseq` the township's history shares with an earlier epoch (nil: none).
+    /// - Returns: True when the marks moved.
+    /// - Throws: `StoreError`.
+    @discardableResult
+    public func followTownship(epoch: String, sharedUpTo: (String) -> Int64?) throws -> Bool {
+        try connection.transaction {
+            let stored = try meta(Self.townshipEpochKey)
+            guard let stored, stored != epoch else {
+                if stored == nil { try setMeta(Self.townshipEpochKey, epoch) }
+                return false
+            }
+            try setMeta(Self.exportMarkKey, String(min(try exportMark(), sharedUpTo(stored) ?? 0)))
+            try setMeta(Self.downlinkMarkKey, "0")
+            try setMeta(Self.townshipEpochKey, epoch)
+            return true
+        }
+    }
+
     /// The export mark (0 before the first export).
     /// - Throws: `StoreError`.
     public func exportMark() throws -> Int64 { Int64(try meta(Self.exportMarkKey) ?? "") ?? 0 }
@@ -87,7 +115,10 @@ extension Replica {
     public func countyChanges(limit: Int) throws -> (rows: [CountyRow], mark: Int64) {
         try connection.transaction(.deferred) {
             let info = try self.info()
-            let from = try downlinkMark()
+            // A county restored from a backup (new epoch, or a cursor below the mark): everything is compared again.
+            let countedIn = try meta(Self.countyEpochKey)
+            let stored = try downlinkMark()
+            let from = (countedIn == nil || countedIn == info.epoch) && stored <= info.cursor ? stored : 0
             var out: [CountyRow] = []
             var mark = info.cursor
             let kept = try connection.row("SELECT 1 FROM sqlite_master WHERE name = '_uplink_left'") != nil
@@ -118,6 +149,7 @@ extension Replica {
     public func setDownlinkMark(_ mark: Int64) throws {
         try connection.transaction {
             try setMeta(Self.downlinkMarkKey, String(mark))
+            try setMeta(Self.countyEpochKey, try info().epoch)
             if try connection.row("SELECT 1 FROM sqlite_master WHERE name = '_uplink_left'") != nil {
                 try connection.run("DELETE FROM _uplink_left WHERE hseq <= ?1", [.integer(mark)])
             }
