@@ -55,6 +55,9 @@ public enum Uplink {
             try r.setMeta("secret_file", secretFile)
         } else {
             r = try Replica.create(directory: dir, node: node, village: township, hub: hub, secretFile: secretFile, schema: t.schema)
+            // Its first session is a resync: the county may hold this node's changes already (a lost uplink folder),
+            // and its seqs continue from the county's, never reused.
+            try r.setMeta(freshKey, "1")
         }
         try r.ensureUplinkIndex()
         r.close()
@@ -68,6 +71,12 @@ public enum Uplink {
     /// - Throws: `SyncError` from the upstream sync; `StoreError` from either store.
     public static func cycle(township directory: String, options: SyncOptions = SyncOptions()) throws -> UplinkSummary {
         var s = UplinkSummary()
+        if try isFresh(directory) {
+            s.sync = try SyncClient.resync(directory: folder(township: directory), options: options)
+            let r = try Replica.open(directory: folder(township: directory))
+            try r.setMeta(freshKey, nil)
+            r.close()
+        }
         try followTownship(directory)
         s.downlinked += try downlink(directory, wallMillis: options.wallClock())
         s.exported += try export(directory, wallMillis: options.wallClock())
@@ -77,6 +86,15 @@ public enum Uplink {
         s.exportMark = try r.exportMark()
         r.close()
         return s
+    }
+
+    /// Meta key of an uplink replica not yet rebuilt from the county.
+    static let freshKey = "uplink_fresh"
+
+    static func isFresh(_ directory: String) throws -> Bool {
+        let r = try Replica.open(directory: folder(township: directory))
+        defer { r.close() }
+        return try r.meta(freshKey) == "1"
     }
 
     /// A township hub restored from a backup took a new epoch: the marks follow it (`Replica.followTownship`).

@@ -119,4 +119,21 @@ struct CountyConflictTests {
         let held = try county.store(county.county).rows(table: "people", includeDeleted: true)
         #expect(held.count == 2, "each person once at the county")
     }
+
+    @Test func aLostUplinkFolderIsRebuiltFromTheCountyWithoutReusingASeq() throws {
+        let county = try ProcCounty("county-lost", layout: [("东镇", "up-east", [("e1", "甲村")])])
+        defer { county.finish() }
+        let tier = try #require(county.townships["东镇"])
+        for (name, sequence) in [("郭靖", 61), ("黄蓉", 62)] {
+            #expect(try county["e1"].run(Registry.person(name, birth: "1989-02-0\(sequence % 9 + 1)", sequence: sequence)).status == 0)
+            try county.sync("e1")
+            try county.uplink("东镇")
+            try FileManager.default.removeItem(atPath: tier.hub.file("uplink"))
+        }
+        try county.settle()
+        try county.expectTiersAgree()
+        let uplinkLog = try HamletDir(tier.hub.file("uplink")).log()
+        #expect(!uplinkLog.contains { ($0["state"] as? String) == "rejected" }, "no change refused (seq-reused): \(uplinkLog)")
+        #expect(try county.store(county.county).rows(table: "people").count == 2)
+    }
 }
