@@ -3,10 +3,16 @@
 public struct TierRow: Sendable, Hashable {
     /// Every field with a value (absent = null).
     public var values: Fields
+    /// A tombstone (deleted, or the loser of a merge).
     public var deleted: Bool
+    /// The survivor, for a row merged away.
     public var mergedInto: String?
 
     /// Creates a tier row.
+    /// - Parameters:
+    ///   - values: Every field with a value.
+    ///   - deleted: Tombstoned.
+    ///   - mergedInto: The survivor of a merge.
     public init(values: Fields, deleted: Bool = false, mergedInto: String? = nil) {
         self.values = values
         self.deleted = deleted
@@ -29,7 +35,9 @@ public enum UplinkWrite: Sendable, Hashable {
 public struct DownlinkEdit: Sendable, Hashable {
     /// Fields whose value the county holds otherwise (`.null` clears one).
     public var values: Fields
+    /// The row's tombstone as it is to be.
     public var deleted: Bool
+    /// The row's merge pointer as it is to be.
     public var mergedInto: String?
     /// True when the township lacks the row (the county made it, or it moved in from another township).
     public var created: Bool

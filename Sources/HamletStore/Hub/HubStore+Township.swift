@@ -3,6 +3,7 @@ import HamletCore
 /// What a node may read and write at this hub: one village (a village node), or every village of a township
 /// (a township hub syncing upward as a node of a county hub, issue 18).
 public enum NodeScope: Sendable, Hashable {
+    /// A village node's one village.
     case village(String)
     /// The township's name and the villages the county has seen it write (claimed), sorted.
     case township(String, villages: [String])

@@ -3,6 +3,7 @@ import HamletCore
 /// What one export pass read from the township hub: the rows its changes touched, in the order they were first
 /// touched, and the mark to store with their writes.
 public struct TownshipChanges: Sendable {
+    /// The rows, as the township holds them now.
     public var rows: [HubRow]
     /// Who made the latest change of each row (recorded as the upstream change's author).
     public var authors: [RowKey: String]

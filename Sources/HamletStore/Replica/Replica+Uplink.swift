@@ -2,7 +2,9 @@ import HamletCore
 
 /// One row the county changed, as the upstream replica last pulled it, for the downlink (issue 18).
 public struct CountyRow: Sendable {
+    /// The row's table and id.
     public var key: RowKey
+    /// The row as the county sent it.
     public var row: TierRow
     /// The county `hseq` that last touched it.
     public var hseq: Int64

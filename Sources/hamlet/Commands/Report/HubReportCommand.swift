@@ -63,7 +63,7 @@ enum HubReportCommand: HamletCommand {
         Output.out(ReportText.heading(report, p, place: county ? c.t("全县", "County") : c.t("全镇", "Township"), c))
         Output.out(ReportText.figures(report, village: place, county: county, c))
         if place == nil { Output.out("\n" + ReportText.villages(report, county: county, byTownship: byTownship, c)) }
-        Output.out("\n" + ReportClosing.timelinessText(timeliness, place: place, c))
+        Output.out("\n" + ReportClosing.timelinessText(timeliness, place: place, byTownship: byTownship, c))
         for f in shortfall { Output.out(c.t("漏报提示：", "possible under-reporting: ") + f.message.text(chinese: c.chinese) + "\n") }
         if let closed { Output.out("\n" + ReportClosing.closedText(closed, p, place: place, c)) }
     }
