@@ -136,4 +136,26 @@ struct CountyConflictTests {
         #expect(!uplinkLog.contains { ($0["state"] as? String) == "rejected" }, "no change refused (seq-reused): \(uplinkLog)")
         #expect(try county.store(county.county).rows(table: "people").count == 2)
     }
+
+    @Test func aMoveToAnotherTownshipsVillageReachesThatTownship() throws {
+        let county = try ProcCounty("county-move", layout: [("东镇", "up-east", [("e1", "甲村")]), ("西镇", "up-west", [("w1", "丙村")])])
+        defer { county.finish() }
+        func add(_ node: String, _ name: String, _ sequence: Int) throws -> String {
+            let r = try county[node].run(Registry.person(name, birth: "1994-0\(sequence % 9 + 1)-21", sequence: sequence) + ["--json"])
+            return try #require((try r.json() as? [String: Any])?["id"] as? String)
+        }
+        let mover = try add("e1", "穆念慈", 71)
+        _ = try add("w1", "欧阳克", 72)
+        try county.settle(rounds: 1)
+        let moved = try county["e1"].run(["move", "person", mover, "--to", "丙村"])
+        #expect(moved.status == 0, "move: \(moved)")
+        try county.settle()
+        try county.expectTiersAgree()
+        #expect(try county["w1"].rows("people")[mover]?["village"] == "丙村", "丙村's node holds her")
+        #expect(try county["e1"].rows("people")[mover] == nil)
+        // 东镇 keeps her live in 丙村, as it moved her: its own 迁出 still counts her.
+        let east = try county.store(try #require(county.townships["东镇"]).hub)
+        let row = try #require(try east.rows(table: "people", includeDeleted: true).first { $0.id == mover })
+        #expect(!row.deleted && row.values["village"] == .text("丙村"))
+    }
 }

@@ -64,9 +64,13 @@ extension HubStore {
             var clock = HybridClock(node: NodeID.hub, last: try clock())
             let action = OperatorAction(name: UplinkPlan.downlinkAuthor, wallMillis: wallMillis)
             var changed = 0
+            // The villages this township's nodes serve: a row that left them here already (moved out by the township
+            // itself) stays as it is, live in its new village, for the township's own count of 迁出.
+            let served = Set(try nodes().map(\.village))
             for c in rows {
                 guard let t = schema.table(named: c.key.table) else { continue }
                 let current = try row(t, id: c.key.id)
+                if c.left, !served.contains(current?.scope(schema) ?? "") { continue }
                 // Moved out of the township at the county: tombstoned here, its values as they were.
                 let county = c.left ? current.map { TierRow(values: $0.values, deleted: true, mergedInto: $0.mergedInto) } : c.row
                 guard let county, let edit = UplinkPlan.downlink(county, township: current, exportMark: exportMark) else { continue }
