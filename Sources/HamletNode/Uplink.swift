@@ -149,8 +149,9 @@ public enum Uplink {
             let from = try r.downlinkMark()
             let (rows, mark) = try r.countyChanges(limit: page)
             guard mark > from else { return total }
-            total += try t.applyCounty(rows, exportMark: try r.exportMark(), wallMillis: wallMillis)
-            try r.setDownlinkMark(mark)
+            let applied = try t.applyCounty(rows, exportMark: try r.exportMark(), seenUpTo: from, wallMillis: wallMillis)
+            total += applied.changed
+            try r.setDownlinkMark(mark, contested: applied.contested)
         }
     }
 }

@@ -54,6 +54,20 @@ struct UplinkPlanTests {
         #expect(UplinkPlan.export(after, upstream: TierRow(values: after.values), mark: 10) == nil)
     }
 
+    @Test func aFieldBothTiersChangedIsContested() {
+        let t = Self.township(["phone": .text("13900000001"), "name": .text("张三")], versions: ["phone": 12, "name": 2])
+        // The county set phone after the last downlink (version 30 > 20) to another value: contested.
+        let county = TierRow(values: ["phone": .text("13900000009"), "name": .text("张三")], versions: ["phone": 30, "name": 2])
+        #expect(UplinkPlan.contested(county, township: t, exportMark: 10, seenUpTo: 20) == ["phone"])
+        // Already seen by a downlink, or the township's edit already exported, or the same value: not contested.
+        #expect(UplinkPlan.contested(county, township: t, exportMark: 10, seenUpTo: 30).isEmpty)
+        #expect(UplinkPlan.contested(county, township: t, exportMark: 12, seenUpTo: 20).isEmpty)
+        var same = county
+        same.values["phone"] = .text("13900000001")
+        #expect(UplinkPlan.contested(same, township: t, exportMark: 10, seenUpTo: 20).isEmpty)
+        #expect(UplinkPlan.contested(county, township: nil, exportMark: 10, seenUpTo: 20).isEmpty)
+    }
+
     @Test func rowsComeDownWholeAndTombstonesOnlyOntoUntouchedRows() {
         let county = TierRow(values: ["name": .text("李四")])
         #expect(UplinkPlan.downlink(county, township: nil, exportMark: 0)?.created == true)

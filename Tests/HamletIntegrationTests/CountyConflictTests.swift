@@ -158,4 +158,27 @@ struct CountyConflictTests {
         let row = try #require(try east.rows(table: "people", includeDeleted: true).first { $0.id == mover })
         #expect(!row.deleted && row.values["village"] == .text("丙村"))
     }
+
+    @Test func aTownshipEditMeetingACountyCorrectionAlreadyPulledIsTheCountysConflict() throws {
+        let county = try ProcCounty("county-contested", layout: [("东镇", "up-east", [("e1", "甲村")])])
+        defer { county.finish() }
+        let tier = try #require(county.townships["东镇"])
+        let added = try county["e1"].run(Registry.person("程英", birth: "1995-08-09", sequence: 81) + ["--json"])
+        let id = try #require((try added.json() as? [String: Any])?["id"] as? String)
+        try county.sync("e1")
+        try county.uplink("东镇")
+        // The county corrects; the uplink's replica pulls it (a plain sync of DIR/uplink: no downlink yet); then a
+        // village edits the same field in the township. Both tiers have news on it.
+        #expect(try county.county.run(["hub", "edit", "person", id, "--phone", Self.phones[0]]).status == 0)
+        #expect(try HamletDir(tier.hub.file("uplink")).run(["sync"]).status == 0)
+        #expect(try county["e1"].run(["edit", "person", id, "--phone", Self.phones[1]]).status == 0)
+        try county.sync("e1")
+        try county.uplink("东镇")
+        let conflict = try #require(try openFieldConflicts(county, county.county, row: id).first,
+                                    "the county judges the township's edit concurrent with its correction")
+        #expect(conflict.incoming == .text(Self.phones[1]))
+        try county.settle()
+        try county.expectTiersAgree()
+        #expect(try phone(county, "e1", id) == Self.phones[0], "the county operator's value stands provisionally")
+    }
 }

@@ -7,16 +7,21 @@ public struct TierRow: Sendable, Hashable {
     public var deleted: Bool
     /// The survivor, for a row merged away.
     public var mergedInto: String?
+    /// Each field's version in the tier it comes from (the county's `hseq`s for a row the county sent; empty when
+    /// not known).
+    public var versions: [String: Int64]
 
     /// Creates a tier row.
     /// - Parameters:
     ///   - values: Every field with a value.
     ///   - deleted: Tombstoned.
     ///   - mergedInto: The survivor of a merge.
-    public init(values: Fields, deleted: Bool = false, mergedInto: String? = nil) {
+    ///   - versions: Each field's version, where known.
+    public init(values: Fields, deleted: Bool = false, mergedInto: String? = nil, versions: [String: Int64] = [:]) {
         self.values = values
         self.deleted = deleted
         self.mergedInto = mergedInto
+        self.versions = versions
     }
 
     /// Neither deleted nor merged away.
@@ -79,6 +84,24 @@ public enum UplinkPlan {
             if mine != (up.values[f] ?? .null) { out[f] = mine }
         }
         return out.isEmpty ? nil : .put(table: township.table, id: township.id, values: out)
+    }
+
+    /// Fields on which the township and the county both have news: the township set them since the export (so the
+    /// downlink leaves them alone), and the county set them since the last downlink (`seenUpTo`) to another value.
+    /// The export sends these with base 0, so that the county judges them concurrent (a conflict there, the county
+    /// operator's value standing provisionally) instead of a fast-forward over its news.
+    /// - Parameters:
+    ///   - county: The row as the county last sent it, with its versions.
+    ///   - township: The township hub's row.
+    ///   - exportMark: The export mark.
+    ///   - seenUpTo: The downlink mark before this pass (county versions up to it came down already).
+    /// - Returns: The contested fields, sorted.
+    public static func contested(_ county: TierRow, township: HubRow?, exportMark: Int64, seenUpTo: Int64) -> [String] {
+        guard let t = township else { return [] }
+        return Set(t.values.keys).union(county.values.keys).filter { f in
+            (t.versions[f]?.hseq ?? 0) > exportMark && (county.versions[f] ?? 0) > seenUpTo
+                && (county.values[f] ?? .null) != (t.values[f] ?? .null)
+        }.sorted()
     }
 
     /// The operator change that brings the township's row to the county's outcome.

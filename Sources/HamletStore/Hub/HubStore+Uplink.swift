@@ -56,14 +56,17 @@ extension HubStore {
     ///   - rows: Rows as the county last sent them.
     ///   - exportMark: The export mark (the township's own news above it is left alone).
     ///   - wallMillis: The wall clock, recorded with the changes.
-    /// - Returns: How many rows changed.
+    ///   - seenUpTo: The downlink mark before this pass (for `UplinkPlan.contested`).
+    /// - Returns: How many rows changed, and the fields both tiers changed (left alone here, judged at the county).
     /// - Throws: `StoreError`; nothing is written then.
     @discardableResult
-    public func applyCounty(_ rows: [CountyRow], exportMark: Int64, wallMillis: Int64) throws -> Int {
+    public func applyCounty(_ rows: [CountyRow], exportMark: Int64, seenUpTo: Int64 = 0,
+                            wallMillis: Int64) throws -> (changed: Int, contested: [RowKey: [String]]) {
         try connection.transaction {
             var clock = HybridClock(node: NodeID.hub, last: try clock())
             let action = OperatorAction(name: UplinkPlan.downlinkAuthor, wallMillis: wallMillis)
             var changed = 0
+            var contested: [RowKey: [String]] = [:]
             // The villages this township's nodes serve: a row that left them here already (moved out by the township
             // itself) stays as it is, live in its new village, for the township's own count of 迁出.
             let served = Set(try nodes().map(\.village))
@@ -73,6 +76,8 @@ extension HubStore {
                 if c.left, !served.contains(current?.scope(schema) ?? "") { continue }
                 // Moved out of the township at the county: tombstoned here, its values as they were.
                 let county = c.left ? current.map { TierRow(values: $0.values, deleted: true, mergedInto: $0.mergedInto) } : c.row
+                let both = c.left ? [] : UplinkPlan.contested(c.row, township: current, exportMark: exportMark, seenUpTo: seenUpTo)
+                if !both.isEmpty { contested[c.key] = both }
                 guard let county, let edit = UplinkPlan.downlink(county, township: current, exportMark: exportMark) else { continue }
                 let previous = current ?? HubRow(table: t.name, id: c.key.id, values: [:], versions: [:], hseq: 0)
                 var next = previous
@@ -91,7 +96,7 @@ extension HubStore {
                 changed += 1
             }
             try setMeta("hlc", clock.last.description)
-            return changed
+            return (changed, contested)
         }
     }
 }

@@ -92,8 +92,10 @@ extension Replica {
                 case .put(let table, let id, let values):
                     let t = try self.table(table)
                     let fresh = try shadow(table: t.name, id: id) == nil && visibleRow(t, id: id) == nil
-                    let (bases, rowBase) = fresh ? (values.mapValues { _ in Int64(0) }, Int64(0))
+                    var (bases, rowBase) = fresh ? (values.mapValues { _ in Int64(0) }, Int64(0))
                                                  : try basesFor(t, id: id, fields: Array(values.keys), info: info)
+                    // Both tiers changed these since they last agreed: judged concurrent at the county.
+                    for f in try takeContested(table: t.name, id: id) where values[f] != nil { bases[f] = 0 }
                     _ = try appendChange(t, id: id, op: .put, values: values, bases: bases, rowBase: rowBase,
                                          author: author, wallMillis: wallMillis, info: info)
                     try rebuildVisible(t, id: id, cursor: info.cursor, node: info.node)
@@ -124,9 +126,9 @@ extension Replica {
             var out: [CountyRow] = []
             var mark = info.cursor
             let kept = try connection.row("SELECT 1 FROM sqlite_master WHERE name = '_uplink_left'") != nil
-            let left = kept ? "UNION ALL SELECT tbl, id, '{}', 0, NULL, hseq, 1 FROM _uplink_left WHERE hseq > ?1 AND hseq <= ?2" : ""
+            let left = kept ? "UNION ALL SELECT tbl, id, '{}', 0, NULL, hseq, 1, '{}' FROM _uplink_left WHERE hseq > ?1 AND hseq <= ?2" : ""
             for r in try connection.rows("""
-                SELECT tbl, id, vals, deleted, merged_into, hseq, gone FROM _shadow WHERE hseq > ?1 AND hseq <= ?2 AND gone = 0
+                SELECT tbl, id, vals, deleted, merged_into, hseq, gone, vers FROM _shadow WHERE hseq > ?1 AND hseq <= ?2 AND gone = 0
                 \(left) ORDER BY 6, 1, 2
                 """, [.integer(from), .integer(info.cursor)]) {
                 let table = try r.text(0), id = try r.text(1), hseq = try r.int(5)
@@ -138,7 +140,9 @@ extension Replica {
                 }
                 out.append(CountyRow(key: RowKey(table, id),
                                      row: TierRow(values: try JSONText.decode(Fields.self, try r.text(2)), deleted: try r.int(3) != 0,
-                                                  mergedInto: r.optionalText(4)), hseq: hseq, left: try r.int(6) != 0))
+                                                  mergedInto: r.optionalText(4),
+                                                  versions: try JSONText.decode([String: Int64].self, try r.text(7))),
+                                     hseq: hseq, left: try r.int(6) != 0))
             }
             // Rows of one hseq are taken whole or not at all.
             out.removeAll { $0.hseq > mark }
@@ -146,10 +150,17 @@ extension Replica {
         }
     }
 
-    /// Stores the downlink mark.
+    /// Stores the downlink mark, and the fields both tiers changed (`UplinkPlan.contested`) for the next export.
     /// - Throws: `StoreError`.
-    public func setDownlinkMark(_ mark: Int64) throws {
+    public func setDownlinkMark(_ mark: Int64, contested: [RowKey: [String]] = [:]) throws {
         try connection.transaction {
+            try connection.execute(Self.contestedTableSQL)
+            for (key, fields) in contested {
+                for f in fields {
+                    try connection.run("INSERT OR IGNORE INTO _uplink_contested (tbl, id, field) VALUES (?1, ?2, ?3)",
+                                       [.text(key.table), .text(key.id), .text(f)])
+                }
+            }
             try setMeta(Self.downlinkMarkKey, String(mark))
             try setMeta(Self.countyEpochKey, try info().epoch)
             if try connection.row("SELECT 1 FROM sqlite_master WHERE name = '_uplink_left'") != nil {
@@ -170,10 +181,21 @@ extension Replica {
         }
     }
 
+    static let contestedTableSQL = "CREATE TABLE IF NOT EXISTS _uplink_contested (tbl TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL, PRIMARY KEY (tbl, id, field)) WITHOUT ROWID"
     static let leftTableSQL = "CREATE TABLE IF NOT EXISTS _uplink_left (tbl TEXT NOT NULL, id TEXT NOT NULL, hseq INTEGER NOT NULL)"
 
     /// Meta key set on an uplink's replica.
     static let uplinkKey = "uplink"
+
+    /// The contested fields of a row (`UplinkPlan.contested`), forgotten as they are read: the export that reads
+    /// them writes them with base 0 in the same transaction.
+    func takeContested(table: String, id: String) throws -> [String] {
+        guard try connection.row("SELECT 1 FROM sqlite_master WHERE name = '_uplink_contested'") != nil else { return [] }
+        let fields = try connection.rows("SELECT field FROM _uplink_contested WHERE tbl = ?1 AND id = ?2",
+                                         [.text(table), .text(id)]).map { try $0.text(0) }
+        try connection.run("DELETE FROM _uplink_contested WHERE tbl = ?1 AND id = ?2", [.text(table), .text(id)])
+        return fields
+    }
 
     /// Records a `leave` for the downlink, on an uplink's replica only (a village node's pull writes nothing more).
     func noteLeave(table: String, id: String, hseq: Int64) throws {
