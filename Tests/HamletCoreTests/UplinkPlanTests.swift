@@ -76,6 +76,9 @@ struct UplinkPlanTests {
         let untouched = Self.township(["name": .text("李四")], versions: ["name": 5])
         #expect(UplinkPlan.downlink(merged, township: untouched, exportMark: 10)
                 == DownlinkEdit(values: [:], deleted: true, mergedInto: "p2", created: false))
+        // The township's own merge went up as a delete: the county's plain tombstone keeps the township's pointer.
+        let mergedHere = Self.township(["name": .text("李四")], versions: ["name": 5], deleted: true, merged: "p3")
+        #expect(UplinkPlan.downlink(TierRow(values: ["name": .text("李四")], deleted: true), township: mergedHere, exportMark: 10) == nil)
         let touched = Self.township(["name": .text("李四")], versions: ["name": 5], hseq: 11)
         #expect(UplinkPlan.downlink(merged, township: touched, exportMark: 10) == nil)
     }

@@ -181,4 +181,26 @@ struct CountyConflictTests {
         try county.expectTiersAgree()
         #expect(try phone(county, "e1", id) == Self.phones[0], "the county operator's value stands provisionally")
     }
+
+    @Test func aMergeInTheTownshipGoesUpAsItsEffectsAndStaysAMergeBelow() throws {
+        let county = try ProcCounty("county-merge-below", layout: [("东镇", "up-east", [("e1", "甲村"), ("e2", "乙村")])])
+        defer { county.finish() }
+        var ids: [String] = []
+        for node in ["e1", "e2"] {
+            let r = try county[node].run(Registry.person("李莫愁", birth: "1988-10-11", sequence: 91) + ["--json", "--force"])
+            ids.append(try #require((try r.json() as? [String: Any])?["id"] as? String))
+            try county.sync(node)
+        }
+        let township = try #require(county.townships["东镇"]).hub
+        let dup = try #require(try county.store(township).conflicts(status: "open", kind: .duplicate).first, "a duplicate in the township")
+        try county.uplink("东镇")
+        #expect(try county.store(county.county).conflicts(status: "open", kind: .duplicate).count == 1, "the county sees it too")
+        #expect(try township.run(["hub", "merge", String(dup.id), "--keep", ids[0]]).status == 0)
+        try county.settle()
+        try county.expectTiersAgree()
+        let people = try #require(try county.store(township).schema.table(named: "people"))
+        let loser = try #require(try county.store(township).row(people, id: ids[1]))
+        #expect(loser.mergedInto == ids[0], "the township keeps its merge (unmerge stays possible)")
+        #expect(try county.store(county.county).conflicts(status: "open", kind: .duplicate).isEmpty, "moot at the county")
+    }
 }

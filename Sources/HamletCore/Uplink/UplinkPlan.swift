@@ -124,7 +124,9 @@ public enum UplinkPlan {
         // and meets the county's delete there).
         let settled = t.hseq <= exportMark
         let deleted = settled ? county.deleted : t.deleted
-        let merged = settled ? county.mergedInto : t.mergedInto
+        // A merge the township made reached the county as a delete (a node cannot merge): the county's plain
+        // tombstone keeps the township's merge pointer; the county's own merge, or its unmerge (live), comes down.
+        let merged = settled ? (county.mergedInto ?? (county.deleted && t.deleted ? t.mergedInto : nil)) : t.mergedInto
         guard !values.isEmpty || deleted != t.deleted || merged != t.mergedInto else { return nil }
         return DownlinkEdit(values: values, deleted: deleted, mergedInto: merged, created: false)
     }
