@@ -288,7 +288,11 @@ public final class HubStore {
 
     /// The villages that have a node or a conflict, for filters.
     public func knownVillages() throws -> Set<String> {
-        Set(try connection.rows("SELECT village FROM nodes UNION SELECT village FROM conflicts").map { try $0.text(0) })
+        var villages = Set(try connection.rows("SELECT village FROM nodes UNION SELECT village FROM conflicts").map { try $0.text(0) })
+        // Issue 18: at a county, a township node's `village` is its township; its villages are those it claimed.
+        let claimed = try townshipOfVillage()
+        villages.subtract(Set(try nodes().compactMap { try township(ofNode: $0.id) }))
+        return villages.union(claimed.keys)
     }
 
     func nodeRecords(where clause: String, _ args: [Value]) throws -> [NodeRecord] {
