@@ -94,6 +94,7 @@ struct CountyUplinkTests {
         }
         try county.settle(rounds: 3)
         try county.expectTiersAgree()
+        try Self.expectCountyNodeTable(county)
 
         // Nothing lost or doubled: every person once at the county, every (node, seq) once in its log.
         let c = try county.store(county.county)
@@ -119,6 +120,27 @@ struct CountyUplinkTests {
         #expect(try county["w1"].rows("people")[west.id] == nil, "丙村's node no longer lists the merged-away row")
         #expect(try county["e1"].rows("people")[east.id] != nil, "甲村's node keeps the survivor")
         try Self.expectCountyReport(county)
+    }
+
+    /// `hub nodes --json` at the county: each township node with its villages, its backlog, and when each village's
+    /// latest data came up.
+    static func expectCountyNodeTable(_ county: ProcCounty, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        struct Node: Decodable {
+            var node: String
+            var township: String?
+            var villages: [String]?
+            var waiting: Int?
+            var village_last_change: [String: Int64]?
+        }
+        let r = try county.county.run(["hub", "nodes", "--json"])
+        try #require(r.status == 0, "hub nodes: \(r)", sourceLocation: sourceLocation)
+        let nodes = try r.decode([Node].self)
+        for t in county.townships.values {
+            let n = try #require(nodes.first { $0.node == t.uplinkNode }, sourceLocation: sourceLocation)
+            #expect(n.township == t.name && Set(n.villages ?? []) == Set(t.villages.values), sourceLocation: sourceLocation)
+            #expect(n.waiting == 0, "nothing waiting after the settle", sourceLocation: sourceLocation)
+            #expect(Set(n.village_last_change?.keys.map { $0 } ?? []) == Set(t.villages.values), sourceLocation: sourceLocation)
+        }
     }
 
     /// `hub report` at the county: one column per township (per village with `--villages`), timeliness per township.

@@ -89,6 +89,25 @@ extension HubStore {
         return out
     }
 
+    /// When the latest change of each of a township's villages reached this hub through the township's node (its
+    /// last uplink that carried that village's data): a village long silent here is behind somewhere below.
+    /// - Parameter node: The township node.
+    /// - Returns: Village → milliseconds since 1970; a claimed village with no change yet is absent.
+    /// - Throws: `StoreError`.
+    public func villageActivity(node: String) throws -> [String: Int64] {
+        var out: [String: Int64] = [:]
+        let scope = SchemaSQL.quote(schema.scope)
+        for t in schema.tables {
+            let sql = "SELECT x.\(scope), max(l.received_at) FROM log l JOIN \(SchemaSQL.quote(t.name)) x ON x.id = l.row_id "
+                + "WHERE l.node = ?1 AND l.tbl = ?2 GROUP BY x.\(scope)"
+            for r in try connection.rows(sql, [.text(node), .text(t.name)]) {
+                guard let v = r.optionalText(0), let at = r[1].integer else { continue }
+                out[v] = max(out[v] ?? 0, at)
+            }
+        }
+        return out
+    }
+
     /// A node's scope: its village, or its township's villages.
     /// - Parameters:
     ///   - node: The node id.

@@ -22,7 +22,10 @@ enum HubNodesCommand: HamletCommand {
             var j = NodeJSON(node: n.id, village: n.village, lastSeen: n.lastSeen, lastResult: n.lastResult, lastAddress: n.lastAddress,
                              waiting: waiting, openConflicts: scope.villages.reduce(0) { $0 + (openByVillage[$1] ?? 0) },
                              clockSkewMillis: n.clockSkewMillis, lastSeq: n.lastSeq)
-            if case .township(let name, let villages) = scope { (j.township, j.villages) = (name, villages) }
+            if case .township(let name, let villages) = scope {
+                (j.township, j.villages) = (name, villages)
+                j.villageLastChange = try h.villageActivity(node: n.id)
+            }
             out.append(j)
         }
         if c.json { Output.json(out); return }
@@ -37,6 +40,11 @@ enum HubNodesCommand: HamletCommand {
              n.waiting.map(String.init) ?? "-", String(n.openConflicts), NodeWording.skew(n.clockSkewMillis, chinese: c.chinese)]
         }
         Output.out(t.render(maxWidth: max(c.width, 60)))
+        // Issue 18: through a township's node, when each of its villages' data last came up.
+        for n in out where n.township != nil {
+            let list = (n.villages ?? []).map { v in "\(v) \(n.villageLastChange?[v].map { c.time($0, zone: z) } ?? c.t("无", "none"))" }
+            Output.out(c.t("\(n.node) 各村最近上传的数据：", "\(n.node), each village's latest data: ") + list.joined(separator: c.t("，", ", ")) + "\n")
+        }
     }
 
     /// `--json` shape of a node's health.
@@ -53,8 +61,11 @@ enum HubNodesCommand: HamletCommand {
         /// Issue 18: set for a township hub's node, with the villages the county has seen it write.
         var township: String?
         var villages: [String]?
+        /// When each village's latest change reached the county through the township (villages behind below).
+        var villageLastChange: [String: Int64]?
         enum CodingKeys: String, CodingKey {
             case node, village, waiting, township, villages
+            case villageLastChange = "village_last_change"
             case lastSeen = "last_seen", lastResult = "last_result", lastAddress = "last_address"
             case openConflicts = "open_conflicts", clockSkewMillis = "clock_skew_ms", lastSeq = "last_seq"
         }
