@@ -57,41 +57,7 @@ struct CountyUplinkTests {
             #expect(r.status == 0, "county correction: \(r)")
         }
 
-        for step in 0..<30 {
-            let roll = Int.random(in: 0..<100, using: &rng)
-            let p = people[Int.random(in: 0..<people.count, using: &rng)]
-            let tier = try #require(county.township(of: p.node))
-            switch roll {
-            case 0..<25:
-                // A node of the person's village edits it (it may not hold it yet: then nothing happens).
-                let same = tier.villages.filter { $0.value == tier.villages[p.node] }.keys.sorted()
-                let editor = same[Int.random(in: 0..<same.count, using: &rng)]
-                _ = try county[editor].run(["edit", "person", p.id, "--phone", Self.phone(&rng)])
-            case 25..<45:
-                try county.sync(nodeNames[Int.random(in: 0..<nodeNames.count, using: &rng)])
-            case 45..<65:
-                try county.uplink(tier.name)
-            case 65..<80:
-                // kill -9 mid-uplink, of the uplink (township end) or of the county hub: the next cycle repeats
-                // what was cut, exactly once.
-                let run = try tier.hub.start(county.uplinkArgs(tier))
-                Thread.sleep(forTimeInterval: Double(Int.random(in: 0..<250, using: &rng)) / 1000)
-                if roll < 75 {
-                    run.kill()
-                    _ = run.wait(timeout: .seconds(10))
-                    print("step \(step): killed \(tier.name)'s uplink")
-                } else {
-                    try county.restartCounty()
-                    _ = run.wait(timeout: .seconds(60))
-                    print("step \(step): killed the county hub under \(tier.name)'s uplink")
-                }
-            case 80..<90:
-                // The county's operator corrects a person it may not hold yet.
-                _ = try county.county.run(["hub", "edit", "person", p.id, "--phone", Self.phone(&rng)])
-            default:
-                _ = try tier.hub.run(["hub", "edit", "person", p.id, "--phone", Self.phone(&rng)])
-            }
-        }
+        for step in 0..<30 { try Self.randomStep(step, county, people: people, rng: &rng) }
         try county.settle(rounds: 3)
         try county.expectTiersAgree()
         try Self.expectCountyNodeTable(county)
@@ -120,6 +86,45 @@ struct CountyUplinkTests {
         #expect(try county["w1"].rows("people")[west.id] == nil, "丙村's node no longer lists the merged-away row")
         #expect(try county["e1"].rows("people")[east.id] != nil, "甲村's node keeps the survivor")
         try Self.expectCountyReport(county)
+    }
+
+    /// One seeded random step: a village edit, a sync, an uplink, an uplink cut by kill -9 (of itself or of the
+    /// county hub), or an operator's correction at the county or at the township.
+    static func randomStep(_ step: Int, _ county: ProcCounty, people: [Added], rng: inout SeedRandom) throws {
+        let nodeNames = county.nodes.keys.sorted()
+        let roll = Int.random(in: 0..<100, using: &rng)
+        let p = people[Int.random(in: 0..<people.count, using: &rng)]
+        let tier = try #require(county.township(of: p.node))
+        switch roll {
+        case 0..<25:
+            // A node of the person's village edits it (it may not hold it yet: then nothing happens).
+            let same = tier.villages.filter { $0.value == tier.villages[p.node] }.keys.sorted()
+            let editor = same[Int.random(in: 0..<same.count, using: &rng)]
+            _ = try county[editor].run(["edit", "person", p.id, "--phone", phone(&rng)])
+        case 25..<45:
+            try county.sync(nodeNames[Int.random(in: 0..<nodeNames.count, using: &rng)])
+        case 45..<65:
+            try county.uplink(tier.name)
+        case 65..<80:
+            // kill -9 mid-uplink, of the uplink (township end) or of the county hub: the next cycle repeats
+            // what was cut, exactly once.
+            let run = try tier.hub.start(county.uplinkArgs(tier))
+            Thread.sleep(forTimeInterval: Double(Int.random(in: 0..<250, using: &rng)) / 1000)
+            if roll < 75 {
+                run.kill()
+                _ = run.wait(timeout: .seconds(10))
+                print("step \(step): killed \(tier.name)'s uplink")
+            } else {
+                try county.restartCounty()
+                _ = run.wait(timeout: .seconds(60))
+                print("step \(step): killed the county hub under \(tier.name)'s uplink")
+            }
+        case 80..<90:
+            // The county's operator corrects a person it may not hold yet.
+            _ = try county.county.run(["hub", "edit", "person", p.id, "--phone", phone(&rng)])
+        default:
+            _ = try tier.hub.run(["hub", "edit", "person", p.id, "--phone", phone(&rng)])
+        }
     }
 
     /// `hub nodes --json` at the county: each township node with its villages, its backlog, and when each village's
