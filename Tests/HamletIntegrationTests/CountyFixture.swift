@@ -68,6 +68,17 @@ final class ProcCounty {
         countyServer = try Hamlet.startServer(dir: county.path)
     }
 
+    /// kill -9 of a township's `hub serve`, then a fresh one on the same address (its nodes keep theirs).
+    func restartTownship(_ township: String) throws {
+        var t = try #require(townships[township])
+        t.server.kill()
+        _ = t.server.wait(timeout: .seconds(15))
+        let p = try Hamlet.start(["hub", "serve", "--dir", t.hub.path, "--listen", t.address, "--no-web"])
+        #expect(p.waitForLine(prefix: "listening ", in: .stdout, timeout: .seconds(15)) != nil, "the township hub serves again")
+        t.server = p
+        townships[township] = t
+    }
+
     /// A township hub restored from a backup folder: its server stopped, `hub.sqlite` copied back (the uplink's
     /// folder stays), and served again on the same port so that its nodes keep their address.
     func restoreTownship(_ township: String, from backup: String) throws {

@@ -110,10 +110,14 @@ struct CountyUplinkTests {
             // what was cut, exactly once.
             let run = try tier.hub.start(county.uplinkArgs(tier))
             Thread.sleep(forTimeInterval: Double(Int.random(in: 0..<250, using: &rng)) / 1000)
-            if roll < 75 {
+            if roll < 70 {
                 run.kill()
                 _ = run.wait(timeout: .seconds(10))
                 print("step \(step): killed \(tier.name)'s uplink")
+            } else if roll < 75 {
+                try county.restartTownship(tier.name)
+                _ = run.wait(timeout: .seconds(60))
+                print("step \(step): killed \(tier.name)'s hub under its uplink")
             } else {
                 try county.restartCounty()
                 _ = run.wait(timeout: .seconds(60))
