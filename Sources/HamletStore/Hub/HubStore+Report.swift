@@ -26,8 +26,11 @@ extension HubStore {
             let live = "_deleted = 0 AND _merged_into IS NULL"
             let scope = SchemaSQL.quote(schema.scope)
             var villages = Set(try connection.rows("SELECT village FROM nodes").map { try $0.text(0) })
-            // Issue 18: a township node's `village` is its township's name, a column only when grouped by township.
-            if !byTownship { villages.subtract(Set(try townshipOfVillage().values)) }
+            // Issue 18: a township node's `village` is its township's name, a column only when grouped by township;
+            // every village a township claimed has its column (or counts for its township) even with no one left.
+            let claimed = try townshipOfVillage()
+            if !byTownship { villages.subtract(Set(claimed.values)) }
+            villages.formUnion(claimed.keys)
             if schema.table(named: "people") != nil {
                 for r in try connection.rows("SELECT DISTINCT \(scope) FROM people WHERE \(live) AND \(scope) IS NOT NULL") {
                     villages.insert(try r.text(0))

@@ -96,12 +96,14 @@ extension HubStore {
     /// - Throws: `StoreError`.
     public func villageActivity(node: String) throws -> [String: Int64] {
         var out: [String: Int64] = [:]
+        // Rows it moved out to another township's village count for none of its own.
+        let own = Set(try township(ofNode: node).map { try villages(ofTownship: $0) } ?? [])
         let scope = SchemaSQL.quote(schema.scope)
         for t in schema.tables {
             let sql = "SELECT x.\(scope), max(l.received_at) FROM log l JOIN \(SchemaSQL.quote(t.name)) x ON x.id = l.row_id "
                 + "WHERE l.node = ?1 AND l.tbl = ?2 GROUP BY x.\(scope)"
             for r in try connection.rows(sql, [.text(node), .text(t.name)]) {
-                guard let v = r.optionalText(0), let at = r[1].integer else { continue }
+                guard let v = r.optionalText(0), own.contains(v), let at = r[1].integer else { continue }
                 out[v] = max(out[v] ?? 0, at)
             }
         }
