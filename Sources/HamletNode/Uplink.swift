@@ -12,6 +12,11 @@ public struct UplinkSummary: Sendable, Codable, Hashable {
     public var sync: SyncSummary?
     /// The export mark after the cycle (township `hseq`).
     public var exportMark: Int64 = 0
+
+    enum CodingKeys: String, CodingKey {
+        case exported, downlinked, sync
+        case exportMark = "export_mark"
+    }
 }
 
 /// The reporting chain upward (issue 18): a township hub syncs to a county hub as one of its nodes.
