@@ -185,5 +185,12 @@ struct CountyUplinkTests {
         let byVillage = try county.county.run(["hub", "report", "--period", period, "--json", "--villages"])
         try #require(byVillage.status == 0, "report --villages: \(byVillage)", sourceLocation: sourceLocation)
         #expect(Set(try byVillage.decode(Shape.self).villages.keys) == ["甲村", "乙村", "丙村", "丁村"], sourceLocation: sourceLocation)
+        // A county closes its figures per township; nothing differs right after, by township or by village.
+        #expect(try county.county.run(["hub", "report", "close", period]).status == 0, sourceLocation: sourceLocation)
+        for extra in [[], ["--villages"]] {
+            let r = try county.county.run(["hub", "report", "--period", period, "--json"] + extra)
+            let closed = (try r.json() as? [String: Any])?["closed"] as? [String: Any]
+            #expect((closed?["differences"] as? [Any])?.isEmpty == true, "\(extra): \(closed ?? [:])", sourceLocation: sourceLocation)
+        }
     }
 }

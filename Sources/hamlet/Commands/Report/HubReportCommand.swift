@@ -54,7 +54,8 @@ enum HubReportCommand: HamletCommand {
                                           wallMillis: c.now)
         let shortfall = try h.shortfall(period: p, byTownship: byTownship, wallMillis: c.now)
             .filter { place == nil || $0.village == nil || $0.village == place }
-        let closed = try h.closedReport(p, current: full)
+        // A county's close holds its figures per township (`report close`): compared in the same terms.
+        let closed = try h.closedReport(p, current: byTownship == county ? full : try h.report(period: p, byTownship: county, wallMillis: c.now))
         if c.json {
             Output.json(JSON(period: report.period, from: report.from, to: report.to, township: report.township, villages: report.villages,
                              timeliness: timeliness, shortfall: shortfall, closed: closed))

@@ -53,7 +53,8 @@ enum HubReportCloseCommand: HamletCommand {
     static func run(_ c: Context) throws {
         let p = try ReportText.parse(try c.argument(periodArgument))
         let h = try HubCommand.open(c)
-        let report = try h.report(period: p, wallMillis: c.now)
+        // Issue 18: a county closes its figures per township, as its report shows them by default.
+        let report = try h.report(period: p, byTownship: try h.isCounty(), wallMillis: c.now)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let figures = String(decoding: try encoder.encode(report), as: UTF8.self)
