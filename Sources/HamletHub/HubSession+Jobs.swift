@@ -101,7 +101,8 @@ extension HubSession {
         let count: Int
         do {
             (message, count) = try store.read {
-                let page = try store.pull(village: village, after: cursor, limit: limit)
+                // Issue 18: a township node's scope is its villages (HubStore+ScopePull.swift).
+                let page = try store.pull(scope: try store.scope(node: peer.node, village: village), after: cursor, limit: limit)
                 return (HubMessage.page(items: page.items, cursor: page.cursor, head: page.head, done: page.done,
                                         clock: try store.clock()), page.items.count)
             }
@@ -123,7 +124,7 @@ extension HubSession {
     func verify(_ store: HubStore, peer: HubSessionMachine.Peer, digest: ScopeDigest) {
         let hub: ScopeDigest
         do {
-            hub = try store.digest(village: peer.village)
+            hub = try store.read { try store.digest(scope: try store.scope(node: peer.node, village: peer.village)) }  // issue 18
         } catch {
             storeFailed(error, during: "verify")
             return
@@ -156,12 +157,13 @@ extension HubSession {
             snapshotHead = try store.read {
                 // The first read fixes the snapshot: every page below comes from the same state of the hub.
                 let head = try store.head()
+                let scope = try store.scope(node: node, village: village)  // issue 18: a township's villages
                 send(.snapshotBegin(head: head, epoch: try store.epoch(), hub: try store.hubID()))
                 var count: Int64 = 0
                 for table in store.schema.tables {
                     var after = ""
                     while true {
-                        let rows = try store.snapshot(village: village, table: table, afterID: after, limit: limits.pageSize)
+                        let rows = try store.snapshot(scope: scope, table: table, afterID: after, limit: limits.pageSize)
                         guard let last = rows.last else { break }
                         send(.rows(rows))
                         count += Int64(rows.count)

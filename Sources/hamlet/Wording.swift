@@ -49,7 +49,8 @@ enum Wording {
     static func hubOp(_ op: String, _ c: Context) -> String {
         guard c.chinese else { return op }
         let words = ["put": "写入", "delete": "删除", "edit": "更正", "resolve": "处理冲突", "merge": "合并",
-                     "unmerge": "撤销合并", "keep": "保留记录", "repoint": "改指引用", "merge-move": "合并迁移", "load": "装入", "seed": "装入"]
+                     "unmerge": "撤销合并", "keep": "保留记录", "repoint": "改指引用", "merge-move": "合并迁移", "load": "装入", "seed": "装入",
+                     "county": "县级下发"]
         return words[op] ?? op
     }
 

@@ -35,6 +35,9 @@ public struct MergeContext {
     public var table: TableSchema
     /// The village of the node that sent the change; nil for the operator.
     public var writerVillage: String?
+    /// A township node's scope (issue 18): the villages it may write, in place of `writerVillage` alone.
+    /// Nil for village nodes and the operator (their scope is `writerVillage`).
+    public var writerVillages: Set<String>?
     /// The `hseq` this change takes if it is accepted.
     public var hseq: Int64
     /// Maps a base from the change's epoch to this hub's history; nil when the
@@ -56,6 +59,12 @@ public struct MergeContext {
         self.hseq = hseq
         self.mapBase = mapBase
         self.facts = facts
+    }
+
+    /// True when the writer's scope holds `village` (issue 18: a township node's is a set of villages).
+    func writerScopeHolds(_ village: String?) -> Bool {
+        guard let village else { return false }
+        return writerVillages?.contains(village) ?? (village == writerVillage)
     }
 }
 
@@ -132,10 +141,10 @@ public enum Merge {
         // node's village at the version the node last saw, so an edit made
         // before a transfer is not lost to it, and a node never touches a row
         // its village never held. A base this hub does not know counts as now.
-        if let village = ctx.writerVillage, !ctx.forceReview {
+        if ctx.writerVillage != nil, !ctx.forceReview {
             let base = ctx.mapBase(change.rowBase)
             let owner = base.flatMap { _ in ctx.facts.villageAtBase } ?? cur.scope(ctx.schema)
-            if owner != village, base == nil, change.rowBase > 0 {
+            if !ctx.writerScopeHolds(owner), base == nil, change.rowBase > 0 {
                 // A base above the common prefix of a restored hub's lineage: whose row it was then
                 // cannot be judged, so nothing is refused — the values are held for review (rule 10).
                 var held = ctx
@@ -150,7 +159,7 @@ public enum Merge {
                 }
                 return update(change, current: cur, context: held, writer: writer, validator: validator)
             }
-            guard owner == village else {
+            guard ctx.writerScopeHolds(owner) else {
                 return .reject(Rejection(.outOfScope, "row belongs to another village"))
             }
         }
@@ -185,7 +194,7 @@ public enum Merge {
         guard change.bases.values.allSatisfy({ $0 == 0 }), change.rowBase == 0 else {
             return .reject(Rejection(.unknownRow, "edit of a row the hub does not hold"))
         }
-        if let village = ctx.writerVillage, change.values[ctx.schema.scope]?.text != village {
+        if ctx.writerVillage != nil, !ctx.writerScopeHolds(change.values[ctx.schema.scope]?.text) {
             return .reject(Rejection(.outOfScope, "a node may create rows only in its own village"))
         }
         var values = change.values.filter { !$0.value.isNull }

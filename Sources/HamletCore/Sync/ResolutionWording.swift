@@ -14,6 +14,7 @@ public enum ResolutionWording {
         "unmerged": ("已撤销合并", "merge undone"),
         "dismissed": ("判定不是同一人", "dismissed: not the same person"),
         "moot": ("已无需处理", "moot, nothing left to decide"),
+        "county": ("县级已处理", "settled at the county"),
     ]
 
     /// Shorter words for a list's status column → (zh, en).
@@ -27,6 +28,7 @@ public enum ResolutionWording {
         "unmerged": ("已撤销合并", "unmerged"),
         "dismissed": ("不是同一人", "not same person"),
         "moot": ("已无需处理", "moot"),
+        "county": ("县级已处理", "county"),
     ]
 
     /// Notes the hub writes itself when it closes a conflict (`moot`) → (zh, en).

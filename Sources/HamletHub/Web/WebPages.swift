@@ -198,8 +198,10 @@ extension WebApp {
         body += "<th>\(h(t("nodes.lastResult")))</th><th class=\"num\">\(h(t("nodes.waiting")))</th><th class=\"num\">\(h(t("nodes.open")))</th>"
         body += "<th class=\"num\">\(h(t("nodes.skew")))</th><th class=\"num\">\(h(t("nodes.lastSeq")))</th><th>\(h(t("nodes.address")))</th></tr></thead><tbody>"
         for n in nodes {
-            let waiting = try store.waiting(village: n.village, after: n.cursor ?? 0)
-            let open = openByVillage[n.village] ?? 0
+            // Issue 18: a township node's backlog and conflicts are its villages'.
+            let scope = try store.scope(node: n.id, village: n.village)
+            let waiting = try store.waiting(scope: scope, after: n.cursor ?? 0)
+            let open = scope.villages.reduce(0) { $0 + (openByVillage[$1] ?? 0) }
             var villageQuery = [("village", n.village)]
             villageQuery.append(("status", "open"))
             body += "<tr><td class=\"mono\">\(h(n.id))</td><td>\(h(n.village))</td>"

@@ -58,6 +58,10 @@ extension HubStore {
         for w in waiting {
             try connection.run("DELETE FROM parked WHERE node = ?1 AND seq = ?2", [w[0], w[1]])
             let change = try JSONText.decode(Change.self, try w.text(3))
+            // Issue 18: judged with the scope of the node that sent it, not of the batch that brought its row.
+            let batchWriter = state.township
+            state.township = try townshipWriter(node: try w.text(0))
+            defer { state.township = batchWriter }
             _ = try reconcileOne(change, hash: try w.text(2), from: BatchSource(node: try w.text(0), village: try w.text(4)), state: &state)
         }
     }

@@ -155,12 +155,15 @@ extension HubStore {
     /// Whether each village's data for `period` reached the hub by the deadline (day `deadlineDay` of the
     /// next month, to the end of that day in the hub's time zone): `ReportTimeliness`.
     /// - Throws: `StoreError`.
-    public func timeliness(period: ReportPeriod, villages: [String], deadlineDay: Int, wallMillis: Int64) throws -> ReportTimeliness {
+    /// - Parameter byTownship: at a county hub, late changes count for their village's township (issue 18).
+    public func timeliness(period: ReportPeriod, villages: [String], deadlineDay: Int, byTownship: Bool = false,
+                           wallMillis: Int64) throws -> ReportTimeliness {
+        let group = byTownship ? try townshipOfVillage() : [:]
         let deadline = ReportTimeliness.deadline(of: period, day: deadlineDay)
         let deadlineEnd = try startOfDayMillis(deadline.adding(days: 1)) - 1
         let periodEnd = try startOfDayMillis(period.to.adding(days: 1)) - 1
         var late: [String: Int] = [:]
-        for change in try changes(dated: period.from, period.to, after: .receivedAfter(deadlineEnd)) { late[change.village, default: 0] += 1 }
+        for change in try changes(dated: period.from, period.to, after: .receivedAfter(deadlineEnd)) { late[group[change.village] ?? change.village, default: 0] += 1 }
         return ReportTimeliness.judge(deadline: deadline, deadlinePassed: wallMillis > deadlineEnd, villages: villages,
                                       lastSync: try lastSessions(after: periodEnd, upTo: deadlineEnd), lastSeen: try lastSeenByVillage(),
                                       deadlineEndMillis: deadlineEnd, lateChanges: late)

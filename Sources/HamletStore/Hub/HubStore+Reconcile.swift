@@ -32,6 +32,7 @@ extension HubStore {
             throw SeqGap(expected: expected)
         }
         var state = BatchState(head: try head(), clock: HybridClock(node: NodeID.hub, last: try clock()), wallMillis: wallMillis)
+        state.township = try townshipWriter(node: source.node)  // issue 18: nil for a village node
         var results: [ChangeResult] = []
         results.reserveCapacity(changes.count)
         var known = try receivedSeqs(node: source.node, among: changes)
@@ -59,6 +60,8 @@ extension HubStore {
         var clock: HybridClock
         var wallMillis: Int64
         var mappers: [String: (Int64) -> Int64?] = [:]
+        /// Issue 18: a township node's villages (HubStore+Township.swift); nil for a village node.
+        var township: TownshipWriter?
     }
 
     /// Reconciles one change that the hub has not taken before (or that was parked).
@@ -91,6 +94,10 @@ extension HubStore {
         var ctx = MergeContext(schema: schema, table: t, writerVillage: source.village, hseq: hseq, mapBase: mapper,
                                facts: try MergeFacts.gather(for: change, onto: current, table: t, schema: schema,
                                                             mapBase: mapper, reads: MergeReader(store: self)))
+        if var w = state.township {  // issue 18: a township node writes its villages (HubStore+Township.swift)
+            ctx.writerVillages = try claimScope(change, creates: current == nil, &w, wallMillis: wallMillis)
+            state.township = w
+        }
         var outcome = Merge.reconcile(change, onto: current, context: ctx)
         // The row the outcome is decided on: the survivor when the change names a merged-away row.
         var decidedOn = current

@@ -19,12 +19,18 @@ extension HubStore {
     ///   - wallMillis: now, for the rules' day.
     /// - Returns: the input.
     /// - Throws: `StoreError`.
-    public func reportInput(covering periods: [ReportPeriod] = [], checks: Bool = true,
+    ///   - byTownship: at a county hub, one column per township (issue 18, `ReportInput.grouped(by:)`).
+    public func reportInput(covering periods: [ReportPeriod] = [], checks: Bool = true, byTownship: Bool = false,
                             wallMillis: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) throws -> ReportInput {
         try read {
             let live = "_deleted = 0 AND _merged_into IS NULL"
             let scope = SchemaSQL.quote(schema.scope)
             var villages = Set(try connection.rows("SELECT village FROM nodes").map { try $0.text(0) })
+            // Issue 18: a township node's `village` is its township's name, a column only when grouped by township;
+            // every village a township claimed has its column (or counts for its township) even with no one left.
+            let claimed = try townshipOfVillage()
+            if !byTownship { villages.subtract(Set(claimed.values)) }
+            villages.formUnion(claimed.keys)
             if schema.table(named: "people") != nil {
                 for r in try connection.rows("SELECT DISTINCT \(scope) FROM people WHERE \(live) AND \(scope) IS NOT NULL") {
                     villages.insert(try r.text(0))
@@ -35,7 +41,7 @@ extension HubStore {
             var input = try reads.input(villages: villages.sorted())
             input.moves = try reportMoves()
             input.quality = try reportQuality(checks: checks, wallMillis: wallMillis)
-            return input
+            return byTownship ? input.grouped(by: try townshipOfVillage()) : input
         }
     }
 
@@ -107,8 +113,10 @@ extension HubStore {
     ///   - wallMillis: now.
     /// - Returns: the report.
     /// - Throws: `ReportError` (`unknown-village`), `StoreError`.
-    public func report(period: ReportPeriod, village: String? = nil, checks: Bool = true, wallMillis: Int64) throws -> Report {
-        let input = try reportInput(covering: [period], checks: checks, wallMillis: wallMillis)
+    ///   - byTownship: at a county hub, one column per township (issue 18).
+    public func report(period: ReportPeriod, village: String? = nil, checks: Bool = true, byTownship: Bool = false,
+                       wallMillis: Int64) throws -> Report {
+        let input = try reportInput(covering: [period], checks: checks, byTownship: byTownship, wallMillis: wallMillis)
         let report = ReportEngine(input).report(for: period)
         guard let village else { return report }
         return try report.only(village: village)
@@ -123,9 +131,9 @@ extension HubStore {
     ///   - wallMillis: now.
     /// - Returns: the flags (empty when nothing dropped by more than 30%).
     /// - Throws: `StoreError`.
-    public func shortfall(period: ReportPeriod, wallMillis: Int64) throws -> [ShortfallFlag] {
+    public func shortfall(period: ReportPeriod, byTownship: Bool = false, wallMillis: Int64) throws -> [ShortfallFlag] {
         let periods = [period, period.previous, period.sameLastYear]
-        let engine = ReportEngine(try reportInput(covering: periods, checks: false, wallMillis: wallMillis))
+        let engine = ReportEngine(try reportInput(covering: periods, checks: false, byTownship: byTownship, wallMillis: wallMillis))
         // A year's previous period is the same period last year: compared once.
         return ShortfallSignal.flags(current: engine.report(for: period), previous: engine.report(for: period.previous),
                                      sameLastYear: period.sameLastYear == period.previous ? nil : engine.report(for: period.sameLastYear))

@@ -94,6 +94,7 @@ public final class HubStore {
             try h.setMeta("time_zone", timeZone)
             try h.setMeta("schema", schema.encoded())
             try h.setMeta("schema_version", String(schema.version))
+            try h.ensureTownshipTables()
         }
         try h.ensureDigests()
         return h
@@ -116,6 +117,7 @@ public final class HubStore {
         if !readOnly { for sql in sessionsSQL + conflictIndexesSQL { try c.execute(sql) } }
         let hub = HubStore(connection: c, schema: current, directory: directory)
         if !readOnly { try hub.ensureDigests() }
+        if !readOnly { try hub.ensureTownshipTables() }  // issue 18 (HubStore+Township.swift)
         return hub
     }
 
@@ -289,7 +291,11 @@ public final class HubStore {
 
     /// The villages that have a node or a conflict, for filters.
     public func knownVillages() throws -> Set<String> {
-        Set(try connection.rows("SELECT village FROM nodes UNION SELECT village FROM conflicts").map { try $0.text(0) })
+        var villages = Set(try connection.rows("SELECT village FROM nodes UNION SELECT village FROM conflicts").map { try $0.text(0) })
+        // Issue 18: at a county, a township node's `village` is its township; its villages are those it claimed.
+        let claimed = try townshipOfVillage()
+        villages.subtract(Set(try nodes().compactMap { try township(ofNode: $0.id) }))
+        return villages.union(claimed.keys)
     }
 
     func nodeRecords(where clause: String, _ args: [Value]) throws -> [NodeRecord] {

@@ -70,10 +70,11 @@ extension Replica {
                     let after = DigestBuilder.rowHash(row)
                     digestMoves.add(table: t.name, count: before == nil ? 1 : 0, xor: [before, after].compactMap { $0 })
                     if seen.insert(RowKey(t.name, row.id)).inserted { touched.append((t, row.id)) }
-                case .leave(let table, let id, _):
+                case .leave(let table, let id, let leftAt):
                     guard let t = schema.table(named: table) else { continue }
                     if let before = try countedShadowHash(table: t.name, id: id) { digestMoves.add(table: t.name, count: -1, xor: [before]) }
                     try connection.run("UPDATE _shadow SET gone = 1 WHERE tbl = ?1 AND id = ?2", [.text(t.name), .text(id)])
+                    try noteLeave(table: t.name, id: id, hseq: leftAt)  // issue 18: the uplink's downlink (Replica+Uplink.swift)
                     if seen.insert(RowKey(t.name, id)).inserted { touched.append((t, id)) }
                 }
             }

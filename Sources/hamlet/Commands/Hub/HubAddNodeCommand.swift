@@ -10,11 +10,13 @@ enum HubAddNodeCommand: HamletCommand {
     static let node = ArgumentSpec("node", nameZH: "节点名", help: CommandTree.L("节点名", "node id"))
     static let village = OptionSpec(long: "village", valueName: "name", help: CommandTree.L("节点所属的村", "the node's village"), valueNameZH: "村名")
     static let secretOut = OptionSpec(long: "secret-out", valueName: "path", help: CommandTree.L("密钥文件写到哪里（只有本用户能读）", "where to write the secret (mode 0600)"), valueNameZH: "文件")
+    /// Issue 18: a township hub registered at a county; its scope is every village of the township.
+    static let township = OptionSpec(long: "township", valueName: "name", help: CommandTree.L("登记一个镇中心（向县级上传的节点），范围是该镇所有的村", "register a township hub (an uplink node) whose scope is every village of the township"), valueNameZH: "镇名")
     static let rotate = OptionSpec(long: "rotate", help: CommandTree.L("为已登记的节点换新密钥", "issue a new secret for a registered node"))
 
     static func spec(_ schema: Schema) -> CommandSpec {
         CommandSpec(name: "add-node", abstract: CommandTree.L("登记村节点并生成它的密钥（只写一次）", "register a village node and write its secret once"),
-                    arguments: [node], options: [village, secretOut, rotate, CommandTree.dir, CommandTree.json])
+                    arguments: [node], options: [village, township, secretOut, rotate, CommandTree.dir, CommandTree.json])
     }
 
     static func run(_ c: Context) throws {
@@ -41,6 +43,9 @@ enum HubAddNodeCommand: HamletCommand {
                 try? FileManager.default.removeItem(atPath: out)
                 throw error
             }
+        } else if let township = try c.village(Self.township) {
+            try registerTownship(c, h, node: node, township: township, secret: secret, key: key, out: out)
+            return
         } else {
             guard let village = try c.village(Self.village) else {
                 throw CLIError(code: "missing-village", exit: .usage, message: Localized(zh: "缺少 --village", en: "--village is required"))
@@ -59,6 +64,27 @@ enum HubAddNodeCommand: HamletCommand {
         if c.json { Output.json(["node": node, "secret_file": out]) } else {
             Output.out(c.t("已登记节点 \(node)，密钥写入 \(out)（只写这一次，请交给该村的电脑）\n",
                            "registered node \(node); secret written to \(out) (once: hand it to the village's laptop)\n"))
+        }
+    }
+
+    /// `--township`: the node is a township hub; the county learns its villages as it writes them (HubStore+Township).
+    static func registerTownship(_ c: Context, _ h: HubStore, node: String, township: String, secret: String, key: String, out: String) throws {
+        if try h.node(node) != nil {
+            throw CLIError(code: "exists", exit: .invalidData, message: Localized(zh: "节点 \(node) 已经登记过了（换密钥用 --rotate）", en: "node \(node) is already registered (use --rotate for a new secret)"))
+        }
+        if let other = try h.nodes().first(where: { $0.village == township }) {
+            throw CLIError(code: "exists", exit: .invalidData, message: Localized(zh: "\(township) 已经登记为节点 \(other.id)", en: "\(township) is already registered as node \(other.id)"))
+        }
+        try writeSecret(secret, to: out)
+        do {
+            try h.addTownshipNode(id: node, township: township, secretHash: key, wallMillis: c.now)
+        } catch {
+            try? FileManager.default.removeItem(atPath: out)
+            throw error
+        }
+        if c.json { Output.json(["node": node, "township": township, "secret_file": out]) } else {
+            Output.out(c.t("已登记镇节点 \(node)（\(township)），密钥写入 \(out)（只写这一次，请交给该镇中心）\n",
+                           "registered township node \(node) (\(township)); secret written to \(out) (once: hand it to the township hub)\n"))
         }
     }
 

@@ -8,7 +8,8 @@ enum HubCommand: HamletCommandGroup {
         [HubInitCommand.self, HubAddNodeCommand.self, HubServeCommand.self, HubBackupCommand.self, HubSchemaCommand.self,
          HubConflictsCommand.self, HubConflictCommand.self, HubResolveCommand.self, HubMergeCommand.self, HubUnmergeCommand.self,
          HubDismissCommand.self, HubEditCommand.self, HubNodesCommand.self, HubHistoryCommand.self, HubExportCommand.self,
-         HubCheckCommand.self, HubMarkCommand.self, HubCompareCommand.self, HubReportCommand.self, HubMovesCommand.self]
+         HubCheckCommand.self, HubMarkCommand.self, HubCompareCommand.self, HubReportCommand.self, HubMovesCommand.self,
+         HubUplinkCommand.self]
     }
 
     static func spec(_ schema: Schema) -> CommandSpec {

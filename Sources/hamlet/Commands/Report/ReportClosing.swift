@@ -21,12 +21,14 @@ enum ReportClosing {
         return text + table.render(maxWidth: max(c.width, 100))
     }
 
-    static func timelinessText(_ t: ReportTimeliness, place: String?, _ c: Context) -> String {
+    /// - Parameter byTownship: a county's report (issue 18): one row per township.
+    static func timelinessText(_ t: ReportTimeliness, place: String?, byTownship: Bool = false, _ c: Context) -> String {
         var text = c.t("上报截止日 \(t.deadline)", "deadline \(t.deadline)")
         text += t.onTimeRate.map { c.t("，按时上报率 \(ReportValue.decimal($0).description)%\n", ", on time \(ReportValue.decimal($0).description)%\n") }
             ?? c.t("（未到截止日）\n", " (not yet due)\n")
         let rows = t.villages.filter { place == nil || $0.village == place }
-        var table = Table(columns: [Table.Column(header: c.t("村", "village")), Table.Column(header: c.t("上报情况", "status")),
+        var table = Table(columns: [Table.Column(header: byTownship ? c.t("镇", "township") : c.t("村", "village")),
+                                    Table.Column(header: c.t("上报情况", "status")),
                                     Table.Column(header: c.t("截止前最后同步", "last sync by the deadline")),
                                     Table.Column(header: c.t("截止后收到本期数据", "period data after it"), alignment: .right),
                                     Table.Column(header: c.t("截止后未再同步", "silent since"))])
@@ -51,7 +53,8 @@ enum HubReportCloseCommand: HamletCommand {
     static func run(_ c: Context) throws {
         let p = try ReportText.parse(try c.argument(periodArgument))
         let h = try HubCommand.open(c)
-        let report = try h.report(period: p, wallMillis: c.now)
+        // Issue 18: a county closes its figures per township, as its report shows them by default.
+        let report = try h.report(period: p, byTownship: try h.isCounty(), wallMillis: c.now)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let figures = String(decoding: try encoder.encode(report), as: UTF8.self)

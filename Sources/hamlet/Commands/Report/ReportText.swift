@@ -57,8 +57,10 @@ enum ReportText {
     }
 
     /// Every figure of the township (and of `village` beside it) with its unit and 口径.
-    static func figures(_ r: Report, village: String?, _ c: Context) -> String {
-        var columns = [Table.Column(header: c.t("指标", "figure")), Table.Column(header: c.t("全镇", "township"), maxCells: 40)]
+    /// - Parameter county: a county hub's report (issue 18): the total column is the county's.
+    static func figures(_ r: Report, village: String?, county: Bool = false, _ c: Context) -> String {
+        let total = county ? c.t("全县", "county") : c.t("全镇", "township")
+        var columns = [Table.Column(header: c.t("指标", "figure")), Table.Column(header: total, maxCells: 40)]
         if let village { columns.append(Table.Column(header: village, maxCells: 40)) }
         columns += [Table.Column(header: c.t("单位", "unit")), Table.Column(header: c.t("口径", "definition"), maxCells: 60)]
         var table = Table(columns: columns)
@@ -71,11 +73,13 @@ enum ReportText {
     }
 
     /// The villages side by side on the main figures, the township last.
-    static func villages(_ r: Report, _ c: Context) -> String {
-        var table = Table(columns: [Table.Column(header: c.t("村", "village"))]
+    /// - Parameter county: columns are townships and the total the county's (issue 18); nil: a township's villages.
+    static func villages(_ r: Report, county: Bool = false, byTownship: Bool = false, _ c: Context) -> String {
+        let place = byTownship ? c.t("镇", "township") : c.t("村", "village")
+        var table = Table(columns: [Table.Column(header: place)]
             + mainKeys.compactMap(Indicator.named).map { Table.Column(header: $0.label.text(chinese: c.chinese), alignment: .right) })
         table.rows = r.villages.keys.sorted().map { v in [v] + mainKeys.map { (r.villages[v]?[$0] ?? .missing).description } }
-        table.rows.append([c.t("全镇", "township")] + mainKeys.map { (r.township[$0] ?? .missing).description })
+        table.rows.append([county ? c.t("全县", "county") : c.t("全镇", "township")] + mainKeys.map { (r.township[$0] ?? .missing).description })
         return table.render(maxWidth: max(c.width, 120))
     }
 
