@@ -62,22 +62,25 @@ func verifyPerChangedRow(_ c: Config, hubDir: String, nodeDir: String, village: 
                          path: (String) -> String) throws -> [Figure] {
     var figures: [Figure] = []
     var round = 0
+    let verifyRuns = 3
     for n in c.operatorChangedRows {
-        var seconds: [Bool: Double] = [:]
-        for verify in [false, true] {
-            round += 1
-            progress("operator: \(n) changed rows, then one sync \(verify ? "with" : "without") verify")
-            try changeRows(hubDir, village: village, count: n, round: round)
-            let hub = try startHub(hubDir, listen: listen, log: path("hub-verify.log"))
-            defer { stopHub(hub) }
-            let (r, _) = try runHamlet(["sync", "--dir", nodeDir] + (verify ? [] : ["--no-verify"]), log: path("sync-verify.log"))
-            seconds[verify] = r.seconds
+        var seconds: [Bool: [Double]] = [:]
+        progress("operator: \(n) changed rows, then one sync without or with verify, \(verifyRuns) times each")
+        for _ in 0..<verifyRuns {
+            for verify in [false, true] {
+                round += 1
+                try changeRows(hubDir, village: village, count: n, round: round)
+                let hub = try startHub(hubDir, listen: listen, log: path("hub-verify.log"))
+                defer { stopHub(hub) }
+                let (r, _) = try runHamlet(["sync", "--dir", nodeDir] + (verify ? [] : ["--no-verify"]), log: path("sync-verify.log"))
+                seconds[verify, default: []].append(r.seconds)
+            }
         }
-        let with = seconds[true] ?? 0, without = seconds[false] ?? 0
+        let with = percentile(seconds[true] ?? [], 50), without = percentile(seconds[false] ?? [], 50)
         let cost = with - without
         figures.append(Figure(section: "Operator", measure: "verify after \(n) changed rows", value: cost, unit: "s", shown: fmtMillis(cost),
                               ceiling: nil, ceilingShown: "", ratio: nil, target: "", met: nil,
-                              note: "one `hamlet sync` pulling \(n) changed rows with verify (\(fmtMillis(with))) − one pulling \(n) others without (\(fmtMillis(without)))"
+                              note: "median of \(verifyRuns) `hamlet sync` runs each pulling \(n) changed rows with verify (\(fmtMillis(with))) − of \(verifyRuns) each pulling \(n) others without (\(fmtMillis(without)))"
                                   + (n > 0 ? String(format: "; %.1f µs per changed row", cost / Double(n) * 1e6) : "")))
     }
     return figures
