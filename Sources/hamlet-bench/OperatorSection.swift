@@ -13,11 +13,13 @@ import Glibc
 // of open field conflicts. Every command is the release `hamlet` binary run as a child process.
 
 extension Config {
-    /// `hamlet seed` sizes: villages × people per village (3,000 people ≈ 15k rows in register v2).
-    var operatorVillages: Int { quick ? 3 : 64 }
+    /// `hamlet seed` sizes: villages × people per village (3,000 people ≈ 15k rows in register v2; 80 villages ≈ 1.2M rows).
+    var operatorVillages: Int { quick ? 3 : 80 }
     var operatorPeople: Int { quick ? 300 : 3_000 }
     var operatorConflicts: Int { quick ? 300 : 5_000 }
     var operatorSyncRuns: Int { 5 }
+    /// Rows changed at the hub before one sync, to price verify per changed row.
+    var operatorChangedRows: [Int] { quick ? [0, 10, 100] : [0, 100, 1_000] }
 }
 
 /// Runs `hamlet args…` to completion; throws on a non-zero exit. The child's own VmHWM comes back in `maxRSS`
@@ -156,6 +158,11 @@ func operatorSection(_ c: Config, _ scratch: Scratch) throws -> [Figure] {
     let (firstExport, _) = try runHamlet(["hub", "export", "people", "--dir", hubDir], log: path("export.log"))
     let (export, _) = try runHamlet(["hub", "export", "people", "--dir", hubDir], log: path("export.log"))
     let exportRSS = max(firstExport.maxRSS, export.maxRSS)
+    progress("operator: hamlet hub export people --out people.xlsx")
+    let xlsxPath = path("people.xlsx")
+    let (xlsxExport, _) = try runHamlet(["hub", "export", "people", "--dir", hubDir, "--out", xlsxPath], log: path("export-xlsx.log"))
+    let xlsxBytes = ((try? FileManager.default.attributesOfItem(atPath: xlsxPath))?[.size] as? Int) ?? 0
+    try? FileManager.default.removeItem(atPath: xlsxPath)
 
     progress("operator: a node of \(village) (\(villageRows) rows): hub add-node, init")
     let nodeDir = path("node"), secret = path("node.secret")
@@ -172,10 +179,8 @@ func operatorSection(_ c: Config, _ scratch: Scratch) throws -> [Figure] {
         _ = hubProcess.wait()
         throw BenchError("hub serve did not start (see \(dir)/hub.log)")
     }
-    defer {
-        hubProcess.signal(SIGTERM)
-        _ = hubProcess.wait()
-    }
+    var hubRunning = true
+    defer { if hubRunning { stopHub(hubProcess) } }
     let hubPid = String(hubProcess.pid)
     let startRSS = procStatus("VmHWM", pid: hubPid)
 
@@ -184,6 +189,11 @@ func operatorSection(_ c: Config, _ scratch: Scratch) throws -> [Figure] {
     let pageSeconds = try timed { page = try httpGet(web, path: "/export/people.csv") }
     guard page.status.hasPrefix("HTTP/1.1 200") else { throw BenchError("/export/people.csv: \(page.status)") }
     let pageRSS = procStatus("VmHWM", pid: hubPid)
+    progress("operator: GET /export/people.xlsx from the page")
+    var pageXLSX: (status: String, bodyBytes: Int) = ("", 0)
+    let pageXLSXSeconds = try timed { pageXLSX = try httpGet(web, path: "/export/people.xlsx") }
+    guard pageXLSX.status.hasPrefix("HTTP/1.1 200") else { throw BenchError("/export/people.xlsx: \(pageXLSX.status)") }
+    let pageXLSXRSS = procStatus("VmHWM", pid: hubPid)
 
     progress("operator: GET / (conflict list), first and deep page")
     var deepAfter: Int64 = 0, openConflicts = 0
@@ -219,6 +229,9 @@ func operatorSection(_ c: Config, _ scratch: Scratch) throws -> [Figure] {
     let verifyMedian = percentile(withVerify, 50), plainMedian = percentile(without, 50)
     let verifyCost = verifyMedian - plainMedian
     let syncRSS = procStatus("VmHWM", pid: hubPid)
+    stopHub(hubProcess)
+    hubRunning = false
+    let perRow = try verifyPerChangedRow(c, hubDir: hubDir, nodeDir: nodeDir, village: village, listen: sync.description, path: path)
 
     let rowsNote = "hub of \(totalRows) rows (`hamlet seed --villages \(c.operatorVillages) --people \(c.operatorPeople)`, \(fmtSeconds(seedRun.seconds)), seed peak RSS \(fmtMB(seedRun.maxRSS)))"
     return [
@@ -228,12 +241,27 @@ func operatorSection(_ c: Config, _ scratch: Scratch) throws -> [Figure] {
         Figure(section: "Operator", measure: "hub export people, peak RSS", value: Double(exportRSS), unit: "bytes",
                shown: fmtMB(exportRSS), ceiling: nil, ceilingShown: "", ratio: nil, target: "< 150 MB" + scale,
                met: c.quick ? nil : exportRSS < 150 << 20, note: "VmHWM the `hamlet hub export` process reports for itself, the larger of the two runs"),
+        Figure(section: "Operator", measure: "hub export people --out people.xlsx, time", value: xlsxExport.seconds, unit: "s",
+               shown: fmtSeconds(xlsxExport.seconds), ceiling: export.seconds, ceilingShown: fmtSeconds(export.seconds) + " CSV",
+               ratio: xlsxExport.seconds / max(export.seconds, 1e-6), target: "", met: nil,
+               note: "a whole `hamlet hub export` process writing a \(xlsxBytes / 1024) KiB xlsx (streamed: inline strings, the sheet deflated as rows come)"),
+        Figure(section: "Operator", measure: "hub export people xlsx, peak RSS", value: Double(xlsxExport.maxRSS), unit: "bytes",
+               shown: fmtMB(xlsxExport.maxRSS), ceiling: Double(exportRSS), ceilingShown: fmtMB(exportRSS) + " CSV", ratio: nil,
+               target: "< 150 MB" + scale, met: c.quick ? nil : xlsxExport.maxRSS < 150 << 20,
+               note: "VmHWM the `hamlet hub export --out people.xlsx` process reports for itself"),
         Figure(section: "Operator", measure: "page /export/people.csv, time", value: pageSeconds, unit: "s", shown: fmtSeconds(pageSeconds),
                ceiling: export.seconds, ceilingShown: fmtSeconds(export.seconds) + " CLI", ratio: pageSeconds / max(export.seconds, 1e-6),
                target: "", met: nil, note: "\(page.bodyBytes / 1024) KiB read to the end over loopback (chunked), from `hamlet hub serve`"),
         Figure(section: "Operator", measure: "page /export/people.csv, hub peak RSS", value: Double(pageRSS), unit: "bytes",
                shown: fmtMB(pageRSS), ceiling: nil, ceilingShown: "", ratio: nil, target: "< 150 MB" + scale,
                met: c.quick ? nil : pageRSS < 150 << 20, note: "VmHWM of the `hamlet hub serve` process after the download (\(fmtMB(startRSS)) before it)"),
+        Figure(section: "Operator", measure: "page /export/people.xlsx, time", value: pageXLSXSeconds, unit: "s",
+               shown: fmtSeconds(pageXLSXSeconds), ceiling: xlsxExport.seconds, ceilingShown: fmtSeconds(xlsxExport.seconds) + " CLI",
+               ratio: pageXLSXSeconds / max(xlsxExport.seconds, 1e-6), target: "", met: nil,
+               note: "\(pageXLSX.bodyBytes / 1024) KiB read to the end over loopback (chunked)"),
+        Figure(section: "Operator", measure: "page /export/people.xlsx, hub peak RSS", value: Double(pageXLSXRSS), unit: "bytes",
+               shown: fmtMB(pageXLSXRSS), ceiling: nil, ceilingShown: "", ratio: nil, target: "< 150 MB" + scale,
+               met: c.quick ? nil : pageXLSXRSS < 150 << 20, note: "VmHWM of `hamlet hub serve` after the CSV and the xlsx downloads"),
         Figure(section: "Operator", measure: "conflict page, first (\(openConflicts) open)", value: firstPage, unit: "s", shown: fmtMillis(firstPage),
                ceiling: nil, ceilingShown: "", ratio: nil, target: "< 100 ms", met: c.quick ? nil : firstPage < 0.1,
                note: "GET / (the conflict list), whole response, median of 3; \(c.operatorConflicts) field conflicts made through HubStore.reconcile"),
@@ -247,5 +275,5 @@ func operatorSection(_ c: Config, _ scratch: Scratch) throws -> [Figure] {
         Figure(section: "Operator", measure: "verify's cost in an idle sync", value: verifyCost, unit: "s", shown: fmtMillis(verifyCost),
                ceiling: nil, ceilingShown: "", ratio: nil, target: "< 30 ms" + (c.quick ? " (at 12k rows)" : ""), met: c.quick ? nil : verifyCost < 0.03,
                note: "median with verify − median without (both sides' digests); hub VmHWM after all: \(fmtMB(syncRSS))"),
-    ]
+    ] + perRow
 }

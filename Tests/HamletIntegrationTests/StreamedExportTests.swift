@@ -1,4 +1,5 @@
 import Foundation
+import HamletCore
 import HamletNet
 import HamletTestSupport
 import Testing
@@ -42,6 +43,21 @@ struct StreamedExportTests {
         let peak = Self.peakRSSKiB(p.pid)
         print("streamed export: \(body.count) bytes; hub VmHWM \(before / 1024) MiB before, \(peak / 1024) MiB after")
         #expect(peak < 300 * 1024, "hub peak RSS \(peak / 1024) MiB while streaming \(body.count) bytes")
+
+        // The xlsx streams too: the CLI's bytes (written through a pipe, so no seeking) from the page, chunked.
+        let cliXLSX = dir.file("people.xlsx")
+        let timed = try ExternalTool.run("/usr/bin/time", ["-v", Hamlet.executable, "hub", "export", "people", "--dir", hub, "--out", cliXLSX],
+                                         env: ["LANG": "zh_CN.UTF-8"], timeout: .seconds(300))
+        #expect(timed.status == 0, "\(timed.stderr)")
+        let cliPeak = Self.maxResidentKiB(timed.stderr)
+        let (xlsxHead, xlsx) = try Self.download(web, path: "/export/people.xlsx?lang=zh", host: address)
+        #expect(xlsxHead.hasPrefix("HTTP/1.1 200") && xlsxHead.lowercased().contains("transfer-encoding: chunked"), "\(xlsxHead)")
+        #expect(xlsx == [UInt8](try Data(contentsOf: URL(fileURLWithPath: cliXLSX))), "the page streams the bytes hub export writes")
+        let table = try SheetFile.read(bytes: xlsx, name: "people.xlsx")
+        #expect(table.rows.count == cli.stdout.split(separator: "\r\n").count - 1, "every row of the CSV")
+        let xlsxPeak = Self.peakRSSKiB(p.pid)
+        print("streamed xlsx: \(xlsx.count) bytes; hub VmHWM \(xlsxPeak / 1024) MiB, CLI max RSS \(cliPeak / 1024) MiB")
+        #expect(xlsxPeak < 150 * 1024 && cliPeak > 0 && cliPeak < 150 * 1024, "hub \(xlsxPeak / 1024) MiB, CLI \(cliPeak / 1024) MiB")
         // The page still answers on the same hub after the download.
         let (again, _) = try Self.download(web, path: "/export", host: address)
         #expect(again.hasPrefix("HTTP/1.1 200"))
@@ -65,6 +81,14 @@ struct StreamedExportTests {
         #expect(FileManager.default.contents(atPath: xlsxPath) == xlsx.stdoutData)
         let refused = try Hamlet.run(["hub", "export", "people", "--dir", hub, "--out", dir.file("missing/people.csv")])
         #expect(refused.status == 74)
+    }
+
+    /// "Maximum resident set size (kbytes)" from `/usr/bin/time -v`'s report (0 when absent).
+    static func maxResidentKiB(_ report: String) -> Int {
+        for line in report.split(separator: "\n") where line.contains("Maximum resident set size") {
+            return Int(line.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0
+        }
+        return 0
     }
 
     /// `VmHWM` of a process in KiB (0 when it cannot be read).

@@ -33,4 +33,29 @@ import Testing
         #expect(try h.rows(table: "people").compactMap { $0.values["name"]?.text } == order)
         #expect(try h.meta("sort_keys.people") == Pinyin.keyVersion)
     }
+
+    @Test("a bulk load writes the keys with the rows: the first sorted read has none to fill (issue 20, item 3)")
+    func loadWritesSortKeys() throws {
+        let dir = TempDir("hub-sort-load")
+        defer { dir.remove() }
+        let h = try HubStore.create(directory: dir.path)
+        let names = ["曾国藩", "单田芳", "令狐冲", "郝藏文", "王秀英", "Anna", "吕淼"]
+        let rows = names.enumerated().map { i, name in
+            (id: "01900000-0000-7000-8000-00000000001\(i)",
+             values: ["village": .text("东村"), "name": .text(name), "sex": .text("F"), "birth_date": .text("1980-01-01")] as Fields)
+        }
+        try h.load(table: "people", rows: rows, action: OperatorAction(name: "seed", wallMillis: 0, note: nil))
+        func keys() throws -> [String: String] {
+            Dictionary(uniqueKeysWithValues: try h.connection.rows("SELECT id, hex(_sort) FROM people WHERE _sort IS NOT NULL")
+                .map { (try $0.text(0), try $0.text(1)) })
+        }
+        let loaded = try keys()
+        #expect(loaded.count == names.count)
+        // The keys a fill computes afterwards are the same.
+        try h.connection.run("UPDATE people SET _sort = NULL")
+        _ = try h.rows(table: "people")
+        #expect(try keys() == loaded)
+        #expect(try h.meta("sort_keys.people") == Pinyin.keyVersion, "recorded, so the keys are not dropped as stale")
+        #expect(try h.rows(table: "people").compactMap { $0.values["name"]?.text } == names.sorted { Pinyin.sortKey($0) < Pinyin.sortKey($1) })
+    }
 }

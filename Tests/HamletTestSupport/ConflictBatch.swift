@@ -49,6 +49,37 @@ public struct ConflictBatch {
         _ = try push(nodes.0) { i, id in try change(nodes.0, id, ["name": .text(name(i, prefix: prefix) + "甲")], base: made[i]) }
         return batch
     }
+
+    /// Registers `count` people in `village` from `nodes.0`, then the same 身份证号 again under other rows and names
+    /// from `nodes.1` (a woman entered twice): one duplicate conflict per person.
+    /// - Returns: the first node's rows, in order.
+    @discardableResult
+    public static func addDuplicates(_ store: HubStore, count: Int, village: String, nodes: (String, String), prefix: String,
+                                     region: Int) throws -> ConflictBatch {
+        let now = wallMillisNow()
+        var rng = SystemRandomNumberGenerator()
+        var batch = ConflictBatch()
+        for (k, node) in [nodes.0, nodes.1].enumerated() {
+            if try store.node(node) == nil {
+                try store.addNode(id: node, village: village, secretHash: String(repeating: "0", count: 64), wallMillis: now)
+            }
+            let first = try store.lastSeq(node: node) + 1
+            let rows = (0..<count).map { _ in RowID.make(unixMillis: now, using: &rng) }
+            if k == 0 { batch.people = rows }
+            let changes = rows.enumerated().map { i, row in
+                let values: Fields = ["village": .text(village), "name": .text(name(i, prefix: prefix) + (k == 0 ? "" : "又")),
+                                      "sex": .text("F"), "birth_date": .text(CalendarDate(daysSinceEpoch: 3000 + i).description),
+                                      "national_id": .text(nationalID(i, region: region))]
+                return Change(node: node, seq: first + Int64(i), table: "people", row: row, op: .put, values: values,
+                              bases: values.mapValues { _ in 0 }, rowBase: 0, hlc: HLC(wall: now + Int64(i), counter: 0, node: node),
+                              author: node, epoch: "")
+            }
+            for r in try store.reconcile(changes, from: BatchSource(node: node, village: village), wallMillis: now) where r.status == .rejected {
+                throw ConflictBatchError(message: "rejected \(r.code ?? "") \(r.message ?? "")")
+            }
+        }
+        return batch
+    }
 }
 
 /// The hub refused a change a batch made (the batch's data is wrong, not the hub).

@@ -1,17 +1,27 @@
-/// Writes a one-sheet xlsx workbook (Office Open XML, ECMA-376 transitional).
+/// Writes a one-sheet xlsx workbook (Office Open XML, ECMA-376 transitional) a row at a time, in bounded memory.
 ///
-/// Made so that a register survives any spreadsheet program: every text column is
-/// text-typed twice over, its cells are shared strings (never numbers, so a national ID
-/// or a phone's leading 0 cannot be reinterpreted) and its column carries the text number
-/// format `@` (so a value typed later into an empty cell stays text too). Dates are real
-/// dates (serials with the format `yyyy-mm-dd`), integers real numbers. The header row is
-/// bold and frozen; column widths follow the content (CJK counted double). Cell text is
-/// escaped for XML and OOXML (`_xHHHH_` for control characters, `&#13;` for CR), so
-/// every string reads back exactly. The ZIP entries are stored; output is deterministic.
-package enum XLSXWriter {
+/// Made so that a register survives any spreadsheet program: every text column is text-typed twice over, its
+/// cells are inline strings (`t="inlineStr"`: never numbers, so a national ID or a phone's leading 0 cannot be
+/// reinterpreted, and no shared-string table to hold) and its column carries the text number format `@` (so a
+/// value typed later into an empty cell stays text too). Dates are real dates (serials with the format
+/// `yyyy-mm-dd`), integers real numbers. The header row is bold and frozen; column widths follow the header and
+/// the first `sampleRows` rows (CJK counted double). Cell text is escaped for XML and OOXML (`_xHHHH_` for
+/// control characters, `&#13;` for CR), so every string reads back exactly.
+///
+/// Rows go out as they come: the sheet's XML is deflated into a ZIP entry written with a data descriptor
+/// (`ZipWriter`), so a million rows hold one 64 KiB buffer and the deflate window, never the file, and the sink
+/// may be a pipe or a socket. Output is deterministic; `workbook(sheetName:columns:rows:)` gives the same bytes
+/// in memory.
+///
+/// ```swift
+/// var sheet = XLSXWriter(sheetName: "人口", columns: columns) { bytes in try out.write(bytes) }
+/// for row in rows { try sheet.append(row) }
+/// try sheet.finish()
+/// ```
+package struct XLSXWriter {
     /// How a column's cells are typed.
     package enum Kind: Sendable {
-        /// Shared strings with the text format `@`.
+        /// Inline strings with the text format `@`.
         case text
         /// Numbers (integers as written).
         case number
@@ -36,7 +46,36 @@ package enum XLSXWriter {
     /// Style indices into `cellXfs` of `styles.xml`.
     private enum Style: Int { case general = 0, text = 1, date = 2, header = 3 }
 
-    /// Builds the workbook.
+    /// How many leading rows are held to size the columns before the sheet starts.
+    package static let sampleRows = 200
+    /// The sheet XML buffered before it is deflated into the archive.
+    static let flushBytes = 64 << 10
+
+    private let sheetName: String
+    private let columns: [Column]
+    private var zip: ZipWriter
+    private var widths: [Int]
+    /// The first rows, held until `sampleRows` have come (or the end) to size the columns.
+    private var sample: [[String]]? = []
+    private var xml: [UInt8] = []
+    private var rowNumber = 1
+    /// The rows appended so far.
+    package private(set) var rowCount = 0
+
+    /// Starts a workbook; the archive's first bytes reach the sink once the column widths are known.
+    /// - Parameters:
+    ///   - sheetName: the tab's name (cut to 31 characters; `[]:*?/\` replaced).
+    ///   - columns: the header and the kind of each column.
+    ///   - sink: receives the xlsx file's bytes in order; a throw stops the writer and is rethrown.
+    package init(sheetName: String, columns: [Column], sink: @escaping ([UInt8]) throws -> Void) {
+        self.sheetName = sheetName
+        self.columns = columns
+        zip = ZipWriter(sink: sink)
+        widths = columns.map { Self.displayWidth($0.title) }
+        xml.reserveCapacity(Self.flushBytes + 4096)
+    }
+
+    /// Builds a whole workbook in memory.
     /// - Parameters:
     ///   - sheetName: the tab's name (cut to 31 characters; `[]:*?/\` replaced).
     ///   - columns: the header and the kind of each column.
@@ -45,61 +84,111 @@ package enum XLSXWriter {
     ///     not a date from 1900-03-01 on, is written as text).
     /// - Returns: the xlsx file.
     package static func workbook(sheetName: String, columns: [Column], rows: [[String]]) -> [UInt8] {
-        var strings = SharedStrings()
-        var widths = columns.map { displayWidth($0.title) }
-        var sheet = Array(#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#.utf8)
-        sheet += Array(#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#.utf8)
-        sheet += Array(#"<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>"#.utf8)
-        var data: [UInt8] = Array("<sheetData>".utf8)
-        data.reserveCapacity(rows.count * columns.count * 24 + 64)
-        func cell(_ col: Int, _ row: Int, style: Style, type: String?, value: String) {
-            data += Array("<c r=\"\(columnName(col))\(row)\" s=\"\(style.rawValue)\"".utf8)
-            if let type { data += Array(" t=\"\(type)\"".utf8) }
-            data += Array("><v>\(value)</v></c>".utf8)
+        let out = ByteCollector()
+        var writer = XLSXWriter(sheetName: sheetName, columns: columns) { out.bytes += $0 }
+        do {
+            for r in rows { try writer.append(r) }
+            try writer.finish()
+        } catch {
+            preconditionFailure("an in-memory sink never throws")
         }
-        data += Array("<row r=\"1\">".utf8)
-        for (j, c) in columns.enumerated() { cell(j, 1, style: .header, type: "s", value: String(strings.index(c.title))) }
-        data += Array("</row>".utf8)
-        for (k, values) in rows.enumerated() {
-            let r = k + 2
-            data += Array("<row r=\"\(r)\">".utf8)
-            for (j, column) in columns.enumerated() where j < values.count && !values[j].isEmpty {
-                let v = values[j]
-                widths[j] = max(widths[j], displayWidth(v))
-                switch column.kind {
-                case .number where Int64(v).map({ $0.magnitude < 1_000_000_000_000_000 }) == true:
-                    // Under 10^15: a spreadsheet keeps 15 significant digits, so larger integers go as text.
-                    cell(j, r, style: .general, type: nil, value: String(Int64(v) ?? 0))
-                case .date where SheetDate.serial(v) != nil:
-                    cell(j, r, style: .date, type: nil, value: String(SheetDate.serial(v) ?? 0))
-                default:
-                    cell(j, r, style: .text, type: "s", value: String(strings.index(v)))
-                }
-            }
-            data += Array("</row>".utf8)
+        return out.bytes
+    }
+
+    /// Appends one row (see `workbook(sheetName:columns:rows:)` for how values are typed).
+    /// - Parameter values: the row's values in column order.
+    /// - Throws: what the sink throws.
+    package mutating func append(_ values: [String]) throws {
+        rowCount += 1
+        if sample != nil {
+            for (j, v) in values.prefix(columns.count).enumerated() { widths[j] = max(widths[j], Self.displayWidth(v)) }
+            sample?.append(values)
+            if (sample?.count ?? 0) >= Self.sampleRows { try start() }
+            return
         }
-        data += Array("</sheetData>".utf8)
+        try writeRow(values)
+    }
+
+    /// Writes what is held, the sheet's end and the archive's directory; call once after the last row.
+    /// - Throws: what the sink throws.
+    package mutating func finish() throws {
+        if sample != nil { try start() }
+        xml += Array("</sheetData></worksheet>".utf8)
+        try zip.write(xml)
+        xml.removeAll()
+        try zip.finish()
+    }
+
+    /// Writes the fixed parts, the sheet's head (its column widths now known) and the sampled rows.
+    private mutating func start() throws {
+        let held = sample ?? []
+        sample = nil
+        try zip.add("[Content_Types].xml", Array(Self.contentTypes.utf8), compressed: true)
+        try zip.add("_rels/.rels", Array(Self.rootRels.utf8), compressed: true)
+        try zip.add("xl/workbook.xml", Array(Self.workbookXML(sheetName: Self.safeSheetName(sheetName)).utf8), compressed: true)
+        try zip.add("xl/_rels/workbook.xml.rels", Array(Self.workbookRels.utf8), compressed: true)
+        try zip.add("xl/styles.xml", Array(Self.styles.utf8), compressed: true)
+        try zip.beginEntry("xl/worksheets/sheet1.xml", compressed: true)
+        xml += Array(#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#.utf8)
+        xml += Array(#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#.utf8)
+        xml += Array(#"<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>"#.utf8)
         if !columns.isEmpty {
-            sheet += Array("<cols>".utf8)
+            xml += Array("<cols>".utf8)
             for (j, column) in columns.enumerated() {
                 let width = min(60, max(8, widths[j] + 2))
                 let style = column.kind == .text ? Style.text : column.kind == .date ? .date : .general
-                sheet += Array("<col min=\"\(j + 1)\" max=\"\(j + 1)\" width=\"\(width)\" style=\"\(style.rawValue)\" customWidth=\"1\"/>".utf8)
+                xml += Array("<col min=\"\(j + 1)\" max=\"\(j + 1)\" width=\"\(width)\" style=\"\(style.rawValue)\" customWidth=\"1\"/>".utf8)
             }
-            sheet += Array("</cols>".utf8)
+            xml += Array("</cols>".utf8)
         }
-        sheet += data
-        sheet += Array("</worksheet>".utf8)
+        xml += Array("<sheetData><row r=\"1\">".utf8)
+        for (j, c) in columns.enumerated() { appendText(c.title, column: j, style: .header) }
+        xml += Array("</row>".utf8)
+        for values in held { try writeRow(values) }
+    }
 
-        var zip = ZipWriter()
-        zip.add("[Content_Types].xml", Array(contentTypes.utf8))
-        zip.add("_rels/.rels", Array(rootRels.utf8))
-        zip.add("xl/workbook.xml", Array(workbookXML(sheetName: safeSheetName(sheetName)).utf8))
-        zip.add("xl/_rels/workbook.xml.rels", Array(workbookRels.utf8))
-        zip.add("xl/styles.xml", Array(styles.utf8))
-        zip.add("xl/sharedStrings.xml", strings.xml())
-        zip.add("xl/worksheets/sheet1.xml", sheet)
-        return zip.finished()
+    private mutating func writeRow(_ values: [String]) throws {
+        rowNumber += 1
+        xml += Array("<row r=\"\(rowNumber)\">".utf8)
+        for (j, column) in columns.enumerated() where j < values.count && !values[j].isEmpty {
+            let v = values[j]
+            switch column.kind {
+            case .number where Int64(v).map({ $0.magnitude < 1_000_000_000_000_000 }) == true:
+                // Under 10^15: a spreadsheet keeps 15 significant digits, so larger integers go as text.
+                appendValue(String(Int64(v) ?? 0), column: j, style: .general)
+            case .date where SheetDate.serial(v) != nil:
+                appendValue(String(SheetDate.serial(v) ?? 0), column: j, style: .date)
+            default:
+                appendText(v, column: j, style: .text)
+            }
+        }
+        xml += Array("</row>".utf8)
+        if xml.count >= Self.flushBytes {
+            try zip.write(xml)
+            xml.removeAll(keepingCapacity: true)
+        }
+    }
+
+    private mutating func appendValue(_ value: String, column: Int, style: Style) {
+        xml += Array("<c r=\"\(Self.columnName(column))\(rowNumber)\" s=\"\(style.rawValue)\"><v>\(value)</v></c>".utf8)
+    }
+
+    /// An inline string cell; `xml:space="preserve"` keeps leading and trailing blanks.
+    private mutating func appendText(_ s: String, column: Int, style: Style) {
+        let space = s.first.map { $0.isWhitespace } == true || s.last.map { $0.isWhitespace } == true
+        xml += Array("<c r=\"\(Self.columnName(column))\(rowNumber)\" s=\"\(style.rawValue)\" t=\"inlineStr\"><is>".utf8)
+        xml += Array((space ? "<t xml:space=\"preserve\">" : "<t>").utf8)
+        Self.appendEscaped(s, to: &xml)
+        xml += Array("</t></is></c>".utf8)
+    }
+
+    /// Appends `escape(s)`'s bytes; text with nothing to escape (most cells) is copied as is.
+    static func appendEscaped(_ s: String, to out: inout [UInt8]) {
+        let plain = s.utf8.allSatisfy { b in
+            b >= 0x20 && b != UInt8(ascii: "&") && b != UInt8(ascii: "<") && b != UInt8(ascii: ">")
+                && b != UInt8(ascii: "\"") && b != UInt8(ascii: "_") && b != 0xEF  // 0xEF: U+FFFE and U+FFFF start so
+        }
+        if plain { out += s.utf8 } else { out += escape(s).utf8 }
     }
 
     /// `A`, `B`, … `Z`, `AA`, … for a 0-based column.
@@ -158,37 +247,9 @@ package enum XLSXWriter {
         return cleaned.isEmpty ? "Sheet1" : cleaned
     }
 
-    /// The shared string table: each distinct string once, in first-use order.
-    private struct SharedStrings {
-        var index: [String: Int] = [:]
-        var list: [String] = []
-        var uses = 0
-
-        mutating func index(_ s: String) -> Int {
-            uses += 1
-            if let i = index[s] { return i }
-            index[s] = list.count
-            list.append(s)
-            return list.count - 1
-        }
-
-        func xml() -> [UInt8] {
-            var out = Array(#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#.utf8)
-            out += Array("<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"\(uses)\" uniqueCount=\"\(list.count)\">".utf8)
-            for s in list {
-                let space = s.first.map { $0.isWhitespace } == true || s.last.map { $0.isWhitespace } == true
-                out += Array((space ? "<si><t xml:space=\"preserve\">" : "<si><t>").utf8)
-                out += Array(escape(s).utf8)
-                out += Array("</t></si>".utf8)
-            }
-            out += Array("</sst>".utf8)
-            return out
-        }
-    }
-
     static let contentTypes = #"""
     <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-    <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>
+    <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>
     """#
 
     static let rootRels = #"""
@@ -204,7 +265,7 @@ package enum XLSXWriter {
 
     static let workbookRels = #"""
     <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-    <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>
+    <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>
     """#
 
     /// Four cell formats: general, text (`@`, id 49), date (`yyyy-mm-dd`, custom id 164), bold text for the header.

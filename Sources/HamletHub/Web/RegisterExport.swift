@@ -67,12 +67,16 @@ public enum RegisterExport {
     ///   - table: The table's schema.
     ///   - cells: One record per row, in order.
     ///   - labels: 编号 instead of `id` as the first header.
-    /// - Returns: The xlsx file, the same bytes as `xlsx(_:_:labels:)` for the same rows.
+    /// - Returns: The xlsx file, the same bytes as `xlsx(_:_:labels:)` and `RegisterXLSXWriter` for the same rows.
     public static func xlsx(_ table: TableSchema, cells: [[String]], labels: Bool) -> [UInt8] {
-        let columns = [XLSXWriter.Column(labels ? "编号" : "id", .text)] + table.fields.map { field in
+        XLSXWriter.workbook(sheetName: table.label.zh, columns: xlsxColumns(table, labels: labels), rows: cells)
+    }
+
+    /// The xlsx columns: the id (编号 with `labels`) as text, then each field, dates as dates and integers as numbers.
+    static func xlsxColumns(_ table: TableSchema, labels: Bool) -> [XLSXWriter.Column] {
+        [XLSXWriter.Column(labels ? "编号" : "id", .text)] + table.fields.map { field in
             XLSXWriter.Column(field.label.zh, field.type == .date ? .date : field.type == .integer ? .number : .text)
         }
-        return XLSXWriter.workbook(sheetName: table.label.zh, columns: columns, rows: cells)
     }
 
     /// One row's xlsx cells: the id, then each field as stored (enum labels with `labels`); no formula guard, as

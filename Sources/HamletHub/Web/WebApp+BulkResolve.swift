@@ -6,6 +6,8 @@ import HamletStore
 /// Taking one side for a selection of field conflicts on one field (issue 20, item 2): the list filtered to one field
 /// shows a checkbox per conflict with the field's version as shown; `POST /conflicts/bulk` settles each selected
 /// conflict by its own compare-and-set resolution (`HubStore.resolveFields`), so one that moved is refused alone.
+/// Filtered to open duplicates, the list offers the other bulk action: `POST /conflicts/bulk-dismiss` closes each
+/// selected duplicate as not the same person, each with its own record.
 extension WebApp {
     /// The field filter: every field that open field conflicts are on.
     func fieldFilterSelect(_ store: HubStore, _ filters: ConflictListFilters) throws -> String {
@@ -62,6 +64,43 @@ extension WebApp {
         return .redirect(to: back)
     }
 
+    /// The page's open duplicates with a checkbox each, a required reason, and one button: not the same person.
+    func bulkDismissForm(_ store: HubStore, _ list: [ConflictRecord], _ filters: ConflictListFilters) throws -> String {
+        let action = "/conflicts/bulk-dismiss"
+        let back = filters.pairs.isEmpty ? "/" : "/?" + FormCoding.encode(filters.pairs)
+        var s = "<form method=\"post\" action=\"\(action)\">\(csrfField(action))"
+        s += "<input type=\"hidden\" name=\"return\" value=\"\(h(back))\">"
+        s += try conflictTable(store, list, select: true)
+        s += "<div class=\"card\" style=\"margin-top:1rem\"><h2>\(h(t("bulkDismiss.heading")))</h2><p class=\"meta\">\(h(t("bulkDismiss.hint")))</p>"
+        s += "<div class=\"row\">\(whoFields(noteRequired: true))"
+        s += "<button type=\"submit\">\(h(t("bulkDismiss.button")))</button></div></div></form>"
+        return s
+    }
+
+    /// `POST /conflicts/bulk-dismiss`: closes each selected duplicate on its own (`HubStore.dismissDuplicates`), each
+    /// with the reason; one closed meanwhile is skipped and counted. Back to the list with what happened.
+    func dismissBulk(_ store: HubStore) throws -> HTTPResponse {
+        let back = formValue("return").flatMap { $0 == "/" || ($0.hasPrefix("/?") && !$0.contains("\r") && !$0.contains("\n")) ? $0 : nil } ?? "/"
+        var selection: [ConflictRecord] = []
+        for id in form.filter({ $0.0 == "c" }).compactMap({ Int64($0.1) }) {
+            guard let c = try store.conflict(id) else { return errorPage(404, "err.noConflict", String(id)) }
+            selection.append(c)
+        }
+        let done = action()
+        let refusal = selection.isEmpty ? "bulk.none" : selection.contains { $0.kind != .duplicate } ? "bulkDismiss.duplicatesOnly"
+            : done.note == nil ? "err.noteRequired" : nil
+        if let refusal {
+            console.setFlash(WebFlash(isError: true, text: t(refusal)), session: session.id)
+            return .redirect(to: back)
+        }
+        let outcomes = try store.dismissDuplicates(selection, action: done)
+        let dismissed = outcomes.filter { $0.refusal == nil }.count
+        var text = t("bulkDismiss.done", String(dismissed), String(outcomes.count))
+        if dismissed < outcomes.count { text += " " + t("bulkDismiss.skipped", String(outcomes.count - dismissed)) }
+        console.setFlash(WebFlash(isError: false, text: text), session: session.id)
+        return .redirect(to: back)
+    }
+
     /// The bulk form's words.
     static let bulkMessages: [String: (zh: String, en: String)] = [
         "list.field": ("字段", "Field"),
@@ -74,5 +113,12 @@ extension WebApp {
         "bulk.stale": ("这些在显示之后又改过，没有处理，请逐个查看：%1", "These changed since they were shown and were not settled; look at each: %1"),
         "bulk.none": ("没有选中任何冲突。", "No conflict was selected."),
         "bulk.oneField": ("只能一次处理同一个字段的字段冲突。", "Only field conflicts on one field can be settled together."),
+        "bulkDismiss.heading": ("选中的重复登记都判定为不是同一人", "Judge the selected duplicates not the same person"),
+        "bulkDismiss.hint": ("每个冲突单独关闭、单独记录，两条记录都保留，什么也不改；理由必填，村里以后能看到。在此期间已被处理的会跳过并计数。",
+                             "Each is closed and recorded on its own; both rows stay and nothing is written. The reason is required: clerks read it later. Any closed meanwhile are skipped and counted."),
+        "bulkDismiss.button": ("都判定为不是同一人", "Not the same person, each"),
+        "bulkDismiss.done": ("已关闭 %1 个重复登记（共选中 %2 个），每个都留下了处理记录。", "Closed %1 of %2 selected duplicates, each recorded."),
+        "bulkDismiss.skipped": ("另有 %1 个在此期间已被处理，已跳过。", "%1 were closed meanwhile and were skipped."),
+        "bulkDismiss.duplicatesOnly": ("只能一次关闭重复登记，请先按类型筛选出重复登记。", "Only duplicates can be dismissed together: filter the list to duplicates first."),
     ]
 }

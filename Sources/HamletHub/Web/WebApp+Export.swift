@@ -69,10 +69,10 @@ extension WebApp {
 
     /// `/export/<table>.csv` or `.xlsx`, filtered by the query.
     ///
-    /// The CSV streams: the worker fills the table's sort keys and opens a read-only store (a WAL reader, so the
-    /// export never holds up syncs), and a stream thread reads the rows one at a time and sends them in 64 KiB
-    /// chunks, waiting whenever the client is slower (`HTTPBodyStream`): memory stays bounded at any size. The xlsx
-    /// is still built whole (its zip needs every entry's size and checksum first), then sent in pieces.
+    /// Both formats stream: the worker fills the table's sort keys and opens a read-only store (a WAL reader, so
+    /// the export never holds up syncs), and a stream thread reads the rows one at a time and sends them in 64 KiB
+    /// chunks, waiting whenever the client is slower (`HTTPBodyStream`): memory stays bounded at any size. The
+    /// xlsx's sheet is deflated as rows come, its ZIP entries carry their sizes in data descriptors (`ZipWriter`).
     func export(_ store: HubStore, table name: String, xlsx: Bool) throws -> HTTPResponse {
         guard let t = store.schema.table(named: name) else { return errorPage(404, "err.noTable") }
         let filter: ExportFilter
@@ -86,15 +86,6 @@ extension WebApp {
         let ext = xlsx ? "xlsx" : "csv"
         let headers = [("Content-Type", xlsx ? RegisterExport.xlsxContentType : "text/csv; charset=utf-8"),
                        ("Content-Disposition", exportDisposition(t.name, ext, filter))] + HTTPResponse.securityHeaders
-        if xlsx {
-            var cells: [[String]] = []  // the rows' text only, not their version records
-            try store.forEachExportRow(table: t.name, village: filter.village, includeDeleted: deleted) { id, values in
-                if filter.keeps(values, in: t, scope: store.schema.scope) {
-                    cells.append(RegisterExport.xlsxRecord(t, id: id, values: values, labels: labels))
-                }
-            }
-            return HTTPResponse(status: 200, headers: headers, stream: .bytes(RegisterExport.xlsx(t, cells: cells, labels: labels)))
-        }
         try store.prepareExport(table: t.name)
         let reader = ResourceBox(try HubStore.open(directory: console.configuration.directory, readOnly: true))
         let scope = store.schema.scope
@@ -102,7 +93,16 @@ extension WebApp {
             let store = reader.value
             defer { store.close() }
             try withoutActuallyEscaping(write) { sink in
-                var writer = RegisterCSVWriter(table: t, labels: labels, sink: sink)  // dropped before `write` ends
+                // Either writer is dropped before `write` ends.
+                if xlsx {
+                    var writer = RegisterXLSXWriter(table: t, labels: labels, sink: sink)
+                    try store.forEachExportRow(table: t.name, village: filter.village, includeDeleted: deleted) { id, values in
+                        if filter.keeps(values, in: t, scope: scope) { try writer.append(id: id, values: values) }
+                    }
+                    try writer.finish()
+                    return
+                }
+                var writer = RegisterCSVWriter(table: t, labels: labels, sink: sink)
                 try store.forEachExportRow(table: t.name, village: filter.village, includeDeleted: deleted) { id, values in
                     if filter.keeps(values, in: t, scope: scope) { try writer.append(id: id, values: values) }
                 }

@@ -171,6 +171,8 @@ final class WebApp {
             return try editRow(store, table: parts[1], id: parts[2])
         case (true, 2) where parts[0] == "conflicts" && parts[1] == "bulk":
             return try resolveBulk(store)
+        case (true, 2) where parts[0] == "conflicts" && parts[1] == "bulk-dismiss":
+            return try dismissBulk(store)
         case (true, 3) where parts[0] == "conflicts":
             guard let id = Int64(parts[1]) else { return errorPage(404, "err.notFound") }
             switch parts[2] {

@@ -67,8 +67,13 @@ extension WebApp {
             body += "<div class=\"card\">\(h(t(page.total == 0 ? "list.empty" : "list.pastEnd")))</div>"
         } else {
             body += "<p class=\"meta\" id=\"range\">\(h(t("list.range", String(page.from), String(page.to), String(page.total))))</p>"
-            body += filters.field != nil && !filters.showAll
-                ? try bulkResolveForm(store, page.conflicts, filters) : try conflictTable(store, page.conflicts)
+            if filters.field != nil && !filters.showAll {
+                body += try bulkResolveForm(store, page.conflicts, filters)
+            } else if filters.kind == .duplicate && !filters.showAll {
+                body += try bulkDismissForm(store, page.conflicts, filters)
+            } else {
+                body += try conflictTable(store, page.conflicts)
+            }
         }
         body += conflictPager(page, filters)
         return layout(t("list.heading"), body)

@@ -88,9 +88,13 @@ extension HubStore {
         let n = SchemaSQL.quote(f.name)
         let q = SchemaSQL.quote(t.name)
         try dropStaleSortKeys(t)
+        // Through the table once by id (a rescan from the start for each batch made the fill quadratic).
+        var after = ""
         while true {
-            let missing = try connection.rows("SELECT id, \(n) FROM \(q) WHERE \"_sort\" IS NULL AND \(n) IS NOT NULL LIMIT 2000")
-            if missing.isEmpty { return }
+            let missing = try connection.rows(
+                "SELECT id, \(n) FROM \(q) WHERE id > ?1 AND \"_sort\" IS NULL AND \(n) IS NOT NULL ORDER BY id LIMIT 2000", [.text(after)])
+            guard let last = missing.last else { return }
+            after = try last.text(0)
             try connection.transaction {
                 for r in missing {
                     try connection.run("UPDATE \(q) SET \"_sort\" = ?2 WHERE id = ?1", [r[0], .text(sortKeys.key(try r.text(1)))])

@@ -5,7 +5,8 @@ import HamletStore
 
 /// `hamlet hub dismiss ID --note …`: closes a duplicate conflict as dismissed (判定为非同一人, not the same person).
 /// Both rows stay as they are and nothing is written; the pair is not raised again while neither row's shared value
-/// is written again. The note is required: it is the reason a clerk reads later.
+/// is written again. The note is required: it is the reason a clerk reads later. `--all-matching` closes every open
+/// duplicate the filters select, each on its own (`+Bulk`).
 enum HubDismissCommand: HamletCommand {
     static let note = OptionSpec(long: "note", valueName: "text", help: CommandTree.L("理由：为什么不是同一人（必填）", "why they are not the same person (required)"), valueNameZH: "理由")
 
@@ -13,21 +14,17 @@ enum HubDismissCommand: HamletCommand {
         CommandSpec(name: "dismiss", abstract: CommandTree.L("重复登记核实后不是同一人：关闭冲突，两条记录都保留", "a duplicate that is not the same person: close it, both rows stay"),
                     discussion: CommandTree.L("什么也不写：两条记录都不动。只要两条记录的身份证号都没有再修改，这一对就不会再提示。理由必填，村里以后能看到。",
                                               "Nothing is written: both rows stay as they are. The pair is not raised again while neither row's ID is written again. The note is required: clerks read it later."),
-                    arguments: [CommandTree.conflictArgument],
-                    options: [note, HubCommand.operatorName, CommandTree.dir, CommandTree.json],
-                    examples: ["hamlet hub dismiss 5 --note \"身份证号录错，已按户口本核实是两个人\""])
+                    arguments: [HubResolveCommand.conflictArgument],
+                    options: [note, allMatching, HubConflictsCommand.village, HubConflictsCommand.search, dryRun,
+                              HubCommand.operatorName, CommandTree.dir, CommandTree.json],
+                    examples: ["hamlet hub dismiss 5 --note \"身份证号录错，已按户口本核实是两个人\"",
+                               "hamlet hub dismiss --all-matching --village 北赵 --note \"已逐户核实\" --dry-run"])
     }
 
     static func run(_ c: Context) throws {
+        if c.flag(Self.allMatching) { return try runBulk(c) }
         let id = try OperatorCommands.conflictID(c)
-        let note = (c.value(Self.note) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !note.isEmpty else {
-            throw CLIError(code: "usage", exit: .usage,
-                           message: Localized(zh: "缺少 --note：请写明为什么不是同一人（理由留在冲突记录里，村里以后能看到）",
-                                              en: "--note is required: say why they are not the same person (kept with the conflict for clerks to read)"),
-                           hint: Localized(zh: "例如 hamlet hub dismiss \(id) --note \"身份证号录错，已按户口本核实是两个人\"",
-                                           en: "e.g. hamlet hub dismiss \(id) --note \"ID typed wrong; the household book shows two people\""))
-        }
+        let note = try requiredNote(c, example: "hamlet hub dismiss \(id)")
         let h = try HubCommand.open(c)
         guard let x = try h.conflict(id) else {
             throw CLIError(code: "not-found", exit: .notFound, message: Localized(zh: "没有冲突 #\(id)", en: "no conflict #\(id)"),

@@ -50,19 +50,19 @@ enum HubExportCommand: HamletCommand {
         }
     }
 
-    /// Writes the export through `sink`: CSV a row at a time, xlsx whole.
+    /// Writes the export through `sink` a row at a time, CSV or xlsx, in bounded memory.
     private static func export(_ h: HubStore, _ t: TableSchema, xlsx: Bool, _ c: Context, sink: @escaping ([UInt8]) throws -> Void) throws {
         // Under Chinese: Chinese headers and enum labels, which import reads back; --codes (and English): field names and codes.
         let labels = c.chinese && !c.flag(Self.codes)
         let village = c.value(Self.village)
         let deleted = c.flag(Self.deleted)
         if xlsx {
-            // The zip needs the whole sheet first: the rows' text is held (not their version records), then written.
-            var cells: [[String]] = []
+            // Streams too: the sheet is deflated as rows come and its size goes in a data descriptor, so a pipe works.
+            var writer = RegisterXLSXWriter(table: t, labels: labels, sink: sink)  // the web page's /export/<table>.xlsx bytes
             try h.forEachExportRow(table: t.name, village: village, includeDeleted: deleted) { id, values in
-                cells.append(RegisterExport.xlsxRecord(t, id: id, values: values, labels: labels))
+                try writer.append(id: id, values: values)
             }
-            try sink(RegisterExport.xlsx(t, cells: cells, labels: labels))  // shared with the web page's /export/<table>.xlsx
+            try writer.finish()
             return
         }
         // CSV streams: rows are read one at a time and written in 64 KiB pieces, never the whole file in memory.
