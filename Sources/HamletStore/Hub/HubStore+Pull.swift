@@ -31,23 +31,8 @@ extension HubStore {
                 """, [.text(village), .integer(cursor), .integer(Int64(limit + 1))]) {
                 candidates.append((try r.int(0), .leave(table: try r.text(1), id: try r.text(2), hseq: try r.int(0))))
             }
-            candidates.sort { $0.0 < $1.0 }
-            var items: [PullItem] = []
-            var last = cursor
-            var i = 0
-            // Take whole hseq groups: never split the rows one change touched across pages.
-            while i < candidates.count {
-                let h = candidates[i].0
-                var j = i
-                while j < candidates.count && candidates[j].0 == h { j += 1 }
-                if items.count >= limit && !items.isEmpty { break }
-                items += candidates[i..<j].map(\.1)
-                last = h
-                i = j
-            }
-            let done = i >= candidates.count
-            let newCursor = done ? max(last, head) : last
-            return PullPage(items: items, cursor: newCursor, head: head, done: done)
+            // Whole hseq groups: never split the rows one change touched across pages.
+            return Self.page(candidates, cursor: cursor, head: head, limit: limit)
         }
     }
 

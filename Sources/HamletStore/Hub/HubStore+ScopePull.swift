@@ -36,7 +36,8 @@ extension HubStore {
         }
     }
 
-    /// Whole `hseq` groups up to `limit` items, as `pull(village:)` takes them.
+    /// Whole `hseq` groups up to `limit` items (never the rows one change touched split across pages): the page
+    /// of a village's pull and of a township's.
     static func page(_ all: [(Int64, PullItem)], cursor: Int64, head: Int64, limit: Int) -> PullPage {
         let candidates = all.sorted { $0.0 < $1.0 }
         var items: [PullItem] = []
