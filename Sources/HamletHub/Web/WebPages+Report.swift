@@ -23,8 +23,10 @@ extension WebApp {
         var closed: ClosedReport?
         /// The 补录/更正 since the close (empty when the period is open).
         var changes: [PeriodChange]
-        /// The township's name: the hub's `township` setting, else 本镇.
+        /// The township's name: the hub's `township` setting, else 本镇 (本县 at a county).
         var township: String
+        /// A county hub (issue 18): the report's columns are its townships, not villages.
+        var byTownship = false
         var deadlineDay: Int
         /// When the page was made.
         var madeAt: Int64
@@ -92,7 +94,8 @@ extension WebApp {
         }
         let report: Report
         do {
-            report = try store.report(period: query.period, village: query.village, wallMillis: console.configuration.wallMillis())
+            report = try store.report(period: query.period, village: query.village, byTownship: try store.isCounty(),
+                                      wallMillis: console.configuration.wallMillis())
         } catch let error as ReportError {
             return reportError(store, message: language == .zh ? error.zh : error.message, status: 404)
         }
@@ -135,14 +138,17 @@ extension WebApp {
         let now = console.configuration.wallMillis()
         let today = CalendarDate(unixMillis: now, zone: TimeZone(identifier: zone) ?? .gmt)
         let yearMonths = ReportPeriod.year(period.year)?.months ?? period.months
-        let input = try store.reportInput(covering: [period, period.previous, period.sameLastYear] + yearMonths, wallMillis: now)
+        let county = try store.isCounty()
+        let input = try store.reportInput(covering: [period, period.previous, period.sameLastYear] + yearMonths, byTownship: county,
+                                          wallMillis: now)
         let engine = ReportEngine(input)
         let report = engine.report(for: period)
         let months = yearMonths.map { m in (period: m, report: m.from > today ? nil : Optional(engine.report(for: m))) }
         let lastYear = period.sameLastYear == period.previous ? nil : engine.report(for: period.sameLastYear)
         let shortfall = ShortfallSignal.flags(current: report, previous: engine.report(for: period.previous), sameLastYear: lastYear)
             .filter { village == nil || $0.village == nil || $0.village == village }
-        let timeliness = try store.timeliness(period: period, villages: report.villages.keys.sorted(), deadlineDay: deadline, wallMillis: now)
+        let timeliness = try store.timeliness(period: period, villages: report.villages.keys.sorted(), deadlineDay: deadline,
+                                              byTownship: county, wallMillis: now)
         let closed = try store.closedReport(period, current: report)
         var changes: [PeriodChange] = []
         if closed != nil, let close = try store.periodClose(period.description) {
@@ -152,7 +158,8 @@ extension WebApp {
         let named = ((try store.meta("township")) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         return ReportPageData(period: period, village: village, report: report, months: months, timeliness: timeliness,
                               shortfall: shortfall, closed: closed, changes: changes,
-                              township: named.isEmpty ? t("report.thisTownship") : named, deadlineDay: deadline, madeAt: now)
+                              township: named.isEmpty ? t(county ? "report.county.this" : "report.thisTownship") : named,
+                              byTownship: county, deadlineDay: deadline, madeAt: now)
     }
 
     // MARK: - Links

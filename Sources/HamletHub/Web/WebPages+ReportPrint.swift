@@ -27,6 +27,12 @@ extension WebApp {
         "report.print": ("打印（A4）", "Print (A4)"),
         "report.download": ("下载", "Download"),
         "report.villages": ("各村主要指标", "Villages side by side"),
+        "report.county.place": ("镇", "Township"),
+        "report.county.township": ("全县", "County"),
+        "report.county.townshipTotal": ("全县合计", "County total"),
+        "report.county.backToTownship": ("全县报表", "County report"),
+        "report.county.villages": ("各镇主要指标", "Townships side by side"),
+        "report.county.this": ("本县", "The county"),
         "report.totalNote": ("全镇合计按全镇整体计算，不是各村相加：镇内村间转移不算全镇的迁入、迁出；同一身份证号重复登记只计一次。点村名看该村报表。",
                              "The township total is computed over the township as one place, not summed: transfers between its villages are not moves of the township, and a person registered twice counts once. Click a village for its own report."),
         "report.charts": ("图表", "Charts"),
@@ -166,7 +172,7 @@ extension WebApp {
         page += "<main class=\"sheet\"><p class=\"noprint meta\">\(h(t("report.printHint"))) <a href=\"\(h(back))\">\(h(t("report.backToPage")))</a></p>"
         page += "<h1>\(h(title))</h1><p class=\"sub\">\(h(t("report.range", d.report.from, d.report.to)))　\(h(t("report.madeAt", time(d.madeAt))))</p>"
         page += reportShortfall(d)
-        if d.village == nil { page += "<h2>\(h(t("report.villages")))</h2>\(reportVillagesTable(d, links: false))" }
+        if d.village == nil { page += "<h2>\(h(rt(d, "report.villages")))</h2>\(reportVillagesTable(d, links: false))" }
         page += "<h2>\(h(t("report.charts")))</h2>\(reportCharts(d))"
         page += reportClosed(d)
         page += reportFigures(d)

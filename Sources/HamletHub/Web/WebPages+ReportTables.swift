@@ -11,11 +11,11 @@ extension WebApp {
         var body = "<h1>\(h(reportTitle(d)))</h1>"
         body += "<p class=\"meta\">\(h(t("report.range", d.report.from, d.report.to)))</p>"
         body += reportForm(period: d.period.description, village: d.village, villages: d.report.villages.keys.sorted(),
-                           deadline: String(d.deadlineDay))
+                           deadline: String(d.deadlineDay), county: d.byTownship)
         body += reportLinks(d)
         body += reportShortfall(d)
         body += reportClosed(d)
-        if d.village == nil { body += "<div class=\"card\"><h2>\(h(t("report.villages")))</h2>\(reportVillagesTable(d, links: true))</div>" }
+        if d.village == nil { body += "<div class=\"card\"><h2>\(h(rt(d, "report.villages")))</h2>\(reportVillagesTable(d, links: true))</div>" }
         body += "<div class=\"card\"><h2>\(h(t("report.charts")))</h2>\(reportCharts(d))</div>"
         body += reportTimeliness(d)
         body += reportFigures(d)
@@ -23,11 +23,12 @@ extension WebApp {
         return body
     }
 
-    func reportForm(period: String, village: String?, villages: [String], deadline: String) -> String {
+    func reportForm(period: String, village: String?, villages: [String], deadline: String, county: Bool = false) -> String {
         var s = "<form class=\"card row\" method=\"get\" action=\"/report\">"
         s += "<label>\(h(t("report.period")))<input type=\"text\" name=\"period\" value=\"\(h(period))\" size=\"10\" maxlength=\"20\""
         s += " placeholder=\"2026-11\" required></label>"
-        s += "<label>\(h(t("list.village")))<select name=\"village\"><option value=\"\">\(h(t("report.township")))</option>"
+        let word = { (id: String) in self.t(county ? Self.countyWords[id] ?? id : id) }
+        s += "<label>\(h(word("list.village")))<select name=\"village\"><option value=\"\">\(h(word("report.township")))</option>"
         for v in villages { s += "<option value=\"\(h(v))\"\(v == village ? " selected" : "")>\(h(v))</option>" }
         s += "</select></label>"
         s += "<label>\(h(t("report.deadline")))<input type=\"number\" name=\"deadline\" min=\"1\" max=\"28\" value=\"\(h(deadline))\"></label>"
@@ -40,7 +41,7 @@ extension WebApp {
         let here = reportLinkQuery(d.period, village: d.village, deadline: d.deadlineDay)
         var links = ["<a href=\"/report?\(h(reportLinkQuery(d.period.previous, village: d.village, deadline: d.deadlineDay)))\">\(h(t("report.previous")))</a>",
                      "<a href=\"/report?\(h(reportLinkQuery(d.period.sameLastYear, village: d.village, deadline: d.deadlineDay)))\">\(h(t("report.lastYear")))</a>"]
-        if d.village != nil { links.append("<a href=\"/report?\(h(reportLinkQuery(d.period, village: nil, deadline: d.deadlineDay)))\">\(h(t("report.backToTownship")))</a>") }
+        if d.village != nil { links.append("<a href=\"/report?\(h(reportLinkQuery(d.period, village: nil, deadline: d.deadlineDay)))\">\(h(rt(d, "report.backToTownship")))</a>") }
         links.append("<a href=\"/report/print?\(h(here))\">\(h(t("report.print")))</a>")
         links.append("\(h(t("report.download")))\(h(colon))<a href=\"/report.xlsx?\(h(here))\">\(h(t("compare.xlsx")))</a> · <a href=\"/report.csv?\(h(here))\">\(h(t("compare.csv")))</a>")
         return "<p class=\"noprint\">" + links.joined(separator: " · ") + "</p>"
@@ -48,17 +49,29 @@ extension WebApp {
 
     // MARK: - Villages side by side
 
+    /// The words a county's report uses where a township's says 村 / 全镇 (its columns are townships).
+    static let countyWords = [
+        "list.village": "report.county.place", "report.township": "report.county.township",
+        "report.townshipTotal": "report.county.townshipTotal", "report.backToTownship": "report.county.backToTownship",
+        "report.villages": "report.county.villages",
+    ]
+
+    /// A report word for `d`: the county's where it has one and `d` is a county's report.
+    func rt(_ d: ReportPageData, _ id: String) -> String {
+        t(d.byTownship ? Self.countyWords[id] ?? id : id)
+    }
+
     /// The villages on the main figures, the township's total last; each village links to its own view.
     func reportVillagesTable(_ d: ReportPageData, links: Bool) -> String {
         let indicators = Self.reportMainKeys.compactMap(Indicator.named)
-        var s = "<table class=\"report villages\"><thead><tr><th>\(h(t("list.village")))</th>"
+        var s = "<table class=\"report villages\"><thead><tr><th>\(h(rt(d, "list.village")))</th>"
         s += indicators.map { "<th class=\"num\">\(h(label($0)))</th>" }.joined() + "</tr></thead><tbody>"
         for v in d.report.villages.keys.sorted() {
             let name = links ? "<a href=\"/report?\(h(reportLinkQuery(d.period, village: v, deadline: d.deadlineDay)))\">\(h(v))</a>" : h(v)
             let figures = d.report.villages[v] ?? [:]
             s += "<tr><td>\(name)</td>" + indicators.map { "<td class=\"num\">\(h((figures[$0.key] ?? .missing).description))</td>" }.joined() + "</tr>"
         }
-        s += "<tr class=\"total\"><th>\(h(t("report.townshipTotal")))</th>"
+        s += "<tr class=\"total\"><th>\(h(rt(d, "report.townshipTotal")))</th>"
         s += indicators.map { "<td class=\"num\">\(h((d.report.township[$0.key] ?? .missing).description))</td>" }.joined() + "</tr>"
         return s + "</tbody></table><p class=\"meta\">\(h(t("report.totalNote")))</p>"
     }
@@ -75,7 +88,7 @@ extension WebApp {
             let indicators = Indicator.all.filter { $0.group == group }
             guard !indicators.isEmpty else { continue }
             s += "<h3>\(h(group.label.text(chinese: chinese)))</h3><table class=\"report\"><thead><tr><th>\(h(t("report.indicator")))</th>"
-            s += "<th class=\"num\">\(h(t("report.township")))</th>"
+            s += "<th class=\"num\">\(h(rt(d, "report.township")))</th>"
             if let v = d.village { s += "<th class=\"num\">\(h(v))</th>" }
             s += "<th>\(h(t("report.unit")))</th><th>\(h(t("report.definition")))</th></tr></thead><tbody>"
             for i in indicators {
@@ -99,7 +112,7 @@ extension WebApp {
             let values = places.map { $0.figures[key]?.object ?? [:] }
             let parts = i.parts + Set(values.flatMap(\.keys)).subtracting(i.parts).sorted()
             s += "<h3>\(h(label(i)))<span class=\"meta\">（\(h(i.unit.text(chinese: language == .zh)))）</span></h3>"
-            s += "<table class=\"report\"><thead><tr><th>\(h(t("list.village")))</th>"
+            s += "<table class=\"report\"><thead><tr><th>\(h(rt(d, "list.village")))</th>"
             s += parts.map { "<th class=\"num\">\(h(Indicator.partLabel($0).text(chinese: language == .zh)))</th>" }.joined() + "</tr></thead><tbody>"
             for (place, value) in zip(places, values) {
                 s += "<tr\(place.isTotal ? " class=\"total\"" : "")><td>\(h(place.name))</td>"
@@ -107,18 +120,18 @@ extension WebApp {
             }
             s += "</tbody></table><p class=\"definition\">\(h(i.definition.text(chinese: language == .zh)))</p>"
         }
-        return s + reportBenefits(places) + "</div>"
+        return s + reportBenefits(places, place: rt(d, "list.village")) + "</div>"
     }
 
     /// The places a table lists: each village (or the one looked at), then the township.
     func reportPlaces(_ d: ReportPageData) -> [(name: String, figures: [String: ReportValue], isTotal: Bool)] {
         let villages = d.village.map { [$0] } ?? d.report.villages.keys.sorted()
         return villages.map { (name: $0, figures: d.report.villages[$0] ?? [:], isTotal: false) }
-            + [(name: t("report.townshipTotal"), figures: d.report.township, isTotal: true)]
+            + [(name: rt(d, "report.townshipTotal"), figures: d.report.township, isTotal: true)]
     }
 
     /// 奖扶 per place and program: 新增, 继续, 退出 and the amount paid in 元.
-    func reportBenefits(_ places: [(name: String, figures: [String: ReportValue], isTotal: Bool)]) -> String {
+    func reportBenefits(_ places: [(name: String, figures: [String: ReportValue], isTotal: Bool)], place: String) -> String {
         guard let i = Indicator.named("benefits") else { return "" }
         let chinese = language == .zh
         var s = "<h3>\(h(label(i)))<span class=\"meta\">（\(h(i.unit.text(chinese: chinese)))）</span></h3>"
@@ -133,7 +146,7 @@ extension WebApp {
             }
         }
         guard !rows.isEmpty else { return s + "<p class=\"empty\">\(h(t("report.noBenefits")))</p>" }
-        s += "<table class=\"report\"><thead><tr><th>\(h(t("list.village")))</th><th>\(h(t("report.program")))</th>"
+        s += "<table class=\"report\"><thead><tr><th>\(h(place))</th><th>\(h(t("report.program")))</th>"
         s += columns.map { "<th class=\"num\">\(h(Indicator.partLabel($0).text(chinese: chinese)))</th>" }.joined()
         return s + "</tr></thead><tbody>\(rows)</tbody></table><p class=\"definition\">\(h(i.definition.text(chinese: chinese)))</p>"
     }
@@ -146,7 +159,7 @@ extension WebApp {
         var s = "<div class=\"card timeliness\"><h2>\(h(t("report.timeliness")))</h2><p>"
         s += h(t("report.deadlineIs", tl.deadline))
         s += h(tl.onTimeRate.map { t("report.onTimeRate", ReportValue.decimal($0).description) } ?? t("report.notDue")) + "</p>"
-        s += "<table class=\"report\"><thead><tr><th>\(h(t("list.village")))</th><th>\(h(t("report.status")))</th>"
+        s += "<table class=\"report\"><thead><tr><th>\(h(rt(d, "list.village")))</th><th>\(h(t("report.status")))</th>"
         s += "<th>\(h(t("report.lastSync")))</th><th class=\"num\">\(h(t("report.lateChanges")))</th><th>\(h(t("report.silent")))</th></tr></thead><tbody>"
         for v in tl.villages where d.village == nil || v.village == d.village {
             let late = v.status == .late || v.status == .notReported
@@ -174,11 +187,11 @@ extension WebApp {
         let diffs = closed.differences.filter { d.village == nil || $0.village == nil || $0.village == d.village }
         guard !diffs.isEmpty else { return s + "<p>\(h(t("report.unchanged")))</p></div>" }
         s += "<p>\(h(t("report.changedSince", String(closed.changes))))</p>"
-        s += "<table class=\"report differences\"><thead><tr><th>\(h(t("list.village")))</th><th>\(h(t("report.indicator")))</th>"
+        s += "<table class=\"report differences\"><thead><tr><th>\(h(rt(d, "list.village")))</th><th>\(h(t("report.indicator")))</th>"
         s += "<th class=\"num\">\(h(t("report.reported")))</th><th class=\"num\">\(h(t("report.current")))</th></tr></thead><tbody>"
         for diff in diffs {
             let i = Indicator.named(diff.indicator)
-            s += "<tr><td>\(h(diff.village ?? t("report.township")))</td><td>\(h(i.map(label) ?? diff.indicator))</td>"
+            s += "<tr><td>\(h(diff.village ?? rt(d, "report.township")))</td><td>\(h(i.map(label) ?? diff.indicator))</td>"
             s += "<td class=\"num\">\(h(reportShow(diff.reported, i)))</td><td class=\"num diff\">\(h(reportShow(diff.current, i)))</td></tr>"
         }
         return s + "</tbody></table>" + reportChanges(d) + "</div>"
@@ -187,7 +200,7 @@ extension WebApp {
     /// The 补录/更正 taken in since the close (as `hamlet hub report changes`), each linked to its record's history.
     func reportChanges(_ d: ReportPageData) -> String {
         guard !d.changes.isEmpty else { return "" }
-        var s = "<h3>\(h(t("report.changesHeading")))</h3><table class=\"report changes\"><thead><tr><th>\(h(t("list.village")))</th>"
+        var s = "<h3>\(h(t("report.changesHeading")))</h3><table class=\"report changes\"><thead><tr><th>\(h(rt(d, "list.village")))</th>"
         s += "<th>\(h(t("report.changeKind")))</th><th>\(h(t("col.table")))</th><th>\(h(t("report.date")))</th><th>\(h(t("report.received")))</th>"
         s += "<th>\(h(t("col.node")))</th><th>\(h(t("report.author")))</th><th>\(h(t("col.record")))</th></tr></thead><tbody>"
         for c in d.changes.prefix(Self.reportChangesLimit) {
