@@ -40,6 +40,8 @@ public final class HubStore {
     public let schema: Schema
     public let directory: String
     var sortKeys = SortKeyCache()
+    /// The hub's WAL auto-checkpoint threshold, in pages (SQLite's default is 1,000).
+    static let walCheckpointPages = 20_000
     /// Upsert statements by table, built once.
     var upserts: [String: String] = [:]
     /// Row reads built once: `SELECT <every column> FROM <table> WHERE id = ?1` by table name (the reconcile path reads
@@ -78,7 +80,9 @@ public final class HubStore {
         PrivateFiles.tightenFolder(directory)  // an existing folder too: it will hold the register
         let path = HubStore.path(in: directory)
         guard !fm.fileExists(atPath: path) else { throw StoreError(.exists, "\(path) already exists") }
-        let c = try Connection(path: path)
+        var o = Connection.Options()
+        o.walAutocheckpointPages = HubStore.walCheckpointPages
+        let c = try Connection(path: path, options: o)
         let h = HubStore(connection: c, schema: schema, directory: directory)
         var rng = SystemRandomNumberGenerator()
         let now = Int64(Date().timeIntervalSince1970 * 1000)
@@ -109,6 +113,9 @@ public final class HubStore {
         var o = Connection.Options()
         o.create = false
         o.readOnly = readOnly
+        // ~80 MB of WAL between checkpoints: reconcile holding 1M rows went from 0.68 to 0.78–0.80 of its rate at 10k
+        // (`scripts/bench --only growth`, issue 17 item 5).
+        o.walAutocheckpointPages = HubStore.walCheckpointPages
         let c = try Connection(path: path, options: o)
         guard try c.meta("format") == format else { throw StoreError(.incompatible, "\(path) is not a Hamlet hub") }
         // A hub made with an older schema is upgraded in place, in one transaction, on first open.

@@ -27,6 +27,10 @@ public final class Connection {
         /// `NORMAL` in WAL mode keeps commits durable across process crashes (not power loss of the last commit).
         public var synchronous = "NORMAL"
         public var cacheSizeKiB = 65_536
+        /// WAL pages after which a commit checkpoints (SQLite's default 1,000 when nil). The hub's writer raises it:
+        /// the pages every batch dirties again (index tails, the log, the digests) then go back to the database
+        /// once per checkpoint instead of once per few batches.
+        public var walAutocheckpointPages: Int?
         public init() {}
     }
 
@@ -54,6 +58,7 @@ public final class Connection {
         if !options.readOnly {
             try execute("PRAGMA journal_mode=WAL")
             try execute("PRAGMA synchronous=\(options.synchronous == "FULL" ? "FULL" : "NORMAL")")
+            if let pages = options.walAutocheckpointPages { try execute("PRAGMA wal_autocheckpoint=\(pages)") }
         }
         try execute("PRAGMA cache_size=-\(options.cacheSizeKiB)")
         try execute("PRAGMA foreign_keys=OFF")
