@@ -23,11 +23,7 @@ extension WebApp {
 
     /// The page's conflicts (all on the chosen field) with a checkbox each, and the two sides to take.
     func bulkResolveForm(_ store: HubStore, _ list: [ConflictRecord], _ filters: ConflictListFilters) throws -> String {
-        let action = "/conflicts/bulk"
-        let back = filters.pairs.isEmpty ? "/" : "/?" + FormCoding.encode(filters.pairs)
-        var s = "<form method=\"post\" action=\"\(action)\">\(csrfField(action))"
-        s += "<input type=\"hidden\" name=\"return\" value=\"\(h(back))\">"
-        s += try conflictTable(store, list, select: true)
+        var s = try bulkFormOpening(store, list, filters, action: "/conflicts/bulk")
         s += "<div class=\"card\" style=\"margin-top:1rem\"><h2>\(h(t("bulk.heading")))</h2><p class=\"meta\">\(h(t("bulk.hint")))</p>"
         s += "<div class=\"row\">\(whoFields())"
         s += "<button type=\"submit\" name=\"choice\" value=\"village\">\(h(t("bulk.takeVillage")))</button>"
@@ -43,13 +39,13 @@ extension WebApp {
         case "hub": choice = .hub
         default: return errorPage(400, "err.badForm")
         }
-        let ids = form.filter { $0.0 == "c" }.compactMap { Int64($0.1) }
-        var selection: [(conflict: ConflictRecord, expectedVersion: Int64?)] = []
-        for id in ids {
-            guard let c = try store.conflict(id) else { return errorPage(404, "err.noConflict", String(id)) }
-            selection.append((c, formValue("expect.\(id)").flatMap { Int64($0) }))
+        let picked: [ConflictRecord]
+        switch try bulkSelection(store) {
+        case .success(let list): picked = list
+        case .failure(let missing): return errorPage(404, "err.noConflict", String(missing.id))
         }
-        let back = formValue("return").flatMap { $0 == "/" || ($0.hasPrefix("/?") && !$0.contains("\r") && !$0.contains("\n")) ? $0 : nil } ?? "/"
+        let selection = picked.map { (conflict: $0, expectedVersion: formValue("expect.\($0.id)").flatMap { Int64($0) }) }
+        let back = bulkReturn()
         let fields = Set(selection.map { "\($0.conflict.kind.rawValue) \($0.conflict.table).\($0.conflict.field ?? "")" })
         guard let first = selection.first, fields.count == 1, first.conflict.kind == .field else {
             console.setFlash(WebFlash(isError: true, text: t(selection.isEmpty ? "bulk.none" : "bulk.oneField")), session: session.id)
@@ -66,11 +62,7 @@ extension WebApp {
 
     /// The page's open duplicates with a checkbox each, a required reason, and one button: not the same person.
     func bulkDismissForm(_ store: HubStore, _ list: [ConflictRecord], _ filters: ConflictListFilters) throws -> String {
-        let action = "/conflicts/bulk-dismiss"
-        let back = filters.pairs.isEmpty ? "/" : "/?" + FormCoding.encode(filters.pairs)
-        var s = "<form method=\"post\" action=\"\(action)\">\(csrfField(action))"
-        s += "<input type=\"hidden\" name=\"return\" value=\"\(h(back))\">"
-        s += try conflictTable(store, list, select: true)
+        var s = try bulkFormOpening(store, list, filters, action: "/conflicts/bulk-dismiss")
         s += "<div class=\"card\" style=\"margin-top:1rem\"><h2>\(h(t("bulkDismiss.heading")))</h2><p class=\"meta\">\(h(t("bulkDismiss.hint")))</p>"
         s += "<div class=\"row\">\(whoFields(noteRequired: true))"
         s += "<button type=\"submit\">\(h(t("bulkDismiss.button")))</button></div></div></form>"
@@ -80,11 +72,11 @@ extension WebApp {
     /// `POST /conflicts/bulk-dismiss`: closes each selected duplicate on its own (`HubStore.dismissDuplicates`), each
     /// with the reason; one closed meanwhile is skipped and counted. Back to the list with what happened.
     func dismissBulk(_ store: HubStore) throws -> HTTPResponse {
-        let back = formValue("return").flatMap { $0 == "/" || ($0.hasPrefix("/?") && !$0.contains("\r") && !$0.contains("\n")) ? $0 : nil } ?? "/"
-        var selection: [ConflictRecord] = []
-        for id in form.filter({ $0.0 == "c" }).compactMap({ Int64($0.1) }) {
-            guard let c = try store.conflict(id) else { return errorPage(404, "err.noConflict", String(id)) }
-            selection.append(c)
+        let back = bulkReturn()
+        let selection: [ConflictRecord]
+        switch try bulkSelection(store) {
+        case .success(let list): selection = list
+        case .failure(let missing): return errorPage(404, "err.noConflict", String(missing.id))
         }
         let done = action()
         let refusal = selection.isEmpty ? "bulk.none" : selection.contains { $0.kind != .duplicate } ? "bulkDismiss.duplicatesOnly"
@@ -99,6 +91,33 @@ extension WebApp {
         if dismissed < outcomes.count { text += " " + t("bulkDismiss.skipped", String(outcomes.count - dismissed)) }
         console.setFlash(WebFlash(isError: false, text: text), session: session.id)
         return .redirect(to: back)
+    }
+
+    /// A bulk form's start: the form posting to `action` with its CSRF field, where to return, the conflicts with a
+    /// checkbox each.
+    func bulkFormOpening(_ store: HubStore, _ list: [ConflictRecord], _ filters: ConflictListFilters, action: String) throws -> String {
+        let back = filters.pairs.isEmpty ? "/" : "/?" + FormCoding.encode(filters.pairs)
+        var s = "<form method=\"post\" action=\"\(action)\">\(csrfField(action))"
+        s += "<input type=\"hidden\" name=\"return\" value=\"\(h(back))\">"
+        return s + (try conflictTable(store, list, select: true))
+    }
+
+    /// Where a bulk post returns: the list it came from (`/` or `/?…`, one line), else `/`.
+    func bulkReturn() -> String {
+        formValue("return").flatMap { $0 == "/" || ($0.hasPrefix("/?") && !$0.contains("\r") && !$0.contains("\n")) ? $0 : nil } ?? "/"
+    }
+
+    /// A conflict id the form named that the hub does not hold.
+    struct MissingConflict: Error { var id: Int64 }
+
+    /// The conflicts a bulk post selected (its `c` fields), in order; the first id the hub does not hold fails it.
+    func bulkSelection(_ store: HubStore) throws -> Result<[ConflictRecord], MissingConflict> {
+        var out: [ConflictRecord] = []
+        for id in form.filter({ $0.0 == "c" }).compactMap({ Int64($0.1) }) {
+            guard let c = try store.conflict(id) else { return .failure(MissingConflict(id: id)) }
+            out.append(c)
+        }
+        return .success(out)
     }
 
     /// The bulk form's words.
