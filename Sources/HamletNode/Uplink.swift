@@ -104,59 +104,53 @@ public enum Uplink {
 
     /// A township hub restored from a backup took a new epoch: the marks follow it (`Replica.followTownship`).
     static func followTownship(_ directory: String) throws {
-        let t = try HubStore.open(directory: directory)
-        defer { t.close() }
-        let r = try Replica.open(directory: folder(township: directory))
-        defer { r.close() }
-        let lineage = try t.lineage()
-        try r.followTownship(epoch: try t.epoch()) { stored in
-            // Shared history with the stored epoch: up to the first fork after it (nil when it is not an ancestor).
-            guard let i = lineage.firstIndex(where: { $0.epoch == stored }) else { return nil }
-            return lineage[(i + 1)...].map(\.forkHseq).min()
+        try withTiers(directory) { t, r in
+            let lineage = try t.lineage()
+            try r.followTownship(epoch: try t.epoch()) { stored in
+                // Shared history with the stored epoch: up to the first fork after it (nil when it is not an ancestor).
+                guard let i = lineage.firstIndex(where: { $0.epoch == stored }) else { return nil }
+                return lineage[(i + 1)...].map(\.forkHseq).min()
+            }
         }
     }
 
     /// Hands the township's changes after the export mark to the upstream replica.
     /// - Returns: How many rows went up.
     static func export(_ directory: String, wallMillis: Int64, pass: Int = 2_000) throws -> Int {
-        let t = try HubStore.open(directory: directory)
-        defer { t.close() }
-        let r = try Replica.open(directory: folder(township: directory))
-        defer { r.close() }
-        var total = 0
-        while true {
-            let mark = try r.exportMark()
-            let changes = try t.townshipChanges(after: mark, limit: pass)
-            var writes: [UplinkWrite] = []
-            var authors: [RowKey: String] = [:]
-            for row in changes.rows {
-                guard let w = UplinkPlan.export(row, upstream: try r.tierRow(table: row.table, id: row.id), mark: mark) else { continue }
-                writes.append(w)
-                authors[RowKey(row.table, row.id)] = changes.authors[RowKey(row.table, row.id)]
+        try withTiers(directory) { t, r in
+            var total = 0
+            while true {
+                let mark = try r.exportMark()
+                let changes = try t.townshipChanges(after: mark, limit: pass)
+                var writes: [UplinkWrite] = []
+                var authors: [RowKey: String] = [:]
+                for row in changes.rows {
+                    guard let w = UplinkPlan.export(row, upstream: try r.tierRow(table: row.table, id: row.id), mark: mark) else { continue }
+                    writes.append(w)
+                    authors[RowKey(row.table, row.id)] = changes.authors[RowKey(row.table, row.id)]
+                }
+                if !writes.isEmpty || changes.mark != mark {
+                    try r.recordExport(writes, from: mark, mark: changes.mark, authors: authors, wallMillis: wallMillis)
+                }
+                total += writes.count
+                if changes.done { return total }
             }
-            if !writes.isEmpty || changes.mark != mark {
-                try r.recordExport(writes, from: mark, mark: changes.mark, authors: authors, wallMillis: wallMillis)
-            }
-            total += writes.count
-            if changes.done { return total }
         }
     }
 
     /// Writes what the county sent (after the downlink mark) into the township hub.
     /// - Returns: How many township rows changed.
     static func downlink(_ directory: String, wallMillis: Int64, page: Int = 500) throws -> Int {
-        let t = try HubStore.open(directory: directory)
-        defer { t.close() }
-        let r = try Replica.open(directory: folder(township: directory))
-        defer { r.close() }
-        var total = 0
-        while true {
-            let from = try r.downlinkMark()
-            let (rows, mark) = try r.countyChanges(limit: page)
-            guard mark > from else { return total }
-            let applied = try t.applyCounty(rows, exportMark: try r.exportMark(), seenUpTo: from, wallMillis: wallMillis)
-            total += applied.changed
-            try r.setDownlinkMark(mark, contested: applied.contested)
+        try withTiers(directory) { t, r in
+            var total = 0
+            while true {
+                let from = try r.downlinkMark()
+                let (rows, mark) = try r.countyChanges(limit: page)
+                guard mark > from else { return total }
+                let applied = try t.applyCounty(rows, exportMark: try r.exportMark(), seenUpTo: from, wallMillis: wallMillis)
+                total += applied.changed
+                try r.setDownlinkMark(mark, contested: applied.contested)
+            }
         }
     }
 }
@@ -197,6 +191,15 @@ extension Uplink {
                 if let n = townshipHead(directory), let s = seen, n > s { break }
             }
         }
+    }
+
+    /// Runs `body` with the township hub and the uplink's replica open, closing both after.
+    static func withTiers<T>(_ directory: String, _ body: (HubStore, Replica) throws -> T) throws -> T {
+        let t = try HubStore.open(directory: directory)
+        defer { t.close() }
+        let r = try Replica.open(directory: folder(township: directory))
+        defer { r.close() }
+        return try body(t, r)
     }
 
     /// The township hub's head, read through a read-only connection (nil when it cannot be read).
