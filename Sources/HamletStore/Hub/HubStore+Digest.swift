@@ -35,9 +35,18 @@ extension HubStore {
 
     /// Moves a row's hash between accumulators: out of its old state's village, into its new state's.
     func updateDigest(_ t: TableSchema, old: RowState?, new: HubRow) throws {
-        let outV = old?.values[schema.scope]?.text, inV = new.scope(schema)
-        let outH = old.map { DigestBuilder.rowHash($0) }
-        let inH = DigestBuilder.rowHash(Self.rowState(new))
+        try updateDigest(t, outV: old?.values[schema.scope]?.text, outH: old.map { DigestBuilder.rowHash($0) }, new: new)
+    }
+
+    /// `updateDigest` over the stored row as the reconcile read it (hashed without building its `RowState`).
+    func updateDigest(_ t: TableSchema, old: HubRow?, new: HubRow) throws {
+        let names = sortedFieldNames(t)
+        try updateDigest(t, outV: old?.scope(schema), outH: old.map { DigestBuilder.rowHash($0, sortedNames: names) }, new: new)
+    }
+
+    private func updateDigest(_ t: TableSchema, outV: String?, outH: [UInt8]?, new: HubRow) throws {
+        let inV = new.scope(schema)
+        let inH = DigestBuilder.rowHash(new, sortedNames: sortedFieldNames(t))
         if outV == inV, let v = inV {
             try adjust(village: v, table: t.name, count: outH == nil ? 1 : 0, xor: [outH, inH].compactMap { $0 })
             return
@@ -60,7 +69,27 @@ extension HubStore {
         return b.finish()
     }
 
+    /// Runs `body` with the digest upkeep of its row writes folded in memory, then writes each village's and
+    /// table's net change once. Inside an outer call it simply runs `body`. When `body` throws, the folded
+    /// changes are dropped with the transaction (or savepoint) the caller rolls back.
+    func deferringDigests<T>(_ body: () throws -> T) throws -> T {
+        if digestDeltas != nil { return try body() }
+        digestDeltas = [:]
+        defer { digestDeltas = nil }
+        let result = try body()
+        let deltas = digestDeltas ?? [:]
+        digestDeltas = nil
+        for (key, d) in deltas.sorted(by: { ($0.key.village, $0.key.table) < ($1.key.village, $1.key.table) }) {
+            try adjust(village: key.village, table: key.table, count: d.count, xor: [d.acc])
+        }
+        return result
+    }
+
     private func adjust(village: String, table: String, count: Int, xor hashes: [[UInt8]]) throws {
+        if digestDeltas != nil {
+            digestDeltas![DigestKey(village: village, table: table), default: DigestDelta()].fold(count: count, hashes)
+            return
+        }
         let current = try connection.row("SELECT count, acc FROM village_digests WHERE village = ?1 AND tbl = ?2",
                                          [.text(village), .text(table)])
         try storeDigest(village: village, table: table, count: Int(current?[0].integer ?? 0) + count,
@@ -72,9 +101,34 @@ extension HubStore {
                            [.text(village), .text(table), .integer(Int64(count)), .text(acc)])
     }
 
+    /// A table's field names in `sorted()` order (the row hash's order), built once per table.
+    func sortedFieldNames(_ t: TableSchema) -> [String] {
+        if let names = sortedNames[t.name] { return names }
+        let names = t.fields.map(\.name).sorted()
+        sortedNames[t.name] = names
+        return names
+    }
+
     /// A hub row as the digest and the pull see it.
     static func rowState(_ r: HubRow) -> RowState {
         RowState(table: r.table, id: r.id, values: r.values.filter { !$0.value.isNull }, versions: r.versions.mapValues(\.hseq),
                  deleted: r.deleted, mergedInto: r.mergedInto, hseq: r.hseq)
+    }
+}
+
+/// A village's table, as `village_digests` keys its accumulator.
+struct DigestKey: Hashable {
+    let village: String
+    let table: String
+}
+
+/// The net change a batch owes one accumulator: rows added minus removed, and the XOR of every hash in or out.
+struct DigestDelta {
+    var count = 0
+    var acc = [UInt8](repeating: 0, count: 32)
+
+    mutating func fold(count n: Int, _ hashes: [[UInt8]]) {
+        count += n
+        for h in hashes where h.count == 32 { for i in 0..<32 { acc[i] ^= h[i] } }
     }
 }

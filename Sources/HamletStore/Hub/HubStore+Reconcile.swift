@@ -27,12 +27,18 @@ extension HubStore {
     /// changes' `contentHash`es in order, computed by the caller.
     func reconcileInTransaction(_ changes: [Change], hashes: [String]?, from source: BatchSource,
                                 wallMillis: Int64) throws -> [ChangeResult] {
+        try deferringDigests { try reconcileBatch(changes, hashes: hashes, from: source, wallMillis: wallMillis) }
+    }
+
+    private func reconcileBatch(_ changes: [Change], hashes: [String]?, from source: BatchSource,
+                                wallMillis: Int64) throws -> [ChangeResult] {
         precondition(hashes == nil || hashes?.count == changes.count, "one hash per change")
         if let expected = SeqOrder.gap(in: changes.map(\.seq), highest: try highestSeq(node: source.node)) {
             throw SeqGap(expected: expected)
         }
         var state = BatchState(head: try head(), clock: HybridClock(node: NodeID.hub, last: try clock()), wallMillis: wallMillis)
         state.township = try townshipWriter(node: source.node)  // issue 18: nil for a village node
+        state.mayHaveParked = try connection.row("SELECT 1 FROM parked LIMIT 1") != nil
         var results: [ChangeResult] = []
         results.reserveCapacity(changes.count)
         var known = try receivedSeqs(node: source.node, among: changes)
@@ -62,6 +68,9 @@ extension HubStore {
         var mappers: [String: (Int64) -> Int64?] = [:]
         /// Issue 18: a township node's villages (HubStore+Township.swift); nil for a village node.
         var township: TownshipWriter?
+        /// False while the hub holds no parked change at all (read once per batch, set when one is parked): the
+        /// usual case, where the two parking reads per change are spared.
+        var mayHaveParked = true
     }
 
     /// Reconciles one change that the hub has not taken before (or that was parked).
@@ -85,7 +94,7 @@ extension HubStore {
             state.mappers[change.epoch] = mapper
         }
         // A node's later change to a row it has a parked change for queues behind it (rule 13).
-        if let ahead = try parkedAhead(of: change, node: source.node) {
+        if state.mayHaveParked, let ahead = try parkedAhead(of: change, node: source.node) {
             return try park(change, hash: hash, waitsFor: ahead, wallMillis: wallMillis)
         }
         let hseq = state.head + 1
@@ -117,6 +126,7 @@ extension HubStore {
             // A change naming a row or a reference the hub has never seen (possible after
             // a restore) is parked, not rejected, and applied when that row arrives (rule 13).
             if let waitsFor = waitingFor(change, table: t, current: current, rejection: r, facts: ctx.facts) {
+                state.mayHaveParked = true
                 return try park(change, hash: hash, waitsFor: waitsFor, wallMillis: wallMillis)
             }
             return try reject(change, hash: hash, r, wallMillis)
@@ -132,7 +142,7 @@ extension HubStore {
             let ids = try apply(applied, change: change, table: t, previous: decidedOn, hseq: hseq)
             try appendLog(change, hseq: hseq, hash: hash, wallMillis: wallMillis)
             state.head = hseq
-            if applied.created { try unpark(RowKey(t.name, change.row), state: &state) }
+            if applied.created, state.mayHaveParked { try unpark(RowKey(t.name, change.row), state: &state) }
             return ChangeResult(seq: change.seq, status: ids.isEmpty ? .applied : .conflict, hseq: hseq, conflicts: ids)
         }
     }

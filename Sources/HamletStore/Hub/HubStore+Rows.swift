@@ -49,11 +49,17 @@ extension HubStore {
     /// sparing the read `writeRow(_:_:)` makes. Only for a row read in this transaction and not written since.
     func writeRow(_ t: TableSchema, _ row: HubRow, replacing stored: HubRow?) throws {
         precondition(stored.map { $0.id == row.id && $0.table == t.name } ?? true, "replacing another row")
-        try writeRow(t, row, oldState: stored.map(Self.rowState))
+        try updateDigest(t, old: stored, new: row)
+        try store(t, row)
     }
 
     private func writeRow(_ t: TableSchema, _ row: HubRow, oldState: RowState?) throws {
         try updateDigest(t, old: oldState, new: row)
+        try store(t, row)
+    }
+
+    /// The row's upsert alone; its digest is the caller's.
+    private func store(_ t: TableSchema, _ row: HubRow) throws {
         var args: [Value] = [.text(row.id)]
         for f in t.fields { args.append(row.values[f.name] ?? .null) }
         args += [.text(VersionCodec.encode(row.versions)), .integer(row.deleted ? 1 : 0), VersionCodec.encode(row.deletion),

@@ -47,6 +47,11 @@ public final class HubStore {
     /// Row reads built once: `SELECT <every column> FROM <table> WHERE id = ?1` by table name (the reconcile path reads
     /// a row per change) and the pull's page read by `pull:<table>`.
     var rowSelects: [String: String] = [:]
+    /// While a batch reconciles: the digest changes its row writes owe, folded in memory and written once at the
+    /// end of the batch (`deferringDigests`), instead of a read and a write of `village_digests` per row.
+    var digestDeltas: [DigestKey: DigestDelta]?
+    /// Each table's field names in the row hash's order, by table name.
+    var sortedNames: [String: [String]] = [:]
 
     /// The bookkeeping columns of every typed table at the hub: packed field versions, the
     /// tombstone and its version, the merge pointer, the row's last `hseq`, the pinyin sort key.
