@@ -50,7 +50,45 @@ extension HubStore {
     func writeRow(_ t: TableSchema, _ row: HubRow, replacing stored: HubRow?) throws {
         precondition(stored.map { $0.id == row.id && $0.table == t.name } ?? true, "replacing another row")
         try updateDigest(t, old: stored, new: row)
-        try store(t, row)
+        if let stored { try update(t, row, over: stored) } else { try store(t, row) }
+    }
+
+    /// Writes `row` over `stored` (the same row as stored now), setting only the fields whose value changed and the
+    /// bookkeeping columns: SQLite then rewrites only the indexes of changed fields (and the pull's `_hseq` index),
+    /// where the upsert rewrote every index of the table. The statement is built once per table and set of fields.
+    private func update(_ t: TableSchema, _ row: HubRow, over stored: HubRow) throws {
+        var mask: UInt64 = 0
+        var args: [Value] = [.text(row.id)]
+        for (i, f) in t.fields.enumerated() {
+            let new = row.values[f.name] ?? .null
+            guard new != (stored.values[f.name] ?? .null) else { continue }
+            guard i < 64 else { return try store(t, row) }
+            mask |= 1 << UInt64(i)
+            args.append(new)
+        }
+        args += [.text(VersionCodec.encode(row.versions)), .integer(row.deleted ? 1 : 0), VersionCodec.encode(row.deletion),
+                 row.mergedInto.map { .text($0) } ?? .null, .integer(row.hseq)]
+        let key = UpdateKey(table: t.name, fields: mask)
+        let sql: String
+        if let cached = updates[key] { sql = cached } else {
+            sql = HubStore.updateSQL(t, fields: mask)
+            updates[key] = sql
+        }
+        try connection.run(sql, args)
+    }
+
+    /// `UPDATE` of the fields in `mask` (bit i: the table's field i) and the bookkeeping columns, by id (`?1`).
+    /// A changed pinyin-sorted field clears the row's sort key, as the upsert does.
+    static func updateSQL(_ t: TableSchema, fields mask: UInt64) -> String {
+        var sets: [String] = []
+        for (i, f) in t.fields.enumerated() where i < 64 && mask & (1 << UInt64(i)) != 0 {
+            sets.append("\(SchemaSQL.quote(f.name)) = ?\(sets.count + 2)")
+        }
+        for name in HubStore.rowMeta { sets.append("\(name) = ?\(sets.count + 2)") }
+        if let i = t.fields.firstIndex(where: { $0.sort == "pinyin" }), i < 64, mask & (1 << UInt64(i)) != 0 {
+            sets.append("\"_sort\" = NULL")
+        }
+        return "UPDATE \(SchemaSQL.quote(t.name)) SET \(sets.joined(separator: ", ")) WHERE id = ?1"
     }
 
     private func writeRow(_ t: TableSchema, _ row: HubRow, oldState: RowState?) throws {
@@ -172,4 +210,10 @@ struct MergeReader: MergeReads {
                                                [.integer(hseq), .text(key.table), .text(key.id)]) else { return nil }
         return .some(try JSONText.decode(Fields.self, try r.text(0))[field])
     }
+}
+
+/// A table and the set of its fields (bit i: field i) that an `UPDATE` sets.
+struct UpdateKey: Hashable {
+    let table: String
+    let fields: UInt64
 }

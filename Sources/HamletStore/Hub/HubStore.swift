@@ -50,6 +50,8 @@ public final class HubStore {
     /// While a batch reconciles: the digest changes its row writes owe, folded in memory and written once at the
     /// end of the batch (`deferringDigests`), instead of a read and a write of `village_digests` per row.
     var digestDeltas: [DigestKey: DigestDelta]?
+    /// Updates of some fields, built once per table and set of fields (`HubStore+Rows.swift`).
+    var updates: [UpdateKey: String] = [:]
     /// Each table's field names in the row hash's order, by table name.
     var sortedNames: [String: [String]] = [:]
 
