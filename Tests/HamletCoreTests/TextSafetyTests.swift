@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import HamletCore
 
@@ -101,7 +102,8 @@ struct PlainTextTests {
     @Test("seeded: every plain string passes every check it skips; names, ids and dates are plain")
     func plainImpliesPasses() {
         let alphabet: [Unicode.Scalar] = ["a", "Z", "0", "-", " ", "\n", "\t", "\u{7F}", "\u{200B}", "\u{3000}", "\u{A0}", "李", "梅",
-                                          "\u{3400}", "\u{9FFF}", "e", "\u{301}", "é", "\u{2028}", "🙂", "\u{FEFF}"]
+                                          "\u{3400}", "\u{9FFF}", "e", "\u{301}", "é", "\u{2028}", "🙂", "\u{FEFF}",
+                                          "，", "：", "、", "（", "\u{302A}", "\u{3099}", "か", "\u{F900}", "\u{FF5F}"]
         var state: UInt64 = 20261130
         print("seed: \(state)")
         var plain = 0
@@ -116,7 +118,29 @@ struct PlainTextTests {
             #expect(!s.isEmpty && s == s.trimmingSpaces())
         }
         #expect(plain > 100)
-        for s in ["李梅", "370481199001011234", "2026-11-30", "北赵村 三组"] { #expect(TextSafety.isPlain(s), "\(s)") }
+        for s in ["李梅", "370481199001011234", "2026-11-30", "北赵村 三组", "环位正常，未孕", "血压：130/80（正常）、复查"] {
+            #expect(TextSafety.isPlain(s), "\(s)")
+        }
         for s in ["", " 李梅", "李梅 ", "李\u{200B}梅", "李\n梅", "e\u{301}", "\u{3000}李"] { #expect(!TextSafety.isPlain(s), "\(s.unicodeScalars.map(\.value))") }
+    }
+
+    @Test("every quiet scalar is printable, no space, and NFC-stable by ICU's normalisation")
+    func quietScalarsAreQuiet() {
+        var quiet = 0
+        for v in UInt32(0)...0x10FFFF where TextSafety.isQuiet(v) {
+            guard let u = Unicode.Scalar(v) else { continue }
+            quiet += 1
+            let category = u.properties.generalCategory
+            #expect(![.control, .format, .lineSeparator, .paragraphSeparator, .spaceSeparator].contains(category) || v == 0x20,
+                    "U+\(String(v, radix: 16))")
+            #expect(u.properties.canonicalCombiningClass == .notReordered, "U+\(String(v, radix: 16))")
+            let one = String(Character(u))
+            #expect(Array(one.precomposedStringWithCanonicalMapping.unicodeScalars) == [u], "U+\(String(v, radix: 16))")
+            #expect(Array(one.decomposedStringWithCanonicalMapping.unicodeScalars) == [u], "U+\(String(v, radix: 16))")
+            // Nothing composes with a following quiet scalar (a pair stays two scalars under NFC).
+            let pair = one + "李"
+            #expect(pair.precomposedStringWithCanonicalMapping.unicodeScalars.count == 2, "U+\(String(v, radix: 16))")
+        }
+        #expect(quiet == 95 + 0x9FFF - 0x3400 + 1 + 0x29 + 0x5E)
     }
 }

@@ -35,7 +35,7 @@ public enum TextSafety {
     /// - Returns: true when the text may not hold it.
     public static func isForbidden(_ u: Unicode.Scalar, lineBreaks: Bool) -> Bool {
         if u == "\n" { return !lineBreaks }
-        if u.value >= 0x20 && u.value < 0x7F || (0x3400...0x9FFF).contains(u.value) { return false }
+        if isQuiet(u.value) { return false }
         switch u.properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator: return true
         default: return false
@@ -59,7 +59,7 @@ public enum TextSafety {
         return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
-    /// Whether `text` is plain: non-empty, printable ASCII and CJK unified ideographs only, no space at either edge
+    /// Whether `text` is plain: non-empty, ``isQuiet(_:)`` scalars only (ASCII, CJK ideographs and punctuation), no space at either edge
     /// (most names, ids, dates and codes). Such text passes `forbiddenScalar`, `isNFC` and the edge-space check, so
     /// the validator skips those passes for it (one scan instead of four on the reconcile path).
     /// - Parameter text: the value.
@@ -67,7 +67,17 @@ public enum TextSafety {
     public static func isPlain(_ text: String) -> Bool {
         let scalars = text.unicodeScalars
         guard let first = scalars.first, let last = scalars.last, first != " ", last != " " else { return false }
-        return scalars.allSatisfy { ($0.value >= 0x20 && $0.value < 0x7F) || (0x3400...0x9FFF).contains($0.value) }
+        return scalars.allSatisfy { isQuiet($0.value) }
+    }
+
+    /// The scalars plain text is made of, each printable, neither control nor format, a starter (combining class 0)
+    /// with no canonical decomposition and composing with nothing, and no space: printable ASCII, the CJK unified
+    /// ideographs (extension A and the main block), the CJK punctuation U+3001–U+3029 (、。「」【】…, before the
+    /// combining tone marks U+302A–302F) and the fullwidth forms U+FF01–U+FF5E (，：（）％ and the fullwidth digits
+    /// and letters, whose decompositions are compatibility ones only). `TextSafetyTests` checks every one of them
+    /// against ICU's normalisation and Unicode's general categories.
+    public static func isQuiet(_ v: UInt32) -> Bool {
+        (v >= 0x20 && v < 0x7F) || (0x3400...0x9FFF).contains(v) || (0x3001...0x3029).contains(v) || (0xFF01...0xFF5E).contains(v)
     }
 
     /// Whether `text` is in Unicode normal form C (compared scalar by scalar: `==` on strings ignores it).
@@ -75,7 +85,7 @@ public enum TextSafety {
     /// - Returns: true when NFC leaves it unchanged.
     public static func isNFC(_ text: String) -> Bool {
         // Below U+0300 nothing composes or decomposes, nor in the CJK unified ideographs: most names.
-        if text.unicodeScalars.allSatisfy({ $0.value < 0x300 || (0x3400...0x9FFF).contains($0.value) }) { return true }
+        if text.unicodeScalars.allSatisfy({ $0.value < 0x300 || isQuiet($0.value) }) { return true }
         return text.unicodeScalars.elementsEqual(text.precomposedStringWithCanonicalMapping.unicodeScalars)
     }
 
