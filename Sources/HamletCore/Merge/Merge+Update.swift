@@ -108,13 +108,18 @@ extension Merge {
         let seen = ctx.mapBase(change.rowBase) ?? -1
         let concurrent = Set(cur.versions.filter { k, v in !own.contains(k) && v.hseq > seen && !v.writers.contains(writer) }.keys)
         let lookup: (String, String) -> ReferencedRow? = { lookupForValidation($0, $1, ctx) }
-        let ownIssues = validator.issues(row: intended, table: ctx.table, checkFields: revived ? all : own, lookup: lookup)
+        let ownIssues = validator.issues(row: intended, table: ctx.table, checkFields: revived ? all : own, lookup: lookup,
+                                         checked: change.values)
         if let first = ownIssues.first(where: { involvedFields($0, ctx.table).isDisjoint(with: concurrent) }) {
             return Rejection(first)
         }
         let lost = Set(conflicts.compactMap { $0.kind == .field && !$0.incomingWon ? $0.field : nil })
-        let mergedIssues = validator.issues(row: row.values, table: ctx.table,
-                                            checkFields: revived ? all : Set(changed).union(lost), lookup: lookup)
+        let mergedChecks = revived ? all : Set(changed).union(lost)
+        // The merged row is the intended one and checks no field the intended did: its issues are a subset of
+        // none (`issues` finds fewer on the same row with fewer fields to check), so the second pass is spared.
+        if ownIssues.isEmpty, row.values == intended, revived || mergedChecks.isSubset(of: own) { return nil }
+        let mergedIssues = validator.issues(row: row.values, table: ctx.table, checkFields: mergedChecks, lookup: lookup,
+                                            checked: change.values)
         for issue in mergedIssues {
             let why = "the merged row breaks \(issue.code.rawValue) (\(involvedFields(issue, ctx.table).sorted().joined(separator: ", "))): review both values"
             if let i = conflicts.firstIndex(where: { $0.kind == .field && $0.field == issue.field }) {

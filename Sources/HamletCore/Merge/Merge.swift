@@ -205,7 +205,7 @@ public enum Merge {
             return .reject(r)
         }
         let issues = validator.issues(row: values, table: ctx.table, checkFields: Set(ctx.table.fields.map(\.name)),
-                                      lookup: { lookupForValidation($0, $1, ctx) })
+                                      lookup: { lookupForValidation($0, $1, ctx) }, checked: change.values)
         if let first = issues.first { return .reject(Rejection(first)) }
         let version = FieldVersion(hseq: ctx.hseq, hlc: change.hlc, writers: [writer])
         var versions: [String: FieldVersion] = [:]

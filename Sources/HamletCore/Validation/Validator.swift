@@ -226,13 +226,16 @@ public struct Validator: Sendable {
     ///   - table: the table schema.
     ///   - checkFields: the fields the change set; type checks run on these, required and cross-field checks on the row.
     ///   - lookup: the referenced row, or nil when it does not exist.
+    ///   - checked: values already passed through `check` by the caller (the hub checks each value of a change as
+    ///     it arrives): a field holding the same non-null value here skips its type check, which would pass again.
     /// - Returns: every issue found, in field order; empty when the row is valid.
     public func issues(row: Fields, table: TableSchema, checkFields: Set<String>,
-                       lookup: (_ table: String, _ id: String) -> ReferencedRow?) -> [ValidationIssue] {
+                       lookup: (_ table: String, _ id: String) -> ReferencedRow?, checked: Fields = [:]) -> [ValidationIssue] {
         var out: [ValidationIssue] = []
         for f in table.fields {
             let v = row[f.name] ?? .null
-            if checkFields.contains(f.name) || (f.required && v.isNull) {
+            let typeChecked = !v.isNull && checked[f.name] == v
+            if !typeChecked && (checkFields.contains(f.name) || (f.required && v.isNull)) {
                 do { try check(v, field: f, table: table.name) } catch { out.append(error); continue }
             }
             if let cond = f.requiredWhen, v.isNull, cond.allSatisfy({ row[$0.key]?.text == $0.value }) {
