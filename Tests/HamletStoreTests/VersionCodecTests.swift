@@ -21,4 +21,30 @@ import Testing
         }
         #expect(VersionCodec.decode("").isEmpty)
     }
+
+    /// The packing written the simple way: the oracle of the buffered encoder.
+    static func reference(_ versions: [String: FieldVersion]) -> String {
+        versions.keys.sorted().map { k in
+            let v = versions[k]!
+            return "\(k)=\(v.hseq),\(v.hlc.description),\(v.writers.joined(separator: "|"))"
+        }.joined(separator: ";")
+    }
+
+    @Test func theBufferedEncoderWritesWhatTheSimpleOneWould() {
+        var seed: UInt64 = 2026_11_30
+        func next() -> UInt64 { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return seed >> 33 }
+        let names = ["birth_date", "household", "name", "national_id", "sex", "village"]
+        let order = names.sorted()
+        for _ in 0..<500 {
+            var v: [String: FieldVersion] = [:]
+            let shared = FieldVersion(hseq: Int64(next() % 1000), hlc: HLC(wall: Int64(next()), counter: 0, node: "n"), writers: ["n", "@hub"])
+            for k in names + (next() % 4 == 0 ? ["dropped"] : []) where next() % 3 != 0 {
+                v[k] = next() % 2 == 0 ? shared
+                    : FieldVersion(hseq: Int64(next() % 1000), hlc: HLC(wall: Int64(next()), counter: Int64(next() % 99), node: "m"),
+                                   writers: (0..<Int(1 + next() % 2)).map { "w\($0)" })
+            }
+            #expect(VersionCodec.encode(v, order: order) == Self.reference(v))
+            #expect(VersionCodec.encode(v) == Self.reference(v))
+        }
+    }
 }

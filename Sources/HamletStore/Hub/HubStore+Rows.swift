@@ -66,8 +66,7 @@ extension HubStore {
             mask |= 1 << UInt64(i)
             args.append(new)
         }
-        args += [.text(VersionCodec.encode(row.versions)), .integer(row.deleted ? 1 : 0), VersionCodec.encode(row.deletion),
-                 row.mergedInto.map { .text($0) } ?? .null, .integer(row.hseq)]
+        args += bookkeeping(t, row)
         let key = UpdateKey(table: t.name, fields: mask)
         let sql: String
         if let cached = updates[key] { sql = cached } else {
@@ -75,6 +74,12 @@ extension HubStore {
             updates[key] = sql
         }
         try connection.run(sql, args)
+    }
+
+    /// The values of `rowMeta`'s columns for `row`, in that order.
+    private func bookkeeping(_ t: TableSchema, _ row: HubRow) -> [Value] {
+        [.text(VersionCodec.encode(row.versions, order: sortedFieldNames(t))), .integer(row.deleted ? 1 : 0),
+         VersionCodec.encode(row.deletion), row.mergedInto.map { .text($0) } ?? .null, .integer(row.hseq)]
     }
 
     /// `UPDATE` of the fields in `mask` (bit i: the table's field i) and the bookkeeping columns, by id (`?1`).
@@ -100,8 +105,7 @@ extension HubStore {
     private func store(_ t: TableSchema, _ row: HubRow) throws {
         var args: [Value] = [.text(row.id)]
         for f in t.fields { args.append(row.values[f.name] ?? .null) }
-        args += [.text(VersionCodec.encode(row.versions)), .integer(row.deleted ? 1 : 0), VersionCodec.encode(row.deletion),
-                 row.mergedInto.map { .text($0) } ?? .null, .integer(row.hseq)]
+        args += bookkeeping(t, row)
         let sql: String
         if let cached = upserts[t.name] { sql = cached } else {
             sql = HubStore.upsertSQL(t)

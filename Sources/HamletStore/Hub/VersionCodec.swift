@@ -7,24 +7,39 @@ import HamletCore
 /// are schema identifiers and node ids are `[a-z0-9_-]` or `@hub`, so the
 /// separators never occur inside an element.
 enum VersionCodec {
-    static func encode(_ versions: [String: FieldVersion]) -> String {
-        var out = ""
+    /// The packed text of `versions`, fields in `sorted()` order. `order`, when given, is the table's field names
+    /// already sorted (``HubStore/sortedFieldNames(_:)``), sparing the sort; a version under another name falls
+    /// back to sorting. Written into one byte buffer; a version equal to the one before it (every field of a new
+    /// row shares one) is copied, not written again.
+    static func encode(_ versions: [String: FieldVersion], order: [String]? = nil) -> String {
+        var keys = order ?? []
+        if order == nil || keys.lazy.filter({ versions[$0] != nil }).count != versions.count { keys = versions.keys.sorted() }
+        var out: [UInt8] = []
         out.reserveCapacity(versions.count * 48)
-        for k in versions.keys.sorted() {
+        var last: FieldVersion?
+        var lastBytes: [UInt8] = []
+        for k in keys {
             guard let v = versions[k] else { continue }
-            if !out.isEmpty { out.append(";") }
-            out.append(k)
-            out.append("=")
-            out.append(String(v.hseq))
-            out.append(",")
-            out.append(v.hlc.description)
-            out.append(",")
-            for (i, w) in v.writers.enumerated() {
-                if i > 0 { out.append("|") }
-                out.append(w)
+            if !out.isEmpty { out.append(59) }                 // ';'
+            out.append(contentsOf: k.utf8)
+            out.append(61)                                     // '='
+            if let last, last == v {
+                out.append(contentsOf: lastBytes)
+                continue
             }
+            let start = out.count
+            out.append(contentsOf: String(v.hseq).utf8)
+            out.append(44)                                     // ','
+            out.append(contentsOf: v.hlc.description.utf8)
+            out.append(44)
+            for (i, w) in v.writers.enumerated() {
+                if i > 0 { out.append(124) }                   // '|'
+                out.append(contentsOf: w.utf8)
+            }
+            last = v
+            lastBytes = Array(out[start...])
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func decode(_ text: String) -> [String: FieldVersion] {
