@@ -1,4 +1,5 @@
 import Foundation
+import HamletCore
 import HamletNet
 import HamletProtocol
 import HamletStore
@@ -18,6 +19,8 @@ final class HubContext: @unchecked Sendable {
     let logger: any HubLogger
     let writeTimeout: Duration
     let loginTimeout: Duration
+    /// The writer store's schema: each push's shape is checked against it on the session's worker (`PushBatch`).
+    let schema: Schema
 
     private let lock = NSLock()
     // Guarded by `lock`.
@@ -25,7 +28,8 @@ final class HubContext: @unchecked Sendable {
     private var isStopping = false
 
     init(writer: StorePool, readers: StorePool, workers: WorkerPool, throttle: AuthThrottle, limits: Limits, logger: any HubLogger,
-         writeTimeout: Duration, loginTimeout: Duration) {
+         writeTimeout: Duration, loginTimeout: Duration, schema: Schema) {
+        self.schema = schema
         self.writer = writer
         self.readers = readers
         self.workers = workers
@@ -165,7 +169,7 @@ public final class HubServer: @unchecked Sendable {
         let workers = WorkerPool(name: "hamlet-hub-session", threads: max(2, ProcessInfo.processInfo.activeProcessorCount))
         let context = HubContext(writer: writer, readers: readers, workers: workers, throttle: AuthThrottle(policy: config.authThrottle),
                                  limits: config.limits, logger: config.logger, writeTimeout: config.writeTimeout,
-                                 loginTimeout: config.loginTimeout)
+                                 loginTimeout: config.loginTimeout, schema: writerStore.schema)
         let loop: EventLoop
         let bound: SocketAddress
         var webBound: SocketAddress?

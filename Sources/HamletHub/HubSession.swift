@@ -343,7 +343,8 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         case .push(let peer, let batch, let changes):
             let source = BatchSource(node: peer.node, village: peer.village)
             let pushes = context.pushes
-            let token = pushes.enqueue(PushBatch(changes: changes, source: source, wallMillis: HubSession.wallMillis())) { [self] result in
+            let token = pushes.enqueue(PushBatch(changes: changes, source: source, wallMillis: HubSession.wallMillis(),
+                                                 schema: context.schema)) { [self] result in
                 pushed(result, batch: batch, count: changes.count)
             }
             if !context.writer.submit({ store in pushes.drain(store) }), pushes.withdraw(token) {

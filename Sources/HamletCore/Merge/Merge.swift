@@ -50,6 +50,8 @@ public struct MergeContext {
     public var forceReview: Bool = false
     /// Why the review is forced (the conflict's reason); nil = a write to a merged-away row.
     public var reviewReason: String?
+    /// True when the caller ran `Merge.checkShape` on this change against this table and it passed.
+    public var shapeChecked = false
 
     public init(schema: Schema, table: TableSchema, writerVillage: String?, hseq: Int64,
                 mapBase: @escaping (Int64) -> Int64? = { $0 }, facts: MergeFacts) {
@@ -118,20 +120,8 @@ public enum Merge {
         let writer = ctx.writerVillage == nil ? NodeID.hub : change.node
         let validator = Validator(schema: ctx.schema)
 
-        // Shape: known fields, typed values.
-        if change.op == .put {
-            for (name, value) in change.values {
-                guard let f = table.field(name) else {
-                    return .reject(Rejection(code: ValidationIssue.Code.unknownField.rawValue,
-                                             message: "\(table.name) has no field \(name)"))
-                }
-                if !value.isNull || f.required {
-                    do { try validator.check(value, field: f, table: table.name) } catch {
-                        return .reject(Rejection(error))
-                    }
-                }
-            }
-        }
+        // Shape: known fields, typed values (already judged when the caller says so).
+        if !ctx.shapeChecked, let r = checkShape(change, table: table, validator: validator) { return .reject(r) }
 
         guard let cur = current else {
             return create(change, context: ctx, writer: writer, validator: validator)
@@ -178,6 +168,25 @@ public enum Merge {
         case .put:
             return update(change, current: cur, context: ctx, writer: writer, validator: validator)
         }
+    }
+
+    /// The checks of a change that depend on nothing but the change and its table: every field it sets exists and
+    /// every value it writes has the field's type and limits. Pure, so the hub runs it on the session's worker
+    /// before the batch reaches the writer (`MergeContext.shapeChecked`).
+    /// - Returns: the rejection, or nil when the change has the table's shape.
+    public static func checkShape(_ change: Change, table: TableSchema, validator: Validator) -> Rejection? {
+        guard change.op == .put else { return nil }
+        for (name, value) in change.values {
+            guard let f = table.field(name) else {
+                return Rejection(code: ValidationIssue.Code.unknownField.rawValue, message: "\(table.name) has no field \(name)")
+            }
+            if !value.isNull || f.required {
+                do { try validator.check(value, field: f, table: table.name) } catch {
+                    return Rejection(error)
+                }
+            }
+        }
+        return nil
     }
 
     /// True when the change's base for `field` is the hub's current version, or

@@ -20,19 +20,21 @@ extension HubStore {
     ///   ones in order (nothing applied); `StoreError` when the store fails. The whole
     ///   batch is rolled back then.
     public func reconcile(_ changes: [Change], from source: BatchSource, wallMillis: Int64) throws -> [ChangeResult] {
-        try connection.transaction { try reconcileInTransaction(changes, hashes: nil, from: source, wallMillis: wallMillis) }
+        try connection.transaction { try reconcileInTransaction(changes, hashes: nil, prepared: nil, from: source, wallMillis: wallMillis) }
     }
 
     /// The body of `reconcile`: runs inside the caller's transaction (or savepoint). `hashes`, when given, are the
-    /// changes' `contentHash`es in order, computed by the caller.
-    func reconcileInTransaction(_ changes: [Change], hashes: [String]?, from source: BatchSource,
+    /// changes' `contentHash`es in order, computed by the caller; `prepared`, the rest of the caller's work on
+    /// each change (`PushBatch`), made against this store's schema.
+    func reconcileInTransaction(_ changes: [Change], hashes: [String]?, prepared: [PreparedChange]?, from source: BatchSource,
                                 wallMillis: Int64) throws -> [ChangeResult] {
-        try deferringDigests { try reconcileBatch(changes, hashes: hashes, from: source, wallMillis: wallMillis) }
+        try deferringDigests { try reconcileBatch(changes, hashes: hashes, prepared: prepared, from: source, wallMillis: wallMillis) }
     }
 
-    private func reconcileBatch(_ changes: [Change], hashes: [String]?, from source: BatchSource,
+    private func reconcileBatch(_ changes: [Change], hashes: [String]?, prepared: [PreparedChange]?, from source: BatchSource,
                                 wallMillis: Int64) throws -> [ChangeResult] {
         precondition(hashes == nil || hashes?.count == changes.count, "one hash per change")
+        precondition(prepared == nil || prepared?.count == changes.count, "one prepared change per change")
         if let expected = SeqOrder.gap(in: changes.map(\.seq), highest: try highestSeq(node: source.node)) {
             throw SeqGap(expected: expected)
         }
@@ -54,7 +56,7 @@ extension HubStore {
                 continue
             }
             known.insert(change.seq)
-            results.append(try reconcileOne(change, hash: hash, from: source, state: &state))
+            results.append(try reconcileOne(change, hash: hash, prepared: prepared?[i], from: source, state: &state))
         }
         try setMeta("hlc", state.clock.last.description)
         return results
@@ -74,7 +76,8 @@ extension HubStore {
     }
 
     /// Reconciles one change that the hub has not taken before (or that was parked).
-    func reconcileOne(_ change: Change, hash: String, from source: BatchSource, state: inout BatchState) throws -> ChangeResult {
+    func reconcileOne(_ change: Change, hash: String, prepared: PreparedChange? = nil, from source: BatchSource,
+                      state: inout BatchState) throws -> ChangeResult {
         let wallMillis = state.wallMillis
         guard change.node == source.node else {
             // Recorded under the sender's seq, never the named node's: no node can spoil another's changes.
@@ -103,6 +106,7 @@ extension HubStore {
         var ctx = MergeContext(schema: schema, table: t, writerVillage: source.village, hseq: hseq, mapBase: mapper,
                                facts: try MergeFacts.gather(for: change, onto: current, table: t, schema: schema,
                                                             mapBase: mapper, reads: MergeReader(store: self)))
+        ctx.shapeChecked = prepared?.shapeChecked ?? false
         if var w = state.township {  // issue 18: a township node writes its villages (HubStore+Township.swift)
             ctx.writerVillages = try claimScope(change, creates: current == nil, &w, wallMillis: wallMillis)
             state.township = w
@@ -133,14 +137,14 @@ extension HubStore {
         case .redirect:
             return try reject(change, hash: hash, Rejection(.unknownRow, "merge chain too long"), wallMillis)
         case .noop:
-            try appendLog(change, hseq: hseq, hash: hash, wallMillis: wallMillis)
+            try appendLog(change, hseq: hseq, hash: hash, wallMillis: wallMillis, values: prepared?.logValues)
             state.head = hseq
             return ChangeResult(seq: change.seq, status: .applied, hseq: hseq)
         case .apply(let applied):
             // Compared with the survivor, not the loser: a loser in another village must not record a departure
             // of the survivor (which made honest edits of the survivor look out of scope at older bases).
             let ids = try apply(applied, change: change, table: t, previous: decidedOn, hseq: hseq)
-            try appendLog(change, hseq: hseq, hash: hash, wallMillis: wallMillis)
+            try appendLog(change, hseq: hseq, hash: hash, wallMillis: wallMillis, values: prepared?.logValues)
             state.head = hseq
             if applied.created, state.mayHaveParked { try unpark(RowKey(t.name, change.row), state: &state) }
             return ChangeResult(seq: change.seq, status: ids.isEmpty ? .applied : .conflict, hseq: hseq, conflicts: ids)
@@ -189,8 +193,14 @@ extension HubStore {
         return ids
     }
 
-    func appendLog(_ change: Change, hseq: Int64, hash: String, wallMillis: Int64) throws {
-        let vals = change.op == .put ? JSONText.encode(change.values) : "{}"
+    /// The log's text of a change's values (`{}` for a delete).
+    static func logValues(_ change: Change) -> String {
+        change.op == .put ? JSONText.encode(change.values) : "{}"
+    }
+
+    /// Logs an accepted change. `values`, when given, is `logValues(change)` computed by the caller.
+    func appendLog(_ change: Change, hseq: Int64, hash: String, wallMillis: Int64, values: String? = nil) throws {
+        let vals = values ?? Self.logValues(change)
         try connection.run("""
             INSERT INTO log (hseq, node, seq, tbl, row_id, op, vals, hlc, author, hash, received_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
