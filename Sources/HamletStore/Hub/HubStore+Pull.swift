@@ -18,21 +18,17 @@ extension HubStore {
     public func pull(village: String, after cursor: Int64, limit: Int) throws -> PullPage {
         try connection.transaction(.deferred) {
             let head = try head()
-            var candidates: [(Int64, PullItem)] = []
-            for t in schema.tables {
-                let rows = try connection.rows(pullSelect(t), [.text(village), .integer(cursor), .integer(Int64(limit + 1))])
-                for r in rows {
-                    let row = try decodeRowState(t, r)
-                    candidates.append((row.hseq, .put(row)))
-                }
-            }
-            for r in try connection.rows("""
-                SELECT hseq, tbl, id FROM departures WHERE village = ?1 AND hseq > ?2 ORDER BY hseq LIMIT ?3
-                """, [.text(village), .integer(cursor), .integer(Int64(limit + 1))]) {
-                candidates.append((try r.int(0), .leave(table: try r.text(1), id: try r.text(2), hseq: try r.int(0))))
-            }
-            // Whole hseq groups: never split the rows one change touched across pages.
-            return Self.page(candidates, cursor: cursor, head: head, limit: limit)
+            let args: [Value] = [.text(village), .integer(cursor), .integer(Int64(limit + 1))]
+            var sources = try schema.tables.map { try tableSource($0, sql: pullSelect($0), args: args, cap: limit + 1) }
+            let departures = try connection.statement(
+                "SELECT hseq, tbl, id FROM departures WHERE village = ?1 AND hseq > ?2 ORDER BY hseq LIMIT ?3")
+            try departures.bind(args)
+            sources.append(PullSource(statement: departures, hseqColumn: 0, cap: limit + 1) { s in
+                let r = s.row()
+                return .leave(table: try r.text(1), id: try r.text(2), hseq: try r.int(0))
+            })
+            // Whole hseq groups: never split the rows one change touched across pages (HubStore+PullMerge.swift).
+            return try mergedPage(&sources, eager: [], cursor: cursor, head: head, limit: limit)
         }
     }
 

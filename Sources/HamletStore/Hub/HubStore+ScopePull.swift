@@ -12,27 +12,25 @@ extension HubStore {
             let head = try head()
             guard !villages.isEmpty else { return PullPage(items: [], cursor: max(cursor, head), head: head, done: true) }
             let inList = Self.inList(villages.count, from: 3)
-            let args = villages.map { Value.text($0) }
-            var candidates: [(Int64, PullItem)] = []
-            for t in schema.tables {
-                for r in try connection.rows("""
+            let args = [.integer(cursor), .integer(Int64(limit + 1))] + villages.map { Value.text($0) }
+            var sources = try schema.tables.map { t in
+                try tableSource(t, sql: """
                     SELECT \(SchemaSQL.columns(t, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(t.name))
                     WHERE \(SchemaSQL.quote(schema.scope)) IN \(inList) AND _hseq > ?1 ORDER BY _hseq LIMIT ?2
-                    """, [.integer(cursor), .integer(Int64(limit + 1))] + args) {
-                    let row = try decodeRowState(t, r)
-                    candidates.append((row.hseq, .put(row)))
-                }
+                    """, args: args, cap: limit + 1)
             }
             let inside = Set(villages)
-            for r in try connection.rows("""
-                SELECT hseq, tbl, id FROM departures WHERE village IN \(inList) AND hseq > ?1 ORDER BY hseq LIMIT ?2
-                """, [.integer(cursor), .integer(Int64(limit + 1))] + args) {
+            let departures = try connection.statement(
+                "SELECT hseq, tbl, id FROM departures WHERE village IN \(inList) AND hseq > ?1 ORDER BY hseq LIMIT ?2")
+            try departures.bind(args)
+            sources.append(PullSource(statement: departures, hseqColumn: 0, cap: limit + 1) { [unowned self] s in
+                let r = s.row()
                 let table = try r.text(1), id = try r.text(2)
                 // Still inside the township: it is sent whole at its later hseq, not as a leave.
-                if let t = schema.table(named: table), let now = try row(t, id: id)?.scope(schema), inside.contains(now) { continue }
-                candidates.append((try r.int(0), .leave(table: table, id: id, hseq: try r.int(0))))
-            }
-            return Self.page(candidates, cursor: cursor, head: head, limit: limit)
+                if let t = schema.table(named: table), let now = try row(t, id: id)?.scope(schema), inside.contains(now) { return nil }
+                return .leave(table: table, id: id, hseq: try r.int(0))
+            })
+            return try mergedPage(&sources, eager: [sources.count - 1], cursor: cursor, head: head, limit: limit)
         }
     }
 
