@@ -160,9 +160,13 @@ extension HubStore {
     /// The state of a referenced row, for the merge and the operator's checks.
     /// - Throws: `StoreError`.
     func referenceState(_ table: String, _ id: String) throws -> ReferenceState? {
-        guard let t = schema.table(named: table),
-              let r = try connection.row("SELECT _deleted, _merged_into, \(t.field("birth_date") != nil ? "birth_date" : "NULL") FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1",
-                                         [.text(id)]) else { return nil }
+        let sql: String
+        if let cached = referenceSelects[table] { sql = cached } else {
+            guard let t = schema.table(named: table) else { return nil }
+            sql = "SELECT _deleted, _merged_into, \(t.field("birth_date") != nil ? "birth_date" : "NULL") FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1"
+            referenceSelects[table] = sql
+        }
+        guard let r = try connection.row(sql, [.text(id)]) else { return nil }
         if let m = r.optionalText(1) { return .merged(into: m) }
         return try r.int(0) != 0 ? .deleted(birthDate: r.optionalText(2)) : .live(birthDate: r.optionalText(2))
     }
@@ -170,10 +174,14 @@ extension HubStore {
     /// Live rows holding `value` in the unique field, in id order.
     /// - Throws: `StoreError`.
     func holders(_ table: String, _ field: String, _ value: Value) throws -> [String] {
-        guard let t = schema.table(named: table), t.field(field)?.unique == true else { return [] }
-        return try connection.rows(
-            "SELECT id FROM \(SchemaSQL.quote(t.name)) WHERE \(SchemaSQL.quote(field)) = ?1 AND _deleted = 0 ORDER BY id",
-            [value]).map { try $0.text(0) }
+        let key = UniqueKey(table: table, field: field)
+        let sql: String
+        if let cached = holderSelects[key] { sql = cached } else {
+            guard let t = schema.table(named: table), t.field(field)?.unique == true else { return [] }
+            sql = "SELECT id FROM \(SchemaSQL.quote(t.name)) WHERE \(SchemaSQL.quote(field)) = ?1 AND _deleted = 0 ORDER BY id"
+            holderSelects[key] = sql
+        }
+        return try connection.rows(sql, [value]).map { try $0.text(0) }
     }
 
     /// Live rows that reference `(table, id)`, as `table:id`.
@@ -220,4 +228,10 @@ struct MergeReader: MergeReads {
 struct UpdateKey: Hashable {
     let table: String
     let fields: UInt64
+}
+
+/// A table's unique field: the key of the duplicate lookup's statement.
+struct UniqueKey: Hashable {
+    let table: String
+    let field: String
 }

@@ -52,6 +52,10 @@ public final class HubStore {
     var digestDeltas: [DigestKey: DigestDelta]?
     /// Updates of some fields, built once per table and set of fields (`HubStore+Rows.swift`).
     var updates: [UpdateKey: String] = [:]
+    /// The merge's reads, built once: a referenced row's state by table name (or singular), a unique value's
+    /// holders by table and field (`HubStore+Rows.swift`).
+    var referenceSelects: [String: String] = [:]
+    var holderSelects: [UniqueKey: String] = [:]
     /// Each table's field names in the row hash's order, by table name.
     var sortedNames: [String: [String]] = [:]
 
