@@ -32,9 +32,78 @@ final class PushQueue: @unchecked Sendable {
     private var batches = 0
     private var largest = 0
 
-    init(maxChanges: Int = 4_000) {
+    init(maxChanges: Int = 4_000, maxAdmittedBytes: Int = 4 << 20) {
         self.maxChanges = maxChanges
+        self.maxAdmittedBytes = maxAdmittedBytes
     }
+
+    // MARK: Admission (backpressure)
+    //
+    // Fifty villages pushing at once used to be decoded all at once: 50,000 changes as Swift values waiting for
+    // the one writer (~100 MB of a 200 MB hub). A line at least `admissionThreshold` long (a push of a hundred or
+    // so changes) is now decoded only once admitted: while `maxAdmittedBytes` of such lines are being decoded,
+    // queued or reconciled, the next waits as its raw bytes, and its session resumes when room appears, in arrival
+    // order. The writer always has more admitted than one group, so it never waits for this.
+
+    /// Lines shorter than this are never held back (logins, pulls, small pushes).
+    static let admissionThreshold = 64 << 10
+    /// How many bytes of long lines may be admitted at once (at least one line always is).
+    let maxAdmittedBytes: Int
+    // Guarded by `lock`.
+    private var admittedBytes = 0
+    private var held: [(bytes: Int, resume: @Sendable () -> Void)] = []
+    private var closed = false
+    private var heldTotal = 0
+
+    /// Admits a long line of `bytes` now (true), or holds `resume` until there is room (false): it then runs, on
+    /// the thread that made the room, with the bytes already admitted. Every admitted byte is given back with
+    /// `release(bytes:)`.
+    func admit(bytes: Int, resume: @escaping @Sendable () -> Void) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard closed || (held.isEmpty && fits(bytes)) else {
+            held.append((bytes, resume))
+            heldTotal += 1
+            return false
+        }
+        admittedBytes += bytes
+        return true
+    }
+
+    /// Gives back an admitted line's bytes (its batch was acked, or its session ended) and resumes the held lines
+    /// that now fit.
+    func release(bytes: Int) {
+        lock.lock()
+        admittedBytes -= bytes
+        var ready: [@Sendable () -> Void] = []
+        while let first = held.first, closed || fits(first.bytes) {
+            held.removeFirst()
+            admittedBytes += first.bytes
+            ready.append(first.resume)
+        }
+        lock.unlock()
+        for resume in ready { resume() }
+    }
+
+    /// The hub is stopping: every held line resumes now (and meets the stopping hub).
+    func close() {
+        lock.lock()
+        closed = true
+        let ready = held
+        held = []
+        for h in ready { admittedBytes += h.bytes }
+        lock.unlock()
+        for h in ready { h.resume() }
+    }
+
+    /// Bytes admitted now and lines held (for tests and the stop line).
+    var admission: (admitted: Int, held: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (admittedBytes, held.count)
+    }
+
+    private func fits(_ bytes: Int) -> Bool { admittedBytes == 0 || admittedBytes + bytes <= maxAdmittedBytes }
 
     /// Queues a batch; `done` runs on the writer thread once its group has committed (or failed).
     /// - Returns: a token for `withdraw`.
@@ -76,11 +145,12 @@ final class PushQueue: @unchecked Sendable {
         return group
     }
 
-    /// How the pushes were grouped so far: "B batches in G transactions (largest L)", for the hub's stop line.
+    /// How the pushes were grouped so far: "B batches in G transactions (largest L); H long lines held for room",
+    /// for the hub's stop line.
     var summary: String {
         lock.lock()
         defer { lock.unlock() }
-        return "\(batches) pushed batches in \(groups) transactions (largest group \(largest))"
+        return "\(batches) pushed batches in \(groups) transactions (largest group \(largest)); \(heldTotal) long lines held for room"
     }
 
     /// Runs on the writer thread: reconciles the waiting group in one transaction, then completes each batch.

@@ -11,7 +11,7 @@ import HamletStore
 final class HubContext: @unchecked Sendable {
     let writer: StorePool
     /// Pushes waiting for the writer, reconciled a group per transaction.
-    let pushes = PushQueue()
+    let pushes: PushQueue
     let readers: StorePool
     let workers: WorkerPool
     let throttle: AuthThrottle
@@ -28,8 +28,9 @@ final class HubContext: @unchecked Sendable {
     private var isStopping = false
 
     init(writer: StorePool, readers: StorePool, workers: WorkerPool, throttle: AuthThrottle, limits: Limits, logger: any HubLogger,
-         writeTimeout: Duration, loginTimeout: Duration, schema: Schema) {
+         writeTimeout: Duration, loginTimeout: Duration, schema: Schema, pushAdmissionBytes: Int) {
         self.schema = schema
+        pushes = PushQueue(maxAdmittedBytes: pushAdmissionBytes)
         self.writer = writer
         self.readers = readers
         self.workers = workers
@@ -169,7 +170,8 @@ public final class HubServer: @unchecked Sendable {
         let workers = WorkerPool(name: "hamlet-hub-session", threads: max(2, ProcessInfo.processInfo.activeProcessorCount))
         let context = HubContext(writer: writer, readers: readers, workers: workers, throttle: AuthThrottle(policy: config.authThrottle),
                                  limits: config.limits, logger: config.logger, writeTimeout: config.writeTimeout,
-                                 loginTimeout: config.loginTimeout, schema: writerStore.schema)
+                                 loginTimeout: config.loginTimeout, schema: writerStore.schema,
+                                 pushAdmissionBytes: config.pushAdmissionBytes)
         let loop: EventLoop
         let bound: SocketAddress
         var webBound: SocketAddress?
@@ -266,6 +268,7 @@ public final class HubServer: @unchecked Sendable {
 
         loop?.stop(gracePeriod: grace)
         context?.markStopping()
+        context?.pushes.close()
         context?.workers.drainAndStop()
         context?.writer.drainAndStop()
         context?.readers.drainAndStop()

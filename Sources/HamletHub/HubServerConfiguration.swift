@@ -100,6 +100,10 @@ public struct HubServerConfiguration: Sendable {
     public var maxConnectionsPerAddress: Int
     /// How long a new protocol connection has to send `hello` and `auth`; otherwise `error timeout`.
     public var loginTimeout: Duration
+    /// Bytes of long lines (pushes of 64 KiB or more) decoded, queued or being reconciled at once; the next waits
+    /// undecoded until room appears (backpressure: fifty villages pushing at once no longer hold every batch in
+    /// memory as values). 4 MiB by default, about ten thousand changes; one line is always admitted.
+    public var pushAdmissionBytes = 4 << 20
 
     /// Creates a configuration.
     /// - Parameters:

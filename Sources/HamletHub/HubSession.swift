@@ -57,6 +57,8 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
     var framer: LineFramer
     var machine: HubSessionMachine
     var isBusy = false
+    /// The bytes of the current line admitted by `PushQueue.admit` (0: none), given back when its job is done.
+    var admittedBytes = 0
     var isFinished = false
     var isReadingPaused = false
     var isLineStarted = false
@@ -134,6 +136,7 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
         lock.unlock()
 
         context.unregister(id: connection.id)
+        releaseAdmitted()
         let shown = (node ?? claimed).map { NodeID.isValid($0) ? $0 : "(invalid)" } ?? "-"
         let ms = openedAt.duration(to: .now) / .milliseconds(1)
         var line = "conn=\(connection.id) peer=\(connection.peer) node=\(shown) outcome=\(result)"
@@ -218,13 +221,44 @@ final class HubSession: ConnectionHandler, @unchecked Sendable {
             connection.pauseReading()
         }
         setDeadlineLocked(HubSession.jobTimeout)
+        if line.count >= PushQueue.admissionThreshold {
+            // A long line (a push) is decoded only once admitted; until then it waits as bytes (GroupCommit.swift).
+            let n = line.count
+            guard context.pushes.admit(bytes: n, resume: { [self] in resumeAdmitted(line, bytes: n) }) else { return }
+            admittedBytes = n
+        }
         if !context.workers.submit({ [self] in handle(line) }) {
             failLocked(.shuttingDown, "the hub is stopping; reconnect later")
         }
     }
 
+    /// A held line's turn: its bytes are admitted; handle it unless the session ended meanwhile.
+    func resumeAdmitted(_ line: [UInt8], bytes: Int) {
+        lock.lock()
+        guard !isFinished else {
+            lock.unlock()
+            context.pushes.release(bytes: bytes)
+            return
+        }
+        admittedBytes = bytes
+        lock.unlock()
+        if !context.workers.submit({ [self] in handle(line) }) {
+            fail(.shuttingDown, "the hub is stopping; reconnect later")
+        }
+    }
+
+    /// Gives back the admitted bytes of the session's line, once (its job is done, or the session ended).
+    func releaseAdmitted() {
+        lock.lock()
+        let n = admittedBytes
+        admittedBytes = 0
+        lock.unlock()
+        if n > 0 { context.pushes.release(bytes: n) }
+    }
+
     /// The current job is done: go idle, or wind down when the server is stopping.
     func finishJob() {
+        releaseAdmitted()
         lock.lock()
         defer { lock.unlock() }
         isBusy = false

@@ -42,6 +42,8 @@ public final class HubStore {
     var sortKeys = SortKeyCache()
     /// The hub's WAL auto-checkpoint threshold, in pages (SQLite's default is 1,000).
     static let walCheckpointPages = 20_000
+    /// The page cache of each read-only connection, in KiB (the writer keeps `Connection.Options`' 64 MB).
+    static let readerCacheKiB = 8_192
     /// Upsert statements by table, built once.
     var upserts: [String: String] = [:]
     /// Row reads built once: `SELECT <every column> FROM <table> WHERE id = ?1` by table name (the reconcile path reads
@@ -127,6 +129,9 @@ public final class HubStore {
         // ~80 MB of WAL between checkpoints: reconcile holding 1M rows went from 0.68 to 0.78–0.80 of its rate at 10k
         // (`scripts/bench --only growth`, issue 17 item 5).
         o.walAutocheckpointPages = HubStore.walCheckpointPages
+        // A reader (pulls, verifies, logins) reads mostly pages the writer just wrote, which the kernel's cache holds;
+        // 64 MB of SQLite cache in each of four readers pushed a busy hub past 200 MB (`scripts/bench --only many`).
+        if readOnly { o.cacheSizeKiB = HubStore.readerCacheKiB }
         let c = try Connection(path: path, options: o)
         guard try c.meta("format") == format else { throw StoreError(.incompatible, "\(path) is not a Hamlet hub") }
         // A hub made with an older schema is upgraded in place, in one transaction, on first open.
