@@ -3,6 +3,7 @@ import HamletCore
 extension HubStore {
     /// Loads a row with its versions and flags.
     public func row(_ t: TableSchema, id: String) throws -> HubRow? {
+        if let cached = batchRows?[RowKey(t.name, id)] { return cached }
         guard let r = try connection.row(rowSelect(t), [.text(id)]) else { return nil }
         return try decodeRow(t, r)
     }
@@ -51,6 +52,7 @@ extension HubStore {
         precondition(stored.map { $0.id == row.id && $0.table == t.name } ?? true, "replacing another row")
         try updateDigest(t, old: stored, new: row)
         if let stored { try update(t, row, over: stored) } else { try store(t, row) }
+        noteWritten(t, row)
     }
 
     /// Writes `row` over `stored` (the same row as stored now), setting only the fields whose value changed and the
@@ -99,6 +101,7 @@ extension HubStore {
     private func writeRow(_ t: TableSchema, _ row: HubRow, oldState: RowState?) throws {
         try updateDigest(t, old: oldState, new: row)
         try store(t, row)
+        noteWritten(t, row)
     }
 
     /// The row's upsert alone; its digest is the caller's.

@@ -58,6 +58,11 @@ public final class HubStore {
     /// holders by table and field (`HubStore+Rows.swift`).
     var referenceSelects: [String: String] = [:]
     var holderSelects: [UniqueKey: String] = [:]
+    /// While a batch reconciles: the rows it names, read together and kept as it writes them
+    /// (`HubStore+BatchRows.swift`); `.some(nil)` is a row known absent.
+    var batchRows: [RowKey: HubRow?]?
+    /// Whether batches prefetch their rows (on; the tests turn it off to compare with the read-per-change path).
+    var batchRowCache = true
     /// Each table's field names in the row hash's order, by table name.
     var sortedNames: [String: [String]] = [:]
 

@@ -1,0 +1,67 @@
+import HamletCore
+
+/// The rows a batch names, read together (issue 17, item 2): one `WHERE id IN (…)` per table and hundred ids
+/// instead of one read per change, and kept up to date as the batch writes them, so the merge's `row(_:id:)`
+/// answers from memory for the rest of the batch (rows the batch creates included).
+///
+/// The cache mirrors the store exactly: a row written is kept as a read would give it back (only the table's
+/// fields, no nulls), and the cache lives only inside one batch's savepoint (`withBatchRows`), so a batch rolled
+/// back takes it away with its writes. `HubStore.batchRowCache` turns it off for the tests' oracle run.
+extension HubStore {
+    /// How many ids one prefetch statement names (a fixed count, padded with the last id: one statement per table).
+    static let prefetchChunk = 100
+
+    /// Runs `body` with the rows `changes` name prefetched. Inside an outer call it simply runs `body`.
+    func withBatchRows<T>(_ changes: [Change], _ body: () throws -> T) throws -> T {
+        guard batchRows == nil, batchRowCache else { return try body() }
+        batchRows = [:]
+        defer { batchRows = nil }
+        try prefetch(changes)
+        return try body()
+    }
+
+    private func prefetch(_ changes: [Change]) throws {
+        var byTable: [String: [String]] = [:]
+        var seen = Set<RowKey>()
+        for c in changes {
+            guard let t = schema.table(named: c.table), t.name == c.table, RowID.isValid(c.row),
+                  seen.insert(RowKey(t.name, c.row)).inserted else { continue }
+            byTable[t.name, default: []].append(c.row)
+        }
+        for t in schema.tables {
+            guard let ids = byTable[t.name] else { continue }
+            var start = 0
+            while start < ids.count {
+                let chunk = Array(ids[start..<min(start + Self.prefetchChunk, ids.count)])
+                start += Self.prefetchChunk
+                let padded = chunk + Array(repeating: chunk[chunk.count - 1], count: Self.prefetchChunk - chunk.count)
+                var found = Set<String>()
+                for r in try connection.rows(prefetchSelect(t), padded.map { .text($0) }) {
+                    let row = try decodeRow(t, r)
+                    found.insert(row.id)
+                    batchRows?[RowKey(t.name, row.id)] = .some(row)
+                }
+                for id in chunk where !found.contains(id) { batchRows?[RowKey(t.name, id)] = .some(nil) }
+            }
+        }
+    }
+
+    /// `SELECT <every column> FROM <table> WHERE id IN (?1 … ?100)`, built once per table.
+    private func prefetchSelect(_ t: TableSchema) -> String {
+        let key = "in:" + t.name
+        if let sql = rowSelects[key] { return sql }
+        let params = (1...Self.prefetchChunk).map { "?\($0)" }.joined(separator: ",")
+        let sql = "SELECT \(SchemaSQL.columns(t, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(t.name)) WHERE id IN (\(params))"
+        rowSelects[key] = sql
+        return sql
+    }
+
+    /// Keeps the batch's copy of a row just written as a read would give it back.
+    func noteWritten(_ t: TableSchema, _ row: HubRow) {
+        guard batchRows != nil else { return }
+        var stored = row
+        stored.values = [:]
+        for f in t.fields { if let v = row.values[f.name], !v.isNull { stored.values[f.name] = v } }
+        batchRows?[RowKey(t.name, row.id)] = .some(stored)
+    }
+}
