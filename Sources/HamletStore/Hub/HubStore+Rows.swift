@@ -163,6 +163,13 @@ extension HubStore {
     /// The state of a referenced row, for the merge and the operator's checks.
     /// - Throws: `StoreError`.
     func referenceState(_ table: String, _ id: String) throws -> ReferenceState? {
+        if batchRows != nil, let t = schema.table(named: table), let cached = batchRows?[RowKey(t.name, id)] {
+            // The batch's copy of the row (HubStore+BatchRows.swift) says what the read below would.
+            guard let row = cached else { return nil }
+            if let m = row.mergedInto { return .merged(into: m) }
+            let birth = row.values["birth_date"]?.text
+            return row.deleted ? .deleted(birthDate: birth) : .live(birthDate: birth)
+        }
         let sql: String
         if let cached = referenceSelects[table] { sql = cached } else {
             guard let t = schema.table(named: table) else { return nil }
