@@ -13,9 +13,12 @@ extension HubStore {
 
     /// Runs `body` with the rows `changes` name prefetched. Inside an outer call it simply runs `body`.
     func withBatchRows<T>(_ changes: [Change], _ body: () throws -> T) throws -> T {
-        guard batchRows == nil, batchRowCache else { return try body() }
-        batchRows = [:]
-        defer { batchRows = nil }
+        guard !batchRowsActive, batchRowCache else { return try body() }
+        batchRowsActive = true
+        defer {
+            batchRowsActive = false
+            batchRows.removeAll(keepingCapacity: true)
+        }
         try prefetch(changes)
         return try body()
     }
@@ -39,9 +42,9 @@ extension HubStore {
                 for r in try connection.rows(prefetchSelect(t), padded.map { .text($0) }) {
                     let row = try decodeRow(t, r)
                     found.insert(row.id)
-                    batchRows?[RowKey(t.name, row.id)] = .some(row)
+                    batchRows[RowKey(t.name, row.id)] = .some(row)
                 }
-                for id in chunk where !found.contains(id) { batchRows?[RowKey(t.name, id)] = .some(nil) }
+                for id in chunk where !found.contains(id) { batchRows[RowKey(t.name, id)] = .some(nil) }
             }
         }
     }
@@ -56,12 +59,28 @@ extension HubStore {
         return sql
     }
 
-    /// Keeps the batch's copy of a row just written as a read would give it back.
+    /// Keeps the batch's copy of a row just written as a read would give it back (the table's fields, no nulls; a
+    /// row already so, as the merge writes them, is kept as it is).
     func noteWritten(_ t: TableSchema, _ row: HubRow) {
-        guard batchRows != nil else { return }
+        guard batchRowsActive else { return }
+        let names = sortedFieldNames(t)
+        if row.values.allSatisfy({ !$0.value.isNull && Self.contains(names, $0.key) }) {
+            batchRows[RowKey(t.name, row.id)] = .some(row)
+            return
+        }
         var stored = row
         stored.values = [:]
         for f in t.fields { if let v = row.values[f.name], !v.isNull { stored.values[f.name] = v } }
-        batchRows?[RowKey(t.name, row.id)] = .some(stored)
+        batchRows[RowKey(t.name, row.id)] = .some(stored)
+    }
+
+    /// Whether `sorted` (in `<` order) holds `name`.
+    static func contains(_ sorted: [String], _ name: String) -> Bool {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if sorted[mid] < name { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < sorted.count && sorted[lo] == name
     }
 }

@@ -60,7 +60,8 @@ public final class HubStore {
     var holderSelects: [UniqueKey: String] = [:]
     /// While a batch reconciles: the rows it names, read together and kept as it writes them
     /// (`HubStore+BatchRows.swift`); `.some(nil)` is a row known absent.
-    var batchRows: [RowKey: HubRow?]?
+    var batchRows: [RowKey: HubRow?] = [:]
+    var batchRowsActive = false
     /// Whether batches prefetch their rows (on; the tests turn it off to compare with the read-per-change path).
     var batchRowCache = true
     /// Each table's field names in the row hash's order, by table name.
