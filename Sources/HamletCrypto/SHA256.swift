@@ -46,9 +46,8 @@ public struct SHA256: Sendable {
 
         if blockFill > 0 {
             let take = min(Self.blockByteCount - blockFill, count)
-            for i in 0..<take {
-                block[blockFill + i] = bytes[i]
-            }
+            let fill = blockFill
+            withUnsafeMutableBytes(of: &block) { $0.baseAddress.unsafelyUnwrapped.advanced(by: fill).copyMemory(from: base, byteCount: take) }
             blockFill += take
             offset = take
             guard blockFill == Self.blockByteCount else { return }
@@ -67,8 +66,8 @@ public struct SHA256: Sendable {
         }
 
         let rest = count - offset
-        for i in 0..<rest {
-            block[i] = bytes[offset + i]
+        if rest > 0 {
+            withUnsafeMutableBytes(of: &block) { $0.baseAddress.unsafelyUnwrapped.copyMemory(from: base + offset, byteCount: rest) }
         }
         blockFill = rest
     }
