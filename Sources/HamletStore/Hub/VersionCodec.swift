@@ -46,6 +46,7 @@ enum VersionCodec {
         var out: [String: FieldVersion] = [:]
         var text = text
         text.withUTF8 { u in
+            out.reserveCapacity(u.isEmpty ? 0 : 1 + u.count(where: { $0 == 59 }))    // one version per ';'-separated element
             var i = 0
             let n = u.count
             func slice(_ a: Int, _ b: Int) -> String {
