@@ -105,7 +105,7 @@ extension Replica {
                 let key = RowKey(t.name, id)
                 if !overlaid.contains(key), let row = direct[key] {
                     if row.deleted {
-                        try connection.run("DELETE FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1", [.text(id)])
+                        try connection.run(sql.table(t).delete, [.text(id)])
                     } else {
                         try writeVisible(t, id: id, values: row.values)
                     }

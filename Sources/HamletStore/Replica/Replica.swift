@@ -69,12 +69,15 @@ public final class Replica {
     public let schema: Schema
     public let directory: String
     let validator: Validator
+    /// Per-table SQL, built once for the schema.
+    let sql: ReplicaSQL
 
     init(connection: Connection, schema: Schema, directory: String) {
         self.connection = connection
         self.schema = schema
         self.directory = directory
         self.validator = Validator(schema: schema)
+        self.sql = ReplicaSQL(schema: schema)
     }
 
     /// The replica file path inside `directory`.
