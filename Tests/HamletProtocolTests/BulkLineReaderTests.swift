@@ -125,6 +125,25 @@ struct BulkLineReaderTests {
         if let m = BulkLineReader.decodeHub(line) { #expect(Result<HubMessage, ProtocolError>.success(m) == general) }
     }
 
+    @Test func utf8CheckAgreesWithTheStandardLibrary() {
+        let seed = Self.seed
+        print("BulkLineReaderTests UTF-8 seed: \(seed) (HAMLET_SEED=\(seed) replays it)")
+        var rng = SplitMix(state: seed)
+        func check(_ bytes: [UInt8]) {
+            let ours = bytes.withUnsafeBufferPointer(BulkLineReader.isValidUTF8)
+            #expect(ours == (String(validating: bytes, as: UTF8.self) != nil), "seed \(seed): \(bytes)")
+        }
+        for a in 0...255 {
+            check([UInt8(a)])
+            for b in 0...255 { check([UInt8(a), UInt8(b)]) }
+        }
+        let interesting: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC,
+                                    0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF]
+        for _ in 0..<100_000 {
+            check((0..<(1 + Int(rng.next() % 6))).map { _ in interesting[Int(rng.next() % UInt64(interesting.count))] })
+        }
+    }
+
     @Test func invalidUTF8IsRefusedAsBadUTF8() {
         for bytes: [UInt8] in [[0xFF], [0xC3], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE4, 0xB8]] {
             let line = Array(#"{"type":"rows","rows":[{"table":"t","id":""#.utf8) + bytes + Array(#"","hseq":1}]}"#.utf8)

@@ -17,6 +17,7 @@ extension Replica {
                 case .put(let row):
                     guard let t = schema.table(named: row.table) else { continue }
                     shadow.put(row, table: t.name, scope: schema.scope, sortedNames: sql.table(t).sortedNames)
+                    if shadow.pending.count == ReplicaSQL.maxBatch * ReplicaSQL.shadowColumns { try writeShadow(&shadow) }
                     if seen.insert(RowKey(t.name, row.id)).inserted { touched.append((t, row.id)) }
                 case .leave(let table, let id, let leftAt):
                     guard let t = schema.table(named: table) else { continue }
@@ -63,7 +64,7 @@ extension Replica {
         // The page's last put of each row, by its place in `items` (no copy of the rows).
         var lastPut: [RowKey: Int] = [:]
         for (at, item) in items.enumerated() { if case .put(let row) = item { lastPut[RowKey(row.table, row.id)] = at } }
-        // Each touched row once (`touched` holds no key twice), so the upserts may wait for the end of the page.
+        // Each touched row once (`touched` holds no key twice), so the upserts may wait (a full statement's worth).
         var upserts: [(table: TableSchema, args: [Value])] = []
         var batchOf: [String: Int] = [:]
         for (t, id) in touched {
@@ -83,6 +84,10 @@ extension Replica {
             }
             upserts[b].args.append(.text(id))
             for f in t.fields { upserts[b].args.append(row.values[f.name] ?? .null) }
+            if upserts[b].args.count == ReplicaSQL.maxBatch * (t.fields.count + 1) {
+                try runBatched(upserts[b].args, width: t.fields.count + 1) { sql.upsert(t, rows: $0) }
+                upserts[b].args.removeAll(keepingCapacity: true)
+            }
         }
         for (t, args) in upserts {
             try runBatched(args, width: t.fields.count + 1) { sql.upsert(t, rows: $0) }
@@ -138,7 +143,7 @@ extension Replica {
             let rows = (args.count - start) / width
             while size > rows { size /= 2 }
             let end = start + size * width
-            try connection.run(statement(size), Array(args[start..<end]))
+            try connection.run(statement(size), start == 0 && end == args.count ? args : Array(args[start..<end]))
             start = end
         }
     }
