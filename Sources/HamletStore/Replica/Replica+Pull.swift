@@ -2,8 +2,9 @@ import Dispatch
 import HamletCore
 
 /// Storing a pull page, with the work done per page rather than per row: the digest hashes of the page's rows as
-/// stored before it are read with one statement per table (none at all for a row the shadow does not hold), and the
-/// shadow and visible rows are written up to `ReplicaSQL.maxBatch` to a statement.
+/// stored before it are read with one statement per table (none at all for a row the shadow does not hold), its rows'
+/// new hashes are computed on another thread meanwhile (`PageHashes`), and the shadow and visible rows are written up
+/// to `ReplicaSQL.maxBatch` to a statement.
 extension Replica {
     /// Applies one page of hub outcomes: shadow rows, the visible rows with
     /// outstanding edits re-applied, the cursor and the clock, in one transaction.
