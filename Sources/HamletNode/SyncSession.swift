@@ -257,14 +257,23 @@ final class SyncSession {
 
     // MARK: Pull
 
+    /// Pulls every page after the replica's cursor, each stored in one transaction as it arrives.
+    ///
+    /// The next page is asked for as soon as a page arrives, before that page is stored: the hub reads and encodes
+    /// page N+1 while the node stores page N (one request in flight at a time, the same messages in the same order).
+    /// A page that fails to store ends the session, as before; its cursor was not stored, so the next sync asks again.
     private func pull() throws {
         let clock = ContinuousClock.now
         var rows = 0
+        let limit = max(1, min(options.batchSize, limits.pageSize))
+        var cursor = try store("reading the cursor") { try replica.info().cursor }
+        try request(machine.pull(cursor: cursor, limit: limit))
         while true {
-            let cursor = try store("reading the cursor") { try replica.info().cursor }
-            try request(machine.pull(cursor: cursor, limit: max(1, min(options.batchSize, limits.pageSize))))
             switch try answer() {
             case .applyPage(let items, let next, let head, let done, let hubClock):
+                // The stored cursor becomes max(next, cursor) = next (the machine checked that the page advanced it).
+                cursor = max(next, cursor)
+                if !done { try request(machine.pull(cursor: cursor, limit: limit)) }
                 try store("applying a pull page") {
                     try replica.applyPage(items, cursor: next, hubClock: hubClock, wallMillis: options.wallClock())
                 }
@@ -275,6 +284,8 @@ final class SyncSession {
                 if done { return }
             case .startResync(let reason):
                 try resync(reason)
+                cursor = try store("reading the cursor") { try replica.info().cursor }
+                try request(machine.pull(cursor: cursor, limit: limit))
             default:
                 throw unexpected()
             }

@@ -76,6 +76,16 @@ public enum Codec {
     /// - Returns: The message.
     /// - Throws: `ProtocolError`.
     public static func decodeHub(_ line: [UInt8]) throws(ProtocolError) -> HubMessage {
+        // Pull pages and snapshot rows straight from the bytes; anything else (or anything odd) the general way.
+        if let m = BulkLineReader.decodeHub(line) { return m }
+        return try decodeHubGenerally(line)
+    }
+
+    /// `decodeHub(_:)` through the parsed `JSONValue` tree: every message, every error.
+    /// - Parameter line: The line's bytes, without the newline.
+    /// - Returns: The message.
+    /// - Throws: `ProtocolError`.
+    static func decodeHubGenerally(_ line: [UInt8]) throws(ProtocolError) -> HubMessage {
         let value = try parse(line)
         if let m = FastCodec.decodeHub(value) { return m }
         return try decode(HubEnvelope.self, value).message

@@ -91,7 +91,7 @@ extension Replica {
         } else {
             // Nothing to show (deleted), or edits of a row this replica never held whole: the change
             // stays in the log, pending, and the row appears when the hub sends it.
-            try connection.run("DELETE FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1", [.text(id)])
+            try connection.run(sql.table(t).delete, [.text(id)])
         }
         if let s = shadow, s.gone, pending.isEmpty {
             try connection.run("DELETE FROM _shadow WHERE tbl = ?1 AND id = ?2", [.text(t.name), .text(id)])
@@ -101,6 +101,6 @@ extension Replica {
     func writeVisible(_ t: TableSchema, id: String, values: Fields) throws {
         var args: [Value] = [.text(id)]
         for f in t.fields { args.append(values[f.name] ?? .null) }
-        try connection.run(SchemaSQL.upsert(t), args)
+        try connection.run(sql.table(t).upsert, args)
     }
 }

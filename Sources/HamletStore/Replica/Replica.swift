@@ -64,17 +64,23 @@ public final class Replica {
     /// The file name inside the node's folder.
     public static let fileName = "replica.sqlite"
     public static let format = "hamlet-replica/1"
+    /// The replica's WAL auto-checkpoint threshold, in pages (SQLite's default is 1,000): a pull commits a page of
+    /// rows at a time, and at the default every few pages checkpointed the same index pages again (7% of a pull).
+    static let walCheckpointPages = 10_000
 
     let connection: Connection
     public let schema: Schema
     public let directory: String
     let validator: Validator
+    /// Per-table SQL, built once for the schema.
+    let sql: ReplicaSQL
 
     init(connection: Connection, schema: Schema, directory: String) {
         self.connection = connection
         self.schema = schema
         self.directory = directory
         self.validator = Validator(schema: schema)
+        self.sql = ReplicaSQL(schema: schema)
     }
 
     /// The replica file path inside `directory`.
@@ -118,6 +124,7 @@ public final class Replica {
         PrivateFiles.tighten(store: path)
         var options = Connection.Options()
         options.create = false
+        options.walAutocheckpointPages = Replica.walCheckpointPages
         let c = try Connection(path: path, options: options)
         let lock = try ReplicaFileLock(directory: directory)
         c.writeLock = lock.shared

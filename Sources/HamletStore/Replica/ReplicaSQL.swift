@@ -1,0 +1,75 @@
+import HamletCore
+
+/// The replica's per-table statements, built once (its schema is fixed for its life) instead of once per row: a pull
+/// wrote every row through an upsert whose text it built again (and the statement cache hashed again) each time.
+///
+/// A pull also writes its rows many at a time: `INSERT … VALUES (…),(…),…` runs SQLite's per-statement work once for
+/// up to `maxBatch` rows — notably the temporary tables that the enum columns' `CHECK (… IN (…))` lists build at each
+/// execution. Each size is a power of two, so at most eight texts per table enter the statement cache.
+final class ReplicaSQL {
+    /// The statements of one register table.
+    struct Table {
+        /// `INSERT OR REPLACE` of the visible row, every column (`SchemaSQL.upsert`).
+        let upsert: String
+        /// `DELETE` of the visible row by id.
+        let delete: String
+        /// The field names in `sorted()` order, for writing field maps without sorting each one.
+        let sortedNames: [String]
+    }
+
+    /// The most rows one multi-row statement writes.
+    static let maxBatch = 128
+    /// The columns of a `_shadow` row a pull writes (`gone` is written as 0).
+    static let shadowColumns = 8
+
+    private var tables: [String: Table] = [:]
+    private var batched: [String: String] = [:]
+
+    init(schema: Schema) {
+        for t in schema.tables { tables[t.name] = Self.makeTable(t) }
+    }
+
+    private static func makeTable(_ t: TableSchema) -> Table {
+        Table(upsert: SchemaSQL.upsert(t), delete: "DELETE FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1",
+              sortedNames: t.fields.map(\.name).sorted())
+    }
+
+    /// The statements of `t` (built on the spot for a table outside the schema the replica opened with).
+    func table(_ t: TableSchema) -> Table {
+        if let known = tables[t.name] { return known }
+        let made = Self.makeTable(t)
+        tables[t.name] = made
+        return made
+    }
+
+    /// `INSERT OR REPLACE` of `rows` visible rows of `t` (id, then every field), parameters numbered in row order.
+    func upsert(_ t: TableSchema, rows: Int) -> String {
+        cached("\(t.name)/\(rows)") {
+            let names = ["id"] + t.fields.map { SchemaSQL.quote($0.name) }
+            return "INSERT OR REPLACE INTO \(SchemaSQL.quote(t.name)) (\(names.joined(separator: ","))) VALUES "
+                + Self.tuples(rows: rows, width: names.count, tail: "")
+        }
+    }
+
+    /// `INSERT OR REPLACE` of `rows` shadow rows: `tbl, id, village, vals, vers, deleted, merged_into, hseq` each, `gone` 0.
+    func shadowInsert(rows: Int) -> String {
+        cached("_shadow/\(rows)") {
+            "INSERT OR REPLACE INTO _shadow (tbl, id, village, vals, vers, deleted, merged_into, hseq, gone) VALUES "
+                + Self.tuples(rows: rows, width: Self.shadowColumns, tail: ",0")
+        }
+    }
+
+    private func cached(_ key: String, _ make: () -> String) -> String {
+        if let sql = batched[key] { return sql }
+        let sql = make()
+        batched[key] = sql
+        return sql
+    }
+
+    /// `(?1,…,?w<tail>),(?w+1,…)…`
+    private static func tuples(rows: Int, width: Int, tail: String) -> String {
+        (0..<rows).map { r in
+            "(" + (1...width).map { "?\(r * width + $0)" }.joined(separator: ",") + tail + ")"
+        }.joined(separator: ",")
+    }
+}
