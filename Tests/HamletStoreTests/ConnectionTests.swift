@@ -22,6 +22,18 @@ import Testing
         #expect(!c.inTransaction)
     }
 
+    @Test func textIsBoundWithItsLengthEmptyAndNULIncluded() throws {
+        let dir = TempDir("conn")
+        defer { dir.remove() }
+        let c = try Connection(path: dir.file("t.sqlite"))
+        try c.execute("CREATE TABLE t (x INTEGER PRIMARY KEY, y TEXT)")
+        let texts = ["", "a\u{0}b", "北赵村\u{0}", "🙂𠀀", String(repeating: "长", count: 5_000)]
+        for (i, text) in texts.enumerated() { try c.run("INSERT INTO t (x, y) VALUES (?1, ?2)", [.integer(Int64(i)), .text(text)]) }
+        #expect(try c.rows("SELECT y FROM t ORDER BY x").map { $0[0] } == texts.map { Value.text($0) })
+        #expect(try c.scalar("SELECT count(*) FROM t WHERE y IS NULL") == .integer(0), "an empty text is text, not NULL")
+        #expect(try c.scalar("SELECT length(CAST(y AS BLOB)) FROM t WHERE x = 1") == .integer(3))
+    }
+
     @Test func nestedTransactionsUseSavepoints() throws {
         let dir = TempDir("conn")
         defer { dir.remove() }

@@ -36,7 +36,15 @@ public final class Statement {
             switch v {
             case .null: rc = sqlite3_bind_null(handle, idx)
             case .integer(let n): rc = sqlite3_bind_int64(handle, idx, n)
-            case .text(let s): rc = sqlite3_bind_text(handle, idx, s, -1, sqliteTransient)
+            case .text(let s):
+                // With its byte count: SQLite then neither scans for the end nor stops at a U+0000 inside the text.
+                var text = s
+                rc = text.withUTF8 { u in
+                    guard let base = u.baseAddress, !u.isEmpty else { return sqlite3_bind_text(handle, idx, "", 0, sqliteTransient) }
+                    return base.withMemoryRebound(to: CChar.self, capacity: u.count) {
+                        sqlite3_bind_text64(handle, idx, $0, UInt64(u.count), sqliteTransient, UInt8(SQLITE_UTF8))
+                    }
+                }
             }
             guard rc == SQLITE_OK else { throw connection.error(rc, "bind") }
         }
