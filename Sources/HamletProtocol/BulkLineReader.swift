@@ -17,6 +17,8 @@ struct BulkLineReader {
     /// The member names the reader knows (those of `page`, `rows`, their items and rows).
     enum Key {
         case type, items, rows, cursor, head, done, clock, op, row, table, id, hseq, values, versions, deleted, mergedInto
+        // `push` (BulkLineReader+Push.swift)
+        case batch, changes, node, seq, bases, rowBase, hlc, author, epoch
     }
 
     /// The line, and where the reader is in it (shared with `BulkLineReader+Strings.swift`).
@@ -26,7 +28,7 @@ struct BulkLineReader {
     private var valueCount = 8
     private var versionCount = 8
 
-    private init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
+    init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
 
     /// The `page` or `rows` message on `line` (without its newline), or nil when the general path must decide.
     static func decodeHub(_ line: [UInt8]) -> HubMessage? {
@@ -140,7 +142,7 @@ struct BulkLineReader {
     }
 
     /// A field map: each value a string, an integer or null.
-    private mutating func fields() throws(GiveUp) -> Fields {
+    mutating func fields() throws(GiveUp) -> Fields {
         var f = Fields(minimumCapacity: valueCount)
         if try beginObject() {
             repeat {
@@ -158,7 +160,7 @@ struct BulkLineReader {
     }
 
     /// A version map: each value an integer.
-    private mutating func ints() throws(GiveUp) -> [String: Int64] {
+    mutating func ints() throws(GiveUp) -> [String: Int64] {
         var v = [String: Int64](minimumCapacity: versionCount)
         if try beginObject() {
             repeat {
@@ -171,7 +173,7 @@ struct BulkLineReader {
     }
 
     /// `[…]` of elements each read by `element`.
-    private mutating func array<T>(_ element: (inout BulkLineReader) throws(GiveUp) -> T) throws(GiveUp) -> [T] {
+    mutating func array<T>(_ element: (inout BulkLineReader) throws(GiveUp) -> T) throws(GiveUp) -> [T] {
         guard i < b.count, b[i] == 91 else { throw GiveUp() }
         i += 1
         skipSpace()
@@ -192,12 +194,12 @@ struct BulkLineReader {
 // MARK: tokens
 
 extension BulkLineReader {
-    private mutating func skipSpace() {
+    mutating func skipSpace() {
         while i < b.count, b[i] == 32 || b[i] == 10 || b[i] == 13 || b[i] == 9 { i += 1 }
     }
 
     /// Enters an object; true when a member follows (the reader then sits on its name), false for `{}`.
-    private mutating func beginObject() throws(GiveUp) -> Bool {
+    mutating func beginObject() throws(GiveUp) -> Bool {
         guard i < b.count, b[i] == 123 else { throw GiveUp() }
         i += 1
         skipSpace()
@@ -206,7 +208,7 @@ extension BulkLineReader {
     }
 
     /// After a member's value: true when another member follows (the reader then sits on its name), false at `}`.
-    private mutating func nextMember() throws(GiveUp) -> Bool {
+    mutating func nextMember() throws(GiveUp) -> Bool {
         skipSpace()
         guard i < b.count else { throw GiveUp() }
         if b[i] == 125 { i += 1; return false }
@@ -225,19 +227,21 @@ extension BulkLineReader {
     }
 
     /// A member name the reader knows (unescaped), and its colon.
-    private mutating func key() throws(GiveUp) -> Key {
+    mutating func key() throws(GiveUp) -> Key {
         let (s, e) = try plainString()
         let key: Key?
         switch e - s {
         case 2: key = matches(s, e, "id") ? .id : matches(s, e, "op") ? .op : nil
-        case 3: key = matches(s, e, "row") ? .row : nil
+        case 3: key = matches(s, e, "row") ? .row : matches(s, e, "seq") ? .seq : matches(s, e, "hlc") ? .hlc : nil
         case 4:
             key = matches(s, e, "type") ? .type : matches(s, e, "hseq") ? .hseq : matches(s, e, "head") ? .head
-                : matches(s, e, "done") ? .done : matches(s, e, "rows") ? .rows : nil
-        case 5: key = matches(s, e, "table") ? .table : matches(s, e, "items") ? .items : matches(s, e, "clock") ? .clock : nil
-        case 6: key = matches(s, e, "values") ? .values : matches(s, e, "cursor") ? .cursor : nil
-        case 7: key = matches(s, e, "deleted") ? .deleted : nil
-        case 8: key = matches(s, e, "versions") ? .versions : nil
+                : matches(s, e, "done") ? .done : matches(s, e, "rows") ? .rows : matches(s, e, "node") ? .node : nil
+        case 5:
+            key = matches(s, e, "table") ? .table : matches(s, e, "items") ? .items : matches(s, e, "clock") ? .clock
+                : matches(s, e, "batch") ? .batch : matches(s, e, "bases") ? .bases : matches(s, e, "epoch") ? .epoch : nil
+        case 6: key = matches(s, e, "values") ? .values : matches(s, e, "cursor") ? .cursor : matches(s, e, "author") ? .author : nil
+        case 7: key = matches(s, e, "deleted") ? .deleted : matches(s, e, "changes") ? .changes : nil
+        case 8: key = matches(s, e, "versions") ? .versions : matches(s, e, "row_base") ? .rowBase : nil
         case 11: key = matches(s, e, "merged_into") ? .mergedInto : nil
         default: key = nil
         }
@@ -254,7 +258,7 @@ extension BulkLineReader {
     }
 
     /// The bounds of a string with no escapes (ASCII by the callers' matching), the reader past its closing quote.
-    private mutating func plainString() throws(GiveUp) -> (Int, Int) {
+    mutating func plainString() throws(GiveUp) -> (Int, Int) {
         guard i < b.count, b[i] == 34 else { throw GiveUp() }
         let start = i + 1
         var j = start
@@ -267,7 +271,7 @@ extension BulkLineReader {
         return (start, j)
     }
 
-    private func matches(_ start: Int, _ end: Int, _ word: StaticString) -> Bool {
+    func matches(_ start: Int, _ end: Int, _ word: StaticString) -> Bool {
         guard end - start == word.utf8CodeUnitCount else { return false }
         let w = word.utf8Start
         for k in 0..<(end - start) where b[start + k] != w[k] { return false }
@@ -294,13 +298,13 @@ extension BulkLineReader {
     }
 
     /// A string, or nil for `null`.
-    private mutating func optionalString() throws(GiveUp) -> String? {
+    mutating func optionalString() throws(GiveUp) -> String? {
         if i < b.count, b[i] == 110 { try literal("null"); return nil }
         return try string()
     }
 
     /// A JSON integer that fits 64 bits (no fraction, no exponent, no leading zero).
-    private mutating func int() throws(GiveUp) -> Int64 {
+    mutating func int() throws(GiveUp) -> Int64 {
         let negative = i < b.count && b[i] == 45
         if negative { i += 1 }
         guard i < b.count, b[i] >= 48, b[i] <= 57 else { throw GiveUp() }

@@ -65,6 +65,13 @@ public enum Codec {
     /// - Returns: The message.
     /// - Throws: `ProtocolError` with the wire code for the first problem found.
     public static func decodeClient(_ line: [UInt8]) throws(ProtocolError) -> ClientMessage {
+        // Pushes straight from the bytes; anything else (or anything odd) the general way.
+        if let m = BulkLineReader.decodeClient(line) { return m }
+        return try decodeClientGenerally(line)
+    }
+
+    /// `decodeClient(_:)` through the parsed `JSONValue` tree: every message, every error.
+    static func decodeClientGenerally(_ line: [UInt8]) throws(ProtocolError) -> ClientMessage {
         let value = try parse(line)
         if let m = FastCodec.decodeClient(value) { return m }
         return try decode(ClientEnvelope.self, value).message

@@ -19,7 +19,9 @@ extension BulkLineReaderTests {
         static let ints: [Int64] = [0, 1, -1, 42, .max, .min, .max - 1, .min + 1, 1_000_000_007, -999]
         static let oddNumbers = ["1.5", "1e3", "-0", "9223372036854775808", "-9223372036854775809", "0.0", "2E-1", "1E+2"]
         static let known: Set<String> = ["type", "items", "rows", "cursor", "head", "done", "clock", "op", "row", "table", "id", "hseq",
-                                         "values", "versions", "deleted", "merged_into", "page", "put", "leave"]
+                                         "values", "versions", "deleted", "merged_into", "page", "put", "leave",
+                                         // push (BulkLineReaderPushTests)
+                                         "push", "batch", "changes", "node", "seq", "bases", "row_base", "hlc", "author", "epoch", "delete"]
 
         mutating func below(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
         mutating func chance(_ oneIn: Int) -> Bool { below(oneIn) == 0 }
