@@ -1,3 +1,5 @@
+import HamletCore
+
 /// Strings, read as `JSONReader` reads them and checked as UTF-8 as `String(validating:as:)` checks them.
 extension BulkLineReader {
     /// A string with its escapes resolved (as `JSONReader` resolves them), checked as UTF-8.
@@ -100,20 +102,8 @@ extension BulkLineReader {
     }
 
     private mutating func hex4() throws(GiveUp) -> UInt32 {
-        guard i + 4 <= b.count else { throw GiveUp() }
-        var v: UInt32 = 0
-        for _ in 0..<4 {
-            let c = b[i]
-            let d: UInt32
-            switch c {
-            case 48...57: d = UInt32(c - 48)
-            case 97...102: d = UInt32(c - 87)
-            case 65...70: d = UInt32(c - 55)
-            default: throw GiveUp()
-            }
-            v = v << 4 | d
-            i += 1
-        }
+        guard let v = JSONReader.hex4(b, at: i) else { throw GiveUp() }
+        i += 4
         return v
     }
 }

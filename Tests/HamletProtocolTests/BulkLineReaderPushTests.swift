@@ -39,18 +39,9 @@ struct BulkLineReaderPushTests {
         let seed = BulkLineReaderTests.seed
         print("BulkLineReaderPushTests broken seed: \(seed) (HAMLET_SEED=\(seed) replays it)")
         var g = BulkLineReaderTests.Generator(rng: BulkLineReaderTests.SplitMix(state: seed))
-        let noise: [UInt8] = [0, 9, 10, 31, 34, 44, 45, 48, 58, 92, 93, 110, 117, 123, 125, 0x80, 0xC3, 0xE4, 0xED, 0xF4, 0xFF]
         for round in 0..<3_000 {
             var line = Array(g.write(g.push()).utf8)
-            for _ in 0...g.below(3) where !line.isEmpty {
-                let at = g.below(line.count)
-                switch g.below(4) {
-                case 0: line.removeLast(line.count - at)
-                case 1: line.remove(at: at)
-                case 2: line.insert(noise[g.below(noise.count)], at: at)
-                default: line[at] = noise[g.below(noise.count)]
-                }
-            }
+            BulkLineReaderTests.breakAtRandom(&line, &g)
             #expect(Self.outcome(Codec.decodeClient, line) == Self.outcome(Codec.decodeClientGenerally, line), "seed \(seed), round \(round)")
         }
     }

@@ -56,20 +56,25 @@ struct BulkLineReaderTests {
         let seed = Self.seed
         print("BulkLineReaderTests broken seed: \(seed) (HAMLET_SEED=\(seed) replays it)")
         var g = Generator(rng: SplitMix(state: seed))
-        let noise: [UInt8] = [0, 9, 10, 31, 34, 44, 45, 48, 58, 92, 93, 110, 117, 123, 125, 0x80, 0xC3, 0xE4, 0xED, 0xF4, 0xFF]
         for round in 0..<3_000 {
             var line = Array(g.write(g.chance(5) ? g.rowsMessage() : g.page()).utf8)
-            for _ in 0...g.below(3) where !line.isEmpty {
-                let at = g.below(line.count)
-                switch g.below(4) {
-                case 0: line.removeLast(line.count - at)
-                case 1: line.remove(at: at)
-                case 2: line.insert(noise[g.below(noise.count)], at: at)
-                default: line[at] = noise[g.below(noise.count)]
-                }
-            }
+            Self.breakAtRandom(&line, &g)
             #expect(Self.outcome(Codec.decodeHub, line) == Self.outcome(Codec.decodeHubGenerally, line),
                     "seed \(seed), round \(round)")
+        }
+    }
+
+    /// One to three random cuts, deletions, insertions or overwrites of bytes JSON and UTF-8 care about.
+    static func breakAtRandom(_ line: inout [UInt8], _ g: inout Generator) {
+        let noise: [UInt8] = [0, 9, 10, 31, 34, 44, 45, 48, 58, 92, 93, 110, 117, 123, 125, 0x80, 0xC3, 0xE4, 0xED, 0xF4, 0xFF]
+        for _ in 0...g.below(3) where !line.isEmpty {
+            let at = g.below(line.count)
+            switch g.below(4) {
+            case 0: line.removeLast(line.count - at)
+            case 1: line.remove(at: at)
+            case 2: line.insert(noise[g.below(noise.count)], at: at)
+            default: line[at] = noise[g.below(noise.count)]
+            }
         }
     }
 

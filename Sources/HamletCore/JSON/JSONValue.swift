@@ -38,6 +38,22 @@ public indirect enum JSONValue: Sendable, Equatable {
 
 /// A strict, allocation-light JSON parser over UTF-8 bytes (RFC 8259), with a depth cap.
 public struct JSONReader {
+    /// The four hex digits of a `\uXXXX` escape at `at` (either case), or nil when there are not four: shared by
+    /// every hand-written JSON reader.
+    public static func hex4(_ b: UnsafeBufferPointer<UInt8>, at start: Int) -> UInt32? {
+        guard start + 4 <= b.count else { return nil }
+        var v: UInt32 = 0
+        for c in b[start..<(start + 4)] {
+            switch c {
+            case 48...57: v = v << 4 | UInt32(c - 48)
+            case 97...102: v = v << 4 | UInt32(c - 87)
+            case 65...70: v = v << 4 | UInt32(c - 55)
+            default: return nil
+            }
+        }
+        return v
+    }
+
     /// The input is not valid JSON; `offset` is where parsing stopped.
     public struct Failure: Error, Sendable, Equatable {
         public var offset: Int
@@ -159,20 +175,8 @@ public struct JSONReader {
         }
 
         mutating func hex4() throws(Failure) -> UInt32 {
-            guard i + 4 <= b.count else { throw fail() }
-            var v: UInt32 = 0
-            for _ in 0..<4 {
-                let c = b[i]
-                let d: UInt32
-                switch c {
-                case 48...57: d = UInt32(c - 48)
-                case 97...102: d = UInt32(c - 87)
-                case 65...70: d = UInt32(c - 55)
-                default: throw fail()
-                }
-                v = v << 4 | d
-                i += 1
-            }
+            guard let v = JSONReader.hex4(b, at: i) else { throw fail() }
+            i += 4
             return v
         }
 
@@ -260,18 +264,31 @@ public struct JSONWriter {
 
     /// A JSON string with the escapes RFC 8259 requires (and `/` left as is).
     public mutating func string(_ s: String) {
+        Self.append(string: s, to: &bytes)
+    }
+
+    /// Appends `s` as a JSON string to `bytes` (`"` `\` and controls escaped, the rest as is; text needing no escape
+    /// is copied whole): the one string writer of the hand-written JSON paths.
+    public static func append(string s: String, to bytes: inout [UInt8]) {
         bytes.append(34)
-        for c in s.utf8 {
-            switch c {
-            case 34: bytes.append(92); bytes.append(34)
-            case 92: bytes.append(92); bytes.append(92)
-            case 10: bytes.append(92); bytes.append(110)
-            case 13: bytes.append(92); bytes.append(114)
-            case 9: bytes.append(92); bytes.append(116)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(c >> 4)], hex[Int(c & 15)]])
-            default: bytes.append(c)
+        var s = s
+        s.withUTF8 { u in
+            guard u.contains(where: { $0 < 0x20 || $0 == 34 || $0 == 92 }) else {
+                bytes.append(contentsOf: u)
+                return
+            }
+            for c in u {
+                switch c {
+                case 34: bytes.append(92); bytes.append(34)
+                case 92: bytes.append(92); bytes.append(92)
+                case 10: bytes.append(92); bytes.append(110)
+                case 13: bytes.append(92); bytes.append(114)
+                case 9: bytes.append(92); bytes.append(116)
+                case 0..<0x20:
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(c >> 4)], hex[Int(c & 15)]])
+                default: bytes.append(c)
+                }
             }
         }
         bytes.append(34)

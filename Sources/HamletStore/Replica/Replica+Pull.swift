@@ -305,27 +305,6 @@ struct ShadowJSON {
 
     /// `JSONWriter.string`: `"` `\` and controls escaped, the rest as is.
     private mutating func string(_ s: String) {
-        bytes.append(34)
-        var s = s
-        s.withUTF8 { u in
-            guard u.contains(where: { $0 < 0x20 || $0 == 34 || $0 == 92 }) else {
-                bytes.append(contentsOf: u)
-                return
-            }
-            for c in u {
-                switch c {
-                case 34: bytes.append(92); bytes.append(34)
-                case 92: bytes.append(92); bytes.append(92)
-                case 10: bytes.append(92); bytes.append(110)
-                case 13: bytes.append(92); bytes.append(114)
-                case 9: bytes.append(92); bytes.append(116)
-                case 0..<0x20:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(c >> 4)], hex[Int(c & 15)]])
-                default: bytes.append(c)
-                }
-            }
-        }
-        bytes.append(34)
+        JSONWriter.append(string: s, to: &bytes)
     }
 }
