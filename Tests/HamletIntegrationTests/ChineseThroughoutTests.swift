@@ -87,7 +87,9 @@ enum ChineseOutput {
         let w = word.trimmingCharacters(in: edgePunctuation.union(CharacterSet(charactersIn: "#*=")))
         guard w.count >= 4 else { return false }
         let hex = w.allSatisfy { $0.isHexDigit || $0 == "-" }
-        return hex && w.contains(where: \.isNumber)
+        // A short hex word needs a digit (`face`, `decade` are English); a row id's 8-character end may be letters only
+        // (one id in ~2,500 is, e.g. `aaacefcf`), and no English word of 8 or more letters is made of a–f alone.
+        return hex && (w.contains(where: \.isNumber) || w.count >= 8)
     }
 
     /// The ASCII words of a line that are not allowed.
@@ -242,6 +244,8 @@ struct ChineseThroughoutTests {
         let commands: Set<String> = ["hamlet", "hub", "resolve", "add", "person", "list"]
         func bad(_ s: String) -> [String] { ChineseOutput.offences(s, known: ["/tmp/x"], commands: commands) }
         #expect(bad("error[invalid-date]: 出生日期「1990-02-30」：不是有效日期") == [])
+        #expect(bad("aaacefcf: aaacefcf  北赵村三组12号") == [], "a row id's end of letters a–f alone")
+        #expect(bad("decade 的 face") == ["decade", "face"])
         #expect(bad("处理：hamlet hub resolve 5 --take village 或 --value phone=…") == [])
         #expect(bad("已建立村节点 bz1（北赵）：/tmp/x/replica.sqlite") == ["bz"])
         #expect(bad("冲突 #5 已处理（镇中心修改 hseq 12）") == ["hseq"])
