@@ -44,6 +44,7 @@ enum JSONText {
 
     /// A field map, read by hand.
     static func decode(_ type: Fields.Type, _ text: String) throws -> Fields {
+        if let f = plainFields(text) { return f }
         var f: Fields = [:]
         let o = try object(text, "field map")
         for (k, v) in o {
@@ -51,6 +52,69 @@ enum JSONText {
             f[k] = x
         }
         return f
+    }
+
+    /// A field map as `JSONWriter.fields` writes it — `{"name":"text"|integer|null,…}` with no escape in it — read
+    /// straight from the bytes (a node reads every pending change's map to push it); nil for anything else (an
+    /// escape, a fraction, an integer beyond 64 bits, a nested value, bad JSON), which the general reader decides.
+    static func plainFields(_ text: String) -> Fields? {
+        var text = text
+        return text.withUTF8 { b -> Fields? in
+            var i = 0
+            func space() { while i < b.count, b[i] == 32 || b[i] == 9 || b[i] == 10 || b[i] == 13 { i += 1 } }
+            func string() -> String? {
+                guard i < b.count, b[i] == 34 else { return nil }
+                let start = i + 1
+                var j = start
+                while j < b.count, b[j] != 34 {
+                    guard b[j] != 92, b[j] >= 0x20 else { return nil }
+                    j += 1
+                }
+                guard j < b.count else { return nil }
+                i = j + 1
+                return String(decoding: UnsafeBufferPointer(rebasing: b[start..<j]), as: UTF8.self)
+            }
+            func integer() -> Int64? {
+                let start = i
+                if i < b.count, b[i] == 45 { i += 1 }
+                let digits = i
+                while i < b.count, b[i] >= 48, b[i] <= 57 { i += 1 }
+                // At least one digit, no leading zero, and no `-0` (the general reader's to judge).
+                guard i > digits, b[digits] != 48 || (i == digits + 1 && digits == start) else { return nil }
+                return Int64(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
+            }
+            var f: Fields = [:]
+            space()
+            guard i < b.count, b[i] == 123 else { return nil }
+            i += 1
+            space()
+            if i < b.count, b[i] == 125 { i += 1 } else {
+                while true {
+                    space()
+                    guard let name = string() else { return nil }
+                    space()
+                    guard i < b.count, b[i] == 58 else { return nil }
+                    i += 1
+                    space()
+                    guard i < b.count else { return nil }
+                    switch b[i] {
+                    case 34: guard let s = string() else { return nil }; f[name] = .text(s)
+                    case 110:
+                        guard i + 4 <= b.count, b[i + 1] == 117, b[i + 2] == 108, b[i + 3] == 108 else { return nil }
+                        i += 4
+                        f[name] = .null
+                    default: guard let n = integer() else { return nil }; f[name] = .integer(n)
+                    }
+                    space()
+                    guard i < b.count else { return nil }
+                    if b[i] == 125 { i += 1; break }
+                    guard b[i] == 44 else { return nil }
+                    i += 1
+                }
+            }
+            space()
+            return i == b.count ? f : nil
+        }
     }
 
     /// A version map, read by hand.
