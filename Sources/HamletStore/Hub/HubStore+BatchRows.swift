@@ -1,27 +1,38 @@
 import HamletCore
 
-/// The rows a batch names, read together (issue 17, item 2): one `WHERE id IN (…)` per table and hundred ids
-/// instead of one read per change, and kept up to date as the batch writes them, so the merge's `row(_:id:)`
-/// answers from memory for the rest of the batch (rows the batch creates included).
+/// One batch's scope at the hub's writer (issue 17, item 2), set up by `inBatch`:
 ///
-/// The cache mirrors the store exactly: a row written is kept as a read would give it back (only the table's
-/// fields, no nulls), and the cache lives only inside one batch's savepoint (`withBatchRows`), so a batch rolled
-/// back takes it away with its writes. `HubStore.batchRowCache` turns it off for the tests' oracle run.
+/// - the rows the batch names, read together — one `WHERE id IN (…)` per table and hundred ids instead of one read
+///   per change — and kept up to date as the batch writes them, so the merge's `row(_:id:)` and reference reads
+///   answer from memory for the rest of the batch (rows the batch creates included);
+/// - the digest upkeep of its row writes, folded in memory and written once per village and table at the end
+///   (`HubStore+Digest.swift`), instead of a read and a write of `village_digests` per row.
+///
+/// The row copy mirrors the store exactly: a row written is kept as a read would give it back (only the table's
+/// fields, no nulls). Both live only inside one batch's savepoint, so a batch rolled back takes them away with its
+/// writes. `HubStore.batchRowCache` turns the row copy off for the tests' oracle run.
 extension HubStore {
     /// How many ids one prefetch statement names (a fixed count, padded with the last id: one statement per table).
     static let prefetchChunk = 100
 
-    /// Runs `body` with the rows `changes` name prefetched. Inside an outer call it simply runs `body`.
-    func withBatchRows<T>(_ changes: [Change], _ body: () throws -> T) throws -> T {
-        guard !batchRowsActive, batchRowCache else { return try body() }
-        batchRowsActive = true
+    /// Runs `body` as one batch: its rows prefetched, its digest upkeep folded and written at the end. Inside an
+    /// outer call it simply runs `body`.
+    func inBatch<T>(_ changes: [Change], _ body: () throws -> T) throws -> T {
+        guard !batchActive else { return try body() }
+        batchActive = true
         defer {
-            batchRowsActive = false
+            batchActive = false
             batchRows.removeAll(keepingCapacity: true)
+            digestDeltas.removeAll()
         }
-        try prefetch(changes)
-        return try body()
+        if batchRowCache { try prefetch(changes) }
+        let result = try body()
+        try flushDigests()
+        return result
     }
+
+    /// True while the batch's row copy answers reads.
+    var rowsCached: Bool { batchActive && batchRowCache }
 
     private func prefetch(_ changes: [Change]) throws {
         var byTable: [String: [String]] = [:]
@@ -62,7 +73,7 @@ extension HubStore {
     /// Keeps the batch's copy of a row just written as a read would give it back (the table's fields, no nulls; a
     /// row already so, as the merge writes them, is kept as it is).
     func noteWritten(_ t: TableSchema, _ row: HubRow) {
-        guard batchRowsActive else { return }
+        guard rowsCached else { return }
         let names = sortedFieldNames(t)
         if row.values.allSatisfy({ !$0.value.isNull && Self.contains(names, $0.key) }) {
             batchRows[RowKey(t.name, row.id)] = .some(row)

@@ -69,27 +69,25 @@ extension HubStore {
         return b.finish()
     }
 
-    /// Runs `body` with the digest upkeep of its row writes folded in memory, then writes each village's and
-    /// table's net change once. Inside an outer call it simply runs `body`. When `body` throws, the folded
-    /// changes are dropped with the transaction (or savepoint) the caller rolls back.
-    func deferringDigests<T>(_ body: () throws -> T) throws -> T {
-        if digestDeltas != nil { return try body() }
-        digestDeltas = [:]
-        defer { digestDeltas = nil }
-        let result = try body()
-        let deltas = digestDeltas ?? [:]
-        digestDeltas = nil
+    /// Writes the digest changes a batch folded in memory (`inBatch`): each village's and table's net change once.
+    func flushDigests() throws {
+        let deltas = digestDeltas
+        digestDeltas.removeAll()
         for (key, d) in deltas.sorted(by: { ($0.key.village, $0.key.table) < ($1.key.village, $1.key.table) }) {
-            try adjust(village: key.village, table: key.table, count: d.count, xor: [d.acc])
+            try writeDigest(village: key.village, table: key.table, count: d.count, xor: [d.acc])
         }
-        return result
     }
 
+    /// Moves hashes in or out of an accumulator: folded in memory inside a batch, written at once outside one.
     private func adjust(village: String, table: String, count: Int, xor hashes: [[UInt8]]) throws {
-        if digestDeltas != nil {
-            digestDeltas![DigestKey(village: village, table: table), default: DigestDelta()].fold(count: count, hashes)
+        if batchActive {
+            digestDeltas[DigestKey(village: village, table: table), default: DigestDelta()].fold(count: count, hashes)
             return
         }
+        try writeDigest(village: village, table: table, count: count, xor: hashes)
+    }
+
+    private func writeDigest(village: String, table: String, count: Int, xor hashes: [[UInt8]]) throws {
         let current = try connection.row("SELECT count, acc FROM village_digests WHERE village = ?1 AND tbl = ?2",
                                          [.text(village), .text(table)])
         try storeDigest(village: village, table: table, count: Int(current?[0].integer ?? 0) + count,

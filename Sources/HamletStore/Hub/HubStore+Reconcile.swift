@@ -28,9 +28,7 @@ extension HubStore {
     /// each change (`PushBatch`), made against this store's schema.
     func reconcileInTransaction(_ changes: [Change], hashes: [String]?, prepared: [PreparedChange]?, from source: BatchSource,
                                 wallMillis: Int64) throws -> [ChangeResult] {
-        try deferringDigests {
-            try withBatchRows(changes) { try reconcileBatch(changes, hashes: hashes, prepared: prepared, from: source, wallMillis: wallMillis) }
-        }
+        try inBatch(changes) { try reconcileBatch(changes, hashes: hashes, prepared: prepared, from: source, wallMillis: wallMillis) }
     }
 
     private func reconcileBatch(_ changes: [Change], hashes: [String]?, prepared: [PreparedChange]?, from source: BatchSource,

@@ -3,7 +3,7 @@ import HamletCore
 extension HubStore {
     /// Loads a row with its versions and flags.
     public func row(_ t: TableSchema, id: String) throws -> HubRow? {
-        if batchRowsActive, let cached = batchRows[RowKey(t.name, id)] { return cached }
+        if rowsCached, let cached = batchRows[RowKey(t.name, id)] { return cached }
         guard let r = try connection.row(rowSelect(t), [.text(id)]) else { return nil }
         return try decodeRow(t, r)
     }
@@ -163,7 +163,7 @@ extension HubStore {
     /// The state of a referenced row, for the merge and the operator's checks.
     /// - Throws: `StoreError`.
     func referenceState(_ table: String, _ id: String) throws -> ReferenceState? {
-        if batchRowsActive, let t = schema.table(named: table), let cached = batchRows[RowKey(t.name, id)] {
+        if rowsCached, let t = schema.table(named: table), let cached = batchRows[RowKey(t.name, id)] {
             // The batch's copy of the row (HubStore+BatchRows.swift) says what the read below would.
             guard let row = cached else { return nil }
             if let m = row.mergedInto { return .merged(into: m) }

@@ -49,19 +49,17 @@ public final class HubStore {
     /// Row reads built once: `SELECT <every column> FROM <table> WHERE id = ?1` by table name (the reconcile path reads
     /// a row per change) and the pull's page read by `pull:<table>`.
     var rowSelects: [String: String] = [:]
-    /// While a batch reconciles: the digest changes its row writes owe, folded in memory and written once at the
-    /// end of the batch (`deferringDigests`), instead of a read and a write of `village_digests` per row.
-    var digestDeltas: [DigestKey: DigestDelta]?
     /// Updates of some fields, built once per table and set of fields (`HubStore+Rows.swift`).
     var updates: [UpdateKey: String] = [:]
     /// The merge's reads, built once: a referenced row's state by table name (or singular), a unique value's
     /// holders by table and field (`HubStore+Rows.swift`).
     var referenceSelects: [String: String] = [:]
     var holderSelects: [UniqueKey: String] = [:]
-    /// While a batch reconciles: the rows it names, read together and kept as it writes them
-    /// (`HubStore+BatchRows.swift`); `.some(nil)` is a row known absent.
+    /// True while a batch reconciles (`inBatch`, `HubStore+BatchRows.swift`). Its scope: the rows it names, read
+    /// together and kept as it writes them (`.some(nil)`: known absent), and the digest changes its writes owe.
+    var batchActive = false
     var batchRows: [RowKey: HubRow?] = [:]
-    var batchRowsActive = false
+    var digestDeltas: [DigestKey: DigestDelta] = [:]
     /// Whether batches prefetch their rows (on; the tests turn it off to compare with the read-per-change path).
     var batchRowCache = true
     /// Each table's field names in the row hash's order, by table name.
