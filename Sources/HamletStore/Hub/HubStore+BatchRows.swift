@@ -50,7 +50,7 @@ extension HubStore {
                 start += Self.prefetchChunk
                 let padded = chunk + Array(repeating: chunk[chunk.count - 1], count: Self.prefetchChunk - chunk.count)
                 var found = Set<String>()
-                for r in try connection.rows(prefetchSelect(t), padded.map { .text($0) }) {
+                for r in try connection.rows(sql(t).prefetchSelect, padded.map { .text($0) }) {
                     let row = try decodeRow(t, r)
                     found.insert(row.id)
                     batchRows[RowKey(t.name, row.id)] = .some(row)
@@ -58,16 +58,6 @@ extension HubStore {
                 for id in chunk where !found.contains(id) { batchRows[RowKey(t.name, id)] = .some(nil) }
             }
         }
-    }
-
-    /// `SELECT <every column> FROM <table> WHERE id IN (?1 … ?100)`, built once per table.
-    private func prefetchSelect(_ t: TableSchema) -> String {
-        let key = "in:" + t.name
-        if let sql = rowSelects[key] { return sql }
-        let params = (1...Self.prefetchChunk).map { "?\($0)" }.joined(separator: ",")
-        let sql = "SELECT \(SchemaSQL.columns(t, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(t.name)) WHERE id IN (\(params))"
-        rowSelects[key] = sql
-        return sql
     }
 
     /// Keeps the batch's copy of a row just written as a read would give it back (the table's fields, no nulls; a

@@ -101,10 +101,7 @@ extension HubStore {
 
     /// A table's field names in `sorted()` order (the row hash's order), built once per table.
     func sortedFieldNames(_ t: TableSchema) -> [String] {
-        if let names = sortedNames[t.name] { return names }
-        let names = t.fields.map(\.name).sorted()
-        sortedNames[t.name] = names
-        return names
+        sql(t).sortedNames
     }
 
     /// A hub row as the digest and the pull see it.

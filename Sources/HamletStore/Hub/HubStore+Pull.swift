@@ -33,16 +33,7 @@ extension HubStore {
     }
 
     /// The statement reading a village's rows of `t` changed after a cursor, built once per table.
-    func pullSelect(_ t: TableSchema) -> String {
-        let key = "pull:" + t.name
-        if let sql = rowSelects[key] { return sql }
-        let sql = """
-            SELECT \(SchemaSQL.columns(t, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(t.name))
-            WHERE \(SchemaSQL.quote(schema.scope)) = ?1 AND _hseq > ?2 ORDER BY _hseq LIMIT ?3
-            """
-        rowSelects[key] = sql
-        return sql
-    }
+    func pullSelect(_ t: TableSchema) -> String { sql(t).pullSelect }
 
     /// A snapshot page of every row of `village` with id after `afterID`, in
     /// `(table order, id)` order, for resync. Read inside one read transaction

@@ -9,12 +9,7 @@ extension HubStore {
     }
 
     /// The statement reading one whole row by id, built once per table.
-    func rowSelect(_ t: TableSchema) -> String {
-        if let sql = rowSelects[t.name] { return sql }
-        let sql = "SELECT \(SchemaSQL.columns(t, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1"
-        rowSelects[t.name] = sql
-        return sql
-    }
+    func rowSelect(_ t: TableSchema) -> String { sql(t).rowSelect }
 
     func decodeRow(_ t: TableSchema, _ r: Row) throws -> HubRow {
         var values: Fields = [:]
@@ -69,13 +64,7 @@ extension HubStore {
             args.append(new)
         }
         args += bookkeeping(t, row)
-        let key = UpdateKey(table: t.name, fields: mask)
-        let sql: String
-        if let cached = updates[key] { sql = cached } else {
-            sql = HubStore.updateSQL(t, fields: mask)
-            updates[key] = sql
-        }
-        try connection.run(sql, args)
+        try connection.run(sql(t).update(mask), args)
     }
 
     /// The values of `rowMeta`'s columns for `row`, in that order.
@@ -109,12 +98,7 @@ extension HubStore {
         var args: [Value] = [.text(row.id)]
         for f in t.fields { args.append(row.values[f.name] ?? .null) }
         args += bookkeeping(t, row)
-        let sql: String
-        if let cached = upserts[t.name] { sql = cached } else {
-            sql = HubStore.upsertSQL(t)
-            upserts[t.name] = sql
-        }
-        try connection.run(sql, args)
+        try connection.run(sql(t).upsert, args)
     }
 
     /// Insert or update of a whole row. The pinyin sort key is kept while the name
@@ -170,13 +154,7 @@ extension HubStore {
             let birth = row.values["birth_date"]?.text
             return row.deleted ? .deleted(birthDate: birth) : .live(birthDate: birth)
         }
-        let sql: String
-        if let cached = referenceSelects[table] { sql = cached } else {
-            guard let t = schema.table(named: table) else { return nil }
-            sql = "SELECT _deleted, _merged_into, \(t.field("birth_date") != nil ? "birth_date" : "NULL") FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1"
-            referenceSelects[table] = sql
-        }
-        guard let r = try connection.row(sql, [.text(id)]) else { return nil }
+        guard let select = sql(named: table)?.referenceSelect, let r = try connection.row(select, [.text(id)]) else { return nil }
         if let m = r.optionalText(1) { return .merged(into: m) }
         return try r.int(0) != 0 ? .deleted(birthDate: r.optionalText(2)) : .live(birthDate: r.optionalText(2))
     }
@@ -184,14 +162,8 @@ extension HubStore {
     /// Live rows holding `value` in the unique field, in id order.
     /// - Throws: `StoreError`.
     func holders(_ table: String, _ field: String, _ value: Value) throws -> [String] {
-        let key = UniqueKey(table: table, field: field)
-        let sql: String
-        if let cached = holderSelects[key] { sql = cached } else {
-            guard let t = schema.table(named: table), t.field(field)?.unique == true else { return [] }
-            sql = "SELECT id FROM \(SchemaSQL.quote(t.name)) WHERE \(SchemaSQL.quote(field)) = ?1 AND _deleted = 0 ORDER BY id"
-            holderSelects[key] = sql
-        }
-        return try connection.rows(sql, [value]).map { try $0.text(0) }
+        guard let select = sql(named: table)?.holders(field) else { return [] }
+        return try connection.rows(select, [value]).map { try $0.text(0) }
     }
 
     /// Live rows that reference `(table, id)`, as `table:id`.
@@ -232,16 +204,4 @@ struct MergeReader: MergeReads {
                                                [.integer(hseq), .text(key.table), .text(key.id)]) else { return nil }
         return .some(try JSONText.decode(Fields.self, try r.text(0))[field])
     }
-}
-
-/// A table and the set of its fields (bit i: field i) that an `UPDATE` sets.
-struct UpdateKey: Hashable {
-    let table: String
-    let fields: UInt64
-}
-
-/// A table's unique field: the key of the duplicate lookup's statement.
-struct UniqueKey: Hashable {
-    let table: String
-    let field: String
 }

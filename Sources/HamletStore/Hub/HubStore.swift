@@ -44,17 +44,8 @@ public final class HubStore {
     static let walCheckpointPages = 20_000
     /// The page cache of each read-only connection, in KiB (the writer keeps `Connection.Options`' 64 MB).
     static let readerCacheKiB = 8_192
-    /// Upsert statements by table, built once.
-    var upserts: [String: String] = [:]
-    /// Row reads built once: `SELECT <every column> FROM <table> WHERE id = ?1` by table name (the reconcile path reads
-    /// a row per change) and the pull's page read by `pull:<table>`.
-    var rowSelects: [String: String] = [:]
-    /// Updates of some fields, built once per table and set of fields (`HubStore+Rows.swift`).
-    var updates: [UpdateKey: String] = [:]
-    /// The merge's reads, built once: a referenced row's state by table name (or singular), a unique value's
-    /// holders by table and field (`HubStore+Rows.swift`).
-    var referenceSelects: [String: String] = [:]
-    var holderSelects: [UniqueKey: String] = [:]
+    /// Each typed table's statements, built once (`HubTableSQL.swift`), by table name (and singular, once asked).
+    var tableSQL: [String: HubTableSQL] = [:]
     /// True while a batch reconciles (`inBatch`, `HubStore+BatchRows.swift`). Its scope: the rows it names, read
     /// together and kept as it writes them (`.some(nil)`: known absent), and the digest changes its writes owe.
     var batchActive = false
@@ -62,8 +53,6 @@ public final class HubStore {
     var digestDeltas: [DigestKey: DigestDelta] = [:]
     /// Whether batches prefetch their rows (on; the tests turn it off to compare with the read-per-change path).
     var batchRowCache = true
-    /// Each table's field names in the row hash's order, by table name.
-    var sortedNames: [String: [String]] = [:]
 
     /// The bookkeeping columns of every typed table at the hub: packed field versions, the
     /// tombstone and its version, the merge pointer, the row's last `hseq`, the pinyin sort key.
