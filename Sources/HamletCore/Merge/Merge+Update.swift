@@ -3,6 +3,7 @@
 extension Merge {
     static func update(_ change: Change, current cur: HubRow, context ctx: MergeContext, writer: String,
                        validator: Validator) -> MergeOutcome {
+        let cur = cur.adopting(ctx.table.layout)
         var values = change.values
         var revive: [RowKey] = []
         var conflicts: [ConflictDraft] = []
@@ -24,7 +25,7 @@ extension Merge {
                                            hubVersion: cur.deletion, incomingWon: true,
                                            reason: "edit of a row deleted concurrently: row kept"))
             for f in ctx.table.referenceFields where values[f.name] == nil {
-                guard let id = row.values[f.name]?.text, let target = f.references,
+                guard let id = row.value(f.name)?.text, let target = f.references,
                       case .deleted? = ctx.facts.reference(target, id) else { continue }
                 reviveWhole(RowKey(target, id), ctx: ctx, depth: 0, revive: &revive, conflicts: &conflicts)
             }
@@ -36,27 +37,29 @@ extension Merge {
             }
             row.hseq = ctx.hseq
         }
-        let uniqueChanged = Set(changed).union(revived ? Set(ctx.table.uniqueFields.map(\.name)) : [])
+        let uniqueChanged = revived ? ctx.table.layout.uniqueNames : Set(changed)
         conflicts += duplicateConflicts(row: row, fields: uniqueChanged, ctx: ctx)
         if !conflicts.isEmpty || row != cur { row.hseq = ctx.hseq }
         return .apply(.init(row: row, changedFields: changed, conflicts: conflicts, revive: revive, created: false))
     }
 
     /// Merges each field the change sets; returns the new row and the fields whose value or version changed.
+    /// `cur` is kept by the table's layout (`update` adopts it).
     static func mergeFields(_ values: Fields, change: Change, current cur: HubRow, ctx: MergeContext, writer: String,
                             conflicts: inout [ConflictDraft]) -> (HubRow, [String]) {
         var row = cur
         var changed: [String] = []
         let newVersion = FieldVersion(hseq: ctx.hseq, hlc: change.hlc, writers: [writer])
-        for name in values.keys.sorted() {
-            let incoming = values[name] ?? .null
-            let hubValue = cur.values[name] ?? .null
-            let version = cur.versions[name]
-            if !ctx.forceReview && isFastForward(field: name, change: change, current: cur, writer: writer, ctx: ctx) {
+        let layout = ctx.table.layout
+        for (name, incoming) in values.sorted(by: { $0.key < $1.key }) {
+            // Every name is the table's (the shape check refuses others), so the row is read by ordinal.
+            guard let o = layout.ordinals[name] else { continue }
+            let hubValue = cur.cell(o) ?? .null
+            let version = cur.cellVersions[o]
+            if !ctx.forceReview && isFastForward(field: name, version: version, change: change, writer: writer, ctx: ctx) {
                 // Re-asserting the value the field holds is no change: no new version, no new writer.
                 if incoming != hubValue {
-                    row.values[name] = incoming.isNull ? nil : incoming
-                    row.versions[name] = newVersion
+                    row.set(o, value: incoming, version: newVersion)
                     changed.append(name)
                 }
                 continue
@@ -67,19 +70,18 @@ extension Merge {
                     if !v.writers.contains(writer) { v.writers.append(writer) }
                     // The later stamp stays the field's stamp, so later lww comparisons do not depend on arrival order.
                     if change.hlc > v.hlc { v.hlc = change.hlc }
-                    row.versions[name] = v
+                    row.setVersion(o, v)
                 }
                 continue
             }
             // The value the field had at the change's base, sent again: no change, in every arrival order.
             if !ctx.forceReview, ctx.facts.baseValues[name] == incoming { continue }
-            guard let field = ctx.table.field(name) else { continue }
+            let field = ctx.table.fields[o]
             let operatorSet = version?.writers.contains(NodeID.hub) ?? false
             let incomingLater = version.map { change.hlc > $0.hlc } ?? true
             let incomingWins = incomingLater && !operatorSet && !ctx.forceReview
             if incomingWins {
-                row.values[name] = incoming.isNull ? nil : incoming
-                row.versions[name] = newVersion
+                row.set(o, value: incoming, version: newVersion)
                 changed.append(name)
             }
             if field.merge == .review || operatorSet || ctx.forceReview {
@@ -101,12 +103,12 @@ extension Merge {
     static func checkRules(_ values: Fields, merged row: HubRow, change: Change, current cur: HubRow, changed: [String],
                            revived: Bool, ctx: MergeContext, writer: String, validator: Validator,
                            conflicts: inout [ConflictDraft]) -> Rejection? {
-        let all = Set(ctx.table.fields.map(\.name))
-        var intended = cur.values
-        for (k, v) in values { intended[k] = v.isNull ? nil : v }
+        let all = ctx.table.layout.nameSet
+        var intended = cur
+        for (k, v) in values { intended.setValue(v, named: k) }
         let own = Set(values.keys)
         let seen = ctx.mapBase(change.rowBase) ?? -1
-        let concurrent = Set(cur.versions.filter { k, v in !own.contains(k) && v.hseq > seen && !v.writers.contains(writer) }.keys)
+        let concurrent = cur.fieldNames { $0.hseq > seen && !$0.writers.contains(writer) }.subtracting(own)
         let lookup: (String, String) -> ReferencedRow? = { lookupForValidation($0, $1, ctx) }
         let ownIssues = validator.issues(row: intended, table: ctx.table, checkFields: revived ? all : own, lookup: lookup,
                                          checked: change.values)
@@ -117,8 +119,8 @@ extension Merge {
         let mergedChecks = revived ? all : Set(changed).union(lost)
         // The merged row is the intended one and checks no field the intended did: its issues are a subset of
         // none (`issues` finds fewer on the same row with fewer fields to check), so the second pass is spared.
-        if ownIssues.isEmpty, row.values == intended, revived || mergedChecks.isSubset(of: own) { return nil }
-        let mergedIssues = validator.issues(row: row.values, table: ctx.table, checkFields: mergedChecks, lookup: lookup,
+        if ownIssues.isEmpty, row.sameValues(as: intended), revived || mergedChecks.isSubset(of: own) { return nil }
+        let mergedIssues = validator.issues(row: row, table: ctx.table, checkFields: mergedChecks, lookup: lookup,
                                             checked: change.values)
         for issue in mergedIssues {
             let why = "the merged row breaks \(issue.code.rawValue) (\(involvedFields(issue, ctx.table).sorted().joined(separator: ", "))): review both values"
@@ -128,8 +130,8 @@ extension Merge {
             }
             conflicts.append(ConflictDraft(kind: .field, table: cur.table, row: cur.id, field: issue.field,
                                            base: change.bases[issue.field] ?? change.rowBase,
-                                           incoming: intended[issue.field] ?? .null, hubValue: row.values[issue.field] ?? .null,
-                                           hubVersion: row.versions[issue.field], incomingWon: false, reason: why))
+                                           incoming: intended.value(issue.field) ?? .null, hubValue: row.value(issue.field) ?? .null,
+                                           hubVersion: row.version(issue.field), incomingWon: false, reason: why))
         }
         return nil
     }

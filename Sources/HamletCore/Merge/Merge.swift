@@ -123,7 +123,7 @@ public enum Merge {
         // Shape: known fields, typed values (already judged when the caller says so).
         if !ctx.shapeChecked, let r = checkShape(change, table: table, validator: validator) { return .reject(r) }
 
-        guard let cur = current else {
+        guard let cur = current?.adopting(table.layout) else {
             return create(change, context: ctx, writer: writer, validator: validator)
         }
 
@@ -160,7 +160,7 @@ public enum Merge {
         // The operator's writes are compare-and-set (rule 14): each field must still be at the version shown.
         if ctx.writerVillage == nil, !ctx.forceReview, change.op == .put,
            let moved = change.values.keys.sorted().first(where: { !isFastForward(field: $0, change: change, current: cur, writer: "", ctx: ctx) }) {
-            return .reject(Rejection(.stale, "\(moved) changed since it was shown (version \(cur.versions[moved]?.hseq ?? 0)); look again"))
+            return .reject(Rejection(.stale, "\(moved) changed since it was shown (version \(cur.version(moved)?.hseq ?? 0)); look again"))
         }
         switch change.op {
         case .delete:
@@ -192,7 +192,12 @@ public enum Merge {
     /// True when the change's base for `field` is the hub's current version, or
     /// the current value was written by this same writer (a node's own writes count as seen).
     static func isFastForward(field: String, change: Change, current: HubRow, writer: String, ctx: MergeContext) -> Bool {
-        guard let version = current.versions[field] else { return true }
+        isFastForward(field: field, version: current.version(field), change: change, writer: writer, ctx: ctx)
+    }
+
+    /// `isFastForward` given the field's current version.
+    static func isFastForward(field: String, version: FieldVersion?, change: Change, writer: String, ctx: MergeContext) -> Bool {
+        guard let version else { return true }
         if version.writers.contains(writer) { return true }
         guard let base = ctx.mapBase(change.bases[field] ?? 0) else { return false }
         return base == version.hseq
@@ -213,14 +218,12 @@ public enum Merge {
                                      revive: &revive, conflicts: &conflicts) {
             return .reject(r)
         }
-        let issues = validator.issues(row: values, table: ctx.table, checkFields: Set(ctx.table.fields.map(\.name)),
+        let version = FieldVersion(hseq: ctx.hseq, hlc: change.hlc, writers: [writer])
+        let row = HubRow(ctx.table, id: change.row, values: values, version: version, hseq: ctx.hseq)
+        let issues = validator.issues(row: row, table: ctx.table, checkFields: ctx.table.layout.nameSet,
                                       lookup: { lookupForValidation($0, $1, ctx) }, checked: change.values)
         if let first = issues.first { return .reject(Rejection(first)) }
-        let version = FieldVersion(hseq: ctx.hseq, hlc: change.hlc, writers: [writer])
-        var versions: [String: FieldVersion] = [:]
-        for k in values.keys { versions[k] = version }
-        let row = HubRow(table: ctx.table.name, id: change.row, values: values, versions: versions, hseq: ctx.hseq)
-        conflicts += duplicateConflicts(row: row, fields: Set(values.keys), ctx: ctx)
+        conflicts += duplicateConflicts(row: row, fields: ctx.table.layout.uniqueNames, ctx: ctx)
         return .apply(.init(row: row, changedFields: values.keys.sorted(), conflicts: conflicts, revive: revive, created: true))
     }
 
@@ -228,7 +231,7 @@ public enum Merge {
         if cur.deleted { return .noop }
         // Concurrent when another writer set a field above the version the node saw (rule 5).
         let seen = ctx.mapBase(change.rowBase) ?? -1
-        let concurrent = cur.versions.values.contains { $0.hseq > seen && !$0.writers.contains(writer) }
+        let concurrent = cur.anyVersion { $0.hseq > seen && !$0.writers.contains(writer) }
         var row = cur
         row.hseq = ctx.hseq
         if concurrent {
@@ -284,7 +287,7 @@ public enum Merge {
                                        reason: "a deleted row was referenced by a new change: row revived"))
         guard let row = ctx.facts.deletedRows[key], let t = ctx.schema.table(named: key.table) else { return }
         for f in t.uniqueFields {
-            guard let v = row.values[f.name], !v.isNull else { continue }
+            guard let v = row.value(f.name) else { continue }
             for other in ctx.facts.duplicates(t.name, f.name, v, excluding: row.id) {
                 conflicts.append(ConflictDraft(kind: .duplicate, table: t.name, row: row.id, field: f.name,
                                                otherRow: other, reason: "two live rows hold the same \(f.name)"))
@@ -292,7 +295,7 @@ public enum Merge {
         }
         guard depth + 1 < MergeFacts.revivalDepth else { return }
         for f in t.referenceFields {
-            guard let id = row.values[f.name]?.text, let target = f.references,
+            guard let id = row.value(f.name)?.text, let target = f.references,
                   case .deleted? = ctx.facts.reference(target, id) else { continue }
             reviveWhole(RowKey(target, id), ctx: ctx, depth: depth + 1, revive: &revive, conflicts: &conflicts)
         }
@@ -305,13 +308,13 @@ public enum Merge {
         var revive: [RowKey] = []
         var conflicts: [ConflictDraft] = []
         for f in ctx.table.referenceFields {
-            guard let id = row.values[f.name]?.text, let target = f.references,
+            guard let id = row.value(f.name)?.text, let target = f.references,
                   case .deleted? = ctx.facts.reference(target, id) else { continue }
             reviveWhole(RowKey(target, id), ctx: ctx, depth: 0, revive: &revive, conflicts: &conflicts)
         }
         var live = row
         live.deleted = false
-        conflicts += duplicateConflicts(row: live, fields: Set(ctx.table.uniqueFields.map(\.name)), ctx: ctx)
+        conflicts += duplicateConflicts(row: live, fields: ctx.table.layout.uniqueNames, ctx: ctx)
         return (revive, conflicts)
     }
 
@@ -328,7 +331,7 @@ public enum Merge {
         guard !row.deleted else { return [] }
         var out: [ConflictDraft] = []
         for f in ctx.table.uniqueFields where fields.contains(f.name) {
-            guard let v = row.values[f.name], !v.isNull else { continue }
+            guard let v = row.value(f.name) else { continue }
             for other in ctx.facts.duplicates(ctx.table.name, f.name, v, excluding: row.id) {
                 out.append(ConflictDraft(kind: .duplicate, table: row.table, row: row.id, field: f.name,
                                          otherRow: other, reason: "two live rows hold the same \(f.name)"))

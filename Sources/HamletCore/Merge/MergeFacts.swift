@@ -59,14 +59,20 @@ public struct MergeFacts: Sendable, Equatable {
                               mapBase: (Int64) -> Int64?, reads: some MergeReads) throws -> MergeFacts {
         var facts = MergeFacts()
         var uniques: [UniqueValue] = []
-        func collectUniques(_ t: TableSchema, _ values: Fields) {
-            for f in t.uniqueFields { if let v = values[f.name], !v.isNull { uniques.append(UniqueValue(t.name, f.name, v)) } }
+        func collectUniques(_ t: TableSchema, _ values: some FieldValues) {
+            let l = t.layout
+            for (o, f) in zip(l.uniqueOrdinals, l.uniqueFields) {
+                if let v = values.value(at: o, named: f.name, in: l) { uniques.append(UniqueValue(t.name, f.name, v)) }
+            }
         }
         // References named by the change or held by the row (a revived row's references are checked whole).
         var work: [(RowKey, Int)] = []
-        func collectReferences(_ t: TableSchema, _ values: Fields, depth: Int) {
-            for f in t.referenceFields {
-                if let id = values[f.name]?.text, let target = f.references { work.append((RowKey(target, id), depth)) }
+        func collectReferences(_ t: TableSchema, _ values: some FieldValues, depth: Int) {
+            let l = t.layout
+            for (o, f) in zip(l.referenceOrdinals, l.referenceFields) {
+                if let id = values.value(at: o, named: f.name, in: l)?.text, let target = f.references {
+                    work.append((RowKey(target, id), depth))
+                }
             }
         }
         if change.op == .put {
@@ -74,8 +80,8 @@ public struct MergeFacts: Sendable, Equatable {
             collectUniques(table, change.values)
         }
         if let current {
-            collectReferences(table, current.values, depth: 0)
-            collectUniques(table, current.values)
+            collectReferences(table, current, depth: 0)
+            collectUniques(table, current)
         }
         var hops = 0
         while let (key, depth) = work.popLast() {
@@ -89,8 +95,8 @@ public struct MergeFacts: Sendable, Equatable {
             case .deleted?:
                 guard depth < revivalDepth, let t = schema.table(named: key.table), let row = try reads.row(key) else { break }
                 facts.deletedRows[key] = row
-                collectReferences(t, row.values, depth: depth + 1)
-                collectUniques(t, row.values)
+                collectReferences(t, row, depth: depth + 1)
+                collectUniques(t, row)
             default:
                 break
             }
@@ -101,7 +107,7 @@ public struct MergeFacts: Sendable, Equatable {
         if change.op == .delete { facts.referrers = try reads.referrers(rowKey) }
         if let base = mapBase(change.rowBase) { facts.villageAtBase = try reads.village(of: rowKey, at: base) }
         for (name, _) in change.values {
-            guard let version = current.versions[name], let base = mapBase(change.bases[name] ?? 0), base > 0,
+            guard let version = current.version(name), let base = mapBase(change.bases[name] ?? 0), base > 0,
                   base != version.hseq, let known = try reads.value(of: rowKey, field: name, setAt: base), let value = known
             else { continue }
             facts.baseValues[name] = value

@@ -42,27 +42,48 @@ public struct TableSchema: Sendable, Codable, Equatable {
     /// The singular used on the command line (`person`).
     public var singular: String
     public var label: Label
-    public var fields: [FieldSchema]
+    /// The fields in declaration order; a field's place here is its ordinal (``TableLayout``).
+    public var fields: [FieldSchema] { didSet { layout = TableLayout(fields) } }
     /// At least one of these fields must be set (benefits: person or household).
     public var oneOf: [String]?
     /// Fields listed by default in tables; all fields when absent.
     public var display: [String]?
+    /// The fields as the hot path asks for them (ordinals, sorted names, reference and unique lists), worked out
+    /// once; rebuilt whenever `fields` changes.
+    public private(set) var layout: TableLayout
 
     enum CodingKeys: String, CodingKey {
         case name, singular, label, fields, display
         case oneOf = "one_of"
     }
 
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        singular = try c.decode(String.self, forKey: .singular)
+        label = try c.decode(Label.self, forKey: .label)
+        let fields = try c.decode([FieldSchema].self, forKey: .fields)
+        self.fields = fields
+        oneOf = try c.decodeIfPresent([String].self, forKey: .oneOf)
+        display = try c.decodeIfPresent([String].self, forKey: .display)
+        layout = TableLayout(fields)
+    }
+
+    public static func == (a: TableSchema, b: TableSchema) -> Bool {
+        a.name == b.name && a.singular == b.singular && a.label == b.label && a.fields == b.fields
+            && a.oneOf == b.oneOf && a.display == b.display
+    }
+
     /// The field with this name.
     public func field(_ name: String) -> FieldSchema? {
-        fields.first { $0.name == name }
+        layout.ordinals[name].map { fields[$0] }
     }
 
     /// The fields that reference another table.
-    public var referenceFields: [FieldSchema] { fields.filter { $0.type == .ref } }
+    public var referenceFields: [FieldSchema] { layout.referenceFields }
 
     /// The fields whose value must be unique among live rows (duplicate detection).
-    public var uniqueFields: [FieldSchema] { fields.filter { $0.unique } }
+    public var uniqueFields: [FieldSchema] { layout.uniqueFields }
 }
 
 /// The type of a field, checked wherever a change enters the system.

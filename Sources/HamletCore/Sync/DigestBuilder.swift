@@ -54,37 +54,30 @@ public struct DigestBuilder: Sendable {
     }
 
     /// `rowHash` of a hub row as the digest sees it (nulls dropped, versions as `hseq`s), without building that
-    /// `RowState`: `sortedNames` are the table's field names in `sorted()` order, computed once by the caller.
-    /// A row holding a value or a version under a name outside `sortedNames` takes the general path, so the hash
-    /// is always `rowHash(RowState(row))`.
-    public static func rowHash(_ row: HubRow, sortedNames: [String]) -> [UInt8] {
+    /// `RowState`: a row kept by its table's layout is read by ordinal in the layout's sorted order. A row without a
+    /// layout, or holding a value or a version under a name outside it, takes the general path, so the hash is
+    /// always `rowHash(RowState(row))`.
+    public static func rowHash(_ row: HubRow) -> [UInt8] {
+        guard let layout = row.layout, !row.hasFieldsOutsideLayout else {
+            return rowHash(RowState(table: row.table, id: row.id, values: row.values, versions: row.versions.mapValues(\.hseq),
+                                    deleted: row.deleted, mergedInto: row.mergedInto, hseq: row.hseq))
+        }
         var h = SHA256()
         h.updateFramed(row.id)
         h.updateFramed(row.deleted ? "d" : "l")
         h.updateFramed(row.mergedInto ?? "")
-        var seen = 0
-        for k in sortedNames {
-            guard let v = row.values[k] else { continue }
-            seen += 1
-            switch v {
-            case .text(let s): h.updateFramed(k); h.updateFramed(s, tag: 116)
-            case .integer(let i): h.updateFramed(k); h.updateFramed(i, tag: 105)
+        let names = layout.names
+        for o in layout.sortedOrdinals {
+            switch row.cells[o] {
+            case .text(let s): h.updateFramed(names[o]); h.updateFramed(s, tag: 116)
+            case .integer(let i): h.updateFramed(names[o]); h.updateFramed(i, tag: 105)
             case .null: break
             }
         }
-        var versions = 0
-        if seen == row.values.count {
-            for k in sortedNames {
-                guard let version = row.versions[k] else { continue }
-                versions += 1
-                h.updateFramed(k)
-                h.updateFramed(version.hseq)
-            }
-        }
-        guard seen == row.values.count, versions == row.versions.count else {
-            return rowHash(RowState(table: row.table, id: row.id, values: row.values.filter { !$0.value.isNull },
-                                    versions: row.versions.mapValues(\.hseq), deleted: row.deleted,
-                                    mergedInto: row.mergedInto, hseq: row.hseq))
+        for o in layout.sortedOrdinals {
+            guard let version = row.cellVersions[o] else { continue }
+            h.updateFramed(names[o])
+            h.updateFramed(version.hseq)
         }
         return Array(h.finalize())
     }

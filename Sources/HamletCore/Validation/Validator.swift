@@ -222,23 +222,24 @@ public struct Validator: Sendable {
     /// Checks a whole row (the state after a change) field by field and across fields.
     ///
     /// - Parameters:
-    ///   - row: every field of the row after the change (absent = null).
+    ///   - row: every field of the row after the change (absent = null): a name map, or a ``HubRow`` read by ordinal.
     ///   - table: the table schema.
     ///   - checkFields: the fields the change set; type checks run on these, required and cross-field checks on the row.
     ///   - lookup: the referenced row, or nil when it does not exist.
     ///   - checked: values already passed through `check` by the caller (the hub checks each value of a change as
     ///     it arrives): a field holding the same non-null value here skips its type check, which would pass again.
     /// - Returns: every issue found, in field order; empty when the row is valid.
-    public func issues(row: Fields, table: TableSchema, checkFields: Set<String>,
-                       lookup: (_ table: String, _ id: String) -> ReferencedRow?, checked: Fields = [:]) -> [ValidationIssue] {
+    public func issues<R: FieldValues>(row: R, table: TableSchema, checkFields: Set<String>,
+                                       lookup: (_ table: String, _ id: String) -> ReferencedRow?,
+                                       checked: Fields = [:]) -> [ValidationIssue] {
         var out: [ValidationIssue] = []
-        for f in table.fields {
-            let v = row[f.name] ?? .null
-            let typeChecked = !v.isNull && checked[f.name] == v
-            if !typeChecked && (checkFields.contains(f.name) || (f.required && v.isNull)) {
+        let layout = table.layout
+        for (o, f) in table.fields.enumerated() {
+            let v = row.value(at: o, named: f.name, in: layout) ?? .null
+            if (f.required && v.isNull) || checkFields.contains(f.name), v.isNull || checked[f.name] != v {
                 do { try check(v, field: f, table: table.name) } catch { out.append(error); continue }
             }
-            if let cond = f.requiredWhen, v.isNull, cond.allSatisfy({ row[$0.key]?.text == $0.value }) {
+            if let cond = f.requiredWhen, v.isNull, cond.allSatisfy({ row.value(named: $0.key, in: layout)?.text == $0.value }) {
                 // English keeps the codes (status=paid); Chinese names the field and value as the clerk sees them.
                 let when = cond.sorted { $0.key < $1.key }
                 let en = when.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
@@ -250,7 +251,7 @@ public struct Validator: Sendable {
                                            detail: "is required when \(en)", zh: "当\(zh)时必须填写"))
             }
             if f.type == .ref, let id = v.text, let target = f.references {
-                let dateField = table.fields.first(where: { $0.notBeforeBirthOf == f.name })
+                let dateField = layout.birthBoundDate[o]
                 let refChanged = checkFields.contains(f.name)
                 let dateChanged = dateField.map { checkFields.contains($0.name) } ?? false
                 let birthChanged = f.parentMinAge != nil && checkFields.contains("birth_date")
@@ -261,14 +262,14 @@ public struct Validator: Sendable {
                                                detail: "names no live \(target) row", zh: "引用的记录不存在或已删除"))
                     continue
                 }
-                if let dateField, let r, let date = row[dateField.name]?.text, let birth = r.birthDate, date < birth,
+                if let dateField, let r, let date = row.value(named: dateField.name, in: layout)?.text, let birth = r.birthDate, date < birth,
                    CalendarDate(date) != nil {
                     out.append(ValidationIssue(.beforeBirth, table: table.name, field: dateField.name, value: date,
                                                detail: "is before the person's birth date", zh: "早于此人的出生日期"))
                 }
                 // A mother or father at least N years older than the child (a child born before its mother is the same error).
                 if let years = f.parentMinAge, let r, let parentBirth = r.birthDate.flatMap(CalendarDate.init),
-                   let own = row["birth_date"]?.text, let childBirth = CalendarDate(own),
+                   let own = row.value(named: "birth_date", in: layout)?.text, let childBirth = CalendarDate(own),
                    refChanged || checkFields.contains("birth_date"),
                    CalendarDate(year: parentBirth.year + years, month: parentBirth.month, day: min(parentBirth.day, 28)).map({ childBirth < $0 }) ?? false {
                     out.append(ValidationIssue(.parentTooYoung, table: table.name, field: f.name, value: id,
@@ -277,21 +278,21 @@ public struct Validator: Sendable {
                 }
             }
         }
-        if let oneOf = table.oneOf, oneOf.allSatisfy({ (row[$0] ?? .null).isNull }) {
+        if let oneOf = table.oneOf, oneOf.allSatisfy({ row.value(named: $0, in: layout) == nil }) {
             let labels = oneOf.map { table.field($0)?.label.zh ?? $0 }
             out.append(ValidationIssue(.missingOneOf, table: table.name, field: oneOf.joined(separator: "|"), value: nil,
                                        detail: "needs one of \(oneOf.joined(separator: ", "))", zh: "至少填写\(labels.joined(separator: "或"))之一"))
         }
         // The national ID encodes the birth date and the sex: they must agree.
-        if let idField = table.fields.first(where: { $0.type == .nationalID }), let idText = row[idField.name]?.text,
+        if let idField = layout.nationalIDField, let idText = row.value(named: idField.name, in: layout)?.text,
            case .success(let id) = NationalID.parse(idText) {
-            if let bd = row["birth_date"]?.text, CalendarDate(bd) != nil, bd != id.birthDate.description,
+            if let bd = row.value(named: "birth_date", in: layout)?.text, CalendarDate(bd) != nil, bd != id.birthDate.description,
                checkFields.contains("birth_date") || checkFields.contains(idField.name) {
                 out.append(ValidationIssue(.nationalIDBirthDate, table: table.name, field: idField.name, value: idText,
                                            detail: "digits 7–14 disagree with birth_date",
                                            zh: "第7–14位与出生日期不符"))
             }
-            if let sex = row["sex"]?.text, ["F", "M"].contains(sex), sex != id.sex,
+            if let sex = row.value(named: "sex", in: layout)?.text, ["F", "M"].contains(sex), sex != id.sex,
                checkFields.contains("sex") || checkFields.contains(idField.name) {
                 out.append(ValidationIssue(.nationalIDSex, table: table.name, field: idField.name, value: idText,
                                            detail: "the 17th digit (odd = male) disagrees with sex",

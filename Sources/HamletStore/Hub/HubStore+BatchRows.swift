@@ -64,24 +64,8 @@ extension HubStore {
     /// row already so, as the merge writes them, is kept as it is).
     func noteWritten(_ t: TableSchema, _ row: HubRow) {
         guard rowsCached else { return }
-        let names = sortedFieldNames(t)
-        if row.values.allSatisfy({ !$0.value.isNull && Self.contains(names, $0.key) }) {
-            batchRows[RowKey(t.name, row.id)] = .some(row)
-            return
-        }
-        var stored = row
-        stored.values = [:]
-        for f in t.fields { if let v = row.values[f.name], !v.isNull { stored.values[f.name] = v } }
+        var stored = row.adopting(t.layout)
+        stored.dropValuesOutsideLayout()
         batchRows[RowKey(t.name, row.id)] = .some(stored)
-    }
-
-    /// Whether `sorted` (in `<` order) holds `name`.
-    static func contains(_ sorted: [String], _ name: String) -> Bool {
-        var lo = 0, hi = sorted.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if sorted[mid] < name { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < sorted.count && sorted[lo] == name
     }
 }

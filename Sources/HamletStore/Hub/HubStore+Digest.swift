@@ -40,13 +40,12 @@ extension HubStore {
 
     /// `updateDigest` over the stored row as the reconcile read it (hashed without building its `RowState`).
     func updateDigest(_ t: TableSchema, old: HubRow?, new: HubRow) throws {
-        let names = sortedFieldNames(t)
-        try updateDigest(t, outV: old?.scope(schema), outH: old.map { DigestBuilder.rowHash($0, sortedNames: names) }, new: new)
+        try updateDigest(t, outV: old?.scope(schema), outH: old.map { DigestBuilder.rowHash($0) }, new: new)
     }
 
     private func updateDigest(_ t: TableSchema, outV: String?, outH: [UInt8]?, new: HubRow) throws {
         let inV = new.scope(schema)
-        let inH = DigestBuilder.rowHash(new, sortedNames: sortedFieldNames(t))
+        let inH = DigestBuilder.rowHash(new)
         if outV == inV, let v = inV {
             try adjust(village: v, table: t.name, count: outH == nil ? 1 : 0, xor: [outH, inH].compactMap { $0 })
             return
@@ -97,11 +96,6 @@ extension HubStore {
     private func storeDigest(village: String, table: String, count: Int, acc: String) throws {
         try connection.run("INSERT OR REPLACE INTO village_digests (village, tbl, count, acc) VALUES (?1, ?2, ?3, ?4)",
                            [.text(village), .text(table), .integer(Int64(count)), .text(acc)])
-    }
-
-    /// A table's field names in `sorted()` order (the row hash's order), built once per table.
-    func sortedFieldNames(_ t: TableSchema) -> [String] {
-        sql(t).sortedNames
     }
 
     /// A hub row as the digest and the pull see it.

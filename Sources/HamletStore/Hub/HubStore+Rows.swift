@@ -11,11 +11,11 @@ extension HubStore {
     /// The statement reading one whole row by id, built once per table.
     func rowSelect(_ t: TableSchema) -> String { sql(t).rowSelect }
 
+    /// A row read by `rowSelect`'s columns, kept by its table's layout (the columns are the fields in order).
     func decodeRow(_ t: TableSchema, _ r: Row) throws -> HubRow {
-        var values: Fields = [:]
-        for (i, f) in t.fields.enumerated() where !r[i + 1].isNull { values[f.name] = r[i + 1] }
         let n = t.fields.count + 1
-        return HubRow(table: t.name, id: try r.text(0), values: values, versions: VersionCodec.decode(try r.text(n)),
+        let (versions, extra) = VersionCodec.decode(try r.text(n), layout: t.layout)
+        return HubRow(t, id: try r.text(0), cells: Array(r.values[1..<n]), versions: versions, extraVersions: extra,
                       deleted: try r.int(n + 1) != 0, deletion: VersionCodec.decodeOne(r.optionalText(n + 2)),
                       mergedInto: r.optionalText(n + 3), hseq: try r.int(n + 4))
     }
@@ -54,11 +54,12 @@ extension HubStore {
     /// bookkeeping columns: SQLite then rewrites only the indexes of changed fields (and the pull's `_hseq` index),
     /// where the upsert rewrote every index of the table. The statement is built once per table and set of fields.
     private func update(_ t: TableSchema, _ row: HubRow, over stored: HubRow) throws {
+        let row = row.adopting(t.layout), stored = stored.adopting(t.layout)
         var mask: UInt64 = 0
         var args: [Value] = [.text(row.id)]
-        for (i, f) in t.fields.enumerated() {
-            let new = row.values[f.name] ?? .null
-            guard new != (stored.values[f.name] ?? .null) else { continue }
+        for i in t.fields.indices {
+            let new = row.cells[i]
+            guard new != stored.cells[i] else { continue }
             guard i < 64 else { return try store(t, row) }
             mask |= 1 << UInt64(i)
             args.append(new)
@@ -69,7 +70,7 @@ extension HubStore {
 
     /// The values of `rowMeta`'s columns for `row`, in that order.
     private func bookkeeping(_ t: TableSchema, _ row: HubRow) -> [Value] {
-        [.text(VersionCodec.encode(row.versions, order: sortedFieldNames(t))), .integer(row.deleted ? 1 : 0),
+        [.text(VersionCodec.encode(row.adopting(t.layout))), .integer(row.deleted ? 1 : 0),
          VersionCodec.encode(row.deletion), row.mergedInto.map { .text($0) } ?? .null, .integer(row.hseq)]
     }
 
@@ -95,8 +96,9 @@ extension HubStore {
 
     /// The row's upsert alone; its digest is the caller's.
     private func store(_ t: TableSchema, _ row: HubRow) throws {
+        let row = row.adopting(t.layout)
         var args: [Value] = [.text(row.id)]
-        for f in t.fields { args.append(row.values[f.name] ?? .null) }
+        args += row.cells
         args += bookkeeping(t, row)
         try connection.run(sql(t).upsert, args)
     }
@@ -151,7 +153,7 @@ extension HubStore {
             // The batch's copy of the row (HubStore+BatchRows.swift) says what the read below would.
             guard let row = cached else { return nil }
             if let m = row.mergedInto { return .merged(into: m) }
-            let birth = row.values["birth_date"]?.text
+            let birth = row.value("birth_date")?.text
             return row.deleted ? .deleted(birthDate: birth) : .live(birthDate: birth)
         }
         guard let select = sql(named: table)?.referenceSelect, let r = try connection.row(select, [.text(id)]) else { return nil }

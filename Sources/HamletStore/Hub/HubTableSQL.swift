@@ -27,8 +27,6 @@ final class HubTableSQL {
     /// A referenced row's state: tombstone, merge pointer, birth date (NULL where the table has none).
     lazy var referenceSelect =
         "SELECT _deleted, _merged_into, \(table.field("birth_date") != nil ? "birth_date" : "NULL") FROM \(name) WHERE id = ?1"
-    /// The field names in `sorted()` order: the row hash's and the packed versions' order.
-    lazy var sortedNames = table.fields.map(\.name).sorted()
 
     private var updates: [UInt64: String] = [:]
     private var holders: [String: String] = [:]
