@@ -15,13 +15,13 @@ extension HubStore {
         if c.kind == .duplicate, let other = c.otherRow {
             // A pair already in an open duplicate conflict never gets a second one (revival, re-registration).
             if let open = try pairConflict(c.table, c.row, other, status: "open") { return try open.int("id") }
-            let shared = c.field.flatMap { current?.values[$0] }
+            let shared = c.field.flatMap { current?.value($0) }
             if let field = c.field, let t, let shared,
                let dismissed = try pairConflict(c.table, c.row, other, status: "resolved", resolution: "dismissed"),
                dismissed.optionalText("hub_value") == JSONText.encode(shared), let at = dismissed["resolution_hseq"].integer {
                 // Dismissed as 非同一人 for this value: stays dismissed until one of the two IDs is written again.
                 let otherRow = try row(t, id: other)
-                let untouched = [current, otherRow].allSatisfy { ($0?.versions[field]?.hseq ?? 0) <= at }
+                let untouched = [current, otherRow].allSatisfy { ($0?.version(field)?.hseq ?? 0) <= at }
                 if untouched { return nil }
             }
             hubValue = shared
@@ -31,7 +31,7 @@ extension HubStore {
               incoming_hlc, incoming_author, incoming_hseq, incoming_won, hub_value, hub_version, reason)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
             """, [.text(c.kind.rawValue), .text(c.table), .text(c.row), c.field.map { .text($0) } ?? .null,
-                  c.otherRow.map { .text($0) } ?? .null, .text(current?.values[schema.scope]?.text ?? ""), .integer(c.base),
+                  c.otherRow.map { .text($0) } ?? .null, .text(current?.value(schema.scope)?.text ?? ""), .integer(c.base),
                   c.incoming.map { .text(JSONText.encode($0)) } ?? .null,
                   change.map { .text($0.node) } ?? .null, change.map { .integer($0.seq) } ?? .null,
                   change.map { .text($0.hlc.description) } ?? .null, change.map { .text($0.author) } ?? .null,
@@ -55,7 +55,7 @@ extension HubStore {
     /// - Throws: `StoreError`.
     func closeMootDuplicates(_ t: TableSchema, row: HubRow, previous: HubRow?, hseq: Int64) throws {
         guard let previous, !t.uniqueFields.isEmpty else { return }
-        let uniqueMoved = t.uniqueFields.contains { previous.values[$0.name] != row.values[$0.name] }
+        let uniqueMoved = t.uniqueFields.contains { previous.value($0.name) != row.value($0.name) }
         guard uniqueMoved || (row.deleted && !previous.deleted) || (row.mergedInto != nil && previous.mergedInto == nil) else { return }
         for r in try connection.rows("""
             SELECT id, row_id, other_row, field FROM conflicts
@@ -64,7 +64,7 @@ extension HubStore {
             let otherID = try r.text("row_id") == row.id ? try r.text("other_row") : try r.text("row_id")
             let field = try r.text("field")
             let other = try self.row(t, id: otherID)
-            let shared = !row.deleted && other.map { !$0.deleted && $0.values[field] != nil && $0.values[field] == row.values[field] } ?? false
+            let shared = !row.deleted && other.map { !$0.deleted && $0.value(field) != nil && $0.value(field) == row.value(field) } ?? false
             guard !shared else { continue }
             try connection.run("""
                 UPDATE conflicts SET status = 'resolved', resolved_by = '@hub', resolution = 'moot', resolution_hseq = ?2,
@@ -80,7 +80,7 @@ extension HubStore {
     public func dismissDuplicate(_ id: Int64, action: OperatorAction) throws {
         try connection.transaction {
             let c = try openConflictForAction(id, kinds: [.duplicate])
-            let shared = try schema.table(named: c.table).flatMap { try row($0, id: c.row) }.flatMap { r in c.field.flatMap { r.values[$0] } }
+            let shared = try schema.table(named: c.table).flatMap { try row($0, id: c.row) }.flatMap { r in c.field.flatMap { r.value($0) } }
             try closeConflict(id, resolution: "dismissed", hseq: try head(), action: action)
             try connection.run("UPDATE conflicts SET hub_value = ?2 WHERE id = ?1",
                                [.integer(id), shared.map { .text(JSONText.encode($0)) } ?? .null])

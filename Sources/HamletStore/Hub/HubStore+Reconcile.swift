@@ -174,7 +174,7 @@ extension HubStore {
             }
         }
         let scope = schema.scope
-        if let old = previous?.values[scope]?.text, let new = a.row.values[scope]?.text, old != new {
+        if let old = previous?.value(scope)?.text, let new = a.row.value(scope)?.text, old != new {
             try connection.run("INSERT INTO departures (hseq, tbl, id, village) VALUES (?1, ?2, ?3, ?4)",
                                [.integer(hseq), .text(t.name), .text(a.row.id), .text(old)])
         }
