@@ -284,8 +284,9 @@ public struct Validator: Sendable {
                                        detail: "needs one of \(oneOf.joined(separator: ", "))", zh: "至少填写\(labels.joined(separator: "或"))之一"))
         }
         // The national ID encodes the birth date and the sex: they must agree.
-        if let idField = layout.nationalIDField, let idText = row.value(named: idField.name, in: layout)?.text,
-           case .success(let id) = NationalID.parse(idText) {
+        if let idField = layout.nationalIDField,
+           checkFields.contains(idField.name) || checkFields.contains("birth_date") || checkFields.contains("sex"),
+           let idText = row.value(named: idField.name, in: layout)?.text, case .success(let id) = NationalID.parse(idText) {
             if let bd = row.value(named: "birth_date", in: layout)?.text, CalendarDate(bd) != nil, bd != id.birthDate.description,
                checkFields.contains("birth_date") || checkFields.contains(idField.name) {
                 out.append(ValidationIssue(.nationalIDBirthDate, table: table.name, field: idField.name, value: idText,
