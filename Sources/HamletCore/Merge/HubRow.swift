@@ -25,25 +25,29 @@ public struct FieldVersion: Sendable, Hashable, Codable {
 /// ``adopting(_:)`` gives it its table's layout. Null and absent are the same value.
 public struct HubRow: Sendable, Hashable {
     public var table: String
-    public var id: String
+    public var id: String { didSet { digestHash = nil } }
     /// The layout `cells` follow; nil for a row made from name maps alone.
     public private(set) var layout: TableLayout?
     /// Values by ordinal (`.null`: no value).
-    public private(set) var cells: [Value]
+    public private(set) var cells: [Value] { didSet { digestHash = nil } }
     /// Versions by ordinal (nil: never set).
-    public private(set) var cellVersions: [FieldVersion?]
+    public private(set) var cellVersions: [FieldVersion?] { didSet { digestHash = nil } }
     /// Values and versions under names outside the layout (a field the schema has since dropped; every name of a
     /// row without a layout).
-    private var extraValues: Fields
-    private var extraVersions: [String: FieldVersion]
+    private var extraValues: Fields { didSet { digestHash = nil } }
+    private var extraVersions: [String: FieldVersion] { didSet { digestHash = nil } }
     /// Tombstoned (by a delete or as the loser of a merge).
-    public var deleted: Bool
+    public var deleted: Bool { didSet { digestHash = nil } }
     /// Who deleted it and when, while `deleted`.
     public var deletion: FieldVersion?
     /// The survivor this row was merged into.
-    public var mergedInto: String?
+    public var mergedInto: String? { didSet { digestHash = nil } }
     /// The highest `hseq` that touched the row.
     public var hseq: Int64
+    /// The row's digest hash (PROTOCOL §10) as the store last wrote it with this very state, when known: the store
+    /// sets it on a row it reads or writes, and any change to what the hash covers (id, tombstone, merge pointer,
+    /// values, versions) clears it. The digest then takes a row's old hash from here instead of hashing it again.
+    public var digestHash: [UInt8]?
 
     /// A row from name-keyed maps (nulls dropped).
     public init(table: String, id: String, values: Fields, versions: [String: FieldVersion],
@@ -106,6 +110,7 @@ public struct HubRow: Sendable, Hashable {
         out.extraVersions = [:]
         out.values = values
         out.versions = versions
+        out.digestHash = digestHash    // the same state, kept another way
         return out
     }
 
@@ -163,7 +168,7 @@ public struct HubRow: Sendable, Hashable {
     public mutating func setVersion(_ o: Int, _ version: FieldVersion?) { cellVersions[o] = version }
 
     /// Drops values under names outside the layout (the table has no column for them; versions stay).
-    public mutating func dropValuesOutsideLayout() { extraValues = [:] }
+    public mutating func dropValuesOutsideLayout() { if !extraValues.isEmpty { extraValues = [:] } }
 
     /// Versions under names outside the layout (a dropped field's).
     public var versionsOutsideLayout: [String: FieldVersion] { extraVersions }
