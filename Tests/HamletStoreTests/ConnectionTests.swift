@@ -34,6 +34,27 @@ import Testing
         #expect(try c.scalar("SELECT length(CAST(y AS BLOB)) FROM t WHERE x = 1") == .integer(3))
     }
 
+    /// The statement cache finds a statement by where its text lives: texts built afresh for each call, texts whose
+    /// storage is freed and reused by other SQL, and more distinct texts than the address table keeps must each get
+    /// their own statement's answers.
+    @Test func statementsFoundByTextAddressAnswerForTheirOwnText() throws {
+        let dir = TempDir("conn")
+        defer { dir.remove() }
+        let c = try Connection(path: dir.file("t.sqlite"))
+        try c.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)")
+        for k in 0..<40 { try c.run("INSERT INTO t (k, v) VALUES (?1, ?2)", [.integer(Int64(k)), .text("值\(k)")]) }
+        let stored = "SELECT v FROM t WHERE k = ?1 -- stored"
+        for round in 0..<2_000 {
+            let k = round % 40
+            // A fresh text each call (new storage, freed after), some of them the same SQL as another round's.
+            let fresh = "SELECT v, \(round % 700) FROM t WHERE k = ?1"
+            #expect(try c.row(fresh, [.integer(Int64(k))])?[1] == .integer(Int64(round % 700)))
+            #expect(try c.row(stored, [.integer(Int64(k))])?[0] == .text("值\(k)"))
+            let count = "SELECT count(*) + \(round % 3) FROM t WHERE k < ?1"
+            #expect(try c.scalar(count, [.integer(Int64(k))]) == .integer(Int64(k + round % 3)))
+        }
+    }
+
     @Test func nestedTransactionsUseSavepoints() throws {
         let dir = TempDir("conn")
         defer { dir.remove() }

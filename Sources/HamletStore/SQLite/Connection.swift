@@ -16,6 +16,9 @@ let sqliteTransient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_d
 public final class Connection {
     let handle: OpaquePointer
     private var cache: [String: Statement] = [:]
+    /// The same statements by where their SQL text's bytes live (`statement(_:)`): the hot paths pass the same
+    /// stored text each time, so a hit costs an integer lookup and an O(1) identity comparison, not hashing the text.
+    private var byAddress: [Int: (sql: String, statement: Statement)] = [:]
     /// The file this connection opened.
     public let path: String
 
@@ -81,6 +84,7 @@ public final class Connection {
     public private(set) var isClosed = false
 
     deinit {
+        byAddress.removeAll()
         cache.removeAll()
         if !isClosed { sqlite3_close_v2(handle) }
     }
@@ -88,6 +92,7 @@ public final class Connection {
     /// Closes cached statements and the handle now (WAL checkpointed and removed when
     /// this was the file's last connection). Later calls throw `StoreError`.
     public func close() {
+        byAddress.removeAll()
         cache.removeAll()
         if !isClosed { sqlite3_close_v2(handle) }
         isClosed = true
@@ -124,8 +129,16 @@ public final class Connection {
         if let injectFault, injectFault(sql) {
             throw StoreError(.sqlite, "injected fault", sqliteCode: SQLITE_IOERR)
         }
+        // Text longer than 15 bytes has storage of its own, whose address names it while it lives; a text at a reused
+        // address is told apart by `==` (O(1) for the same storage, a full comparison otherwise).
+        let address = sql.utf8.count > 15 ? sql.utf8.withContiguousStorageIfAvailable { Int(bitPattern: $0.baseAddress) } : nil
+        if let address, let hit = byAddress[address], hit.sql == sql {
+            hit.statement.reset()
+            return hit.statement
+        }
         if let s = cache[sql] {
             s.reset()
+            remember(address, sql, s)
             return s
         }
         var stmt: OpaquePointer?
@@ -133,7 +146,16 @@ public final class Connection {
         guard rc == SQLITE_OK, let stmt else { throw error(rc, "prepare") }
         let s = Statement(stmt, connection: self)
         cache[sql] = s
+        remember(address, sql, s)
         return s
+    }
+
+    /// Files a statement under its text's address. The entry holds the text, so the address stays its own; texts
+    /// built afresh for each call (new storage every time) would add an entry each, so the table is emptied at 512.
+    private func remember(_ address: Int?, _ sql: String, _ s: Statement) {
+        guard let address else { return }
+        if byAddress.count >= 512 { byAddress.removeAll(keepingCapacity: true) }
+        byAddress[address] = (sql, s)
     }
 
     /// Runs a statement with arguments, discarding rows.
