@@ -123,10 +123,36 @@ import Testing
         let people = Schema.register.table(named: "people")!
         let ddl = SchemaSQL.createTable(people)
         #expect(ddl.contains("\"birth_date\" TEXT"))
-        #expect(ddl.contains("\"sex\" IS NULL OR \"sex\" IN ('F','M')"))
+        #expect(ddl.contains("CHECK (\"sex\" IS NULL OR \"sex\" = 'F' OR \"sex\" = 'M')"))
         let benefits = Schema.register.table(named: "benefits")!
         #expect(SchemaSQL.createTable(benefits).contains("\"amount\" INTEGER CHECK"))
         #expect(SchemaSQL.indexes(people, scope: "village").contains { $0.contains("national_id") && !$0.contains("UNIQUE") })
+    }
+
+    /// An enum's check as written now (`= … OR = …`) accepts and refuses what the `IN (…)` list of stores made
+    /// before does, for every value of every enum field and values next to them.
+    @Test func enumChecksAcceptWhatTheOldInListsAccept() throws {
+        let dir = TempDir("conn")
+        defer { dir.remove() }
+        let c = try Connection(path: dir.path + "/t.sqlite")
+        for t in Schema.register.tables {
+            for f in t.fields where f.type == .enum {
+                let values = f.values ?? []
+                let name = SchemaSQL.quote(f.name)
+                let old = "CREATE TABLE \"old_\(t.name)_\(f.name)\" (\(name) TEXT CHECK (\(name) IS NULL OR \(name) IN (\(values.map { "'\($0)'" }.joined(separator: ",")))))"
+                try c.execute(old)
+                try c.execute("CREATE TABLE \"new_\(t.name)_\(f.name)\" (\(SchemaSQL.column(f)))")
+                let probes: [Value] = values.map { .text($0) } + values.map { .text($0.uppercased() + " ") }
+                    + [.null, .text(""), .text("女"), .integer(1), .text(values.joined())]
+                for v in probes {
+                    let accepted = ["old", "new"].map { which in
+                        (try? c.run("INSERT INTO \"\(which)_\(t.name)_\(f.name)\" VALUES (?1)", [v])) != nil
+                    }
+                    #expect(accepted[0] == accepted[1], "\(t.name).\(f.name) = \(v)")
+                    #expect(accepted[1] == (v.isNull || values.contains(v.text ?? "")), "\(t.name).\(f.name) = \(v)")
+                }
+            }
+        }
     }
 
     @Test func rowsReadByNameAndNeverTurnNullIntoEmptyOrZero() throws {
