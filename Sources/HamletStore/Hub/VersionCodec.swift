@@ -9,32 +9,17 @@ import HamletCore
 /// separators never occur inside an element.
 enum VersionCodec {
     /// The packed text of `versions`, fields in `sorted()` order. `order`, when given, is the table's field names
-    /// already sorted (``HubStore/sortedFieldNames(_:)``), sparing the sort; a version under another name falls
-    /// back to sorting. Written into one byte buffer; a version equal to the one before it (every field of a new
-    /// row shares one) is copied, not written again.
+    /// already sorted (``TableLayout/sortedNames``), sparing the sort; a version under another name falls back to
+    /// sorting. `hash`, when given, is the row's digest hash, written first.
     static func encode(_ versions: [String: FieldVersion], order: [String]? = nil, hash: [UInt8]? = nil) -> String {
         var keys = order ?? []
         if order == nil || keys.lazy.filter({ versions[$0] != nil }).count != versions.count { keys = versions.keys.sorted() }
-        var out: [UInt8] = []
-        out.reserveCapacity(versions.count * 48 + 66)
-        if let hash { appendHash(hash, to: &out) }
-        var last: FieldVersion?
-        var lastBytes: [UInt8] = []
+        var packer = Packer(capacity: versions.count, hash: hash)
         for k in keys {
             guard let v = versions[k] else { continue }
-            if !out.isEmpty { out.append(59) }                 // ';'
-            out.append(contentsOf: k.utf8)
-            out.append(61)                                     // '='
-            if let last, last == v {
-                out.append(contentsOf: lastBytes)
-                continue
-            }
-            let start = out.count
-            append(v, to: &out)
-            last = v
-            lastBytes = Array(out[start...])
+            packer.add(k.utf8, v)
         }
-        return String(decoding: out, as: UTF8.self)
+        return packer.text
     }
 
     /// The packed text of a row's versions. A row kept by its table's layout with nothing outside it is written
@@ -44,26 +29,41 @@ enum VersionCodec {
         guard let layout = row.layout, row.versionsOutsideLayout.isEmpty else {
             return encode(row.versions, order: row.layout?.sortedNames, hash: hash)
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(layout.names.count * 48 + 66)
-        if let hash { appendHash(hash, to: &out) }
-        var last: FieldVersion?
-        var lastBytes: [UInt8] = []
+        var packer = Packer(capacity: layout.names.count, hash: hash)
         for (j, o) in layout.sortedOrdinals.enumerated() {
             guard let v = row.cellVersions[o] else { continue }
+            packer.add(layout.sortedNameBytes[j], v)
+        }
+        return packer.text
+    }
+
+    /// Writes packed versions into one byte buffer, in the order given; a version equal to the one before it (every
+    /// field of a new row shares one) is copied, not written again.
+    private struct Packer {
+        var out: [UInt8] = []
+        var last: FieldVersion?
+        var lastBytes: [UInt8] = []
+
+        init(capacity: Int, hash: [UInt8]?) {
+            out.reserveCapacity(capacity * 48 + 66)
+            if let hash { VersionCodec.appendHash(hash, to: &out) }
+        }
+
+        mutating func add(_ name: some Collection<UInt8>, _ v: FieldVersion) {
             if !out.isEmpty { out.append(59) }                 // ';'
-            out.append(contentsOf: layout.sortedNameBytes[j])
+            out.append(contentsOf: name)
             out.append(61)                                     // '='
             if let last, last == v {
                 out.append(contentsOf: lastBytes)
-                continue
+                return
             }
             let start = out.count
-            append(v, to: &out)
+            VersionCodec.append(v, to: &out)
             last = v
             lastBytes = Array(out[start...])
         }
-        return String(decoding: out, as: UTF8.self)
+
+        var text: String { String(decoding: out, as: UTF8.self) }
     }
 
     /// `#<hex>`: the row's digest hash (the first field, if any, follows after `;`).
