@@ -27,7 +27,7 @@ public enum RowID {
 
     /// True for a lowercase 8-4-4-4-12 hex UUID.
     public static func isValid(_ s: String) -> Bool {
-        let u = Array(s.utf8)
+        let u = s.utf8
         guard u.count == 36 else { return false }
         for (i, c) in u.enumerated() {
             if i == 8 || i == 13 || i == 18 || i == 23 {

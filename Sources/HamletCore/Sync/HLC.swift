@@ -20,7 +20,7 @@ public struct HLC: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     public static func < (a: HLC, b: HLC) -> Bool {
         if a.wall != b.wall { return a.wall < b.wall }
         if a.counter != b.counter { return a.counter < b.counter }
-        return Array(a.node.utf8).lexicographicallyPrecedes(Array(b.node.utf8))
+        return a.node.utf8.lexicographicallyPrecedes(b.node.utf8)
     }
 
     public var description: String {
