@@ -6,7 +6,9 @@ import HamletCore
 ///   per change — and kept up to date as the batch writes them, so the merge's `row(_:id:)` and reference reads
 ///   answer from memory for the rest of the batch (rows the batch creates included);
 /// - the digest upkeep of its row writes, folded in memory and written once per village and table at the end
-///   (`HubStore+Digest.swift`), instead of a read and a write of `village_digests` per row.
+///   (`HubStore+Digest.swift`), instead of a read and a write of `village_digests` per row;
+/// - its log rows, inserted up to 64 to a statement (`HubStore+LogRows.swift`) before any read of the log and at
+///   the end.
 ///
 /// The row copy mirrors the store exactly: a row written is kept as a read would give it back (only the table's
 /// fields, no nulls). Both live only inside one batch's savepoint, so a batch rolled back takes them away with its
@@ -24,9 +26,11 @@ extension HubStore {
             batchActive = false
             batchRows.removeAll(keepingCapacity: true)
             digestDeltas.removeAll()
+            pendingLog.removeAll(keepingCapacity: true)
         }
         if batchRowCache { try prefetch(changes) }
         let result = try body()
+        try flushLog()
         try flushDigests()
         return result
     }

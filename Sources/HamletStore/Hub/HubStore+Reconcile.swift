@@ -193,22 +193,6 @@ extension HubStore {
         return ids
     }
 
-    /// The log's text of a change's values (`{}` for a delete).
-    static func logValues(_ change: Change) -> String {
-        change.op == .put ? JSONText.encode(change.values) : "{}"
-    }
-
-    /// Logs an accepted change. `values`, when given, is `logValues(change)` computed by the caller.
-    func appendLog(_ change: Change, hseq: Int64, hash: String, wallMillis: Int64, values: String? = nil) throws {
-        let vals = values ?? Self.logValues(change)
-        try connection.run("""
-            INSERT INTO log (hseq, node, seq, tbl, row_id, op, vals, hlc, author, hash, received_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-            """, [.integer(hseq), .text(change.node), .integer(change.seq), .text(change.table), .text(change.row),
-                  .text(change.op.rawValue), .text(vals), .text(change.hlc.description), .text(change.author),
-                  .text(hash), .integer(wallMillis)])
-    }
-
     func reject(_ change: Change, hash: String, _ r: Rejection, _ wallMillis: Int64, node: String? = nil) throws -> ChangeResult {
         try connection.run("""
             INSERT OR IGNORE INTO rejected (node, seq, hash, code, message, body, received_at)
@@ -235,6 +219,7 @@ extension HubStore {
     /// The original result of a `(node, seq)` received before, or a `seq-reused`
     /// refusal when the content differs; nil when it is new.
     func previousResult(node: String, seq: Int64, hash: String) throws -> ChangeResult? {
+        try flushLog()
         if let r = try connection.row("SELECT hseq, hash FROM log WHERE node = ?1 AND seq = ?2", [.text(node), .integer(seq)]) {
             guard try r.text(1) == hash else {
                 return ChangeResult(seq: seq, status: .rejected, code: Rejection.Code.seqReused.rawValue,

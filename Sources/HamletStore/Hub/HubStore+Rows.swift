@@ -215,6 +215,7 @@ struct MergeReader: MergeReads {
     func village(of key: RowKey, at hseq: Int64) throws -> String? { try store.village(of: key.table, key.id, at: hseq) }
 
     func value(of key: RowKey, field: String, setAt hseq: Int64) throws -> Value?? {
+        try store.flushLog()
         guard let r = try store.connection.row("SELECT vals FROM log WHERE hseq = ?1 AND tbl = ?2 AND row_id = ?3",
                                                [.integer(hseq), .text(key.table), .text(key.id)]) else { return nil }
         return .some(try JSONText.decode(Fields.self, try r.text(0))[field])

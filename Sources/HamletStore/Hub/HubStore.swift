@@ -51,6 +51,11 @@ public final class HubStore {
     var batchActive = false
     var batchRows: [RowKey: HubRow?] = [:]
     var digestDeltas: [DigestKey: DigestDelta] = [:]
+    /// The batch's log rows not yet inserted (`HubStore+LogRows.swift`), and the multi-row inserts by row count.
+    var pendingLog: [[Value]] = []
+    var logInsertSQL: [Int: String] = [:]
+    /// Whether batches insert their log rows together (on; the tests turn it off to compare with a row at a time).
+    var batchLogRows = true
     /// Whether batches prefetch their rows (on; the tests turn it off to compare with the read-per-change path).
     var batchRowCache = true
 
