@@ -143,7 +143,7 @@ extension Replica {
 
     /// Runs a multi-row statement over `args` (`width` values a row), in as few statements as the power-of-two
     /// sizes up to `ReplicaSQL.maxBatch` allow; `statement(n)` is the text for `n` rows.
-    private func runBatched(_ args: [Value], width: Int, _ statement: (Int) -> String) throws {
+    func runBatched(_ args: [Value], width: Int, _ statement: (Int) -> String) throws {
         precondition(width > 0 && args.count % width == 0, "a batch holds whole rows")
         var start = 0
         var size = ReplicaSQL.maxBatch

@@ -59,6 +59,18 @@ final class ReplicaSQL {
         }
     }
 
+    /// `UPDATE _changes` of `rows` pushed changes from the hub's results: `seq, state, hseq, code, message, conflicts,
+    /// acked_at` each (`ResultUpdates`), joined on `seq` (the rowid) as the one-row `UPDATE … WHERE seq = ?` was.
+    func recordResults(rows: Int) -> String {
+        cached("_changes/results/\(rows)") {
+            """
+            UPDATE _changes SET state = v.column2, hseq = v.column3, code = v.column4, message = v.column5,
+              conflicts = v.column6, acked_at = v.column7
+            FROM (VALUES \(Self.tuples(rows: rows, width: ResultUpdates.width, tail: ""))) AS v WHERE _changes.seq = v.column1
+            """
+        }
+    }
+
     private func cached(_ key: String, _ make: () -> String) -> String {
         if let sql = batched[key] { return sql }
         let sql = make()
