@@ -46,8 +46,9 @@ import Testing
             #expect(ShadowJSON.versions(v, sortedNames: names.sorted()) == JSONText.encode(v), "seed \(seed), round \(round)")
             // Appended after what the buffer holds (a page's other values), which stays as it was.
             var bytes = Array("前文".utf8)
-            ShadowJSON.fields(f, sortedNames: names.sorted(), to: &bytes)
-            ShadowJSON.versions(v, sortedNames: names.sorted(), to: &bytes)
+            let keys = ShadowJSON.Keys(sortedNames: names.sorted())
+            ShadowJSON.fields(f, keys: keys, to: &bytes)
+            ShadowJSON.versions(v, keys: keys, to: &bytes)
             #expect(bytes == Array(("前文" + JSONText.encode(f) + JSONText.encode(v)).utf8), "seed \(seed), round \(round)")
         }
     }

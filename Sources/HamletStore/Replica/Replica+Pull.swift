@@ -22,7 +22,7 @@ extension Replica {
                 case .put(let row):
                     defer { putIndex += 1 }
                     guard let t = schema.table(named: row.table) else { continue }
-                    shadow.put(row, table: t.name, hash: putIndex, scope: schema.scope, sortedNames: sql.table(t).sortedNames)
+                    shadow.put(row, table: t.name, hash: putIndex, scope: schema.scope, keys: sql.table(t).shadowKeys)
                     if shadow.pending.count == ReplicaSQL.maxBatch * ReplicaSQL.shadowColumns { try writeShadow(&shadow) }
                     if seen.insert(RowKey(t.name, row.id)).inserted { touched.append((t, row.id)) }
                 case .leave(let table, let id, let leftAt):
@@ -91,7 +91,7 @@ extension Replica {
                 upserts.append((t, BulkValues(capacity: ReplicaSQL.maxBatch * (t.fields.count + 1))))
             }
             upserts[b].args.append(text: id)
-            for f in t.fields { upserts[b].args.append(row.values[f.name] ?? .null) }
+            for name in sql.table(t).fieldNames { upserts[b].args.append(row.values[name] ?? .null) }
             if upserts[b].args.count == ReplicaSQL.maxBatch * (t.fields.count + 1) {
                 try runBulk(upserts[b].args, width: t.fields.count + 1) { sql.upsert(t, rows: $0) }
                 upserts[b].args.removeAll()
@@ -182,15 +182,15 @@ struct PageShadow {
 
     /// Queues a pulled row (the page's `hash`th put row); its old hash (when counted) leaves the digest and its new one
     /// enters. The row as it will be stored in the shadow hashes as the page's row (the stored JSON round-trips exactly).
-    mutating func put(_ row: RowState, table: String, hash: Int, scope: String, sortedNames: [String]) {
+    mutating func put(_ row: RowState, table: String, hash: Int, scope: String, keys: ShadowJSON.Keys) {
         let key = RowKey(table, row.id)
         let before = counted.updateValue(.put(hash), forKey: key)
         moves.append(Move(table: table, count: before == nil ? 1 : 0, out: before, into: hash))
         pending.append(text: table)
         pending.append(text: row.id)
         pending.append(row.values[scope] ?? .null)
-        pending.appendText { ShadowJSON.fields(row.values, sortedNames: sortedNames, to: &$0) }
-        pending.appendText { ShadowJSON.versions(row.versions, sortedNames: sortedNames, to: &$0) }
+        pending.appendText { ShadowJSON.fields(row.values, keys: keys, to: &$0) }
+        pending.appendText { ShadowJSON.versions(row.versions, keys: keys, to: &$0) }
         pending.append(integer: row.deleted ? 1 : 0)
         pending.append(row.mergedInto.map { .text($0) } ?? .null)
         pending.append(integer: row.hseq)
@@ -249,16 +249,31 @@ final class PageHashes: @unchecked Sendable {
 /// sorted once instead of sorting each row's keys, and copying a string that needs no escape whole. A map with a key
 /// outside the table's fields is written by `JSONText`.
 enum ShadowJSON {
+    /// A table's field names in `sorted()` order, each with its JSON key bytes (`"name":`) made once.
+    struct Keys {
+        let names: [String]
+        let prefixes: [[UInt8]]
+
+        init(sortedNames: [String]) {
+            names = sortedNames
+            prefixes = sortedNames.map {
+                var key: [UInt8] = []
+                JSONWriter.append(string: $0, to: &key)
+                key.append(58)
+                return key
+            }
+        }
+    }
+
     /// `JSONText.encode(f)`, appended to `bytes`.
-    static func fields(_ f: Fields, sortedNames: [String], to bytes: inout [UInt8]) {
+    static func fields(_ f: Fields, keys: Keys, to bytes: inout [UInt8]) {
         let start = bytes.count
         bytes.append(123)
         var written = 0
-        for k in sortedNames {
+        for (i, k) in keys.names.enumerated() {
             guard let v = f[k] else { continue }
             if written > 0 { bytes.append(44) }
-            JSONWriter.append(string: k, to: &bytes)
-            bytes.append(58)
+            bytes.append(contentsOf: keys.prefixes[i])
             switch v {
             case .null: bytes.append(contentsOf: [110, 117, 108, 108])
             case .text(let t): JSONWriter.append(string: t, to: &bytes)
@@ -271,15 +286,14 @@ enum ShadowJSON {
     }
 
     /// `JSONText.encode(v)`, appended to `bytes`.
-    static func versions(_ v: [String: Int64], sortedNames: [String], to bytes: inout [UInt8]) {
+    static func versions(_ v: [String: Int64], keys: Keys, to bytes: inout [UInt8]) {
         let start = bytes.count
         bytes.append(123)
         var written = 0
-        for k in sortedNames {
+        for (i, k) in keys.names.enumerated() {
             guard let n = v[k] else { continue }
             if written > 0 { bytes.append(44) }
-            JSONWriter.append(string: k, to: &bytes)
-            bytes.append(58)
+            bytes.append(contentsOf: keys.prefixes[i])
             int(n, to: &bytes)
             written += 1
         }
@@ -290,14 +304,14 @@ enum ShadowJSON {
     /// The field map as a `String` (tests).
     static func fields(_ f: Fields, sortedNames: [String]) -> String {
         var bytes: [UInt8] = []
-        fields(f, sortedNames: sortedNames, to: &bytes)
+        fields(f, keys: Keys(sortedNames: sortedNames), to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The version map as a `String` (tests).
     static func versions(_ v: [String: Int64], sortedNames: [String]) -> String {
         var bytes: [UInt8] = []
-        versions(v, sortedNames: sortedNames, to: &bytes)
+        versions(v, keys: Keys(sortedNames: sortedNames), to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 

@@ -13,8 +13,10 @@ final class ReplicaSQL {
         let upsert: String
         /// `DELETE` of the visible row by id.
         let delete: String
-        /// The field names in `sorted()` order, for writing field maps without sorting each one.
-        let sortedNames: [String]
+        /// The field names in `sorted()` order with their JSON key bytes, for writing field maps without sorting each.
+        let shadowKeys: ShadowJSON.Keys
+        /// The field names in column order (after `id`).
+        let fieldNames: [String]
     }
 
     /// The most rows one multi-row statement writes.
@@ -31,7 +33,7 @@ final class ReplicaSQL {
 
     private static func makeTable(_ t: TableSchema) -> Table {
         Table(upsert: SchemaSQL.upsert(t), delete: "DELETE FROM \(SchemaSQL.quote(t.name)) WHERE id = ?1",
-              sortedNames: t.fields.map(\.name).sorted())
+              shadowKeys: ShadowJSON.Keys(sortedNames: t.fields.map(\.name).sorted()), fieldNames: t.fields.map(\.name))
     }
 
     /// The statements of `t` (built on the spot for a table outside the schema the replica opened with).
