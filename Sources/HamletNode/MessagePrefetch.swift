@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 import HamletProtocol
 
 /// The hub's next message, received and decoded on another thread while the session's thread stores a pull page.
@@ -15,13 +15,16 @@ final class MessagePrefetch: @unchecked Sendable {
     private var result: Result<HubMessage, any Error>?
     private let done = DispatchSemaphore(value: 0)
 
-    /// Starts `receive` on another thread.
+    /// Starts `receive` on a thread of its own: it blocks on the socket, so it does not take one of the global
+    /// queue's few threads (one per core), which `PageHashes` and, in one process, other sessions' work use.
     init(_ receive: @escaping () throws -> HubMessage) {
         self.receive = receive
-        DispatchQueue.global(qos: .userInitiated).async { [self] in
+        let thread = Thread { [self] in
             result = Result { try self.receive() }
             done.signal()
         }
+        thread.stackSize = 1 << 20
+        thread.start()
     }
 
     /// The message, or what receiving it threw, once the worker is done (waits for it).
