@@ -88,6 +88,22 @@ extension Replica {
         }
     }
 
+    /// Runs a multi-row statement over `args` bound through `Statement.bind` (`recordResults`; `width` values a
+    /// row), in as few statements as the power-of-two sizes up to `ReplicaSQL.maxBatch` allow; `statement(n)` is
+    /// its text for `n` rows.
+    func runBatched(_ args: [Value], width: Int, _ statement: (Int) -> String) throws {
+        precondition(width > 0 && args.count % width == 0, "a batch holds whole rows")
+        var start = 0
+        var size = ReplicaSQL.maxBatch
+        while start < args.count {
+            let rows = (args.count - start) / width
+            while size > rows { size /= 2 }
+            let end = start + size * width
+            try connection.run(statement(size), start == 0 && end == args.count ? args : Array(args[start..<end]))
+            start = end
+        }
+    }
+
     /// Binds `slots` to parameters 1…n of `s`, texts `SQLITE_STATIC` from `base`.
     private func bind(_ s: Statement, _ slots: ArraySlice<BulkValues.Slot>, _ base: UnsafePointer<UInt8>) throws {
         sqlite3_reset(s.handle)

@@ -140,21 +140,6 @@ extension Replica {
         try runBulk(shadow.pending, width: ReplicaSQL.shadowColumns) { sql.shadowInsert(rows: $0) }
         shadow.pending.removeAll()
     }
-
-    /// Runs a multi-row statement over `args` (`width` values a row), in as few statements as the power-of-two
-    /// sizes up to `ReplicaSQL.maxBatch` allow; `statement(n)` is the text for `n` rows.
-    func runBatched(_ args: [Value], width: Int, _ statement: (Int) -> String) throws {
-        precondition(width > 0 && args.count % width == 0, "a batch holds whole rows")
-        var start = 0
-        var size = ReplicaSQL.maxBatch
-        while start < args.count {
-            let rows = (args.count - start) / width
-            while size > rows { size /= 2 }
-            let end = start + size * width
-            try connection.run(statement(size), start == 0 && end == args.count ? args : Array(args[start..<end]))
-            start = end
-        }
-    }
 }
 
 /// A page's shadow rows waiting to be written, and the digest moves they make, kept in memory.
