@@ -260,7 +260,8 @@ final class SyncSession {
     /// Pulls every page after the replica's cursor, each stored in one transaction as it arrives.
     ///
     /// The next page is asked for as soon as a page arrives, before that page is stored: the hub reads and encodes
-    /// page N+1 while the node stores page N (one request in flight at a time, the same messages in the same order).
+    /// page N+1 while the node stores page N (one request in flight at a time, the same messages in the same order),
+    /// and the node receives and decodes it meanwhile on another thread (`MessagePrefetch`).
     /// A page that fails to store ends the session, as before; its cursor was not stored, so the next sync asks again.
     private func pull() throws {
         let clock = ContinuousClock.now
@@ -268,24 +269,37 @@ final class SyncSession {
         let limit = max(1, min(options.batchSize, limits.pageSize))
         var cursor = try store("reading the cursor") { try replica.info().cursor }
         try request(machine.pull(cursor: cursor, limit: limit))
+        var action = try answer()
         while true {
-            switch try answer() {
+            switch action {
             case .applyPage(let items, let next, let head, let done, let hubClock):
                 // The stored cursor becomes max(next, cursor) = next (the machine checked that the page advanced it).
                 cursor = max(next, cursor)
-                if !done { try request(machine.pull(cursor: cursor, limit: limit)) }
-                try store("applying a pull page") {
-                    try replica.applyPage(items, cursor: next, hubClock: hubClock, wallMillis: options.wallClock())
+                var prefetch: MessagePrefetch?
+                if !done {
+                    try request(machine.pull(cursor: cursor, limit: limit))
+                    let deadline = budget.deadline(within: options.ioTimeout)
+                    prefetch = MessagePrefetch { [self] in try receiveMessage(deadline: deadline) }
+                }
+                do {
+                    try store("applying a pull page") {
+                        try replica.applyPage(items, cursor: next, hubClock: hubClock, wallMillis: options.wallClock())
+                    }
+                } catch {
+                    _ = prefetch?.wait()  // the worker uses the socket: done with it before the session goes
+                    throw error
                 }
                 rows += items.count
                 summary.pulled += items.count
                 summary.head = max(summary.head, head)
                 report(.pull, done: rows, total: nil, since: clock)
-                if done { return }
+                guard let prefetch else { return }
+                action = try answer(prefetch.wait())
             case .startResync(let reason):
                 try resync(reason)
                 cursor = try store("reading the cursor") { try replica.info().cursor }
                 try request(machine.pull(cursor: cursor, limit: limit))
+                action = try answer()
             default:
                 throw unexpected()
             }
@@ -379,11 +393,12 @@ final class SyncSession {
         }
     }
 
-    /// Reads the hub's next message and returns what the machine makes of it; a failure is thrown.
-    private func answer() throws -> NodeSessionMachine.Action {
+    /// Reads the hub's next message (or takes `received`, read ahead) and returns what the machine makes of it;
+    /// a failure is thrown.
+    private func answer(_ received: Result<HubMessage, any Error>? = nil) throws -> NodeSessionMachine.Action {
         let m: HubMessage
         do {
-            m = try receiveMessage(deadline: budget.deadline(within: options.ioTimeout))
+            m = try received?.get() ?? receiveMessage(deadline: budget.deadline(within: options.ioTimeout))
         } catch {
             machine.closed()
             throw error

@@ -65,7 +65,7 @@ extension Replica {
 
     static func shadowState(_ r: Row) throws -> RowState {
         RowState(table: try r.text(0), id: try r.text(1), values: try JSONText.decode(Fields.self, try r.text(2)),
-                 versions: try JSONText.decode([String: Int64].self, try r.text(3)), deleted: try r.int(4) != 0,
+                 versions: try Replica.versionMap(try r.text(3)), deleted: try r.int(4) != 0,
                  mergedInto: r.optionalText(5), hseq: try r.int(6))
     }
 }

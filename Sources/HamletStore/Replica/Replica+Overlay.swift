@@ -26,9 +26,24 @@ struct ShadowRow {
 extension Replica {
     static let changeColumns = "seq, tbl, row_id, op, vals, bases, row_base, hlc, author, epoch, made_at, state, hseq, code, message, conflicts"
 
+    /// A stored version map (`_changes.bases`, `_shadow.vers`). One as the writer writes it — `{"name":integer,…}`, no
+    /// escape — is read straight from the bytes (`JSONText.plainFields`); anything else by the general reader, which
+    /// decides (a push read every pending change's bases through it: a sixth of reading them).
+    /// - Throws: `StoreError.corrupt` when the text is not a version map.
+    static func versionMap(_ text: String) throws -> [String: Int64] {
+        guard let plain = JSONText.plainFields(text) else { return try JSONText.decode([String: Int64].self, text) }
+        var map: [String: Int64] = [:]
+        map.reserveCapacity(plain.count)
+        for (k, v) in plain {
+            guard case .integer(let n) = v else { return try JSONText.decode([String: Int64].self, text) }
+            map[k] = n
+        }
+        return map
+    }
+
     func decodeChange(_ r: Row, node: String) throws -> ChangeRecord {
         let values = try JSONText.decode(Fields.self, try r.text(4))
-        let bases = try JSONText.decode([String: Int64].self, try r.text(5))
+        let bases = try Replica.versionMap(try r.text(5))
         guard let hlc = HLC(try r.text(7)), let op = ChangeOp(rawValue: try r.text(3)) else {
             throw StoreError(.corrupt, "change \(try r.int(0)) is malformed")
         }
@@ -54,7 +69,7 @@ extension Replica {
             "SELECT vals, vers, deleted, merged_into, hseq, gone FROM _shadow WHERE tbl = ?1 AND id = ?2",
             [.text(table), .text(id)]) else { return nil }
         return ShadowRow(values: try JSONText.decode(Fields.self, try r.text(0)),
-                         versions: try JSONText.decode([String: Int64].self, try r.text(1)),
+                         versions: try Replica.versionMap(try r.text(1)),
                          deleted: try r.int(2) != 0, mergedInto: r.optionalText(3), hseq: try r.int(4), gone: try r.int(5) != 0)
     }
 

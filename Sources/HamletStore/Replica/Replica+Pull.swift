@@ -22,7 +22,7 @@ extension Replica {
                 case .put(let row):
                     defer { putIndex += 1 }
                     guard let t = schema.table(named: row.table) else { continue }
-                    shadow.put(row, table: t.name, hash: putIndex, scope: schema.scope, sortedNames: sql.table(t).sortedNames)
+                    shadow.put(row, table: t.name, hash: putIndex, scope: schema.scope, keys: sql.table(t).shadowKeys)
                     if shadow.pending.count == ReplicaSQL.maxBatch * ReplicaSQL.shadowColumns { try writeShadow(&shadow) }
                     if seen.insert(RowKey(t.name, row.id)).inserted { touched.append((t, row.id)) }
                 case .leave(let table, let id, let leftAt):
@@ -73,7 +73,7 @@ extension Replica {
         var lastPut: [RowKey: Int] = [:]
         for (at, item) in items.enumerated() { if case .put(let row) = item { lastPut[RowKey(row.table, row.id)] = at } }
         // Each touched row once (`touched` holds no key twice), so the upserts may wait (a full statement's worth).
-        var upserts: [(table: TableSchema, args: [Value])] = []
+        var upserts: [(table: TableSchema, args: BulkValues)] = []
         var batchOf: [String: Int] = [:]
         for (t, id) in touched {
             let key = RowKey(t.name, id)
@@ -88,17 +88,17 @@ extension Replica {
             let b = batchOf[t.name] ?? upserts.count
             if b == upserts.count {
                 batchOf[t.name] = b
-                upserts.append((t, []))
+                upserts.append((t, BulkValues(capacity: ReplicaSQL.maxBatch * (t.fields.count + 1))))
             }
-            upserts[b].args.append(.text(id))
-            for f in t.fields { upserts[b].args.append(row.values[f.name] ?? .null) }
+            upserts[b].args.append(text: id)
+            for name in sql.table(t).fieldNames { upserts[b].args.append(row.values[name] ?? .null) }
             if upserts[b].args.count == ReplicaSQL.maxBatch * (t.fields.count + 1) {
-                try runBatched(upserts[b].args, width: t.fields.count + 1) { sql.upsert(t, rows: $0) }
-                upserts[b].args.removeAll(keepingCapacity: true)
+                try runBulk(upserts[b].args, width: t.fields.count + 1) { sql.upsert(t, rows: $0) }
+                upserts[b].args.removeAll()
             }
         }
         for (t, args) in upserts {
-            try runBatched(args, width: t.fields.count + 1) { sql.upsert(t, rows: $0) }
+            try runBulk(args, width: t.fields.count + 1) { sql.upsert(t, rows: $0) }
         }
     }
 
@@ -137,23 +137,8 @@ extension Replica {
 
     /// Writes the shadow rows queued so far.
     private func writeShadow(_ shadow: inout PageShadow) throws {
-        try runBatched(shadow.pending, width: ReplicaSQL.shadowColumns) { sql.shadowInsert(rows: $0) }
-        shadow.pending.removeAll(keepingCapacity: true)
-    }
-
-    /// Runs a multi-row statement over `args` (`width` values a row), in as few statements as the power-of-two
-    /// sizes up to `ReplicaSQL.maxBatch` allow; `statement(n)` is the text for `n` rows.
-    private func runBatched(_ args: [Value], width: Int, _ statement: (Int) -> String) throws {
-        precondition(width > 0 && args.count % width == 0, "a batch holds whole rows")
-        var start = 0
-        var size = ReplicaSQL.maxBatch
-        while start < args.count {
-            let rows = (args.count - start) / width
-            while size > rows { size /= 2 }
-            let end = start + size * width
-            try connection.run(statement(size), start == 0 && end == args.count ? args : Array(args[start..<end]))
-            start = end
-        }
+        try runBulk(shadow.pending, width: ReplicaSQL.shadowColumns) { sql.shadowInsert(rows: $0) }
+        shadow.pending.removeAll()
     }
 }
 
@@ -176,25 +161,24 @@ struct PageShadow {
     private var counted: [RowKey: Hash]
     private var moves: [Move] = []
     /// Queued `_shadow` rows, `ReplicaSQL.shadowColumns` values each.
-    var pending: [Value] = []
-    private var json = ShadowJSON()
+    var pending = BulkValues(capacity: ReplicaSQL.maxBatch * ReplicaSQL.shadowColumns)
 
     init(counted: [RowKey: [UInt8]]) { self.counted = counted.mapValues { .stored($0) } }
 
     /// Queues a pulled row (the page's `hash`th put row); its old hash (when counted) leaves the digest and its new one
     /// enters. The row as it will be stored in the shadow hashes as the page's row (the stored JSON round-trips exactly).
-    mutating func put(_ row: RowState, table: String, hash: Int, scope: String, sortedNames: [String]) {
+    mutating func put(_ row: RowState, table: String, hash: Int, scope: String, keys: ShadowJSON.Keys) {
         let key = RowKey(table, row.id)
         let before = counted.updateValue(.put(hash), forKey: key)
         moves.append(Move(table: table, count: before == nil ? 1 : 0, out: before, into: hash))
-        pending.append(.text(table))
-        pending.append(.text(row.id))
+        pending.append(text: table)
+        pending.append(text: row.id)
         pending.append(row.values[scope] ?? .null)
-        pending.append(.text(json.fields(row.values, sortedNames: sortedNames)))
-        pending.append(.text(json.versions(row.versions, sortedNames: sortedNames)))
-        pending.append(.integer(row.deleted ? 1 : 0))
+        pending.appendText { ShadowJSON.fields(row.values, keys: keys, to: &$0) }
+        pending.appendText { ShadowJSON.versions(row.versions, keys: keys, to: &$0) }
+        pending.append(integer: row.deleted ? 1 : 0)
         pending.append(row.mergedInto.map { .text($0) } ?? .null)
-        pending.append(.integer(row.hseq))
+        pending.append(integer: row.hseq)
     }
 
     /// A row that left: its hash (when counted) leaves the digest.
@@ -246,53 +230,82 @@ final class PageHashes: @unchecked Sendable {
 }
 
 /// The shadow's field and version maps, byte for byte as `JSONText.encode` writes them (keys in `sorted()` order,
-/// `JSONWriter`'s escapes), into one reused buffer: walking the table's field names sorted once instead of sorting each
-/// row's keys, and copying a string that needs no escape whole. A map with a key outside the table's fields is
-/// written by `JSONText`.
-struct ShadowJSON {
-    private var bytes: [UInt8] = []
+/// `JSONWriter`'s escapes), appended to the caller's buffer (the page's `BulkValues`): walking the table's field names
+/// sorted once instead of sorting each row's keys, and copying a string that needs no escape whole. A map with a key
+/// outside the table's fields is written by `JSONText`.
+enum ShadowJSON {
+    /// A table's field names in `sorted()` order, each with its JSON key bytes (`"name":`) made once.
+    struct Keys {
+        let names: [String]
+        let prefixes: [[UInt8]]
 
-    init() { bytes.reserveCapacity(512) }
+        init(sortedNames: [String]) {
+            names = sortedNames
+            prefixes = sortedNames.map {
+                var key: [UInt8] = []
+                JSONWriter.append(string: $0, to: &key)
+                key.append(58)
+                return key
+            }
+        }
+    }
 
-    mutating func fields(_ f: Fields, sortedNames: [String]) -> String {
-        bytes.removeAll(keepingCapacity: true)
+    /// `JSONText.encode(f)`, appended to `bytes`.
+    static func fields(_ f: Fields, keys: Keys, to bytes: inout [UInt8]) {
+        let start = bytes.count
         bytes.append(123)
         var written = 0
-        for k in sortedNames {
+        for (i, k) in keys.names.enumerated() {
             guard let v = f[k] else { continue }
             if written > 0 { bytes.append(44) }
-            string(k)
-            bytes.append(58)
+            bytes.append(contentsOf: keys.prefixes[i])
             switch v {
             case .null: bytes.append(contentsOf: [110, 117, 108, 108])
-            case .text(let t): string(t)
-            case .integer(let n): int(n)
+            case .text(let t): JSONWriter.append(string: t, to: &bytes)
+            case .integer(let n): int(n, to: &bytes)
             }
             written += 1
         }
-        guard written == f.count else { return JSONText.encode(f) }
         bytes.append(125)
-        return String(decoding: bytes, as: UTF8.self)
+        if written != f.count { replace(from: start, in: &bytes, with: JSONText.encode(f)) }
     }
 
-    mutating func versions(_ v: [String: Int64], sortedNames: [String]) -> String {
-        bytes.removeAll(keepingCapacity: true)
+    /// `JSONText.encode(v)`, appended to `bytes`.
+    static func versions(_ v: [String: Int64], keys: Keys, to bytes: inout [UInt8]) {
+        let start = bytes.count
         bytes.append(123)
         var written = 0
-        for k in sortedNames {
+        for (i, k) in keys.names.enumerated() {
             guard let n = v[k] else { continue }
             if written > 0 { bytes.append(44) }
-            string(k)
-            bytes.append(58)
-            int(n)
+            bytes.append(contentsOf: keys.prefixes[i])
+            int(n, to: &bytes)
             written += 1
         }
-        guard written == v.count else { return JSONText.encode(v) }
         bytes.append(125)
+        if written != v.count { replace(from: start, in: &bytes, with: JSONText.encode(v)) }
+    }
+
+    /// The field map as a `String` (tests).
+    static func fields(_ f: Fields, sortedNames: [String]) -> String {
+        var bytes: [UInt8] = []
+        fields(f, keys: Keys(sortedNames: sortedNames), to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private mutating func int(_ v: Int64) {
+    /// The version map as a `String` (tests).
+    static func versions(_ v: [String: Int64], sortedNames: [String]) -> String {
+        var bytes: [UInt8] = []
+        versions(v, keys: Keys(sortedNames: sortedNames), to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func replace(from start: Int, in bytes: inout [UInt8], with text: String) {
+        bytes.removeSubrange(start...)
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    private static func int(_ v: Int64, to bytes: inout [UInt8]) {
         if v < 0 { bytes.append(45) }
         var m = v.magnitude
         let start = bytes.count
@@ -301,10 +314,5 @@ struct ShadowJSON {
             m /= 10
         } while m > 0
         bytes[start...].reverse()
-    }
-
-    /// `JSONWriter.string`: `"` `\` and controls escaped, the rest as is.
-    private mutating func string(_ s: String) {
-        JSONWriter.append(string: s, to: &bytes)
     }
 }

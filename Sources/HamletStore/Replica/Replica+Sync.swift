@@ -11,39 +11,47 @@ extension Replica {
 
     /// Marks pushed changes from the hub's per-change results, in one transaction.
     /// A rejected change leaves the overlay at once; an accepted one when the cursor reaches its `hseq`.
+    ///
+    /// The results' `_changes` updates are written up to `ReplicaSQL.maxBatch` to a statement (`ResultUpdates`), where
+    /// each was once an `UPDATE` of its own: the largest part of a node's push. A result that rebuilds a visible row,
+    /// a parked one, or a `seq` met twice first writes those queued before it, so every statement and every rebuild
+    /// sees the log exactly as the one-at-a-time order left it.
     public func recordResults(_ results: [ChangeResult], wallMillis: Int64) throws {
         try connection.transaction {
             let info = try self.info()
+            var queued = ResultUpdates(wallMillis: wallMillis)
             for r in results {
-                let state: String
-                switch r.status {
-                case .applied: state = "accepted"
-                case .conflict: state = "conflicted"
-                case .rejected: state = "rejected"
-                case .parked:
+                if r.status == .parked || queued.holds(r.seq) { try writeResults(&queued) }
+                guard r.status != .parked else {
                     // Still ours to send: stays pending, with the hub's note.
                     try connection.run("UPDATE _changes SET code = ?2, message = ?3 WHERE seq = ?1 AND state = 'pending'",
                                        [.integer(r.seq), r.code.map { .text($0) } ?? .null, r.message.map { .text($0) } ?? .null])
                     continue
                 }
-                let conflicts: Value = r.conflicts.isEmpty ? .null : .text(JSONText.encode(r.conflicts))
                 // What was known of these ids belongs to the conflicts as last asked: ask afresh.
-                try forgetOutcomes(r.conflicts)
-                try connection.run("""
-                    UPDATE _changes SET state = ?2, hseq = ?3, code = ?4, message = ?5, conflicts = ?6, acked_at = ?7
-                    WHERE seq = ?1
-                    """, [.integer(r.seq), .text(state), r.hseq.map { .integer($0) } ?? .null,
-                          r.code.map { .text($0) } ?? .null, r.message.map { .text($0) } ?? .null, conflicts,
-                          .integer(wallMillis)])
+                if !r.conflicts.isEmpty { try forgetOutcomes(r.conflicts) }
+                queued.add(r)
                 // A rejected change leaves the overlay now; so does an accepted one whose hseq the cursor
                 // already passed (an ack lost and re-sent after a pull or a resync).
-                if r.status == .rejected || (r.hseq ?? Int64.max) <= info.cursor,
-                   let row = try connection.row("SELECT tbl, row_id FROM _changes WHERE seq = ?1", [.integer(r.seq)]),
-                   let t = schema.table(named: try row.text(0)) {
-                    try rebuildVisible(t, id: try row.text(1), cursor: info.cursor, node: info.node)
+                if r.status == .rejected || (r.hseq ?? Int64.max) <= info.cursor {
+                    try writeResults(&queued)
+                    if let row = try connection.row("SELECT tbl, row_id FROM _changes WHERE seq = ?1", [.integer(r.seq)]),
+                       let t = schema.table(named: try row.text(0)) {
+                        try rebuildVisible(t, id: try row.text(1), cursor: info.cursor, node: info.node)
+                    }
+                } else if queued.isFull {
+                    try writeResults(&queued)
                 }
             }
+            try writeResults(&queued)
         }
+    }
+
+    /// Writes the queued results' updates and empties the queue.
+    private func writeResults(_ queued: inout ResultUpdates) throws {
+        guard !queued.args.isEmpty else { return }
+        try runBatched(queued.args, width: ResultUpdates.width) { sql.recordResults(rows: $0) }
+        queued.removeAll()
     }
 
     /// Records the hub's identity and epoch after a hello.
@@ -101,5 +109,48 @@ extension Replica {
     /// - Throws: `StoreError`, or what `body` throws; the transaction is rolled back then.
     public func write<T>(_ body: () throws -> T) throws -> T {
         try connection.transaction(.immediate, body)
+    }
+}
+
+/// Accepted, conflicted and rejected results waiting to be written to `_changes` by one multi-row `UPDATE`
+/// (`ReplicaSQL.recordResults`): `seq, state, hseq, code, message, conflicts, acked_at` each, as the one-row
+/// `UPDATE` bound them.
+struct ResultUpdates {
+    /// The values one result binds.
+    static let width = 7
+    private(set) var args: [Value] = []
+    private var seqs = Set<Int64>()
+    private let wallMillis: Int64
+
+    init(wallMillis: Int64) { self.wallMillis = wallMillis }
+
+    /// True when a result for `seq` is queued: a second one must wait for the first to be written.
+    func holds(_ seq: Int64) -> Bool { seqs.contains(seq) }
+
+    /// True when the queue fills one statement.
+    var isFull: Bool { args.count >= ReplicaSQL.maxBatch * Self.width }
+
+    /// Queues a result that is not `parked`.
+    mutating func add(_ r: ChangeResult) {
+        let state: String
+        switch r.status {
+        case .applied: state = "accepted"
+        case .conflict: state = "conflicted"
+        case .rejected: state = "rejected"
+        case .parked: preconditionFailure("a parked result keeps its change pending: it is written on its own")
+        }
+        seqs.insert(r.seq)
+        args.append(.integer(r.seq))
+        args.append(.text(state))
+        args.append(r.hseq.map { .integer($0) } ?? .null)
+        args.append(r.code.map { .text($0) } ?? .null)
+        args.append(r.message.map { .text($0) } ?? .null)
+        args.append(r.conflicts.isEmpty ? .null : .text(JSONText.encode(r.conflicts)))
+        args.append(.integer(wallMillis))
+    }
+
+    mutating func removeAll() {
+        args.removeAll(keepingCapacity: true)
+        seqs.removeAll(keepingCapacity: true)
     }
 }

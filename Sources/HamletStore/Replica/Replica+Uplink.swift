@@ -141,7 +141,7 @@ extension Replica {
                 out.append(CountyRow(key: RowKey(table, id),
                                      row: TierRow(values: try JSONText.decode(Fields.self, try r.text(2)), deleted: try r.int(3) != 0,
                                                   mergedInto: r.optionalText(4),
-                                                  versions: try JSONText.decode([String: Int64].self, try r.text(7))),
+                                                  versions: try Replica.versionMap(try r.text(7))),
                                      hseq: hseq, left: try r.int(6) != 0))
             }
             // Rows of one hseq are taken whole or not at all.
