@@ -25,29 +25,25 @@ public struct FieldVersion: Sendable, Hashable, Codable {
 /// ``adopting(_:)`` gives it its table's layout. Null and absent are the same value.
 public struct HubRow: Sendable, Hashable {
     public var table: String
-    public var id: String { didSet { digestHash = nil } }
+    public var id: String
     /// The layout `cells` follow; nil for a row made from name maps alone.
     public private(set) var layout: TableLayout?
     /// Values by ordinal (`.null`: no value).
-    public private(set) var cells: [Value] { didSet { digestHash = nil } }
+    public private(set) var cells: [Value]
     /// Versions by ordinal (nil: never set).
-    public private(set) var cellVersions: [FieldVersion?] { didSet { digestHash = nil } }
+    public private(set) var cellVersions: [FieldVersion?]
     /// Values and versions under names outside the layout (a field the schema has since dropped; every name of a
     /// row without a layout).
-    private var extraValues: Fields { didSet { digestHash = nil } }
-    private var extraVersions: [String: FieldVersion] { didSet { digestHash = nil } }
+    private var extraValues: Fields
+    private var extraVersions: [String: FieldVersion]
     /// Tombstoned (by a delete or as the loser of a merge).
-    public var deleted: Bool { didSet { digestHash = nil } }
+    public var deleted: Bool
     /// Who deleted it and when, while `deleted`.
     public var deletion: FieldVersion?
     /// The survivor this row was merged into.
-    public var mergedInto: String? { didSet { digestHash = nil } }
+    public var mergedInto: String?
     /// The highest `hseq` that touched the row.
     public var hseq: Int64
-    /// The row's digest hash (PROTOCOL §10) as the store last wrote it with this very state, when known: the store
-    /// sets it on a row it reads or writes, and any change to what the hash covers (id, tombstone, merge pointer,
-    /// values, versions) clears it. The digest then takes a row's old hash from here instead of hashing it again.
-    public var digestHash: [UInt8]?
 
     /// A row from name-keyed maps (nulls dropped).
     public init(table: String, id: String, values: Fields, versions: [String: FieldVersion],
@@ -110,7 +106,6 @@ public struct HubRow: Sendable, Hashable {
         out.extraVersions = [:]
         out.values = values
         out.versions = versions
-        out.digestHash = digestHash    // the same state, kept another way
         return out
     }
 
@@ -168,7 +163,7 @@ public struct HubRow: Sendable, Hashable {
     public mutating func setVersion(_ o: Int, _ version: FieldVersion?) { cellVersions[o] = version }
 
     /// Drops values under names outside the layout (the table has no column for them; versions stay).
-    public mutating func dropValuesOutsideLayout() { if !extraValues.isEmpty { extraValues = [:] } }
+    public mutating func dropValuesOutsideLayout() { extraValues = [:] }
 
     /// Versions under names outside the layout (a dropped field's).
     public var versionsOutsideLayout: [String: FieldVersion] { extraVersions }

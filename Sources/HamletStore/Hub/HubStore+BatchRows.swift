@@ -68,6 +68,8 @@ extension HubStore {
     /// row already so, as the merge writes them, is kept as it is).
     func noteWritten(_ t: TableSchema, _ row: HubRow) {
         guard rowsCached else { return }
-        batchRows[RowKey(t.name, row.id)] = .some(Self.asStored(t, row))
+        var stored = row.adopting(t.layout)
+        stored.dropValuesOutsideLayout()
+        batchRows[RowKey(t.name, row.id)] = .some(stored)
     }
 }

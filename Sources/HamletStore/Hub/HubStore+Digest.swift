@@ -34,47 +34,24 @@ extension HubStore {
     }
 
     /// Moves a row's hash between accumulators: out of its old state's village, into its new state's.
-    /// - Returns: the new state's hash.
-    @discardableResult
-    func updateDigest(_ t: TableSchema, old: RowState?, new: HubRow) throws -> [UInt8] {
+    func updateDigest(_ t: TableSchema, old: RowState?, new: HubRow) throws {
         try updateDigest(t, outV: old?.values[schema.scope]?.text, outH: old.map { DigestBuilder.rowHash($0) }, new: new)
     }
 
-    /// `updateDigest` over the stored row as the reconcile read it: its hash as written with it (`_v`), else hashed
-    /// without building its `RowState`.
-    /// - Returns: the new state's hash.
-    @discardableResult
-    func updateDigest(_ t: TableSchema, old: HubRow?, new: HubRow) throws -> [UInt8] {
-        try updateDigest(t, outV: old?.scope(schema), outH: old.map { $0.digestHash ?? DigestBuilder.rowHash($0) }, new: new)
+    /// `updateDigest` over the stored row as the reconcile read it (hashed without building its `RowState`).
+    func updateDigest(_ t: TableSchema, old: HubRow?, new: HubRow) throws {
+        try updateDigest(t, outV: old?.scope(schema), outH: old.map { DigestBuilder.rowHash($0) }, new: new)
     }
 
-    private func updateDigest(_ t: TableSchema, outV: String?, outH: [UInt8]?, new: HubRow) throws -> [UInt8] {
+    private func updateDigest(_ t: TableSchema, outV: String?, outH: [UInt8]?, new: HubRow) throws {
         let inV = new.scope(schema)
         let inH = DigestBuilder.rowHash(new)
         if outV == inV, let v = inV {
             try adjust(village: v, table: t.name, count: outH == nil ? 1 : 0, xor: [outH, inH].compactMap { $0 })
-            return inH
+            return
         }
         if let v = outV, let h = outH { try adjust(village: v, table: t.name, count: -1, xor: [h]) }
         if let v = inV { try adjust(village: v, table: t.name, count: 1, xor: [inH]) }
-        return inH
-    }
-
-    /// Rows whose packed versions lead with a digest hash that is not the hash of the row as stored, and how many
-    /// rows carry one (a check of the stored hashes the digest upkeep takes old hashes from; tests run it).
-    func staleStoredHashes() throws -> (stale: [RowKey], carrying: Int) {
-        var stale: [RowKey] = []
-        var carrying = 0
-        for t in schema.tables {
-            for r in try connection.rows("SELECT \(SchemaSQL.columns(t, extra: HubStore.rowMeta)) FROM \(SchemaSQL.quote(t.name))") {
-                var row = try decodeRow(t, r)
-                guard let stored = row.digestHash else { continue }
-                carrying += 1
-                row.digestHash = nil
-                if DigestBuilder.rowHash(row) != stored { stale.append(RowKey(t.name, row.id)) }
-            }
-        }
-        return (stale, carrying)
     }
 
     /// The maintained digest of `village`'s rows (every schema table; none held = empty).

@@ -14,12 +14,10 @@ extension HubStore {
     /// A row read by `rowSelect`'s columns, kept by its table's layout (the columns are the fields in order).
     func decodeRow(_ t: TableSchema, _ r: Row) throws -> HubRow {
         let n = t.fields.count + 1
-        let (versions, extra, hash) = VersionCodec.decode(try r.text(n), layout: t.layout)
-        var row = HubRow(t, id: try r.text(0), cells: Array(r.values[1..<n]), versions: versions, extraVersions: extra,
-                         deleted: try r.int(n + 1) != 0, deletion: VersionCodec.decodeOne(r.optionalText(n + 2)),
-                         mergedInto: r.optionalText(n + 3), hseq: try r.int(n + 4))
-        row.digestHash = hash
-        return row
+        let (versions, extra) = VersionCodec.decode(try r.text(n), layout: t.layout)
+        return HubRow(t, id: try r.text(0), cells: Array(r.values[1..<n]), versions: versions, extraVersions: extra,
+                      deleted: try r.int(n + 1) != 0, deletion: VersionCodec.decodeOne(r.optionalText(n + 2)),
+                      mergedInto: r.optionalText(n + 3), hseq: try r.int(n + 4))
     }
 
     /// The wire form of a stored row, reading only the versions' `hseq`s.
@@ -47,18 +45,9 @@ extension HubStore {
     /// sparing the read `writeRow(_:_:)` makes. Only for a row read in this transaction and not written since.
     func writeRow(_ t: TableSchema, _ row: HubRow, replacing stored: HubRow?) throws {
         precondition(stored.map { $0.id == row.id && $0.table == t.name } ?? true, "replacing another row")
-        var row = Self.asStored(t, row)
-        row.digestHash = try updateDigest(t, old: stored, new: row)
+        try updateDigest(t, old: stored, new: row)
         if let stored { try update(t, row, over: stored) } else { try store(t, row) }
         noteWritten(t, row)
-    }
-
-    /// `row` as the table stores it: kept by its layout, without values under names the table has no column for
-    /// (so the digest hash written with it is the hash of what a read gives back).
-    static func asStored(_ t: TableSchema, _ row: HubRow) -> HubRow {
-        var row = row.adopting(t.layout)
-        if row.hasFieldsOutsideLayout { row.dropValuesOutsideLayout() }
-        return row
     }
 
     /// Writes `row` over `stored` (the same row as stored now), setting only the fields whose value changed and the
@@ -80,9 +69,8 @@ extension HubStore {
     }
 
     /// The values of `rowMeta`'s columns for `row`, in that order.
-    /// `row.digestHash` is written with the versions (it must be the hash of `row`: `writeRow` sets it).
     private func bookkeeping(_ t: TableSchema, _ row: HubRow) -> [Value] {
-        [.text(VersionCodec.encode(row.adopting(t.layout), hash: row.digestHash)), .integer(row.deleted ? 1 : 0),
+        [.text(VersionCodec.encode(row.adopting(t.layout))), .integer(row.deleted ? 1 : 0),
          VersionCodec.encode(row.deletion), row.mergedInto.map { .text($0) } ?? .null, .integer(row.hseq)]
     }
 
@@ -101,8 +89,7 @@ extension HubStore {
     }
 
     private func writeRow(_ t: TableSchema, _ row: HubRow, oldState: RowState?) throws {
-        var row = Self.asStored(t, row)
-        row.digestHash = try updateDigest(t, old: oldState, new: row)
+        try updateDigest(t, old: oldState, new: row)
         try store(t, row)
         noteWritten(t, row)
     }

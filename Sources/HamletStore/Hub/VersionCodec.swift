@@ -1,7 +1,6 @@
 import HamletCore
 
-/// Packs a row's field versions into one column (`_v`): `field=hseq,hlc,w1|w2;…`, optionally led by the row's
-/// digest hash as it was written with them, `#<64 hex>;` (a row written before it was kept has none).
+/// Packs a row's field versions into one column (`_v`): `field=hseq,hlc,w1|w2;…`.
 ///
 /// Storing the facts in a column of the row costs a third of a row per field
 /// version (LINUX-NOTES: 35–38% of plain insert against 11–12%). Field names
@@ -10,11 +9,11 @@ import HamletCore
 enum VersionCodec {
     /// The packed text of `versions`, fields in `sorted()` order. `order`, when given, is the table's field names
     /// already sorted (``TableLayout/sortedNames``), sparing the sort; a version under another name falls back to
-    /// sorting. `hash`, when given, is the row's digest hash, written first.
-    static func encode(_ versions: [String: FieldVersion], order: [String]? = nil, hash: [UInt8]? = nil) -> String {
+    /// sorting.
+    static func encode(_ versions: [String: FieldVersion], order: [String]? = nil) -> String {
         var keys = order ?? []
         if order == nil || keys.lazy.filter({ versions[$0] != nil }).count != versions.count { keys = versions.keys.sorted() }
-        var packer = Packer(capacity: versions.count, hash: hash)
+        var packer = Packer(capacity: versions.count)
         for k in keys {
             guard let v = versions[k] else { continue }
             packer.add(k.utf8, v)
@@ -24,12 +23,11 @@ enum VersionCodec {
 
     /// The packed text of a row's versions. A row kept by its table's layout with nothing outside it is written
     /// by ordinal in the layout's sorted order; any other goes through its name map. The same text either way.
-    /// `hash`, when given, is the row's digest hash, written first.
-    static func encode(_ row: HubRow, hash: [UInt8]? = nil) -> String {
+    static func encode(_ row: HubRow) -> String {
         guard let layout = row.layout, row.versionsOutsideLayout.isEmpty else {
-            return encode(row.versions, order: row.layout?.sortedNames, hash: hash)
+            return encode(row.versions, order: row.layout?.sortedNames)
         }
-        var packer = Packer(capacity: layout.names.count, hash: hash)
+        var packer = Packer(capacity: layout.names.count)
         for (j, o) in layout.sortedOrdinals.enumerated() {
             guard let v = row.cellVersions[o] else { continue }
             packer.add(layout.sortedNameBytes[j], v)
@@ -44,9 +42,8 @@ enum VersionCodec {
         var last: FieldVersion?
         var lastBytes: [UInt8] = []
 
-        init(capacity: Int, hash: [UInt8]?) {
-            out.reserveCapacity(capacity * 48 + 66)
-            if let hash { VersionCodec.appendHash(hash, to: &out) }
+        init(capacity: Int) {
+            out.reserveCapacity(capacity * 48)
         }
 
         mutating func add(_ name: some Collection<UInt8>, _ v: FieldVersion) {
@@ -64,42 +61,6 @@ enum VersionCodec {
         }
 
         var text: String { String(decoding: out, as: UTF8.self) }
-    }
-
-    /// `#<hex>`: the row's digest hash (the first field, if any, follows after `;`).
-    private static func appendHash(_ hash: [UInt8], to out: inout [UInt8]) {
-        let digits = Array("0123456789abcdef".utf8)
-        out.append(35)                                         // '#'
-        for b in hash {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-    }
-
-    /// Where the fields start: after a leading `#<hex>;` (or at the end when the hash stands alone).
-    private static func fieldsStart(_ u: UnsafeBufferPointer<UInt8>) -> Int {
-        guard u.first == 35 else { return 0 }
-        var i = 1
-        while i < u.count && u[i] != 59 { i += 1 }
-        return Swift.min(i + 1, u.count)
-    }
-
-    /// The digest hash a packed text leads with, nil when it has none (or it is not 32 bytes of hex).
-    static func storedHash(_ u: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        guard u.count >= 65, u[0] == 35, u.count == 65 || u[65] == 59 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 48...57: c - 48
-            case 97...102: c - 87
-            default: nil
-            }
-        }
-        var out = [UInt8](repeating: 0, count: 32)
-        for k in 0..<32 {
-            guard let hi = nibble(u[1 + 2 * k]), let lo = nibble(u[2 + 2 * k]) else { return nil }
-            out[k] = hi << 4 | lo
-        }
-        return out
     }
 
     /// `hseq,hlc,w1|w2`.
@@ -127,15 +88,11 @@ enum VersionCodec {
     /// The packed versions of a row of a table with `layout`, by ordinal; a version under a name outside the layout
     /// (a dropped field's) goes to `extra`. Names are matched against the layout's sorted names as bytes, in step
     /// (they are packed in that order), so no string is made for them.
-    /// `hash` is the digest hash the text leads with, if any.
-    static func decode(_ text: String, layout: TableLayout)
-        -> (versions: [FieldVersion?], extra: [String: FieldVersion], hash: [UInt8]?) {
+    static func decode(_ text: String, layout: TableLayout) -> (versions: [FieldVersion?], extra: [String: FieldVersion]) {
         var versions = [FieldVersion?](repeating: nil, count: layout.names.count)
         var extra: [String: FieldVersion] = [:]
-        var hash: [UInt8]?
         var text = text
         text.withUTF8 { u in
-            hash = storedHash(u)
             var j = 0
             let sorted = layout.sortedNameBytes
             parse(u) { name, v in
@@ -150,7 +107,7 @@ enum VersionCodec {
                 }
             }
         }
-        return (versions, extra, hash)
+        return (versions, extra)
     }
 
     private static func slice(_ u: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> String {
@@ -159,7 +116,7 @@ enum VersionCodec {
 
     /// Calls `each` with every element's name (a byte range of `u`) and version, in order; stops at a malformed one.
     private static func parse(_ u: UnsafeBufferPointer<UInt8>, _ each: (Range<Int>, FieldVersion) -> Void) {
-        var i = fieldsStart(u)
+        var i = 0
         let n = u.count
         while i < n {
             let nameStart = i
@@ -204,7 +161,7 @@ enum VersionCodec {
         var out: [String: Int64] = [:]
         var text = text
         text.withUTF8 { u in
-            var i = fieldsStart(u)
+            var i = 0
             let n = u.count
             while i < n {
                 let nameStart = i
