@@ -133,7 +133,13 @@ public struct HubRow: Sendable, Hashable {
         cellVersions[o] = version
     }
 
-    /// Sets the value of field `name` (nil or `.null`: none), leaving its version.
+    /// Sets the version of field `name` (nil: none), leaving its value.
+    public mutating func setVersion(_ version: FieldVersion?, named name: String) {
+        if let o = layout?.ordinals[name] { cellVersions[o] = version } else { extraVersions[name] = version }
+    }
+
+    /// Sets the value of field `name` (nil or `.null`: none), leaving its version. Unlike `values[name] = v`, which
+    /// builds and rereads the whole name map, this costs one lookup: use it in loops.
     public mutating func setValue(_ v: Value?, named name: String) {
         let v = v?.isNull == true ? nil : v
         if let o = layout?.ordinals[name] { cells[o] = v ?? .null } else { extraValues[name] = v }

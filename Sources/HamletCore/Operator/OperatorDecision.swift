@@ -73,7 +73,7 @@ public enum OperatorDecision {
                 case .failure(let f): return .failure(f)
                 }
             } else {
-                next.values[k] = v.isNull ? nil : v
+                next.setValue(v, named: k)
             }
         }
         return .success(next)
@@ -173,7 +173,7 @@ public enum OperatorDecision {
                                                 field: k, currentVersion: now))
             }
             let v = before[k] ?? .null
-            next.values[k] = v.isNull ? nil : v
+            next.setValue(v, named: k)
             restored[k] = v
         }
         var back = loser

@@ -26,15 +26,15 @@ extension HubStore {
                 hseq += 1
                 let stamp = clock.tick(wallMillis: action.wallMillis)
                 let existing = try row(t, id: id)
-                var r = existing ?? HubRow(table: t.name, id: id, values: [:], versions: [:], hseq: hseq)
                 let v = FieldVersion(hseq: hseq, hlc: stamp, writers: [NodeID.hub])
+                var r = existing ?? HubRow(t, id: id, values: [:], version: v, hseq: hseq)
                 for (k, x) in values where !x.isNull {
-                    r.values[k] = x
-                    r.versions[k] = v
+                    r.setValue(x, named: k)
+                    r.setVersion(v, named: k)
                 }
                 r.hseq = hseq
                 try writeRow(t, r)
-                if let f = sortField, let name = r.values[f.name]?.text {
+                if let f = sortField, let name = r.value(f.name)?.text {
                     try connection.run(sortSQL, [.text(id), .text(sortKeys.key(name))])
                 }
                 try connection.run(logSQL, [.integer(hseq), .text(NodeID.hub), .text(t.name), .text(id),

@@ -118,7 +118,7 @@ extension HubStore {
         for u in move.updates {
             guard let rts = schema.table(named: u.table), let r = try row(rts, id: u.id) else { continue }
             var n = r
-            for (k, v) in u.values { n.values[k] = v }
+            for (k, v) in u.values { n.setValue(v, named: k) }
             hseqs.append(try operatorWrite(rts, n, previous: r, op: u.kind == .repoint ? "repoint" : "merge-move", values: u.values,
                                            action: action, clock: &clock))
             if u.kind == .repoint { record.repointed.append(.init(table: u.table, id: u.id, field: u.field)) }
@@ -207,7 +207,7 @@ extension HubStore {
             guard let rt = schema.table(named: p.table), let r = try row(rt, id: p.id),
                   p.values.allSatisfy({ (r.values[$0.key] ?? .null) == $0.value }) else { continue }
             var n = r
-            for (k, v) in p.before { n.values[k] = v }
+            for (k, v) in p.before { n.setValue(v, named: k) }
             _ = try operatorWrite(rt, n, previous: r, op: "unmerge", values: p.before, action: action, clock: &clock)
         }
         guard let events = schema.table(named: "events") else { return }

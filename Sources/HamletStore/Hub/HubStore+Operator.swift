@@ -192,8 +192,8 @@ extension HubStore {
         let stamp = clock.tick(wallMillis: action.wallMillis)
         var r = row
         r.hseq = hseq
-        for (k, v) in values where previous.values[k] != v || previous.versions[k] == nil {
-            r.versions[k] = FieldVersion(hseq: hseq, hlc: stamp, writers: [NodeID.hub])
+        for (k, v) in values where previous.value(k) != v || previous.version(k) == nil {
+            r.setVersion(FieldVersion(hseq: hseq, hlc: stamp, writers: [NodeID.hub]), named: k)
         }
         if r.deleted && !previous.deleted { r.deletion = FieldVersion(hseq: hseq, hlc: stamp, writers: [NodeID.hub]) }
         if !r.deleted { r.deletion = nil }

@@ -81,7 +81,7 @@ extension HubStore {
                 guard let county, let edit = UplinkPlan.downlink(county, township: current, exportMark: exportMark) else { continue }
                 let previous = current ?? HubRow(table: t.name, id: c.key.id, values: [:], versions: [:], hseq: 0)
                 var next = previous
-                for (k, v) in edit.values { next.values[k] = v.isNull ? nil : v }
+                for (k, v) in edit.values { next.setValue(v, named: k) }
                 next.deleted = edit.deleted
                 next.mergedInto = edit.mergedInto
                 let hseq = try operatorWrite(t, next, previous: previous, op: Self.countyResolution, values: edit.values,
