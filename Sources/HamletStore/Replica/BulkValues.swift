@@ -72,20 +72,28 @@ extension Replica {
         guard values.count > 0 else { return }
         try values.bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { preconditionFailure("the buffer starts with a 0 byte") }
-            var start = 0
-            var size = ReplicaSQL.maxBatch
-            while start < values.count {
-                let rows = (values.count - start) / width
-                while size > rows { size /= 2 }
-                let end = start + size * width
-                let s = try connection.statement(statement(size))
+            for (range, rows) in Self.batches(count: values.count, width: width) {
+                let s = try connection.statement(statement(rows))
                 // The bound texts point into `values.bytes`: unbound before the pointer goes, whatever happens.
                 defer { sqlite3_clear_bindings(s.handle) }
-                try bind(s, values.slots[start..<end], base)
+                try bind(s, values.slots[range], base)
                 while try s.step() {}
-                start = end
             }
         }
+    }
+
+    /// The statements that cover `count` values of `width` a row: each one's range of values and row count, the
+    /// row counts powers of two up to `ReplicaSQL.maxBatch`, largest first (so only a few statement texts exist).
+    static func batches(count: Int, width: Int) -> [(range: Range<Int>, rows: Int)] {
+        var out: [(Range<Int>, Int)] = []
+        var start = 0
+        var size = ReplicaSQL.maxBatch
+        while start < count {
+            while size > (count - start) / width { size /= 2 }
+            out.append((start..<start + size * width, size))
+            start += size * width
+        }
+        return out
     }
 
     /// Runs a multi-row statement over `args` bound through `Statement.bind` (`recordResults`; `width` values a
@@ -93,14 +101,8 @@ extension Replica {
     /// its text for `n` rows.
     func runBatched(_ args: [Value], width: Int, _ statement: (Int) -> String) throws {
         precondition(width > 0 && args.count % width == 0, "a batch holds whole rows")
-        var start = 0
-        var size = ReplicaSQL.maxBatch
-        while start < args.count {
-            let rows = (args.count - start) / width
-            while size > rows { size /= 2 }
-            let end = start + size * width
-            try connection.run(statement(size), start == 0 && end == args.count ? args : Array(args[start..<end]))
-            start = end
+        for (range, rows) in Self.batches(count: args.count, width: width) {
+            try connection.run(statement(rows), range.count == args.count ? args : Array(args[range]))
         }
     }
 

@@ -252,38 +252,36 @@ enum ShadowJSON {
 
     /// `JSONText.encode(f)`, appended to `bytes`.
     static func fields(_ f: Fields, keys: Keys, to bytes: inout [UInt8]) {
-        let start = bytes.count
-        bytes.append(123)
-        var written = 0
-        for (i, k) in keys.names.enumerated() {
-            guard let v = f[k] else { continue }
-            if written > 0 { bytes.append(44) }
-            bytes.append(contentsOf: keys.prefixes[i])
+        object(f, keys: keys, to: &bytes, general: { JSONText.encode(f) }) { v, bytes in
             switch v {
             case .null: bytes.append(contentsOf: [110, 117, 108, 108])
             case .text(let t): JSONWriter.append(string: t, to: &bytes)
             case .integer(let n): int(n, to: &bytes)
             }
-            written += 1
         }
-        bytes.append(125)
-        if written != f.count { replace(from: start, in: &bytes, with: JSONText.encode(f)) }
     }
 
     /// `JSONText.encode(v)`, appended to `bytes`.
     static func versions(_ v: [String: Int64], keys: Keys, to bytes: inout [UInt8]) {
+        object(v, keys: keys, to: &bytes, general: { JSONText.encode(v) }) { n, bytes in int(n, to: &bytes) }
+    }
+
+    /// A map as a JSON object with its keys in `keys`' order, each value written by `write`; a map holding a key
+    /// outside `keys` is written again by `general` (the JSON writer), so the bytes are always `general()`'s.
+    private static func object<V>(_ map: [String: V], keys: Keys, to bytes: inout [UInt8], general: () -> String,
+                                  write: (V, inout [UInt8]) -> Void) {
         let start = bytes.count
         bytes.append(123)
         var written = 0
         for (i, k) in keys.names.enumerated() {
-            guard let n = v[k] else { continue }
+            guard let v = map[k] else { continue }
             if written > 0 { bytes.append(44) }
             bytes.append(contentsOf: keys.prefixes[i])
-            int(n, to: &bytes)
+            write(v, &bytes)
             written += 1
         }
         bytes.append(125)
-        if written != v.count { replace(from: start, in: &bytes, with: JSONText.encode(v)) }
+        if written != map.count { replace(from: start, in: &bytes, with: general()) }
     }
 
     /// The field map as a `String` (tests).
