@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "HamletTestSupport", dependencies: ["HamletCore", "HamletStore"], path: "Tests/HamletTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "HamletCryptoTests", dependencies: ["HamletCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "HamletCoreTests", dependencies: ["HamletCore", "HamletTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "HamletProtocolTests", dependencies: ["HamletProtocol", "HamletCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "HamletProtocolTests", dependencies: ["HamletProtocol", "HamletCore", "HamletTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HamletStoreTests", dependencies: ["HamletStore", "HamletCore", "HamletTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HamletNetTests", dependencies: ["HamletNet"], swiftSettings: swiftSettings),
         .testTarget(name: "HamletHTTPTests", dependencies: ["HamletHTTP"], swiftSettings: swiftSettings),

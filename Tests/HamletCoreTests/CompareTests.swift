@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import HamletCore
+import HamletTestSupport
 
 /// A register person and their ID, for the comparison tests.
 private struct P {

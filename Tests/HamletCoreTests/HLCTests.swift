@@ -5,6 +5,7 @@ import Foundation
 #endif
 import Testing
 @testable import HamletCore
+import HamletTestSupport
 
 private func h(_ wall: Int64, _ counter: Int64, _ node: String) -> HLC { HLC(wall: wall, counter: counter, node: node) }
 

@@ -1,5 +1,6 @@
 import Testing
 @testable import HamletCore
+import HamletTestSupport
 
 // MARK: - A small in-memory hub around the pure merge
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import HamletCore
+import HamletTestSupport
 
 /// Issue 17: the hub reads a national ID of the common shape (17 ASCII digits and a digit or X) from its bytes. For
 /// every text, `parse` must answer as the general, character-by-character reader does.

@@ -1,5 +1,6 @@
 import Testing
 @testable import HamletCore
+import HamletTestSupport
 
 /// GB 11643-1999 resident IDs: region, birth date, sequence, ISO 7064 MOD 11-2 check.
 @Suite struct NationalIDTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import HamletCore
+import HamletTestSupport
 
 // Issue 17: the hub hashes a row for its digest straight from the `HubRow`, by ordinal in its table layout's sorted
 // order. That hash must be the PROTOCOL §10 row hash of the row's `RowState` for every row, kept by name or by the

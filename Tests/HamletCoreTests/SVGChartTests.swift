@@ -1,6 +1,7 @@
 import Foundation
 import HamletCore
 import Testing
+import HamletTestSupport
 
 /// The report page's inline SVG charts: the axis arithmetic, the label plan and escaping on
 /// their own, then whole charts read back by Python's `xml.etree.ElementTree` (an XML parser
@@ -294,18 +295,5 @@ struct SVGFacts: Decodable {
     static func read(_ svg: String) throws -> SVGFacts {
         let out = try PythonOracle.run(script, stdin: Data(svg.utf8))
         return try JSONDecoder().decode(SVGFacts.self, from: out)
-    }
-}
-
-/// A seeded generator, so the property test sees the same ranges every run.
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

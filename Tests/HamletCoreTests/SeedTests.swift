@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import HamletCore
+import HamletTestSupport
 
 @Suite("Seed generator")
 struct SeedTests {

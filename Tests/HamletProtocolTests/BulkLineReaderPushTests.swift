@@ -2,6 +2,7 @@ import Foundation
 import HamletCore
 @testable import HamletProtocol
 import Testing
+import HamletTestSupport
 
 /// Issue 17: the hub reads `push` lines with `BulkLineReader`, straight from the bytes. It must accept exactly what
 /// the general path (`JSONValue` tree, `FastCodec`, then `ValueDecoder`) accepts, give the same changes, and refuse
@@ -17,7 +18,7 @@ struct BulkLineReaderPushTests {
     @Test func randomPushesDecodeAsTheGeneralPathDecodesThem() {
         let seed = BulkLineReaderTests.seed
         print("BulkLineReaderPushTests seed: \(seed) (HAMLET_SEED=\(seed) replays it)")
-        var g = BulkLineReaderTests.Generator(rng: BulkLineReaderTests.SplitMix(state: seed))
+        var g = BulkLineReaderTests.Generator(rng: SplitMix(state: seed))
         var fast = 0
         for round in 0..<1_500 {
             g.odd = g.chance(4)
@@ -38,7 +39,7 @@ struct BulkLineReaderPushTests {
     @Test func brokenPushesAreRefusedAsTheGeneralPathRefusesThem() {
         let seed = BulkLineReaderTests.seed
         print("BulkLineReaderPushTests broken seed: \(seed) (HAMLET_SEED=\(seed) replays it)")
-        var g = BulkLineReaderTests.Generator(rng: BulkLineReaderTests.SplitMix(state: seed))
+        var g = BulkLineReaderTests.Generator(rng: SplitMix(state: seed))
         for round in 0..<3_000 {
             var line = Array(g.write(g.push()).utf8)
             BulkLineReaderTests.breakAtRandom(&line, &g)

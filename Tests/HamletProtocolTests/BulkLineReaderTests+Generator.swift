@@ -1,5 +1,6 @@
 import HamletCore
 import Testing
+import HamletTestSupport
 
 extension BulkLineReaderTests {
     /// Random `page` and `rows` messages, written as JSON with every freedom a writer has: whitespace anywhere,

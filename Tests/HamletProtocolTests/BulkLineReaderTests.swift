@@ -2,13 +2,13 @@ import Foundation
 import HamletCore
 @testable import HamletProtocol
 import Testing
+import HamletTestSupport
 
 /// `Codec.decodeHub` reads `page` and `rows` lines with `BulkLineReader`, straight from the bytes. It must accept
 /// exactly what the general path (`JSONValue` tree, then `FastCodec`, then `ValueDecoder`) accepts, give the same
 /// messages, and refuse the same lines with the same errors. Random pages, written with random whitespace, member
 /// order and escapes, and then broken at random, are decoded both ways.
 struct BulkLineReaderTests {
-    typealias SplitMix = LineFramerTests.SplitMix
 
     /// A JSON value to write, with the writer's freedoms (whitespace, escapes, order) left to the random generator.
     indirect enum J {

@@ -1,5 +1,6 @@
 import HamletProtocol
 import Testing
+import HamletTestSupport
 
 /// The one line framer of both ends: the `\r` rule, the cap, and the same lines for any chunking.
 struct LineFramerTests {
@@ -61,18 +62,6 @@ struct LineFramerTests {
         #expect(whole.rest == bytewise.rest)
         #expect(whole.lines.count == 200 + 12)
         #expect(!whole.overflowed && !bytewise.overflowed)
-    }
-
-    /// A small seeded generator (SplitMix64), so a failing chunking can be replayed from the printed seed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     static func chunks(_ bytes: [UInt8], using rng: inout SplitMix) -> [[UInt8]] {

@@ -9,7 +9,6 @@ import Testing
 /// U+0000, quotes, escapes, emoji, integers at the extremes, NULLs) and random pull pages, the stored bytes and types
 /// must be the ones the `Value` path stores.
 @Suite struct ReplicaBulkValuesTests {
-    typealias SplitMix = ReplicaPullPageTests.SplitMix
 
     static let texts = ["", "北赵村三组12号", "张丽", "a\"b\\c", "tab\tnl\n", "\u{0}", "x\u{0}y", "\u{1F}", "😀", "/slash", "13900000000"]
 

@@ -7,18 +7,6 @@ import Testing
 /// `applyPage` works per page (one shadow read per table, multi-row writes, maps written without sorting): the kept
 /// digest must still equal the full count, the visible rows the pulled ones, and the stored maps `JSONText`'s bytes.
 @Suite struct ReplicaPullPageTests {
-    /// SplitMix64, so a failing run replays from its printed seed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
 
     static var seed: UInt64 {
         ProcessInfo.processInfo.environment["HAMLET_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64.max)

@@ -9,7 +9,6 @@ import Testing
 /// the cursor, repeated and unknown seqs, conflicts, notes), the replica it leaves must be the one the one-row-at-a-time
 /// recording (kept here as `recordOneByOne`) leaves, table by table and row by row.
 @Suite struct ReplicaRecordResultsTests {
-    typealias SplitMix = ReplicaPullPageTests.SplitMix
 
     /// The recording as it was before issue 17: one `UPDATE` per result, each rebuild right after its own update.
     static func recordOneByOne(_ r: Replica, _ results: [ChangeResult], wallMillis: Int64) throws {

@@ -2,6 +2,7 @@ import Foundation
 import HamletCore
 import Testing
 @testable import HamletStore
+import HamletTestSupport
 
 /// Issue 17: a node reads pending changes' bases and the shadow's versions through `Replica.versionMap`, straight from
 /// the bytes when the map is as the writer writes it. On written, odd and broken texts it must give what the general
@@ -13,7 +14,7 @@ struct ReplicaVersionMapTests {
     func fastEqualsGeneral() {
         let seed = ReplicaPullPageTests.seed
         print("ReplicaVersionMapTests seed: \(seed) (HAMLET_SEED=\(seed) replays it)")
-        var rng = ReplicaPullPageTests.SplitMix(state: seed)
+        var rng = SplitMix(state: seed)
         let ints: [Int64] = [0, 1, -1, 42, .max, .min, 13_900_000_000]
         var read = 0
         for _ in 0..<3_000 {
